@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Install everything daedalus needs on a fresh Debian 12 (bookworm) machine.
+# Idempotent: a second run installs nothing and prints one line.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+BACKPORTS_LIST=/etc/apt/sources.list.d/bookworm-backports.list
+
+# Packages from bookworm proper.
+PKGS=(
+  build-essential cmake ninja-build pkg-config git
+  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev ffmpeg
+  vpx-tools libvpx-dev dav1d libdav1d-dev x264 aom-tools
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libsystemd-dev
+  glslang-tools spirv-tools libvulkan-dev vulkan-tools
+  vulkan-validationlayers
+  v4l-utils
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad
+  qemu-system-x86 busybox-static cpio
+  bc bison flex libelf-dev libssl-dev kmod xz-utils dwarves rsync
+  gcc-aarch64-linux-gnu
+  clang libclang-rt-14-dev
+  valgrind python3-matplotlib
+)
+# Packages that must come from bookworm-backports: Mesa 25 lavapipe (has
+# VK_EXT_external_memory_dma_buf like V3DV) and the 6.12 kernel source the
+# Pi's kernel series is built from.
+BPO_PKGS=(mesa-vulkan-drivers linux-source-6.12)
+
+missing=()
+for p in "${PKGS[@]}" "${BPO_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# lavapipe must be the backports build (Mesa >= 25).
+mesa_ver=$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true)
+case "$mesa_ver" in 2[5-9].*|3*) ;; *) missing+=(mesa-vulkan-drivers) ;; esac
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all dependencies present"
+  exit 0
+fi
+
+if [ ! -f "$BACKPORTS_LIST" ] && ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  echo "deb http://deb.debian.org/debian bookworm-backports main" | $SUDO tee "$BACKPORTS_LIST" >/dev/null
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "setup: installing ${missing[*]}"
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${PKGS[@]}" >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports "${BPO_PKGS[@]}" >/dev/null
+echo "setup: done"
