@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+#include "error.h"
+
+extern "C" {
+#include <libavutil/error.h>
+}
+
+namespace daedalus {
+
+std::string av_error_text(int err) {
+  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
+  av_strerror(err, buf, sizeof(buf));
+  return buf;
+}
+
+}  // namespace daedalus

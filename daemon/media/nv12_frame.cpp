@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+#include "nv12_frame.h"
+
+extern "C" {
+#include <libavutil/md5.h>
+}
+
+namespace daedalus::media {
+
+void Nv12Frame::allocate(int w, int h) {
+  width = w;
+  height = h;
+  y.assign(static_cast<size_t>(w) * h, 0);
+  uv.assign(static_cast<size_t>(2 * chroma_width(w)) * chroma_height(h), 0);
+}
+
+std::string md5_hex(const Nv12Frame& frame) {
+  AVMD5* ctx = av_md5_alloc();
+  av_md5_init(ctx);
+  av_md5_update(ctx, frame.y.data(), frame.y.size());
+  av_md5_update(ctx, frame.uv.data(), frame.uv.size());
+  uint8_t digest[16];
+  av_md5_final(ctx, digest);
+  av_free(ctx);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : digest) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+}  // namespace daedalus::media

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+// The daedalus_dispatch_* stage API. A decoder's CPU part produces a
+// FrameWork (work.h records); a Backend reconstructs the picture from it in
+// these stages, in this order per frame:
+//
+//   daedalus_dispatch_residual    dequantised coefficients -> residuals
+//                                 (inverse DCT/ADST/WHT), all tx blocks in
+//                                 parallel
+//   daedalus_dispatch_inter_pred  motion-compensated prediction of inter
+//                                 blocks from reference surfaces, plus their
+//                                 residual
+//   daedalus_dispatch_intra_recon intra prediction + residual add of intra
+//                                 tx blocks, in an order that respects
+//                                 their dependencies (a wavefront on GPUs)
+//   daedalus_dispatch_loop_filter deblocking in VP9's exact edge order
+//   daedalus_dispatch_pack_nv12   planar surface -> NV12 Y and CbCr planes
+//
+// The CPU backend (dispatch/cpu) is the reference: every other backend must
+// be bit-exact with it, which tools/daedalus-checkasm proves stage by stage.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daedalus/dispatch/work.h"
+
+namespace daedalus::dispatch {
+
+enum class Stage { kResidual, kInterPred, kIntraRecon, kLoopFilter, kPackNv12, kCount };
+std::string_view stage_name(Stage stage);
+
+// The arrays of one frame's work description.
+struct FrameWork {
+  dd_frame_params params{};
+  std::vector<dd_block> blocks;
+  std::vector<dd_tx_block> tx_blocks;
+  std::vector<int16_t> coeffs;
+  std::vector<dd_lf_unit> lf[3];
+
+  void clear();
+};
+
+// Where the bytes of one plane live inside a surface's memory. `step` is 2
+// for the interleaved CbCr plane of an NV12 surface (U at offset, V at
+// offset + 1), 1 otherwise.
+struct PlaneLayout {
+  uint64_t offset = 0;
+  uint32_t stride = 0;
+  uint32_t step = 1;
+  uint32_t width = 0;   // in samples of this plane
+  uint32_t height = 0;
+};
+
+enum class SurfaceFormat { kPlanar420, kNv12 };
+
+// A picture in backend memory. Decoders allocate planar 4:2:0 surfaces
+// covering the whole decoded area (mi_cols*8 x mi_rows*8) for the frame
+// being reconstructed; references may be planar surfaces or NV12 buffers
+// (e.g. V4L2 CAPTURE dmabufs), since inter prediction only reads the
+// visible area.
+class Surface {
+ public:
+  virtual ~Surface() = default;
+  SurfaceFormat format() const { return format_; }
+  const PlaneLayout& plane(int p) const { return planes_[p]; }
+  int num_planes() const { return format_ == SurfaceFormat::kNv12 ? 2 : 3; }
+  // Host pointer to the surface's memory (all backends here have
+  // host-visible memory; on V3DV it is the one memory type). Valid until
+  // the surface is destroyed. Only touch it between frames.
+  virtual uint8_t* host_data() = 0;
+  virtual uint64_t size_bytes() const = 0;
+
+ protected:
+  SurfaceFormat format_ = SurfaceFormat::kPlanar420;
+  PlaneLayout planes_[3];
+};
+
+// NV12 destination description: two planes in one buffer, as V4L2 CAPTURE
+// single-planar NV12 and GStreamer expect.
+struct Nv12Layout {
+  uint32_t width = 0, height = 0;   // visible size
+  uint32_t y_offset = 0, y_stride = 0;
+  uint32_t uv_offset = 0, uv_stride = 0;
+  uint64_t size_bytes = 0;
+};
+
+struct StageTiming {
+  double cpu_ms = 0;   // wall time spent in the stage call on the host
+  double gpu_ms = -1;  // device time from timestamp queries; -1 if none
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+
+  // A planar 4:2:0 surface of the given luma size, zero-filled.
+  virtual std::shared_ptr<Surface> create_surface(uint32_t width, uint32_t height) = 0;
+  // An NV12 surface over memory the caller owns. host != nullptr: plain
+  // memory. dmabuf_fd >= 0: imported in place (Vulkan:
+  // VK_EXT_external_memory_dma_buf); a backend that cannot import falls back
+  // to a copy and logs it once. The fd stays owned by the caller.
+  virtual std::shared_ptr<Surface> wrap_nv12(const Nv12Layout& layout, uint8_t* host, int dmabuf_fd) = 0;
+
+  // One frame: begin, the stages in order, end. A backend may defer work
+  // until end_frame() (Vulkan records one command buffer and submits once);
+  // after end_frame() returns, all surfaces hold their results.
+  virtual void begin_frame(const FrameWork& work) = 0;
+  virtual void residual(const FrameWork& work) = 0;
+  virtual void inter_pred(const FrameWork& work, Surface& dst, Surface* const refs[3]) = 0;
+  virtual void intra_recon(const FrameWork& work, Surface& dst) = 0;
+  virtual void loop_filter(const FrameWork& work, Surface& dst) = 0;
+  virtual void pack_nv12(const Surface& src, Surface& dst_nv12) = 0;
+  virtual void end_frame() = 0;
+
+  // Per-stage timing of the last completed frame.
+  virtual StageTiming timing(Stage stage) const = 0;
+};
+
+enum class BackendKind { kCpu, kVulkan };
+// Throws daedalus::Error if the backend is unavailable (e.g. no Vulkan
+// device), with a message that says why.
+std::unique_ptr<Backend> create_backend(BackendKind kind);
+
+}  // namespace daedalus::dispatch
+
+// The stage entry points under their project-wide names.
+inline void daedalus_dispatch_residual(daedalus::dispatch::Backend& b, const daedalus::dispatch::FrameWork& w) {
+  b.residual(w);
+}
+inline void daedalus_dispatch_inter_pred(daedalus::dispatch::Backend& b, const daedalus::dispatch::FrameWork& w,
+                                         daedalus::dispatch::Surface& dst,
+                                         daedalus::dispatch::Surface* const refs[3]) {
+  b.inter_pred(w, dst, refs);
+}
+inline void daedalus_dispatch_intra_recon(daedalus::dispatch::Backend& b, const daedalus::dispatch::FrameWork& w,
+                                          daedalus::dispatch::Surface& dst) {
+  b.intra_recon(w, dst);
+}
+inline void daedalus_dispatch_loop_filter(daedalus::dispatch::Backend& b, const daedalus::dispatch::FrameWork& w,
+                                          daedalus::dispatch::Surface& dst) {
+  b.loop_filter(w, dst);
+}
+inline void daedalus_dispatch_pack_nv12(daedalus::dispatch::Backend& b, const daedalus::dispatch::Surface& src,
+                                        daedalus::dispatch::Surface& dst) {
+  b.pack_nv12(src, dst);
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+#include "daedalus/dispatch/dispatch.h"
+
+#include "backends.h"
+#include "daedalus/error.h"
+
+namespace daedalus::dispatch {
+
+std::string_view stage_name(Stage stage) {
+  switch (stage) {
+    case Stage::kResidual: return "residual";
+    case Stage::kInterPred: return "inter_pred";
+    case Stage::kIntraRecon: return "intra_recon";
+    case Stage::kLoopFilter: return "loop_filter";
+    case Stage::kPackNv12: return "pack_nv12";
+    case Stage::kCount: break;
+  }
+  return "?";
+}
+
+void FrameWork::clear() {
+  params = {};
+  blocks.clear();
+  tx_blocks.clear();
+  coeffs.clear();
+  for (auto& l : lf) l.clear();
+}
+
+std::unique_ptr<Backend> create_backend(BackendKind kind) {
+  switch (kind) {
+    case BackendKind::kCpu:
+#ifdef DAEDALUS_HAVE_CPU_BACKEND
+      return create_cpu_backend();
+#else
+      throw Error("the CPU dispatch backend is not built");
+#endif
+    case BackendKind::kVulkan:
+#ifdef DAEDALUS_HAVE_VULKAN_BACKEND
+      return create_vulkan_backend();
+#else
+      throw Error("the Vulkan dispatch backend is not built (configure with -DDAEDALUS_VULKAN=ON)");
+#endif
+  }
+  throw Error("unknown backend");
+}
+
+}  // namespace daedalus::dispatch
