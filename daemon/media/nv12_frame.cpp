@@ -3,6 +3,7 @@
 
 extern "C" {
 #include <libavutil/md5.h>
+#include <libavutil/mem.h>
 }
 
 namespace daedalus::media {
