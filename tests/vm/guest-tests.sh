@@ -1,0 +1,355 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# Tests run INSIDE the daedalus test VM (started by tests/vm/guest-init.sh,
+# chrooted into the host's root filesystem, so all host tools are available).
+# Every test prints one line on the console, "daedalus-vm: PASS|FAIL|SKIP name
+# - reason", and appends "PASS|FAIL|SKIP name: reason" to results.txt in the
+# results share.  Full tool output goes to logs/ there.  Exit code: 0 when no
+# test failed, 1 otherwise.
+#
+# Order: kmemleak baseline; visl (harness self-check + v4l2-compliance
+# baseline); our module (compliance compared with visl's, GStreamer element
+# registration, tests/vm/guest/run-kernel-tests.sh, decode through the daemon);
+# module unload; kmemleak scan; dmesg dump.
+set -u
+
+. /tmp/daedalus-results/guest-env.sh
+R=${DAEDALUS_RESULTS:-/tmp/daedalus-results}
+LOGS="$R/logs"
+mkdir -p "$LOGS"
+: >"$R/results.txt"
+cd /tmp || exit 1
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+MODROOT=/tmp/modroot
+FAILS=0
+VISL_VIDEO="" VISL_MEDIA="" OUR_VIDEO="" OUR_MEDIA=""
+
+# report STATUS NAME [REASON]
+report() {
+	local status=$1 name=$2 reason=${3:-}
+	echo "$status $name${reason:+: $reason}" >>"$R/results.txt"
+	echo "daedalus-vm: $status $name${reason:+ - $reason}"
+	[ "$status" = FAIL ] && FAILS=$((FAILS + 1))
+	return 0
+}
+
+# want NAME: is NAME selected by DAEDALUS_VM_TESTS (space-separated globs)?
+want() {
+	[ -z "${DAEDALUS_VM_TESTS:-}" ] && return 0
+	local g
+	for g in $DAEDALUS_VM_TESTS; do
+		# shellcheck disable=SC2053
+		[[ $1 == $g ]] && return 0
+	done
+	return 1
+}
+
+# video_by_driver DRIVER-PREFIX: first /dev/videoN whose VIDIOC_QUERYCAP
+# driver name starts with the prefix.
+video_by_driver() {
+	local dev drv
+	for dev in /dev/video*; do
+		[ -e "$dev" ] || continue
+		drv=$(v4l2-ctl -d "$dev" --info 2>/dev/null | sed -n 's/^\s*Driver name\s*:\s*//p' | head -n1)
+		case "$drv" in "$1"*) echo "$dev"; return 0 ;; esac
+	done
+	return 1
+}
+
+# media_by_driver DRIVER-PREFIX: first /dev/mediaN whose MEDIA_IOC_DEVICE_INFO
+# driver starts with the prefix.
+media_by_driver() {
+	local dev drv
+	for dev in /dev/media*; do
+		[ -e "$dev" ] || continue
+		drv=$(media-ctl -d "$dev" -p 2>/dev/null | sed -n 's/^driver\s\+//p' | head -n1)
+		case "$drv" in "$1"*) echo "$dev"; return 0 ;; esac
+	done
+	return 1
+}
+
+# wait_for CMD...: retry for up to 5 s (device nodes appear asynchronously).
+wait_for() {
+	local _
+	for _ in $(seq 50); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# compliance LABEL ARGS...: run v4l2-compliance, write LABEL.fails with one
+# "test name<TAB>reasons" line per failed test.  Returns 0 when the tool ran to
+# completion (whatever the failures), 1 when it crashed or hung.
+compliance() {
+	local label=$1; shift
+	local out="$LOGS/compliance-$label.txt"
+	timeout -k 5 180 v4l2-compliance "$@" >"$out" 2>&1
+	local rc=$?
+	awk '
+		/^[[:space:]]*fail: / { s = $0; sub(/^[[:space:]]*fail: /, "", s); r = r (r == "" ? "" : "; ") s; next }
+		/^[[:space:]]*test .*: FAIL/ {
+			n = $0; sub(/^[[:space:]]*test /, "", n); sub(/: FAIL.*/, "", n)
+			print n "\t" (r == "" ? "no reason printed" : r); r = ""; next }
+		/^[[:space:]]*test .*: / { r = "" }
+	' "$out" | sort -u -t "$(printf '\t')" -k1,1 >"$LOGS/$label.fails"
+	if [ $rc = 124 ] || [ $rc = 137 ]; then
+		echo "timed out after 180 s" >"$LOGS/$label.error"; return 1
+	fi
+	if ! grep -q '^Total for ' "$out"; then
+		echo "exit $rc without a 'Total for' summary (crashed?)" >"$LOGS/$label.error"; return 1
+	fi
+	return 0
+}
+
+# fail_summary FILE: "name (reason), name (reason)" on one line.
+fail_summary() {
+	awk -F'\t' '{ printf "%s%s (%s)", (NR > 1 ? ", " : ""), $1, $2 }' "$1"
+}
+
+# compliance_baseline LABEL ARGS...: visl run, passes when the tool completes.
+compliance_baseline() {
+	local label=$1; shift
+	if ! compliance "$label" "$@"; then
+		report FAIL "$label" "v4l2-compliance $*: $(cat "$LOGS/$label.error"), log $LOGS/compliance-$label.txt"
+		return
+	fi
+	local total fails=none
+	total=$(grep '^Total for ' "$LOGS/compliance-$label.txt" | tail -n1)
+	[ -s "$LOGS/$label.fails" ] && fails=$(fail_summary "$LOGS/$label.fails")
+	report PASS "$label" "$total; baseline failures: $fails"
+}
+
+# compliance_vs_visl LABEL BASELINE-LABEL ARGS...: our device; passes when every
+# failure also occurs on visl with the same kernel and v4l2-compliance.
+compliance_vs_visl() {
+	local label=$1 base=$2; shift 2
+	if ! compliance "$label" "$@"; then
+		report FAIL "$label" "v4l2-compliance $*: $(cat "$LOGS/$label.error"), log $LOGS/compliance-$label.txt"
+		return
+	fi
+	local new="$LOGS/$label.new-fails" total
+	total=$(grep '^Total for ' "$LOGS/compliance-$label.txt" | tail -n1)
+	if [ -f "$LOGS/$base.fails" ]; then
+		awk -F'\t' 'NR == FNR { known[$1] = 1; next } !($1 in known)' "$LOGS/$base.fails" "$LOGS/$label.fails" >"$new"
+	else
+		cp "$LOGS/$label.fails" "$new"
+		total="$total (no visl baseline available: every failure counts)"
+	fi
+	if [ -s "$new" ]; then
+		report FAIL "$label" "$total; failures visl does not have: $(fail_summary "$new"); log $LOGS/compliance-$label.txt"
+	elif [ -s "$LOGS/$label.fails" ]; then
+		report PASS "$label" "$total; only failures visl shares: $(fail_summary "$LOGS/$label.fails")"
+	else
+		report PASS "$label" "$total"
+	fi
+}
+
+# gst_has_vp9 LABEL: v4l2codecs registers v4l2slvp9dec for the present device.
+# Element registration happens at plugin scan, so every check uses a fresh
+# registry in /tmp (the host's ~/.cache is read-only here anyway).
+gst_has_vp9() {
+	local label=$1 out="$LOGS/gst-inspect-$1.txt"
+	GST_REGISTRY="/tmp/gst-registry-$label.bin" timeout -k 5 120 gst-inspect-1.0 v4l2codecs >"$out" 2>&1
+	if grep -q 'v4l2slvp9dec' "$out"; then
+		report PASS "$label" "$(grep -o 'v4l2sl[a-z0-9]*dec' "$out" | sort -u | tr '\n' ' ')"
+	else
+		report FAIL "$label" "gst-inspect-1.0 v4l2codecs lists no v4l2slvp9dec (log $out)"
+	fi
+}
+
+# ---------------------------------------------------------------------------------
+echo "daedalus-vm: guest tests on $(uname -r), $(v4l2-compliance --version 2>&1 | head -n1)"
+
+# A private module tree: the cached one plus our module, with fresh depmod
+# data, so modprobe resolves videobuf2/v4l2-mem2mem dependencies for both.
+cp -a "$DAEDALUS_KERNEL_DIR/modroot" "$MODROOT"
+if [ -n "$DAEDALUS_MODULE_KO" ]; then
+	mkdir -p "$MODROOT/lib/modules/$DAEDALUS_KREL/extra"
+	cp "$DAEDALUS_MODULE_KO" "$MODROOT/lib/modules/$DAEDALUS_KREL/extra/"
+fi
+depmod -b "$MODROOT" "$DAEDALUS_KREL"
+
+# kmemleak: forget what boot left behind, so the final scan shows only leaks
+# from the tests.  (Automatic scanning is off in the test kernel.)
+KMEMLEAK_OK=0
+if [ -w "$KMEMLEAK" ]; then
+	echo scan >"$KMEMLEAK" && echo clear >"$KMEMLEAK" && KMEMLEAK_OK=1
+fi
+
+# --- visl: proves the harness and gives the compliance baseline -----------------
+if modprobe -d "$MODROOT" visl 2>"$LOGS/visl-load.txt" && wait_for video_by_driver visl >/dev/null; then
+	VISL_VIDEO=$(video_by_driver visl)
+	VISL_MEDIA=$(media_by_driver visl)
+	report PASS visl-load "$VISL_VIDEO ${VISL_MEDIA:-(no media node)}"
+else
+	report FAIL visl-load "modprobe visl: $(tr '\n' ' ' <"$LOGS/visl-load.txt")"
+fi
+if [ -n "$VISL_VIDEO" ]; then
+	want visl-compliance-video && compliance_baseline visl-compliance-video -d "$VISL_VIDEO"
+	if [ -n "$VISL_MEDIA" ]; then
+		want visl-compliance-media && compliance_baseline visl-compliance-media -m "$VISL_MEDIA"
+	else
+		report FAIL visl-compliance-media "visl registered no /dev/media node"
+	fi
+	want gst-v4l2codecs-visl && gst_has_vp9 gst-v4l2codecs-visl
+	# Unload so that our device is the only stateless decoder left (GStreamer
+	# names only the first device's elements plainly v4l2slvp9dec).
+	if rmmod visl 2>"$LOGS/visl-unload.txt"; then
+		report PASS visl-unload
+	else
+		report FAIL visl-unload "$(tr '\n' ' ' <"$LOGS/visl-unload.txt")"
+	fi
+fi
+
+# --- our module ---------------------------------------------------------------------
+MODNAME=daedalus_v4l2
+if [ -z "$DAEDALUS_MODULE_KO" ]; then
+	for t in module-load module-compliance-video module-compliance-media gst-v4l2codecs-daedalus kernel-tests decode module-unload; do
+		want "$t" && report SKIP "$t" "kernel/daedalus_v4l2.ko not built (no kernel/Makefile yet, or build failed)"
+	done
+else
+	if modprobe -d "$MODROOT" "$MODNAME" 2>"$LOGS/module-load.txt"; then
+		if wait_for video_by_driver "$DAEDALUS_DRIVER_NAME" >/dev/null; then
+			OUR_VIDEO=$(video_by_driver "$DAEDALUS_DRIVER_NAME")
+			OUR_MEDIA=$(media_by_driver "$DAEDALUS_DRIVER_NAME")
+			report PASS module-load "$OUR_VIDEO ${OUR_MEDIA:-(no media node)}"
+		else
+			report FAIL module-load "loaded, but no /dev/video* has a driver name starting with '$DAEDALUS_DRIVER_NAME' (set DAEDALUS_DRIVER_NAME?)"
+		fi
+	else
+		report FAIL module-load "modprobe $MODNAME: $(tr '\n' ' ' <"$LOGS/module-load.txt")"
+	fi
+
+	if [ -n "$OUR_VIDEO" ]; then
+		want module-compliance-video && compliance_vs_visl module-compliance-video visl-compliance-video -d "$OUR_VIDEO"
+		if want module-compliance-media; then
+			if [ -n "$OUR_MEDIA" ]; then
+				compliance_vs_visl module-compliance-media visl-compliance-media -m "$OUR_MEDIA"
+			else
+				report FAIL module-compliance-media "no /dev/media* with driver name '$DAEDALUS_DRIVER_NAME*' (the Request API needs a media device)"
+			fi
+		fi
+		want gst-v4l2codecs-daedalus && gst_has_vp9 gst-v4l2codecs-daedalus
+	else
+		for t in module-compliance-video module-compliance-media gst-v4l2codecs-daedalus; do
+			want "$t" && report FAIL "$t" "our device did not appear"
+		done
+	fi
+
+	# The kernel helper's tests (chardev, no daemon, watchdog, daemon killed,
+	# fuzz).  They get the same environment and report PASS/FAIL lines, which
+	# are folded into results.txt as kernel/<name>.
+	KT="$DAEDALUS_REPO/tests/vm/guest/run-kernel-tests.sh"
+	if want kernel-tests; then
+		if [ -f "$KT" ]; then
+			export DAEDALUS_REPO DAEDALUS_KREL DAEDALUS_MODULE_KO DAEDALUS_DAEMON DAEDALUS_DAEMON_ARGS \
+				DAEDALUS_BUILD_DIR DAEDALUS_DRIVER_NAME DAEDALUS_RESULTS=$R DAEDALUS_MODROOT=$MODROOT \
+				DAEDALUS_VIDEO=$OUR_VIDEO DAEDALUS_MEDIA=$OUR_MEDIA
+			timeout -k 10 600 bash "$KT" >"$LOGS/kernel-tests.txt" 2>&1
+			rc=$?
+			while IFS= read -r line; do
+				case "$line" in
+					PASS\ *|FAIL\ *|SKIP\ *) report "${line%% *}" "kernel/${line#* }" ;;
+				esac
+			done <"$LOGS/kernel-tests.txt"
+			case $rc in
+				0) report PASS kernel-tests "log $LOGS/kernel-tests.txt" ;;
+				124|137) report FAIL kernel-tests "timed out after 600 s, log $LOGS/kernel-tests.txt" ;;
+				*) report FAIL kernel-tests "exit $rc, log $LOGS/kernel-tests.txt" ;;
+			esac
+			# The tests may leave the module unloaded; put it back for the rest.
+			grep -q "^$MODNAME " /proc/modules || modprobe -d "$MODROOT" "$MODNAME"
+		else
+			report SKIP kernel-tests "tests/vm/guest/run-kernel-tests.sh does not exist yet"
+		fi
+	fi
+
+	# Decode through module + daemon with GStreamer, md5 against libavcodec.
+	if want decode; then
+		if [ ! -x "$DAEDALUS_DAEMON" ]; then
+			report SKIP decode "daemon $DAEDALUS_DAEMON not built (set DAEDALUS_BUILD_DIR)"
+		elif [ -z "$OUR_VIDEO" ]; then
+			report FAIL decode "our device did not appear"
+		else
+			# shellcheck disable=SC2086
+			"$DAEDALUS_DAEMON" $DAEDALUS_DAEMON_ARGS >"$LOGS/daemon.txt" 2>&1 &
+			daemon_pid=$!
+			sleep 1
+			if ! kill -0 $daemon_pid 2>/dev/null; then
+				wait $daemon_pid
+				report FAIL decode "daemon exited at start with $?, log $LOGS/daemon.txt"
+			else
+				n_clips=0
+				for clip in "$DAEDALUS_CORPUS_DIR"/*; do
+					[ -f "$clip" ] || continue
+					codec=$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 "$clip" 2>/dev/null)
+					[ "$codec" = vp9 ] || continue
+					n_clips=$((n_clips + 1))
+					name="decode-vp9/$(basename "$clip")"
+					want "$name" || continue
+					want_md5=$(ffmpeg -nostdin -v error -i "$clip" -pix_fmt nv12 -f rawvideo - | md5sum | cut -d' ' -f1)
+					out="/tmp/$(basename "$clip").nv12"
+					glog="$LOGS/gst-$(basename "$clip").txt"
+					if ! GST_REGISTRY=/tmp/gst-registry-decode.bin timeout -k 5 120 gst-launch-1.0 -q \
+						filesrc location="$clip" ! parsebin ! v4l2slvp9dec ! video/x-raw,format=NV12 ! \
+						filesink location="$out" >"$glog" 2>&1; then
+						report FAIL "$name" "gst-launch-1.0 failed or timed out: $(tail -n 2 "$glog" | tr '\n' ' ')"
+					else
+						got_md5=$(md5sum <"$out" | cut -d' ' -f1)
+						if [ "$got_md5" = "$want_md5" ]; then
+							report PASS "$name" "md5 $got_md5 matches libavcodec"
+						else
+							report FAIL "$name" "md5 $got_md5 != libavcodec $want_md5 ($(stat -c %s "$out") bytes)"
+						fi
+					fi
+					rm -f "$out"
+				done
+				[ "$n_clips" -gt 0 ] || report FAIL decode "no VP9 clips in '$DAEDALUS_CORPUS_DIR'"
+				kill -TERM $daemon_pid 2>/dev/null
+				for _ in $(seq 50); do kill -0 $daemon_pid 2>/dev/null || break; sleep 0.1; done
+				if kill -0 $daemon_pid 2>/dev/null; then
+					kill -KILL $daemon_pid
+					report FAIL daemon-exit "daemon ignored SIGTERM for 5 s"
+				fi
+				wait $daemon_pid 2>/dev/null
+			fi
+		fi
+	fi
+
+	if want module-unload; then
+		if ! grep -q "^$MODNAME " /proc/modules; then
+			report FAIL module-unload "module is not loaded any more (a test unloaded it and reloading failed)"
+		elif rmmod "$MODNAME" 2>"$LOGS/module-unload.txt"; then
+			report PASS module-unload
+		else
+			report FAIL module-unload "$(tr '\n' ' ' <"$LOGS/module-unload.txt") (refcount leak?)"
+		fi
+	fi
+fi
+
+# --- kmemleak --------------------------------------------------------------------------
+if want kmemleak; then
+	if [ "$KMEMLEAK_OK" != 1 ]; then
+		report FAIL kmemleak "$KMEMLEAK not usable (kernel config?)"
+	else
+		# kmemleak ignores objects younger than 5 s; two scans as the
+		# documentation recommends to weed out transient false positives.
+		sleep 6
+		echo scan >"$KMEMLEAK"
+		echo scan >"$KMEMLEAK"
+		cat "$KMEMLEAK" >"$R/kmemleak.txt"
+		n=$(grep -c '^unreferenced object' "$R/kmemleak.txt")
+		if [ "$n" = 0 ]; then
+			report PASS kmemleak "no new leaks"
+		else
+			report FAIL kmemleak "$n unreferenced objects, first: $(grep -m1 -A12 'backtrace' "$R/kmemleak.txt" | grep -m3 -E '\[<' | sed 's/^ *//' | tr '\n' ' '); see $R/kmemleak.txt"
+		fi
+	fi
+fi
+
+dmesg >"$R/dmesg.txt" 2>&1
+echo "daedalus-vm: guest tests done, $FAILS failed"
+[ "$FAILS" = 0 ]

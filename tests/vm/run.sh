@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Boot the daedalus test kernel in QEMU and run tests/vm/guest-tests.sh inside
+# it against visl and (when it exists) kernel/daedalus_v4l2.ko.
+#
+#   tests/vm/run.sh            # build/reuse kernel + module, boot, test
+#
+# Exit codes: 0 all tests passed (SKIPs allowed), 1 a test failed or the kernel
+# log has a KASAN/lockdep/WARNING/BUG/kmemleak report, 2 the harness itself
+# failed (kernel build, QEMU, boot, timeout), 77 this machine lacks what the VM
+# needs (qemu, busybox-static, kernel source).  See tests/vm/README.md.
+#
+# Environment (all optional):
+#   DAEDALUS_CACHE          kernel cache root (default ~/.cache/daedalus)
+#   DAEDALUS_BUILD_DIR      CMake build dir holding daemon/bridge/daedalus-daemon
+#                           (default <repo>/build)
+#   DAEDALUS_VM_OUT         where run directories go (default <repo>/build-vm)
+#   DAEDALUS_VM_TIMEOUT     hard limit for the whole VM run in seconds
+#                           (default 600 with KVM, 1800 with TCG)
+#   DAEDALUS_VM_ACCEL       kvm or tcg (default: kvm when /dev/kvm is usable)
+#   DAEDALUS_VM_MEM         guest memory (default 2G)
+#   DAEDALUS_VM_SMP         guest CPUs (default 2)
+#   DAEDALUS_DRIVER_NAME    V4L2 driver name of our device (default daedalus)
+#   DAEDALUS_DAEMON_ARGS    extra arguments for the daemon in the decode tests
+#   DAEDALUS_VM_TESTS       space-separated test-name globs to run (default all)
+#   DAEDALUS_SKIP_MODULE=1  do not build/load kernel/daedalus_v4l2.ko
+set -uo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$SCRIPT_DIR/../.." && pwd)
+OUT_ROOT=${DAEDALUS_VM_OUT:-$REPO/build-vm}
+BUILD_DIR=${DAEDALUS_BUILD_DIR:-$REPO/build}
+case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$REPO/$BUILD_DIR" ;; esac
+
+log() { printf '[vm %(%H:%M:%S)T] %s\n' -1 "$*"; }
+harness_fail() { log "HARNESS ERROR: $*"; exit 2; }
+
+# Exit 77 (CTest SKIP_RETURN_CODE) when this machine cannot run the VM at all.
+skip() { log "SKIPPED: $*"; exit 77; }
+for tool in qemu-system-x86_64 busybox timeout flock gzip bc make gcc; do
+  command -v "$tool" >/dev/null || skip "'$tool' not found: run scripts/setup-debian.sh"
+done
+[ -f "${DAEDALUS_KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}" ] \
+  || skip "kernel source tarball missing: run scripts/setup-debian.sh (linux-source-6.12)"
+BUSYBOX=$(command -v busybox)
+if ldd "$BUSYBOX" >/dev/null 2>&1; then
+  skip "$BUSYBOX is dynamically linked: install busybox-static"
+fi
+
+# Paths are handed to the guest through a shell-sourced env file; keep them simple.
+case "$REPO$BUILD_DIR$OUT_ROOT" in
+  *[!A-Za-z0-9_./+-]*) harness_fail "repository/build/output paths must not contain spaces or shell metacharacters" ;;
+esac
+
+# --- 1. kernel -------------------------------------------------------------------
+KERNEL_DIR=$("$SCRIPT_DIR/build-kernel.sh") || harness_fail "kernel build failed"
+KREL=$(cat "$KERNEL_DIR/release")
+log "kernel $KREL: $KERNEL_DIR/bzImage"
+
+# --- 2. run directory (results share) -------------------------------------------
+mkdir -p "$OUT_ROOT"
+RUN_DIR=$(mktemp -d "$OUT_ROOT/run-$(date +%Y%m%d-%H%M%S)-XXXX")
+RESULTS="$RUN_DIR/results"
+mkdir -p "$RESULTS"
+ln -sfn "$(basename "$RUN_DIR")" "$OUT_ROOT/latest"
+log "run directory: $RUN_DIR"
+
+host_failures=()
+
+# --- 3. our module ------------------------------------------------------------------
+MODULE_KO=""
+if [ "${DAEDALUS_SKIP_MODULE:-0}" = 1 ]; then
+  log "module: skipped (DAEDALUS_SKIP_MODULE=1)"
+elif [ ! -f "$REPO/kernel/Makefile" ] && [ ! -f "$REPO/kernel/Kbuild" ]; then
+  log "module: kernel/ has no Makefile yet, skipping our module (visl-only run)"
+else
+  log "module: make -C kernel KDIR=$KERNEL_DIR/build"
+  if make -C "$REPO/kernel" KDIR="$KERNEL_DIR/build" -j2 >"$RUN_DIR/module-build.log" 2>&1 \
+     && [ -f "$REPO/kernel/daedalus_v4l2.ko" ]; then
+    # Copy so that a concurrent rebuild in kernel/ cannot change it under the guest.
+    cp "$REPO/kernel/daedalus_v4l2.ko" "$RUN_DIR/daedalus_v4l2.ko"
+    MODULE_KO="$RUN_DIR/daedalus_v4l2.ko"
+    log "module: built $MODULE_KO"
+  else
+    tail -n 20 "$RUN_DIR/module-build.log"
+    log "module: BUILD FAILED, see $RUN_DIR/module-build.log"
+    host_failures+=("module-build: make -C kernel failed (log: $RUN_DIR/module-build.log)")
+  fi
+fi
+
+# --- 4. test clips for the decode tests (only when the daemon exists) --------------
+DAEMON="$BUILD_DIR/daemon/bridge/daedalus-daemon"
+CORPUS_DIR=""
+if [ -x "$DAEMON" ] && [ -n "$MODULE_KO" ]; then
+  CORPUS_DIR="$RUN_DIR/corpus"
+  mkdir -p "$CORPUS_DIR"
+  if [ -x "$REPO/tests/corpus/make-corpus.sh" ]; then
+    log "corpus: tests/corpus/make-corpus.sh $CORPUS_DIR"
+    "$REPO/tests/corpus/make-corpus.sh" "$CORPUS_DIR" >"$RUN_DIR/corpus.log" 2>&1 \
+      || host_failures+=("corpus: make-corpus.sh failed (log: $RUN_DIR/corpus.log)")
+  else
+    log "corpus: tests/corpus/make-corpus.sh absent, generating one VP9 clip with ffmpeg"
+    ffmpeg -nostdin -loglevel error -f lavfi -i testsrc2=size=320x240:rate=30 -frames:v 10 \
+      -c:v libvpx-vp9 -b:v 200k -deadline realtime "$CORPUS_DIR/testsrc2-320x240-10f.webm" \
+      >"$RUN_DIR/corpus.log" 2>&1 \
+      || host_failures+=("corpus: ffmpeg clip generation failed (log: $RUN_DIR/corpus.log)")
+  fi
+fi
+
+# --- 5. initramfs: static busybox + guest-init.sh ----------------------------------
+GEN_CPIO="$KERNEL_DIR/build/usr/gen_init_cpio"
+[ -x "$GEN_CPIO" ] || harness_fail "$GEN_CPIO missing (kernel build tree incomplete)"
+cat >"$RUN_DIR/initramfs.list" <<EOF
+dir /dev 0755 0 0
+nod /dev/console 0600 0 0 c 5 1
+nod /dev/null 0666 0 0 c 1 3
+dir /bin 0755 0 0
+dir /proc 0755 0 0
+dir /sys 0755 0 0
+dir /tmp 1777 0 0
+dir /host 0755 0 0
+dir /results 0755 0 0
+file /bin/busybox $BUSYBOX 0755 0 0
+file /init $SCRIPT_DIR/guest-init.sh 0755 0 0
+EOF
+"$GEN_CPIO" "$RUN_DIR/initramfs.list" | gzip -1 >"$RUN_DIR/initramfs.cpio.gz" \
+  || harness_fail "could not pack the initramfs"
+
+# --- 6. what the guest needs to know ------------------------------------------------
+q() { printf "%q" "$1"; }
+cat >"$RESULTS/guest-env.sh" <<EOF
+# Written by tests/vm/run.sh for this run; sourced by guest-init.sh and guest-tests.sh.
+DAEDALUS_REPO=$(q "$REPO")
+DAEDALUS_GUEST_TESTS=$(q "$SCRIPT_DIR/guest-tests.sh")
+DAEDALUS_KERNEL_DIR=$(q "$KERNEL_DIR")
+DAEDALUS_KREL=$(q "$KREL")
+DAEDALUS_MODULE_KO=$(q "$MODULE_KO")
+DAEDALUS_BUILD_DIR=$(q "$BUILD_DIR")
+DAEDALUS_DAEMON=$(q "$DAEMON")
+DAEDALUS_DAEMON_ARGS=$(q "${DAEDALUS_DAEMON_ARGS:-}")
+DAEDALUS_CORPUS_DIR=$(q "$CORPUS_DIR")
+DAEDALUS_DRIVER_NAME=$(q "${DAEDALUS_DRIVER_NAME:-daedalus}")
+DAEDALUS_VM_TESTS=$(q "${DAEDALUS_VM_TESTS:-}")
+EOF
+
+# --- 7. boot --------------------------------------------------------------------------
+ACCEL=${DAEDALUS_VM_ACCEL:-}
+if [ -z "$ACCEL" ]; then
+  ACCEL=tcg
+  if [ -r /dev/kvm ] && [ -w /dev/kvm ] && \
+     python3 -c 'import fcntl,os; fd=os.open("/dev/kvm",os.O_RDWR); fcntl.ioctl(fd,0xAE01,0)' 2>/dev/null; then
+    ACCEL=kvm
+  fi
+fi
+if [ "$ACCEL" = kvm ]; then
+  # -arch-capabilities: nested KVM on some hosts refuses MSR 0x10a and QEMU aborts.
+  ACCEL_ARGS=(-accel kvm -cpu "host,-arch-capabilities")
+  TIMEOUT=${DAEDALUS_VM_TIMEOUT:-600}
+else
+  ACCEL_ARGS=(-accel tcg -cpu max)
+  TIMEOUT=${DAEDALUS_VM_TIMEOUT:-1800}
+  log "NOTE: /dev/kvm not usable, using TCG (slow; KASAN makes it slower)"
+fi
+
+CONSOLE_LOG="$RUN_DIR/console.log"
+QEMU_CMD=(qemu-system-x86_64 "${ACCEL_ARGS[@]}" -machine pc -nodefaults -no-user-config
+  -smp "${DAEDALUS_VM_SMP:-2}" -m "${DAEDALUS_VM_MEM:-2G}"
+  -kernel "$KERNEL_DIR/bzImage" -initrd "$RUN_DIR/initramfs.cpio.gz"
+  -append "console=ttyS0 loglevel=5 panic=-1 kasan.fault=report kmemleak=on"
+  -nographic -monitor none -serial stdio -no-reboot
+  -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+  -virtfs "local,path=$RESULTS,mount_tag=results,security_model=none")
+printf '%q ' "${QEMU_CMD[@]}" >"$RUN_DIR/qemu-cmdline.txt"; echo >>"$RUN_DIR/qemu-cmdline.txt"
+log "boot: $ACCEL, timeout ${TIMEOUT}s, console log: $CONSOLE_LOG"
+
+boot_start=$(date +%s.%N)
+timeout -k 10 "$TIMEOUT" "${QEMU_CMD[@]}" </dev/null >"$CONSOLE_LOG" 2>&1 &
+qemu_pid=$!
+
+# Live view: guest test lines and the boot marker, one line each.
+boot_reported=0
+tail -n +1 -F --pid="$qemu_pid" "$CONSOLE_LOG" 2>/dev/null | while IFS= read -r line; do
+  line=${line%$'\r'}
+  case "$line" in
+    *"daedalus-vm: shell ready"*)
+      if [ "$boot_reported" = 0 ]; then
+        boot_reported=1
+        now=$(date +%s.%N)
+        printf '[vm %(%H:%M:%S)T] boot-to-shell: %.1fs wall (%s)\n' -1 \
+          "$(echo "$now - $boot_start" | bc)" "${line#*daedalus-vm: }"
+      fi ;;
+    *"daedalus-vm: "*) printf '  %s\n' "${line#*daedalus-vm: }" ;;
+  esac
+done
+wait "$qemu_pid"
+qemu_rc=$?
+boot_end=$(date +%s.%N)
+log "VM finished after $(printf '%.1f' "$(echo "$boot_end - $boot_start" | bc)")s (qemu exit $qemu_rc)"
+
+# --- 8. verdict ------------------------------------------------------------------------
+status=0
+if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+  log "FAIL: VM did not finish within ${TIMEOUT}s (hang?); last console lines:"
+  tail -n 25 "$CONSOLE_LOG" | sed 's/^/    /'
+  status=2
+elif [ "$qemu_rc" != 0 ]; then
+  log "FAIL: qemu exited with $qemu_rc; last console lines:"
+  tail -n 25 "$CONSOLE_LOG" | sed 's/^/    /'
+  status=2
+fi
+if [ -f "$RESULTS/init-error" ]; then
+  log "FAIL: guest init: $(cat "$RESULTS/init-error")"
+  status=2
+fi
+
+# Kernel log problems.  Kernel lines on the console carry a printk timestamp
+# ("[   12.345678] "), which keeps test program output (e.g. v4l2-compliance
+# "warn:" lines) out of the check; dmesg.txt (written by the guest at the end)
+# additionally has the info-level kmemleak lines.
+KLOG_PATTERN='BUG:|WARNING:|Oops|Kernel panic|general protection fault|Call Trace:|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|lock held when returning|bad unlock balance|DEBUG_LOCKS_WARN_ON|INFO: task .* blocked for more than|soft lockup|hard LOCKUP|list_(add|del) corruption|ODEBUG:|refcount_t:|kmemleak: [0-9]+ new suspected memory leaks|Unable to handle kernel'
+KERNEL_PROBLEMS="$RUN_DIR/kernel-problems.txt"
+{
+  grep -aE '^\[ *[0-9]+\.[0-9]+\] ' "$CONSOLE_LOG" | grep -aE "$KLOG_PATTERN" || true
+  [ -f "$RESULTS/dmesg.txt" ] && { grep -aE "$KLOG_PATTERN" "$RESULTS/dmesg.txt" || true; }
+} | sed -E 's/^\[ *[0-9]+\.[0-9]+\] //' | awk '!seen[$0]++' >"$KERNEL_PROBLEMS"
+if [ -s "$KERNEL_PROBLEMS" ]; then
+  log "FAIL: kernel log has $(wc -l <"$KERNEL_PROBLEMS") problem line(s) (all in $KERNEL_PROBLEMS):"
+  head -n 15 "$KERNEL_PROBLEMS" | sed 's/^/    /'
+  [ "$status" = 0 ] && status=1
+fi
+if [ -s "$RESULTS/kmemleak.txt" ]; then
+  log "FAIL: kmemleak reports leaks, see $RESULTS/kmemleak.txt"
+  [ "$status" = 0 ] && status=1
+fi
+
+for f in "${host_failures[@]}"; do
+  log "FAIL: $f"
+  [ "$status" = 0 ] && status=1
+done
+
+# Guest test results.
+if [ -f "$RESULTS/results.txt" ]; then
+  n_pass=$(grep -c '^PASS ' "$RESULTS/results.txt")
+  n_fail=$(grep -c '^FAIL ' "$RESULTS/results.txt")
+  n_skip=$(grep -c '^SKIP ' "$RESULTS/results.txt")
+  log "guest tests: $n_pass passed, $n_fail failed, $n_skip skipped ($RESULTS/results.txt)"
+  [ "$n_fail" -gt 0 ] && [ "$status" = 0 ] && status=1
+else
+  log "FAIL: guest wrote no results (boot or init failure)"
+  status=2
+fi
+guest_rc=$(cat "$RESULTS/guest-rc" 2>/dev/null || echo missing)
+if [ "$guest_rc" != 0 ]; then
+  log "FAIL: guest test script exit code: $guest_rc"
+  [ "$status" = 0 ] && status=1
+fi
+
+log "kernel log: $CONSOLE_LOG (serial console), $RESULTS/dmesg.txt (full dmesg)"
+if [ "$status" = 0 ]; then log "RESULT: PASS"; else log "RESULT: FAIL (exit $status)"; fi
+exit "$status"
