@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * daedalus_v4l2 - V4L2 stateless decoder that forwards jobs to a daemon.
+ *
+ * Shared definitions of the module's parts.  Locking order (outermost
+ * first) is documented in docs/kernel.md and repeated here:
+ *
+ *   ctx->vb_mutex             (vb2 queue lock, per V4L2 file handle)
+ *     -> ctx->hdl.lock        (control handler, per file handle)
+ *     -> dev->chan_lock       (daemon channel: outq, jobs, daemon state)
+ *       -> m2m rdy_spinlock   (only to re-park a held CAPTURE buffer)
+ *
+ * Never call vb2/m2m completion (buf_done, job_finish) with chan_lock
+ * held: job_finish may schedule device_run, which takes chan_lock.
+ */
+#ifndef _DAEDALUS_H
+#define _DAEDALUS_H
+
+#include <linux/list.h>
+#include <linux/miscdevice.h>
+#include <linux/mutex.h>
+#include <linux/platform_device.h>
+#include <linux/types.h>
+#include <linux/version.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <media/media-device.h>
+#include <media/v4l2-ctrls.h>
+#include <media/v4l2-device.h>
+#include <media/v4l2-fh.h>
+#include <media/v4l2-mem2mem.h>
+#include <media/videobuf2-v4l2.h>
+
+#include "daedalus/daedalus_v4l2_proto.h"
+
+#define DAEDALUS_NAME		"daedalus_v4l2"
+#define DAEDALUS_CARD		"daedalus-v4l2"
+
+/* Unread CTX_OPEN/CTX_CLOSE/HELLO_REPLY messages allowed to pile up. */
+#define DAEDALUS_OUTQ_MAX	256
+
+extern unsigned int daedalus_job_timeout_ms;
+
+struct daedalus_job;
+
+/**
+ * struct daedalus_msg - one kernel->daemon message waiting for read()
+ * @node: entry in dev->outq
+ * @job:  owning job for DECODE messages (NULL otherwise)
+ * @size: bytes in @data
+ * @data: the wire message
+ */
+struct daedalus_msg {
+	struct list_head node;
+	struct daedalus_job *job;
+	size_t size;
+	u8 data[] __aligned(8);
+};
+
+struct daedalus_dev {
+	struct platform_device *pdev;
+	struct v4l2_device v4l2_dev;
+	struct video_device vfd;
+	struct media_device mdev;
+	struct v4l2_m2m_dev *m2m_dev;
+	atomic_t next_ctx_id;
+
+	/* Daemon channel, everything below is protected by chan_lock. */
+	struct mutex chan_lock;
+	struct miscdevice misc;
+	bool misc_registered;
+	bool daemon_open;	/* chardev is open */
+	bool daemon_ready;	/* HELLO accepted */
+	u32 daemon_codecs;	/* DAEDALUS_CODEC_BIT() mask from HELLO */
+	u64 session;		/* bumped on every daemon open and close */
+	struct list_head outq;	/* struct daedalus_msg, oldest first */
+	unsigned int outq_len;
+	struct list_head jobs;	/* struct daedalus_job in flight */
+	u64 next_cookie;
+	wait_queue_head_t read_wq;
+	struct delayed_work watchdog;
+};
+
+struct daedalus_ctx {
+	struct v4l2_fh fh;
+	struct daedalus_dev *dev;
+	struct v4l2_ctrl_handler hdl;
+	struct mutex vb_mutex;	/* per-context vb2 + format lock */
+	u32 id;
+	u32 codec;		/* DAEDALUS_CODEC_* of the OUTPUT format */
+	struct v4l2_format coded_fmt;
+	struct v4l2_format decoded_fmt;
+
+	/* Protected by dev->chan_lock. */
+	struct daedalus_job *job;	/* job in flight, at most one */
+	bool abort_pending;		/* job_abort came before device_run */
+	u64 announced_session;		/* CTX_OPEN sent in this session */
+	u32 announced_codec;
+	u32 announced_width;
+	u32 announced_height;
+};
+
+/**
+ * struct daedalus_job - one decode request, from device_run to completion
+ *
+ * Owned by dev->jobs while in flight; whoever unlinks it under chan_lock
+ * (daemon answer, watchdog, daemon close, job_abort) completes it, so
+ * completion happens exactly once.
+ */
+struct daedalus_job {
+	struct list_head node;
+	u64 cookie;
+	struct daedalus_ctx *ctx;
+	struct vb2_v4l2_buffer *src;
+	struct vb2_v4l2_buffer *dst;
+	struct daedalus_msg *msg;	/* DECODE while still in outq */
+	bool sent;			/* daemon has read the DECODE */
+	bool hold_capture;		/* src asked to hold the CAPTURE buf */
+	bool flush;			/* DECODER_CMD_STOP/FLUSH while running */
+	unsigned long deadline;		/* jiffies */
+	u32 num_refs;
+	s32 ref_index[DAEDALUS_MAX_REFS];
+	u32 num_planes;			/* CAPTURE memory planes */
+	u32 sizeimage[DAEDALUS_MAX_PLANES];
+};
+
+static inline struct daedalus_ctx *daedalus_file_to_ctx(struct file *file)
+{
+	return container_of(file->private_data, struct daedalus_ctx, fh);
+}
+
+/* daedalus_video.c */
+extern const struct v4l2_file_operations daedalus_fops;
+extern const struct v4l2_ioctl_ops daedalus_ioctl_ops;
+int daedalus_request_validate(struct media_request *req);
+u32 daedalus_codec_of_fourcc(u32 fourcc);
+
+/* daedalus_ctrls.c */
+int daedalus_ctrls_init(struct daedalus_ctx *ctx);
+int daedalus_ctrls_check_request(struct daedalus_ctx *ctx,
+				 struct media_request *req);
+size_t daedalus_ctrls_payload_size(struct daedalus_ctx *ctx,
+				   unsigned int *num_ctrls);
+void daedalus_ctrls_fill(struct daedalus_ctx *ctx, struct media_request *req,
+			 struct daedalus_msg_decode *msg, size_t msg_size);
+void daedalus_ctrls_resolve_refs(struct daedalus_ctx *ctx,
+				 struct daedalus_msg_decode *msg,
+				 struct daedalus_job *job);
+
+/* daedalus_job.c */
+void daedalus_device_run(void *priv);
+void daedalus_job_abort(void *priv);
+void daedalus_watchdog_fn(struct work_struct *work);
+void daedalus_jobs_fail_all(struct daedalus_dev *dev);
+int daedalus_job_answer(struct daedalus_dev *dev,
+			const struct daedalus_msg_decode_done *done);
+void daedalus_ctx_flush(struct daedalus_ctx *ctx);
+void daedalus_ctx_closed(struct daedalus_ctx *ctx);
+struct daedalus_job *daedalus_job_find(struct daedalus_dev *dev, u64 cookie);
+
+/* daedalus_chardev.c */
+int daedalus_chardev_register(struct daedalus_dev *dev);
+void daedalus_chardev_unregister(struct daedalus_dev *dev);
+struct daedalus_msg *daedalus_msg_alloc(size_t size, u16 type, u64 cookie);
+void daedalus_msg_queue(struct daedalus_dev *dev, struct daedalus_msg *msg);
+
+#endif /* _DAEDALUS_H */

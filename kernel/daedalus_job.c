@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * daedalus_v4l2 - decode job lifecycle.
+ *
+ * device_run claims the OUTPUT and CAPTURE buffers off the m2m ready
+ * queues (so no later device_run can pick them again), snapshots the
+ * request's controls into a DECODE message and hands it to the daemon.
+ * The job then ends exactly once, by whoever unlinks it from dev->jobs
+ * under chan_lock:
+ *
+ *   - the daemon's DECODE_DONE              (daedalus_job_answer)
+ *   - the watchdog after job_timeout_ms     (daedalus_watchdog_fn)
+ *   - the daemon closing the chardev        (daedalus_jobs_fail_all)
+ *   - the client cancelling: streamoff/close (daedalus_job_abort)
+ *
+ * With no daemon attached the job ends inside device_run with ERROR
+ * buffers.  Completion (buf_done + job_finish) always runs without
+ * chan_lock held.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/slab.h>
+
+#include "daedalus.h"
+
+static unsigned long daedalus_timeout_jiffies(void)
+{
+	return msecs_to_jiffies(max(READ_ONCE(daedalus_job_timeout_ms), 10U));
+}
+
+struct daedalus_job *daedalus_job_find(struct daedalus_dev *dev, u64 cookie)
+{
+	struct daedalus_job *job;
+
+	lockdep_assert_held(&dev->chan_lock);
+	list_for_each_entry(job, &dev->jobs, node)
+		if (job->cookie == cookie)
+			return job;
+	return NULL;
+}
+
+/*
+ * Put a held CAPTURE buffer back at the head of the ready queue, where
+ * the m2m core expects it (is_held + timestamp matching in
+ * __v4l2_m2m_try_queue and the stateless FLUSH helper).
+ */
+static void daedalus_repark_held(struct daedalus_ctx *ctx,
+				 struct vb2_v4l2_buffer *dst)
+{
+	struct v4l2_m2m_queue_ctx *q_ctx = &ctx->fh.m2m_ctx->cap_q_ctx;
+	struct v4l2_m2m_buffer *b = container_of(dst, struct v4l2_m2m_buffer, vb);
+	unsigned long flags;
+
+	dst->is_held = true;
+	spin_lock_irqsave(&q_ctx->rdy_spinlock, flags);
+	list_add(&b->list, &q_ctx->rdy_queue);
+	q_ctx->num_rdy++;
+	spin_unlock_irqrestore(&q_ctx->rdy_spinlock, flags);
+}
+
+/*
+ * Unlink @job from everything the daemon side can reach.  Returns true
+ * if the CAPTURE buffer was re-parked as held (must not be completed).
+ */
+static bool daedalus_job_unlink(struct daedalus_dev *dev,
+				struct daedalus_job *job, int status)
+{
+	lockdep_assert_held(&dev->chan_lock);
+	list_del_init(&job->node);
+	if (job->msg) {
+		list_del(&job->msg->node);
+		dev->outq_len--;
+		kfree(job->msg);
+		job->msg = NULL;
+	}
+	if (job->ctx->job == job)
+		job->ctx->job = NULL;
+	/* Re-park under chan_lock so a concurrent FLUSH sees it. */
+	if (!status && job->hold_capture && !job->flush) {
+		daedalus_repark_held(job->ctx, job->dst);
+		return true;
+	}
+	return false;
+}
+
+/* Return the buffers and finish the m2m job.  No locks held. */
+static void daedalus_job_finish(struct daedalus_dev *dev,
+				struct daedalus_job *job, int status,
+				bool dst_held)
+{
+	struct daedalus_ctx *ctx = job->ctx;
+	enum vb2_buffer_state state = status ? VB2_BUF_STATE_ERROR :
+					       VB2_BUF_STATE_DONE;
+
+	if (!dst_held)
+		v4l2_m2m_buf_done(job->dst, state);
+	/* OUTPUT last: it completes the request and wakes its waiters. */
+	v4l2_m2m_buf_done(job->src, state);
+	kfree(job);
+	/* Last touch of ctx: after this its release may proceed. */
+	v4l2_m2m_job_finish(dev->m2m_dev, ctx->fh.m2m_ctx);
+}
+
+static void daedalus_job_fail_now(struct daedalus_dev *dev,
+				  struct daedalus_job *job, int status)
+{
+	daedalus_job_finish(dev, job, status, false);
+}
+
+/* Queue CTX_OPEN if this daemon session has not seen the context yet. */
+static int daedalus_announce_ctx(struct daedalus_dev *dev,
+				 struct daedalus_ctx *ctx)
+{
+	const struct v4l2_pix_format_mplane *coded = &ctx->coded_fmt.fmt.pix_mp;
+	struct daedalus_msg_ctx_open *open;
+	struct daedalus_msg *msg;
+
+	lockdep_assert_held(&dev->chan_lock);
+	if (ctx->announced_session == dev->session &&
+	    ctx->announced_codec == ctx->codec &&
+	    ctx->announced_width == coded->width &&
+	    ctx->announced_height == coded->height)
+		return 0;
+	if (dev->outq_len >= DAEDALUS_OUTQ_MAX)
+		return -ENOSPC;
+
+	msg = daedalus_msg_alloc(sizeof(*open), DAEDALUS_MSG_CTX_OPEN, 0);
+	if (!msg)
+		return -ENOMEM;
+	open = (void *)msg->data;
+	open->ctx_id = ctx->id;
+	open->codec = ctx->codec;
+	open->coded_width = coded->width;
+	open->coded_height = coded->height;
+	open->output_pixelformat = coded->pixelformat;
+	daedalus_msg_queue(dev, msg);
+
+	ctx->announced_session = dev->session;
+	ctx->announced_codec = ctx->codec;
+	ctx->announced_width = coded->width;
+	ctx->announced_height = coded->height;
+	return 0;
+}
+
+/* Fill the fixed part of DECODE from the context and the two buffers. */
+static void daedalus_fill_decode(struct daedalus_ctx *ctx,
+				 struct daedalus_job *job,
+				 struct daedalus_msg_decode *dec)
+{
+	const struct v4l2_pix_format_mplane *pix = &ctx->decoded_fmt.fmt.pix_mp;
+	struct vb2_buffer *src = &job->src->vb2_buf;
+	struct daedalus_capture_format *cap = &dec->capture;
+	unsigned int i;
+
+	dec->ctx_id = ctx->id;
+	dec->codec = ctx->codec;
+	dec->output_index = src->index;
+	dec->output_data_offset = src->planes[0].data_offset;
+	dec->output_bytesused = vb2_get_plane_payload(src, 0) -
+				min(src->planes[0].data_offset,
+				    vb2_get_plane_payload(src, 0));
+	dec->output_length = vb2_plane_size(src, 0);
+	dec->timestamp = src->timestamp;
+	dec->capture_index = job->dst->vb2_buf.index;
+	dec->flags = job->hold_capture ? DAEDALUS_DECODE_HOLD_CAPTURE : 0;
+
+	cap->pixelformat = pix->pixelformat;
+	cap->width = pix->width;
+	cap->height = pix->height;
+	cap->num_mem_planes = pix->num_planes;
+	cap->num_comp_planes = 2;
+	job->num_planes = pix->num_planes;
+	for (i = 0; i < pix->num_planes && i < DAEDALUS_MAX_PLANES; i++) {
+		cap->sizeimage[i] = pix->plane_fmt[i].sizeimage;
+		job->sizeimage[i] = pix->plane_fmt[i].sizeimage;
+	}
+
+	/* NV12 / NV12M: Y plane, then interleaved CbCr at half height. */
+	cap->comp[0].mem_plane = 0;
+	cap->comp[0].offset = 0;
+	cap->comp[0].bytesperline = pix->plane_fmt[0].bytesperline;
+	cap->comp[0].height = pix->height;
+	if (pix->num_planes > 1) {
+		cap->comp[1].mem_plane = 1;
+		cap->comp[1].offset = 0;
+		cap->comp[1].bytesperline = pix->plane_fmt[1].bytesperline;
+	} else {
+		cap->comp[1].mem_plane = 0;
+		cap->comp[1].offset = pix->plane_fmt[0].bytesperline * pix->height;
+		cap->comp[1].bytesperline = pix->plane_fmt[0].bytesperline;
+	}
+	cap->comp[1].height = pix->height / 2;
+}
+
+/* Build the DECODE message; returns NULL on allocation failure. */
+static struct daedalus_msg *daedalus_build_decode(struct daedalus_ctx *ctx,
+						  struct daedalus_job *job,
+						  struct media_request *req)
+{
+	struct daedalus_msg_decode *dec;
+	struct daedalus_msg *msg;
+	unsigned int num_ctrls;
+	size_t size;
+
+	size = sizeof(*dec) + daedalus_ctrls_payload_size(ctx, &num_ctrls);
+	if (size > DAEDALUS_MSG_MAX_SIZE)
+		return NULL;
+	msg = daedalus_msg_alloc(size, DAEDALUS_MSG_DECODE, 0);
+	if (!msg)
+		return NULL;
+	dec = (void *)msg->data;
+	daedalus_fill_decode(ctx, job, dec);
+	dec->num_ctrls = num_ctrls;
+	daedalus_ctrls_fill(ctx, req, dec, size);
+	daedalus_ctrls_resolve_refs(ctx, dec, job);
+	msg->size = dec->hdr.size;
+	msg->job = job;
+	return msg;
+}
+
+void daedalus_device_run(void *priv)
+{
+	struct daedalus_ctx *ctx = priv;
+	struct daedalus_dev *dev = ctx->dev;
+	struct v4l2_m2m_ctx *m2m_ctx = ctx->fh.m2m_ctx;
+	struct vb2_v4l2_buffer *src, *dst;
+	struct media_request *req;
+	struct daedalus_job *job;
+	struct daedalus_msg *msg = NULL;
+	int status = 0;
+
+	/* Claim both buffers: from now on only this job refers to them. */
+	src = v4l2_m2m_src_buf_remove(m2m_ctx);
+	dst = v4l2_m2m_dst_buf_remove(m2m_ctx);
+	if (WARN_ON(!src || !dst)) {
+		if (src)
+			v4l2_m2m_buf_done(src, VB2_BUF_STATE_ERROR);
+		if (dst)
+			v4l2_m2m_buf_done(dst, VB2_BUF_STATE_ERROR);
+		v4l2_m2m_job_finish(dev->m2m_dev, m2m_ctx);
+		return;
+	}
+	dst->is_held = false;
+
+	req = src->vb2_buf.req_obj.req;
+	if (req)
+		v4l2_ctrl_request_setup(req, &ctx->hdl);
+	v4l2_m2m_buf_copy_metadata(src, dst, true);
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job) {
+		if (req)
+			v4l2_ctrl_request_complete(req, &ctx->hdl);
+		v4l2_m2m_buf_done(dst, VB2_BUF_STATE_ERROR);
+		v4l2_m2m_buf_done(src, VB2_BUF_STATE_ERROR);
+		v4l2_m2m_job_finish(dev->m2m_dev, m2m_ctx);
+		return;
+	}
+	INIT_LIST_HEAD(&job->node);
+	job->ctx = ctx;
+	job->src = src;
+	job->dst = dst;
+	job->hold_capture = src->flags & V4L2_BUF_FLAG_M2M_HOLD_CAPTURE_BUF;
+
+	msg = daedalus_build_decode(ctx, job, req);
+	/* Controls are copied: the request's control object is done. */
+	if (req)
+		v4l2_ctrl_request_complete(req, &ctx->hdl);
+	if (!msg) {
+		daedalus_job_fail_now(dev, job, -ENOMEM);
+		return;
+	}
+
+	mutex_lock(&dev->chan_lock);
+	if (!dev->daemon_ready)
+		status = -ENODEV;
+	else if (!(dev->daemon_codecs & DAEDALUS_CODEC_BIT(ctx->codec)))
+		status = -EOPNOTSUPP;
+	else if (ctx->abort_pending)
+		status = -ECANCELED;
+	else
+		status = daedalus_announce_ctx(dev, ctx);
+	ctx->abort_pending = false;
+	if (!status) {
+		struct daedalus_msg_decode *dec = (void *)msg->data;
+
+		job->cookie = dev->next_cookie++;
+		dec->hdr.cookie = job->cookie;
+		job->deadline = jiffies + daedalus_timeout_jiffies();
+		job->msg = msg;
+		ctx->job = job;
+		list_add_tail(&job->node, &dev->jobs);
+		daedalus_msg_queue(dev, msg);
+		schedule_delayed_work(&dev->watchdog, daedalus_timeout_jiffies());
+	}
+	mutex_unlock(&dev->chan_lock);
+
+	if (status) {
+		kfree(msg);
+		daedalus_job_fail_now(dev, job, status);
+	}
+}
+
+/*
+ * m2m job_abort: called from v4l2_m2m_cancel_job() (streamoff, context
+ * release) which then waits, uninterruptibly, for job_finish.  Complete
+ * the job right here so that wait is short and never depends on the
+ * daemon.  If device_run has not queued the job yet, leave a note so it
+ * fails the job instead of handing it to the daemon.
+ */
+void daedalus_job_abort(void *priv)
+{
+	struct daedalus_ctx *ctx = priv;
+	struct daedalus_dev *dev = ctx->dev;
+	struct daedalus_job *job;
+
+	mutex_lock(&dev->chan_lock);
+	job = ctx->job;
+	if (job)
+		daedalus_job_unlink(dev, job, -ECANCELED);
+	else
+		ctx->abort_pending = true;
+	mutex_unlock(&dev->chan_lock);
+
+	if (job)
+		daedalus_job_finish(dev, job, -ECANCELED, false);
+}
+
+void daedalus_watchdog_fn(struct work_struct *work)
+{
+	struct daedalus_dev *dev = container_of(to_delayed_work(work),
+						struct daedalus_dev, watchdog);
+	struct daedalus_job *job, *tmp;
+	unsigned long next = 0;
+	bool rearm = false;
+	LIST_HEAD(expired);
+
+	mutex_lock(&dev->chan_lock);
+	list_for_each_entry_safe(job, tmp, &dev->jobs, node) {
+		if (time_after_eq(jiffies, job->deadline)) {
+			daedalus_job_unlink(dev, job, -ETIMEDOUT);
+			list_add_tail(&job->node, &expired);
+		} else if (!rearm || time_before(job->deadline, next)) {
+			next = job->deadline;
+			rearm = true;
+		}
+	}
+	if (rearm)
+		mod_delayed_work(system_wq, &dev->watchdog,
+				 (time_after(next, jiffies) ? next - jiffies : 0) + 1);
+	mutex_unlock(&dev->chan_lock);
+
+	list_for_each_entry_safe(job, tmp, &expired, node) {
+		list_del(&job->node);
+		dev_warn_ratelimited(&dev->pdev->dev,
+				     "job %llu: daemon did not answer within %u ms\n",
+				     job->cookie, daedalus_job_timeout_ms);
+		daedalus_job_finish(dev, job, -ETIMEDOUT, false);
+	}
+}
+
+/* Daemon went away: every queued and in-flight job ends with ERROR. */
+void daedalus_jobs_fail_all(struct daedalus_dev *dev)
+{
+	struct daedalus_job *job, *tmp;
+	LIST_HEAD(failed);
+
+	mutex_lock(&dev->chan_lock);
+	list_for_each_entry_safe(job, tmp, &dev->jobs, node) {
+		daedalus_job_unlink(dev, job, -ESHUTDOWN);
+		list_add_tail(&job->node, &failed);
+	}
+	mutex_unlock(&dev->chan_lock);
+
+	list_for_each_entry_safe(job, tmp, &failed, node) {
+		list_del(&job->node);
+		daedalus_job_finish(dev, job, -ESHUTDOWN, false);
+	}
+}
+
+/* DECODE_DONE from the daemon; the message is already validated. */
+int daedalus_job_answer(struct daedalus_dev *dev,
+			const struct daedalus_msg_decode_done *done)
+{
+	struct daedalus_job *job;
+	int status = done->status;
+	int ret = 0;
+	bool held;
+	unsigned int i;
+
+	mutex_lock(&dev->chan_lock);
+	job = daedalus_job_find(dev, done->hdr.cookie);
+	if (!job || !job->sent) {
+		mutex_unlock(&dev->chan_lock);
+		return -ENOENT;
+	}
+	if (!status) {
+		if (done->num_planes != job->num_planes)
+			ret = -ERANGE;
+		for (i = 0; !ret && i < job->num_planes; i++)
+			if (done->bytesused[i] > job->sizeimage[i])
+				ret = -ERANGE;
+		for (i = job->num_planes; !ret && i < DAEDALUS_MAX_PLANES; i++)
+			if (done->bytesused[i])
+				ret = -ERANGE;
+		if (ret)
+			status = -ERANGE;
+	}
+	held = daedalus_job_unlink(dev, job, status);
+	mutex_unlock(&dev->chan_lock);
+
+	if (!status) {
+		for (i = 0; i < job->num_planes; i++)
+			vb2_set_plane_payload(&job->dst->vb2_buf, i,
+					      done->bytesused[i] ?:
+					      job->sizeimage[i]);
+	}
+	daedalus_job_finish(dev, job, status, held);
+	return ret;
+}
+
+/* DECODER_CMD_FLUSH: the job in flight must not keep its CAPTURE held. */
+void daedalus_ctx_flush(struct daedalus_ctx *ctx)
+{
+	struct daedalus_dev *dev = ctx->dev;
+
+	mutex_lock(&dev->chan_lock);
+	/*
+	 * Only when no further OUTPUT buffer is queued; otherwise the m2m
+	 * helper clears HOLD on that buffer and its job releases CAPTURE.
+	 */
+	if (ctx->job && !v4l2_m2m_num_src_bufs_ready(ctx->fh.m2m_ctx))
+		ctx->job->flush = true;
+	mutex_unlock(&dev->chan_lock);
+}
+
+/* Context released (its job is gone): tell the daemon if it knew it. */
+void daedalus_ctx_closed(struct daedalus_ctx *ctx)
+{
+	struct daedalus_dev *dev = ctx->dev;
+	struct daedalus_msg_ctx_close *close;
+	struct daedalus_msg *msg;
+
+	mutex_lock(&dev->chan_lock);
+	if (dev->daemon_ready && ctx->announced_session == dev->session &&
+	    dev->outq_len < DAEDALUS_OUTQ_MAX) {
+		msg = daedalus_msg_alloc(sizeof(*close), DAEDALUS_MSG_CTX_CLOSE, 0);
+		if (msg) {
+			close = (void *)msg->data;
+			close->ctx_id = ctx->id;
+			daedalus_msg_queue(dev, msg);
+		}
+	}
+	mutex_unlock(&dev->chan_lock);
+}
