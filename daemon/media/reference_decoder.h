@@ -10,6 +10,7 @@
 
 #include "codec.h"
 #include "demuxer.h"
+#include "frame_decoder.h"
 #include "nv12_frame.h"
 
 struct AVCodecContext;
@@ -18,9 +19,7 @@ struct AVPacket;
 
 namespace daedalus::media {
 
-using FrameSink = std::function<void(Nv12Frame&&)>;
-
-class ReferenceDecoder {
+class ReferenceDecoder final : public FrameDecoder {
  public:
   // params may be null (the daemon has no container, only packets).
   ReferenceDecoder(Codec codec, const AVCodecParameters* params, int threads = 1);
@@ -31,9 +30,8 @@ class ReferenceDecoder {
   // Decodes one packet and hands every frame it completes to sink. Throws
   // daedalus::Error on a corrupt packet; the decoder stays usable.
   void decode(const Packet& packet, const FrameSink& sink);
-  void decode(const uint8_t* data, size_t size, int64_t pts, const FrameSink& sink);
-  // Drains delayed frames at end of stream.
-  void flush(const FrameSink& sink);
+  void decode(const uint8_t* data, size_t size, int64_t pts, const FrameSink& sink) override;
+  void flush(const FrameSink& sink) override;
 
  private:
   void drain(const FrameSink& sink);

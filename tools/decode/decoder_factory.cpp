@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+#include "decoder_factory.h"
+
+#include <fmt/format.h>
+
+#include "daedalus/error.h"
+#include "reference_decoder.h"
+
+#ifdef DAEDALUS_HAVE_VP9
+#include "vp9_frame_decoder.h"
+#endif
+
+namespace daedalus::tools {
+
+std::unique_ptr<media::FrameDecoder> make_decoder(DecoderKind kind, dispatch::BackendKind backend,
+                                                  const media::Demuxer& demuxer, int threads) {
+  if (kind == DecoderKind::kFfmpeg) {
+    return std::make_unique<media::ReferenceDecoder>(demuxer.codec(), demuxer.codec_parameters(), threads);
+  }
+#ifdef DAEDALUS_HAVE_VP9
+  if (demuxer.codec() == media::Codec::kVP9) return vp9::create_frame_decoder(backend);
+#else
+  (void)backend;
+#endif
+  throw Error(fmt::format("--decoder daedalus: {} is not implemented yet (use --decoder ffmpeg)",
+                          media::codec_name(demuxer.codec())));
+}
+
+}  // namespace daedalus::tools

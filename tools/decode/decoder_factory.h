@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "daedalus/dispatch/dispatch.h"
+#include "demuxer.h"
+#include "frame_decoder.h"
+
+namespace daedalus::tools {
+
+enum class DecoderKind { kFfmpeg, kDaedalus };
+
+// Builds the decoder for the demuxed stream. kFfmpeg: the libavcodec
+// reference path. kDaedalus: our hybrid decoder (CPU entropy decoding +
+// dispatch stages on the chosen backend); throws daedalus::Error for
+// codecs it does not decode yet.
+std::unique_ptr<media::FrameDecoder> make_decoder(DecoderKind kind, dispatch::BackendKind backend,
+                                                  const media::Demuxer& demuxer, int threads);
+
+}  // namespace daedalus::tools
