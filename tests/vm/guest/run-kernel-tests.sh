@@ -1,0 +1,254 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Kernel-side tests of daedalus_v4l2.ko, run inside the test VM by
+# tests/vm/guest-tests.sh (module loaded, no daemon attached).  Prints one
+# "PASS name", "FAIL name: reason" or "SKIP name: reason" line per test and
+# exits nonzero if any failed.  Needs a C compiler with static libc in the
+# guest userland (the VM chroots into the host root) unless
+# DAEDALUS_KTEST_BIN points at prebuilt programs (make -C tests/vm/guest).
+#
+# Env (from the harness): DAEDALUS_REPO, DAEDALUS_VIDEO, DAEDALUS_MEDIA,
+# DAEDALUS_MODROOT, DAEDALUS_RESULTS.
+set -u
+
+REPO=${DAEDALUS_REPO:-$(cd "$(dirname "$0")/../../.." && pwd)}
+BIN=${DAEDALUS_KTEST_BIN:-/tmp/daedalus-ktests}
+LOGDIR=${DAEDALUS_RESULTS:-/tmp}/logs/kernel-tests
+PARAM=/sys/module/daedalus_v4l2/parameters/job_timeout_ms
+CHARDEV=/dev/daedalus-v4l2
+WORK=$(mktemp -d /tmp/ktests.XXXXXX)
+FAILS=0
+DAEMON_PID=""
+
+mkdir -p "$LOGDIR"
+export DAEDALUS_VIDEO=${DAEDALUS_VIDEO:-/dev/video0}
+export DAEDALUS_MEDIA=${DAEDALUS_MEDIA:-/dev/media0}
+
+pass() { echo "PASS $1${2:+ $2}"; }
+fail() { echo "FAIL $1: $2"; FAILS=$((FAILS + 1)); }
+skip() { echo "SKIP $1: $2"; }
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+cleanup() {
+	[ -n "$DAEMON_PID" ] && kill -9 "$DAEMON_PID" 2>/dev/null
+	[ -w "$PARAM" ] && echo 3000 >"$PARAM"
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+set_timeout() { [ -w "$PARAM" ] && echo "$1" >"$PARAM"; }
+
+# wait_file FILE SECONDS
+wait_file() {
+	local i
+	for i in $(seq $(($2 * 20))); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# start_daemon NAME MODE ARGS...: fake daemon in the background, attached.
+start_daemon() {
+	local name=$1; shift
+	rm -f "$WORK/ready" "$WORK/got-job"
+	KT_READY=$WORK/ready KT_GOT_JOB=$WORK/got-job \
+		"$BIN/fake_daemon" "$@" >"$LOGDIR/$name-daemon.log" 2>&1 &
+	DAEMON_PID=$!
+	wait_file "$WORK/ready" 5
+}
+
+stop_daemon() {
+	if [ -n "$DAEMON_PID" ]; then
+		kill -9 "$DAEMON_PID" 2>/dev/null
+		wait "$DAEMON_PID" 2>/dev/null
+	fi
+	DAEMON_PID=""
+}
+
+# client NAME LIMIT_S ARGS...: run v4l2_client under a hard timeout.
+client() {
+	local name=$1 limit=$2; shift 2
+	timeout -k 2 "$limit" "$BIN/v4l2_client" "$@" >"$LOGDIR/$name.log" 2>&1
+}
+
+last_line() { tail -n1 "$1" 2>/dev/null | tr -d '\n'; }
+
+# ---------------------------------------------------------------------------
+if [ -z "${DAEDALUS_KTEST_BIN:-}" ]; then
+	if ! make -s -C "$REPO/tests/vm/guest" O="$BIN" >"$LOGDIR/build.log" 2>&1; then
+		fail build "make -C tests/vm/guest: $(last_line "$LOGDIR/build.log")"
+		exit 1
+	fi
+fi
+if [ ! -c "$CHARDEV" ]; then
+	fail chardev "$CHARDEV missing (module not loaded?)"
+	exit 1
+fi
+
+# 1. Protocol: exclusive open, handshake, errno of each malformed message.
+if timeout -k 2 30 "$BIN/chardev_proto_test" >"$LOGDIR/chardev-proto.log" 2>&1; then
+	pass chardev-proto "$(last_line "$LOGDIR/chardev-proto.log")"
+else
+	fail chardev-proto "$(grep -m3 FAIL "$LOGDIR/chardev-proto.log" | tr '\n' ' ')"
+fi
+
+# 2. No daemon: the request completes at once with ERROR buffers.
+if client no-daemon 10 --expect error --max-ms 500; then
+	pass no-daemon "$(last_line "$LOGDIR/no-daemon.log")"
+else
+	fail no-daemon "$(last_line "$LOGDIR/no-daemon.log")"
+fi
+
+# 3. Round trip through the fake daemon, bitstream and pixels via dmabuf.
+if start_daemon roundtrip answer 1; then
+	client roundtrip 15 --expect ok --check-pattern --max-ms 3000
+	rc=$?
+	if wait "$DAEMON_PID"; then drc=0; else drc=$?; fi
+	DAEMON_PID=""
+	if [ $rc = 0 ] && [ $drc = 0 ]; then
+		pass roundtrip "$(last_line "$LOGDIR/roundtrip-daemon.log")"
+	else
+		fail roundtrip "client rc $rc: $(last_line "$LOGDIR/roundtrip.log"); daemon rc $drc: $(last_line "$LOGDIR/roundtrip-daemon.log")"
+	fi
+else
+	fail roundtrip "fake daemon did not attach: $(last_line "$LOGDIR/roundtrip-daemon.log")"
+	stop_daemon
+fi
+
+# 4. A 4K frame with a 6 MiB bitstream: no payload cap anywhere.
+if start_daemon roundtrip-4k answer 1; then
+	client roundtrip-4k 30 --size 3840x2160 --bitstream 6291456 \
+		--expect ok --check-pattern --max-ms 10000
+	rc=$?
+	if wait "$DAEMON_PID"; then drc=0; else drc=$?; fi
+	DAEMON_PID=""
+	if [ $rc = 0 ] && [ $drc = 0 ]; then
+		pass roundtrip-4k "$(last_line "$LOGDIR/roundtrip-4k-daemon.log")"
+	else
+		fail roundtrip-4k "client rc $rc: $(last_line "$LOGDIR/roundtrip-4k.log"); daemon rc $drc: $(last_line "$LOGDIR/roundtrip-4k-daemon.log")"
+	fi
+else
+	fail roundtrip-4k "fake daemon did not attach"
+	stop_daemon
+fi
+
+# 5. Watchdog: a daemon that never answers; ERROR after job_timeout_ms.
+set_timeout 500
+if start_daemon watchdog silent; then
+	if client watchdog 10 --expect error --min-ms 400 --max-ms 2000; then
+		pass watchdog "$(last_line "$LOGDIR/watchdog.log") (job_timeout_ms=500)"
+	else
+		fail watchdog "$(last_line "$LOGDIR/watchdog.log")"
+	fi
+else
+	fail watchdog "fake daemon did not attach"
+fi
+stop_daemon
+set_timeout 3000
+
+# 6. Daemon killed while the client sits in DQBUF: client gets ERROR
+#    and exits within 2 s of the kill (watchdog pushed out of the way).
+set_timeout 20000
+if start_daemon daemon-killed silent; then
+	client daemon-killed 30 --expect error --max-ms 25000 &
+	cpid=$!
+	if wait_file "$WORK/got-job" 5; then
+		sleep 0.2
+		t0=$(now_ms)
+		kill -9 "$DAEMON_PID"
+		wait "$DAEMON_PID" 2>/dev/null
+		DAEMON_PID=""
+		wait "$cpid"
+		rc=$?
+		dt=$(($(now_ms) - t0))
+		if [ $rc = 0 ] && [ $dt -le 2000 ]; then
+			pass daemon-killed "client got ERROR ${dt} ms after SIGKILL of the daemon"
+		else
+			fail daemon-killed "client rc $rc after ${dt} ms: $(last_line "$LOGDIR/daemon-killed.log")"
+		fi
+	else
+		fail daemon-killed "daemon never received the job"
+		kill -9 "$cpid" 2>/dev/null
+		wait "$cpid" 2>/dev/null
+	fi
+else
+	fail daemon-killed "fake daemon did not attach"
+fi
+stop_daemon
+
+# 7. After the daemon is gone new jobs fail fast again (no stale state).
+if client after-daemon 10 --expect error --max-ms 500; then
+	pass after-daemon "$(last_line "$LOGDIR/after-daemon.log")"
+else
+	fail after-daemon "$(last_line "$LOGDIR/after-daemon.log")"
+fi
+
+# 8. Client closes the device while its job is in flight: close() is
+#    prompt and the daemon's late answer is refused with ENOENT.
+if start_daemon close-in-flight late 1500; then
+	client close-in-flight 15 --close-after-ms 300 --max-ms 1000
+	rc=$?
+	if wait "$DAEMON_PID"; then drc=0; else drc=$?; fi
+	DAEMON_PID=""
+	if [ $rc = 0 ] && [ $drc = 0 ]; then
+		pass close-in-flight "$(last_line "$LOGDIR/close-in-flight.log")"
+	else
+		fail close-in-flight "client rc $rc: $(last_line "$LOGDIR/close-in-flight.log"); daemon rc $drc: $(last_line "$LOGDIR/close-in-flight-daemon.log")"
+	fi
+else
+	fail close-in-flight "fake daemon did not attach"
+	stop_daemon
+fi
+set_timeout 3000
+
+# 9. Fuzz the chardev for 20 s while clients keep submitting jobs that
+#    the fuzzer may answer with garbage; every client must finish.
+timeout -k 5 60 "$BIN/chardev_fuzz" 20 >"$LOGDIR/fuzz.log" 2>&1 &
+fpid=$!
+sleep 0.5
+nclients=0 cfail=0
+while kill -0 "$fpid" 2>/dev/null; do
+	client fuzz-client 15 --expect any --max-ms 8000 || cfail=$((cfail + 1))
+	nclients=$((nclients + 1))
+done
+wait "$fpid"
+frc=$?
+if [ $frc = 0 ] && [ $cfail = 0 ]; then
+	pass fuzz "$(last_line "$LOGDIR/fuzz.log"); $nclients concurrent client requests all completed"
+else
+	fail fuzz "fuzzer rc $frc: $(last_line "$LOGDIR/fuzz.log"); $cfail of $nclients clients failed: $(last_line "$LOGDIR/fuzz-client.log")"
+fi
+
+# 10. Nothing of ours is left in uninterruptible sleep.
+dstate=$(for s in /proc/[0-9]*/stat; do
+	read -r line <"$s" 2>/dev/null || continue
+	case "$line" in *"(v4l2_client) D"*|*"(fake_daemon) D"*|*"(chardev_"*") D"*) echo "$line" ;; esac
+done)
+if [ -z "$dstate" ]; then
+	pass no-d-state
+else
+	fail no-d-state "$dstate"
+fi
+
+# 11. rmmod while idle, and the module comes back.
+if [ -n "${DAEDALUS_MODROOT:-}" ]; then
+	if rmmod daedalus_v4l2 2>"$LOGDIR/rmmod.log"; then
+		if [ -e "$CHARDEV" ] && sleep 0.5 && [ -e "$CHARDEV" ]; then
+			fail rmmod-idle "$CHARDEV still present after rmmod"
+		elif modprobe -d "$DAEDALUS_MODROOT" daedalus_v4l2 2>>"$LOGDIR/rmmod.log" &&
+		     wait_file "$CHARDEV" 5; then
+			pass rmmod-idle "unloaded and reloaded"
+		else
+			fail rmmod-idle "reload: $(last_line "$LOGDIR/rmmod.log")"
+		fi
+	else
+		fail rmmod-idle "rmmod: $(last_line "$LOGDIR/rmmod.log")"
+	fi
+else
+	skip rmmod-idle "DAEDALUS_MODROOT not set"
+fi
+
+[ $FAILS = 0 ]

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * v4l2_client - one VP9 request through the daedalus V4L2 device.
+ *
+ *   v4l2_client [options]
+ *     --expect ok|error|any CAPTURE buffer must come back DONE / ERROR
+ *     --min-ms N --max-ms N  bounds for the time until DQBUF returns
+ *     --size WxH            coded size (default 320x240)
+ *     --bitstream BYTES     bitstream bytes to queue (default 4096)
+ *     --check-pattern       CAPTURE must hold fake_daemon's pattern
+ *     --close-after-ms N    don't DQBUF: after N ms close the device
+ *                           while the job is in flight; close() must
+ *                           return within --max-ms
+ *
+ * DQBUF is a plain blocking call on purpose: if the kernel never
+ * completes the job this process hangs, and the caller's timeout flags
+ * it (killable, unlike the D-state hang of the prototype).
+ */
+#include "ktest.h"
+
+int main(int argc, char **argv)
+{
+	const char *expect = "error";
+	long min_ms = 0, max_ms = 2000, close_after = -1;
+	unsigned int w = 320, h = 240;
+	size_t bitstream = 4096;
+	int check_pattern = 0, i;
+	struct kt_client c;
+	uint32_t flags, used;
+	int64_t t0, dt;
+
+	kt_name = "v4l2_client";
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : "";
+
+		if (!strcmp(a, "--expect")) {
+			expect = v; i++;
+		} else if (!strcmp(a, "--min-ms")) {
+			min_ms = atol(v); i++;
+		} else if (!strcmp(a, "--max-ms")) {
+			max_ms = atol(v); i++;
+		} else if (!strcmp(a, "--size")) {
+			if (sscanf(v, "%ux%u", &w, &h) != 2)
+				kt_fail("bad --size %s", v);
+			i++;
+		} else if (!strcmp(a, "--bitstream")) {
+			bitstream = strtoul(v, NULL, 0); i++;
+		} else if (!strcmp(a, "--check-pattern")) {
+			check_pattern = 1;
+		} else if (!strcmp(a, "--close-after-ms")) {
+			close_after = atol(v); i++;
+		} else {
+			kt_fail("unknown option %s", a);
+		}
+	}
+
+	kt_client_setup(&c, w, h, bitstream);
+	t0 = kt_now_ms();
+	kt_client_submit(&c, 42000);
+
+	if (close_after >= 0) {
+		usleep(close_after * 1000);
+		t0 = kt_now_ms();
+		kt_client_close(&c);
+		dt = kt_now_ms() - t0;
+		if (dt > max_ms)
+			kt_fail("close() with a job in flight took %lld ms",
+				(long long)dt);
+		kt_log("close() with job in flight returned after %lld ms",
+		       (long long)dt);
+		return 0;
+	}
+
+	flags = kt_client_dqbuf_capture(&c, &used);
+	dt = kt_now_ms() - t0;
+	if (dt < min_ms || dt > max_ms)
+		kt_fail("DQBUF took %lld ms, want %ld..%ld", (long long)dt,
+			min_ms, max_ms);
+	if (strcmp(expect, "any") &&
+	    !strcmp(expect, "error") != !!(flags & V4L2_BUF_FLAG_ERROR))
+		kt_fail("CAPTURE flags 0x%x, expected %s", flags, expect);
+	/* The OUTPUT buffer comes back with the same verdict. */
+	if (!!(kt_client_dqbuf_output(&c) & V4L2_BUF_FLAG_ERROR) !=
+	    !!(flags & V4L2_BUF_FLAG_ERROR))
+		kt_fail("OUTPUT and CAPTURE verdicts differ");
+
+	if (check_pattern) {
+		size_t n;
+
+		if (used == 0 || used > c.cap_len)
+			kt_fail("CAPTURE bytesused %u", used);
+		for (n = 0; n < used; n++)
+			if (((uint8_t *)c.cap_map)[n] != kt_pattern(n, 0xa5))
+				kt_fail("CAPTURE byte %zu is not the daemon's", n);
+	}
+	kt_log("CAPTURE flags 0x%x bytesused %u after %lld ms", flags, used,
+	       (long long)dt);
+	kt_client_close(&c);
+	return 0;
+}
