@@ -37,6 +37,7 @@ VP9=(
   "vp9-2x2 vp9 2 2 10 testsrc2 --good --cpu-used=4 --target-bitrate=20"
   "vp9-8x8 vp9 8 8 10 testsrc2 --good --cpu-used=4 --target-bitrate=20"
   "vp9-16x16 vp9 16 16 10 testsrc2 --good --cpu-used=4 --target-bitrate=30"
+  "vp9-34x18 vp9 34 18 10 mandelbrot --good --cpu-used=4 --target-bitrate=40"
   "vp9-66x66 vp9 66 66 10 testsrc2 --good --cpu-used=4 --target-bitrate=80"
   "vp9-130x132 vp9 130 132 10 testsrc2 --good --cpu-used=4 --target-bitrate=150"
   "vp9-200x202 vp9 200 202 10 mandelbrot --good --cpu-used=4 --target-bitrate=200"
@@ -66,8 +67,10 @@ VP9=(
   "vp9-rt vp9 352 288 10 testsrc2 --rt --cpu-used=8 --end-usage=cbr --target-bitrate=200"
   "vp9-best vp9 176 144 10 testsrc2 --best --target-bitrate=150"
   "vp9-kf-every vp9 176 144 10 testsrc2 --good --cpu-used=4 --target-bitrate=150 --kf-max-dist=1"
-  "vp9-resize vp9 320 240 30 testsrc2 --rt --cpu-used=8 --end-usage=cbr --target-bitrate=30 --resize-allowed=1 --resize-down=90 --resize-up=10 --buf-sz=100 --buf-initial-sz=50 --buf-optimal-sz=50"
+  "vp9-resize-down-up vp9 320 240 10 testsrc2 resize:240x180 288x216"
+  "vp9-resize-odd vp9 200 150 10 mandelbrot resize:131x97 177x133"
   "vp9-ffmpeg-webm vp9 352 288 10 testsrc2 ffmpeg:-c:v libvpx-vp9 -b:v 300k -g 5"
+  "vp9-ffmpeg-lossless vp9 96 64 10 testsrc2 ffmpeg:-c:v libvpx-vp9 -lossless 1"
   "vp9-ffmpeg-crf vp9 320 180 10 mandelbrot ffmpeg:-c:v libvpx-vp9 -crf 30 -b:v 0 -row-mt 1"
 )
 
@@ -107,7 +110,19 @@ make_clip() {
   local ff=(ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i "$lavfi" -frames:v "$frames" -pix_fmt yuv420p)
   case "$codec" in
     vp9)
-      if [[ "$args" == ffmpeg:* ]]; then
+      if [[ "$args" == resize:* ]]; then
+        # Frame size changes on inter frames (scaled references): made with
+        # libvpx's API by daedalus-resize-encode, built by CMake.
+        local enc=${DAEDALUS_RESIZE_ENCODER:?set DAEDALUS_RESIZE_ENCODER to the daedalus-resize-encode binary}
+        local segs=() size i=0
+        for size in "${w}x${h}" ${args#resize:}; do
+          "${ff[@]/#$lavfi/$(source_args "$src" "${size%x*}" "${size#*x}")}" -f rawvideo "$out/.$name.$i.yuv"
+          segs+=("$size:$out/.$name.$i.yuv")
+          i=$((i + 1))
+        done
+        "$enc" "$path" "$frames" "${segs[@]}"
+        rm -f "$out/.$name".*.yuv
+      elif [[ "$args" == ffmpeg:* ]]; then
         # shellcheck disable=SC2086
         "${ff[@]}" ${args#ffmpeg:} "$path"
       else

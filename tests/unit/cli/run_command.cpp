@@ -68,7 +68,10 @@ std::vector<CorpusClip> corpus_clips(const std::string& codec) {
 }
 
 std::vector<std::string> ffmpeg_framemd5(const std::string& path) {
-  auto r = run_command({"ffmpeg", "-nostdin", "-v", "error", "-i", path, "-pix_fmt", "nv12", "-f", "framemd5", "-"});
+  auto r = run_command({"ffmpeg", "-nostdin", "-v", "error", "-i", path, "-pix_fmt", "nv12",
+                        // Streams that change size mid-way (scaled references) must
+                        // be hashed at their decoded size, not rescaled to the first.
+                        "-autoscale", "0", "-f", "framemd5", "-"});
   if (r.exit_code != 0) throw std::runtime_error("ffmpeg failed on " + path + ": " + r.err);
   std::vector<std::string> md5s;
   std::istringstream in(r.out);
