@@ -139,10 +139,8 @@ u32 daedalus_codec_of_fourcc(u32 fourcc);
 int daedalus_ctrls_init(struct daedalus_ctx *ctx);
 int daedalus_ctrls_check_request(struct daedalus_ctx *ctx,
 				 struct media_request *req);
-size_t daedalus_ctrls_payload_size(struct daedalus_ctx *ctx,
-				   unsigned int *num_ctrls);
-void daedalus_ctrls_fill(struct daedalus_ctx *ctx, struct media_request *req,
-			 struct daedalus_msg_decode *msg, size_t msg_size);
+struct daedalus_msg *daedalus_ctrls_build_decode(struct daedalus_ctx *ctx,
+						 struct media_request *req);
 void daedalus_ctrls_resolve_refs(struct daedalus_ctx *ctx,
 				 struct daedalus_msg_decode *msg,
 				 struct daedalus_job *job);

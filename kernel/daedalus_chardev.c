@@ -52,7 +52,7 @@ void daedalus_msg_queue(struct daedalus_dev *dev, struct daedalus_msg *msg)
 {
 	lockdep_assert_held(&dev->chan_lock);
 	list_add_tail(&msg->node, &dev->outq);
-	dev->outq_len++;
+	WRITE_ONCE(dev->outq_len, dev->outq_len + 1);
 	wake_up_interruptible(&dev->read_wq);
 }
 
@@ -62,6 +62,8 @@ static void daedalus_queue_hello_reply(struct daedalus_dev *dev, int status)
 	struct daedalus_msg *msg;
 
 	lockdep_assert_held(&dev->chan_lock);
+	if (dev->outq_len >= DAEDALUS_OUTQ_MAX)
+		return;
 	msg = daedalus_msg_alloc(sizeof(*reply), DAEDALUS_MSG_HELLO_REPLY, 0);
 	if (!msg)
 		return;
@@ -113,20 +115,16 @@ static int daedalus_chr_release(struct inode *inode, struct file *file)
 		list_del(&msg->node);
 		kfree(msg);
 	}
-	dev->outq_len = 0;
+	WRITE_ONCE(dev->outq_len, 0);
 	dev->daemon_open = false;
 	mutex_unlock(&dev->chan_lock);
 	return 0;
 }
 
+/* Lockless hint for wait/poll (may run in !TASK_RUNNING); read() rechecks. */
 static bool daedalus_outq_ready(struct daedalus_dev *dev)
 {
-	bool ready;
-
-	mutex_lock(&dev->chan_lock);
-	ready = !list_empty(&dev->outq);
-	mutex_unlock(&dev->chan_lock);
-	return ready;
+	return READ_ONCE(dev->outq_len) != 0;
 }
 
 static ssize_t daedalus_chr_read(struct file *file, char __user *buf,
@@ -140,23 +138,27 @@ static ssize_t daedalus_chr_read(struct file *file, char __user *buf,
 		mutex_lock(&dev->chan_lock);
 		msg = list_first_entry_or_null(&dev->outq, struct daedalus_msg,
 					       node);
+		if (msg && count < msg->size) {
+			mutex_unlock(&dev->chan_lock);
+			return -EMSGSIZE;
+		}
 		if (msg) {
-			if (count < msg->size) {
-				ret = -EMSGSIZE;
-			} else if (copy_to_user(buf, msg->data, msg->size)) {
-				ret = -EFAULT;
-			} else {
-				ret = msg->size;
-				list_del(&msg->node);
-				dev->outq_len--;
-				if (msg->job) {
-					/* The job stays in dev->jobs. */
-					msg->job->msg = NULL;
-					msg->job->sent = true;
-				}
-				kfree(msg);
+			/*
+			 * Take it off the queue before copying, so a copy
+			 * that blocks (userfaultfd, slow fault) never holds
+			 * chan_lock.  A DECODE whose copy fails stays a job
+			 * in flight, which the watchdog ends.
+			 */
+			list_del(&msg->node);
+			WRITE_ONCE(dev->outq_len, dev->outq_len - 1);
+			if (msg->job) {
+				msg->job->msg = NULL;
+				msg->job->sent = true;
 			}
 			mutex_unlock(&dev->chan_lock);
+			ret = copy_to_user(buf, msg->data, msg->size) ?
+			      -EFAULT : msg->size;
+			kfree(msg);
 			return ret;
 		}
 		mutex_unlock(&dev->chan_lock);

@@ -199,79 +199,68 @@ static size_t daedalus_ctrl_bytes(const struct v4l2_ctrl *ctrl)
 	return (size_t)ctrl->elems * ctrl->elem_size;
 }
 
-/* Bytes needed after struct daedalus_msg_decode for this context's codec. */
-size_t daedalus_ctrls_payload_size(struct daedalus_ctx *ctx,
-				   unsigned int *num_ctrls)
-{
-	const struct daedalus_codec_ctrls *cc = daedalus_codec_ctrls(ctx->codec);
-	size_t size = 0;
-	unsigned int i;
-
-	*num_ctrls = 0;
-	if (!cc)
-		return 0;
-
-	v4l2_ctrl_lock(v4l2_ctrl_find(&ctx->hdl, cc->ids[0]));
-	for (i = 0; i < cc->num_ids; i++) {
-		struct v4l2_ctrl *ctrl = v4l2_ctrl_find(&ctx->hdl, cc->ids[i]);
-
-		if (!ctrl)
-			continue;
-		size += sizeof(struct daedalus_ctrl_entry) +
-			ALIGN(daedalus_ctrl_bytes(ctrl), 8);
-		(*num_ctrls)++;
-	}
-	v4l2_ctrl_unlock(v4l2_ctrl_find(&ctx->hdl, cc->ids[0]));
-	return size;
-}
-
 /*
- * Copy the current control values (the request was applied with
- * v4l2_ctrl_request_setup() just before) into the DECODE message.
- * @msg_size bounds the writes: a dynamic array that grew since
- * daedalus_ctrls_payload_size() is cut off and its entry dropped.
+ * Allocate a DECODE message and copy the current control values into it
+ * (the request was applied with v4l2_ctrl_request_setup() just before).
+ * Lookups happen first: v4l2_ctrl_find() and the request handler lookup
+ * take handler locks themselves.  Then the handler lock is held while
+ * sizing and copying, so a dynamic array cannot change in between.
  */
-void daedalus_ctrls_fill(struct daedalus_ctx *ctx, struct media_request *req,
-			 struct daedalus_msg_decode *msg, size_t msg_size)
+struct daedalus_msg *daedalus_ctrls_build_decode(struct daedalus_ctx *ctx,
+						 struct media_request *req)
 {
 	const struct daedalus_codec_ctrls *cc = daedalus_codec_ctrls(ctx->codec);
-	struct daedalus_ctrl_entry *entries = (void *)(msg + 1);
+	struct v4l2_ctrl *ctrls[DAEDALUS_MAX_CTRLS];
+	u32 flags[DAEDALUS_MAX_CTRLS];
 	struct v4l2_ctrl_handler *req_hdl = NULL;
-	unsigned int i, n = 0, max_entries = msg->num_ctrls;
-	size_t off;
+	struct daedalus_ctrl_entry *entries;
+	struct daedalus_msg_decode *dec;
+	struct daedalus_msg *msg = NULL;
+	unsigned int i, n = 0;
+	size_t size, off;
 
-	msg->num_ctrls = 0;
 	if (!cc)
-		return;
+		return NULL;
 	if (req)
 		req_hdl = v4l2_ctrl_request_hdl_find(req, &ctx->hdl);
-
-	off = sizeof(*msg) + max_entries * sizeof(*entries);
-	v4l2_ctrl_lock(v4l2_ctrl_find(&ctx->hdl, cc->ids[0]));
-	for (i = 0; i < cc->num_ids && n < max_entries; i++) {
-		struct v4l2_ctrl *ctrl = v4l2_ctrl_find(&ctx->hdl, cc->ids[i]);
-		size_t bytes;
-
-		if (!ctrl)
+	for (i = 0; i < cc->num_ids && n < DAEDALUS_MAX_CTRLS; i++) {
+		ctrls[n] = v4l2_ctrl_find(&ctx->hdl, cc->ids[i]);
+		if (!ctrls[n])
 			continue;
-		bytes = daedalus_ctrl_bytes(ctrl);
-		if (off + ALIGN(bytes, 8) > msg_size)
-			continue;
-		entries[n].id = ctrl->id;
-		entries[n].size = bytes;
-		entries[n].elems = ctrl->elems;
-		entries[n].offset = off;
-		entries[n].flags = 0;
-		if (req_hdl && v4l2_ctrl_request_hdl_ctrl_find(req_hdl, ctrl->id))
-			entries[n].flags |= DAEDALUS_CTRL_IN_REQUEST;
-		memcpy((u8 *)msg + off, ctrl->p_cur.p, bytes);
-		off += ALIGN(bytes, 8);
+		flags[n] = req_hdl &&
+			   v4l2_ctrl_request_hdl_ctrl_find(req_hdl, cc->ids[i]) ?
+			   DAEDALUS_CTRL_IN_REQUEST : 0;
 		n++;
 	}
-	v4l2_ctrl_unlock(v4l2_ctrl_find(&ctx->hdl, cc->ids[0]));
 	v4l2_ctrl_request_hdl_put(req_hdl);
-	msg->num_ctrls = n;
-	msg->hdr.size = off;
+	if (!n)
+		return NULL;
+
+	v4l2_ctrl_lock(ctrls[0]);
+	off = sizeof(*dec) + n * sizeof(*entries);
+	size = off;
+	for (i = 0; i < n; i++)
+		size += ALIGN(daedalus_ctrl_bytes(ctrls[i]), 8);
+	if (size <= DAEDALUS_MSG_MAX_SIZE)
+		msg = daedalus_msg_alloc(size, DAEDALUS_MSG_DECODE, 0);
+	if (msg) {
+		dec = (void *)msg->data;
+		entries = (void *)(dec + 1);
+		dec->num_ctrls = n;
+		for (i = 0; i < n; i++) {
+			size_t bytes = daedalus_ctrl_bytes(ctrls[i]);
+
+			entries[i].id = ctrls[i]->id;
+			entries[i].size = bytes;
+			entries[i].elems = ctrls[i]->elems;
+			entries[i].offset = off;
+			entries[i].flags = flags[i];
+			memcpy(msg->data + off, ctrls[i]->p_cur.p, bytes);
+			off += ALIGN(bytes, 8);
+		}
+	}
+	v4l2_ctrl_unlock(ctrls[0]);
+	return msg;
 }
 
 static const void *daedalus_msg_ctrl(const struct daedalus_msg_decode *msg,

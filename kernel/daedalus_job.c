@@ -69,7 +69,7 @@ static bool daedalus_job_unlink(struct daedalus_dev *dev,
 	list_del_init(&job->node);
 	if (job->msg) {
 		list_del(&job->msg->node);
-		dev->outq_len--;
+		WRITE_ONCE(dev->outq_len, dev->outq_len - 1);
 		kfree(job->msg);
 		job->msg = NULL;
 	}
@@ -192,28 +192,20 @@ static void daedalus_fill_decode(struct daedalus_ctx *ctx,
 	cap->comp[1].height = pix->height / 2;
 }
 
-/* Build the DECODE message; returns NULL on allocation failure. */
+/* Build the DECODE message; NULL on allocation failure or oversize. */
 static struct daedalus_msg *daedalus_build_decode(struct daedalus_ctx *ctx,
 						  struct daedalus_job *job,
 						  struct media_request *req)
 {
 	struct daedalus_msg_decode *dec;
 	struct daedalus_msg *msg;
-	unsigned int num_ctrls;
-	size_t size;
 
-	size = sizeof(*dec) + daedalus_ctrls_payload_size(ctx, &num_ctrls);
-	if (size > DAEDALUS_MSG_MAX_SIZE)
-		return NULL;
-	msg = daedalus_msg_alloc(size, DAEDALUS_MSG_DECODE, 0);
+	msg = daedalus_ctrls_build_decode(ctx, req);
 	if (!msg)
 		return NULL;
 	dec = (void *)msg->data;
 	daedalus_fill_decode(ctx, job, dec);
-	dec->num_ctrls = num_ctrls;
-	daedalus_ctrls_fill(ctx, req, dec, size);
 	daedalus_ctrls_resolve_refs(ctx, dec, job);
-	msg->size = dec->hdr.size;
 	msg->job = job;
 	return msg;
 }
