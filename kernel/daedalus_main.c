@@ -211,3 +211,9 @@ module_exit(daedalus_exit);
 
 MODULE_DESCRIPTION("daedalus V4L2 stateless decoder forwarding to a userspace daemon");
 MODULE_LICENSE("GPL");
+/* dma_buf_put() & co. for DAEDALUS_IOC_GET_BUF_FD */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+MODULE_IMPORT_NS("DMA_BUF");
+#else
+MODULE_IMPORT_NS(DMA_BUF);
+#endif
