@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: MIT
+#include "vk_backend.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "backends.h"
+#include "daedalus/error.h"
+#include "daedalus/shaders.h"
+#include "vk_surface.h"
+
+namespace daedalus::dispatch {
+
+std::unique_ptr<Backend> create_vulkan_backend() { return std::make_unique<vk::VulkanBackend>(); }
+
+namespace vk {
+
+namespace {
+
+constexpr int kNumStages = static_cast<int>(Stage::kCount);
+
+uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+// Push constants of pack_nv12.comp (std430).
+struct PackPush {
+  uint32_t src_off[3], src_stride[3];
+  uint32_t dst_y_off, dst_y_stride, dst_uv_off, dst_uv_stride;
+  uint32_t width, height, chroma_w, chroma_h;
+};
+
+}  // namespace
+
+VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_unique<Context>(opts)) {
+  VkDevice dev = ctx_->device();
+  VkCommandPoolCreateInfo cpci{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
+  cpci.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+  cpci.queueFamilyIndex = ctx_->queue_family();
+  check(vkCreateCommandPool(dev, &cpci, nullptr, &cmd_pool_), "vkCreateCommandPool");
+  VkCommandBufferAllocateInfo cbai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+  cbai.commandPool = cmd_pool_;
+  cbai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  cbai.commandBufferCount = 1;
+  check(vkAllocateCommandBuffers(dev, &cbai, &cmd_), "vkAllocateCommandBuffers");
+  VkFenceCreateInfo fci{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+  check(vkCreateFence(dev, &fci, nullptr, &fence_), "vkCreateFence");
+  if (ctx_->timestamp_valid_bits()) {
+    VkQueryPoolCreateInfo qpci{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
+    qpci.queryType = VK_QUERY_TYPE_TIMESTAMP;
+    qpci.queryCount = 2 * kNumStages;
+    check(vkCreateQueryPool(dev, &qpci, nullptr, &queries_), "vkCreateQueryPool");
+  }
+
+  create_pipeline(kPackNv12, "pack_nv12", 2, sizeof(PackPush));
+}
+
+VulkanBackend::~VulkanBackend() {
+  VkDevice dev = ctx_->device();
+  vkDeviceWaitIdle(dev);
+  for (auto& p : pipelines_) {
+    if (p.pipeline) vkDestroyPipeline(dev, p.pipeline, nullptr);
+    if (p.layout) vkDestroyPipelineLayout(dev, p.layout, nullptr);
+    if (p.set_layout) vkDestroyDescriptorSetLayout(dev, p.set_layout, nullptr);
+  }
+  for (auto pool : desc_pools_) vkDestroyDescriptorPool(dev, pool, nullptr);
+  if (queries_) vkDestroyQueryPool(dev, queries_, nullptr);
+  if (fence_) vkDestroyFence(dev, fence_, nullptr);
+  if (cmd_pool_) vkDestroyCommandPool(dev, cmd_pool_, nullptr);
+  // Buffers must go before the device (ctx_ is destroyed last: declared first).
+  blocks_buf_.get().reset();
+  tx_buf_.get().reset();
+  coeff_buf_.get().reset();
+  residual_buf_.get().reset();
+  aux_buf_.get().reset();
+  for (auto& b : lf_buf_) b.get().reset();
+}
+
+std::string VulkanBackend::name() const { return fmt::format("vulkan ({})", ctx_->device_name()); }
+
+void VulkanBackend::create_pipeline(PipelineId id, const char* module_name, uint32_t num_buffers, uint32_t push_size) {
+  const shaders::Module* m = shaders::find_module(module_name);
+  if (!m) throw Error(fmt::format("Vulkan: shader module '{}' is not embedded", module_name));
+  VkDevice dev = ctx_->device();
+  Pipeline& p = pipelines_[id];
+  p.num_buffers = num_buffers;
+  p.push_size = push_size;
+
+  std::vector<VkDescriptorSetLayoutBinding> bindings(num_buffers);
+  for (uint32_t i = 0; i < num_buffers; i++) {
+    bindings[i] = {};
+    bindings[i].binding = i;
+    bindings[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    bindings[i].descriptorCount = 1;
+    bindings[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
+  }
+  VkDescriptorSetLayoutCreateInfo dslci{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+  dslci.bindingCount = num_buffers;
+  dslci.pBindings = bindings.data();
+  check(vkCreateDescriptorSetLayout(dev, &dslci, nullptr, &p.set_layout), "vkCreateDescriptorSetLayout");
+
+  VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, push_size};
+  VkPipelineLayoutCreateInfo plci{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+  plci.setLayoutCount = 1;
+  plci.pSetLayouts = &p.set_layout;
+  plci.pushConstantRangeCount = push_size ? 1 : 0;
+  plci.pPushConstantRanges = &range;
+  check(vkCreatePipelineLayout(dev, &plci, nullptr, &p.layout), "vkCreatePipelineLayout");
+
+  VkShaderModuleCreateInfo smci{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
+  smci.codeSize = m->num_words * 4;
+  smci.pCode = m->words;
+  VkShaderModule sm;
+  check(vkCreateShaderModule(dev, &smci, nullptr, &sm), "vkCreateShaderModule");
+  VkComputePipelineCreateInfo cpci{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+  cpci.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
+  cpci.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+  cpci.stage.module = sm;
+  cpci.stage.pName = "main";
+  cpci.layout = p.layout;
+  VkResult r = vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpci, nullptr, &p.pipeline);
+  vkDestroyShaderModule(dev, sm, nullptr);
+  check(r, "vkCreateComputePipelines");
+}
+
+VkDescriptorSet VulkanBackend::make_set(PipelineId id, std::initializer_list<VkBuffer> buffers) {
+  const Pipeline& p = pipelines_[id];
+  if (buffers.size() != p.num_buffers) throw Error("Vulkan: internal error: descriptor count mismatch");
+  VkDescriptorSet set = VK_NULL_HANDLE;
+  for (;;) {
+    if (desc_pool_cur_ == desc_pools_.size()) {
+      VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 256};
+      VkDescriptorPoolCreateInfo dpci{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+      dpci.maxSets = 64;
+      dpci.poolSizeCount = 1;
+      dpci.pPoolSizes = &size;
+      VkDescriptorPool pool;
+      check(vkCreateDescriptorPool(ctx_->device(), &dpci, nullptr, &pool), "vkCreateDescriptorPool");
+      desc_pools_.push_back(pool);
+    }
+    VkDescriptorSetAllocateInfo dsai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
+    dsai.descriptorPool = desc_pools_[desc_pool_cur_];
+    dsai.descriptorSetCount = 1;
+    dsai.pSetLayouts = &p.set_layout;
+    VkResult r = vkAllocateDescriptorSets(ctx_->device(), &dsai, &set);
+    if (r == VK_SUCCESS) break;
+    if (r != VK_ERROR_OUT_OF_POOL_MEMORY && r != VK_ERROR_FRAGMENTED_POOL) check(r, "vkAllocateDescriptorSets");
+    desc_pool_cur_++;
+  }
+  std::vector<VkDescriptorBufferInfo> infos;
+  std::vector<VkWriteDescriptorSet> writes;
+  infos.reserve(buffers.size());
+  uint32_t i = 0;
+  for (VkBuffer b : buffers) {
+    infos.push_back({b, 0, VK_WHOLE_SIZE});
+    VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+    w.dstSet = set;
+    w.dstBinding = i++;
+    w.descriptorCount = 1;
+    w.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    w.pBufferInfo = &infos.back();
+    writes.push_back(w);
+  }
+  vkUpdateDescriptorSets(ctx_->device(), static_cast<uint32_t>(writes.size()), writes.data(), 0, nullptr);
+  return set;
+}
+
+void VulkanBackend::dispatch(PipelineId id, VkDescriptorSet set, const void* push, uint32_t gx, uint32_t gy,
+                             uint32_t gz) {
+  const Pipeline& p = pipelines_[id];
+  if (gx == 0 || gy == 0 || gz == 0) return;
+  vkCmdBindPipeline(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, p.pipeline);
+  vkCmdBindDescriptorSets(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout, 0, 1, &set, 0, nullptr);
+  if (p.push_size) vkCmdPushConstants(cmd_, p.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, p.push_size, push);
+  vkCmdDispatch(cmd_, gx, gy, gz);
+  dirty_ = true;
+}
+
+void VulkanBackend::barrier() {
+  if (!dirty_) return;
+  VkMemoryBarrier mb{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+  mb.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
+  mb.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
+  vkCmdPipelineBarrier(cmd_, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &mb, 0,
+                       nullptr, 0, nullptr);
+  dirty_ = false;
+}
+
+void VulkanBackend::require_frame(const char* what) const {
+  if (!in_frame_) throw Error(fmt::format("Vulkan backend: {} called outside begin_frame/end_frame", what));
+}
+
+VkSurface& VulkanBackend::as_vk(Surface& s, const char* what) {
+  auto* v = dynamic_cast<VkSurface*>(&s);
+  if (!v) throw Error(fmt::format("Vulkan backend: {}: surface was not created by this backend", what));
+  return *v;
+}
+
+void VulkanBackend::use_as_source(VkSurface& s) { s.sync_to_device(); }
+
+void VulkanBackend::use_as_destination(VkSurface& s) {
+  if (!s.staged()) return;
+  s.sync_to_device();  // bytes outside the written planes stay as they are
+  for (auto* c : copy_back_)
+    if (c == &s) return;
+  copy_back_.push_back(&s);
+}
+
+void VulkanBackend::stage_begin(Stage s) {
+  int i = static_cast<int>(s);
+  barrier();
+  stage_t0_ = std::chrono::steady_clock::now();
+  if (queries_ && !stage_recorded_[i])
+    vkCmdWriteTimestamp(cmd_, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, queries_, 2 * i);
+}
+
+void VulkanBackend::stage_end(Stage s) {
+  int i = static_cast<int>(s);
+  if (queries_) {
+    // A stage called twice in a frame: time from its first start to its
+    // last end, so re-write the end query only after a reset, i.e. once.
+    if (!stage_recorded_[i]) vkCmdWriteTimestamp(cmd_, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, queries_, 2 * i + 1);
+  }
+  stage_recorded_[i] = true;
+  timing_[i].cpu_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - stage_t0_).count();
+}
+
+std::shared_ptr<Surface> VulkanBackend::create_surface(uint32_t width, uint32_t height) {
+  return std::make_shared<VkSurface>(*ctx_, width, height);
+}
+
+std::shared_ptr<Surface> VulkanBackend::wrap_nv12(const Nv12Layout& layout, uint8_t* host, int dmabuf_fd) {
+  bool imported = false;
+  auto s = std::make_shared<VkSurface>(*ctx_, layout, host, dmabuf_fd, &imported);
+  last_wrap_imported_ = imported;
+  if (dmabuf_fd >= 0 && !imported && !logged_import_fallback_) {
+    logged_import_fallback_ = true;
+    fmt::print(stderr,
+               "daedalus vulkan: cannot import dmabuf on '{}'{}; falling back to a staging buffer and copies\n",
+               ctx_->device_name(), ctx_->has_dmabuf_import() ? "" : " (no VK_EXT_external_memory_dma_buf)");
+  }
+  return s;
+}
+
+void VulkanBackend::begin_frame(const FrameWork& work) {
+  // A frame abandoned by an exception is simply dropped: the command
+  // buffer is reset below and nothing was submitted.
+  in_frame_ = false;
+  const auto& p = work.params;
+  if (p.num_blocks != work.blocks.size() || p.num_tx_blocks != work.tx_blocks.size() ||
+      p.num_coeffs != work.coeffs.size())
+    throw Error("Vulkan backend: FrameWork counts do not match its arrays");
+
+  // Upload the work arrays into the persistent buffers (host-visible,
+  // coherent: a memcpy is the upload; the submit makes it visible).
+  auto upload = [&](GrowableBuffer& b, const void* data, size_t bytes) {
+    b.ensure(*ctx_, bytes);
+    if (bytes) std::memcpy(b.data(), data, bytes);
+  };
+  upload(blocks_buf_, work.blocks.data(), work.blocks.size() * sizeof(dd_block));
+  upload(tx_buf_, work.tx_blocks.data(), work.tx_blocks.size() * sizeof(dd_tx_block));
+  upload(coeff_buf_, work.coeffs.data(), work.coeffs.size() * sizeof(int16_t));
+  for (int i = 0; i < 3; i++) upload(lf_buf_[i], work.lf[i].data(), work.lf[i].size() * sizeof(dd_lf_unit));
+  params_ = p;
+
+  for (auto pool : desc_pools_) vkResetDescriptorPool(ctx_->device(), pool, 0);
+  desc_pool_cur_ = 0;
+  check(vkResetCommandBuffer(cmd_, 0), "vkResetCommandBuffer");
+  VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  check(vkBeginCommandBuffer(cmd_, &bi), "vkBeginCommandBuffer");
+  if (queries_) vkCmdResetQueryPool(cmd_, queries_, 0, 2 * kNumStages);
+  for (auto& t : timing_) t = StageTiming{0, -1};
+  for (auto& r : stage_recorded_) r = false;
+  copy_back_.clear();
+  dirty_ = false;
+  in_frame_ = true;
+}
+
+void VulkanBackend::residual(const FrameWork&) {
+  require_frame("residual");
+  throw Error("Vulkan backend: residual stage not implemented yet");
+}
+
+void VulkanBackend::inter_pred(const FrameWork&, Surface&, Surface* const*) {
+  require_frame("inter_pred");
+  throw Error("Vulkan backend: inter_pred stage not implemented yet");
+}
+
+void VulkanBackend::intra_recon(const FrameWork&, Surface&) {
+  require_frame("intra_recon");
+  throw Error("Vulkan backend: intra_recon stage not implemented yet");
+}
+
+void VulkanBackend::loop_filter(const FrameWork&, Surface&) {
+  require_frame("loop_filter");
+  throw Error("Vulkan backend: loop_filter stage not implemented yet");
+}
+
+void VulkanBackend::pack_nv12(const Surface& src_c, Surface& dst_s) {
+  require_frame("pack_nv12");
+  VkSurface& src = as_vk(const_cast<Surface&>(src_c), "pack_nv12 source");
+  VkSurface& dst = as_vk(dst_s, "pack_nv12 destination");
+  if (src.format() != SurfaceFormat::kPlanar420 || dst.format() != SurfaceFormat::kNv12)
+    throw Error("Vulkan backend: pack_nv12 needs a planar source and an NV12 destination");
+  stage_begin(Stage::kPackNv12);
+  use_as_destination(dst);
+  PackPush pc{};
+  for (int p = 0; p < 3; p++) {
+    pc.src_off[p] = static_cast<uint32_t>(src.plane(p).offset);
+    pc.src_stride[p] = src.plane(p).stride;
+  }
+  pc.dst_y_off = static_cast<uint32_t>(dst.plane(0).offset);
+  pc.dst_y_stride = dst.plane(0).stride;
+  pc.dst_uv_off = static_cast<uint32_t>(dst.plane(1).offset);
+  pc.dst_uv_stride = dst.plane(1).stride;
+  pc.width = std::min(src.plane(0).width, dst.plane(0).width);
+  pc.height = std::min(src.plane(0).height, dst.plane(0).height);
+  pc.chroma_w = (pc.width + 1) / 2;
+  pc.chroma_h = (pc.height + 1) / 2;
+  VkDescriptorSet set = make_set(kPackNv12, {src.buffer(), dst.buffer()});
+  dispatch(kPackNv12, set, &pc, div_up(std::max(pc.width, 2 * pc.chroma_w), 64), div_up(pc.height + pc.chroma_h, 4));
+  stage_end(Stage::kPackNv12);
+}
+
+void VulkanBackend::end_frame() {
+  require_frame("end_frame");
+  in_frame_ = false;
+  // Make shader writes visible to the host after the fence.
+  VkMemoryBarrier mb{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+  mb.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
+  mb.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
+  vkCmdPipelineBarrier(cmd_, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb, 0, nullptr,
+                       0, nullptr);
+  check(vkEndCommandBuffer(cmd_), "vkEndCommandBuffer");
+  VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  si.commandBufferCount = 1;
+  si.pCommandBuffers = &cmd_;
+  check(vkResetFences(ctx_->device(), 1, &fence_), "vkResetFences");
+  check(vkQueueSubmit(ctx_->queue(), 1, &si, fence_), "vkQueueSubmit");
+  check(vkWaitForFences(ctx_->device(), 1, &fence_, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+
+  if (queries_) {
+    uint64_t ts[2 * kNumStages] = {};
+    for (int i = 0; i < kNumStages; i++) {
+      if (!stage_recorded_[i]) continue;
+      check(vkGetQueryPoolResults(ctx_->device(), queries_, 2 * i, 2, sizeof(uint64_t) * 2, &ts[2 * i],
+                                  sizeof(uint64_t), VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT),
+            "vkGetQueryPoolResults");
+      uint64_t mask = ctx_->timestamp_valid_bits() >= 64 ? ~0ull : ((1ull << ctx_->timestamp_valid_bits()) - 1);
+      uint64_t ticks = (ts[2 * i + 1] - ts[2 * i]) & mask;
+      timing_[i].gpu_ms = double(ticks) * ctx_->properties().limits.timestampPeriod * 1e-6;
+    }
+  }
+  for (auto* s : copy_back_) s->sync_to_host();
+  copy_back_.clear();
+}
+
+}  // namespace vk
+}  // namespace daedalus::dispatch

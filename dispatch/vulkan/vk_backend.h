@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+// The Vulkan compute backend of the dispatch stages. One command buffer per
+// frame records every stage (begin_frame .. end_frame), with one global
+// compute->compute barrier between dependent dispatches, one submission and
+// one fence wait in end_frame(); per-stage GPU time from timestamp queries.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daedalus/dispatch/dispatch.h"
+#include "vk_context.h"
+
+namespace daedalus::dispatch::vk {
+
+class VkSurface;
+
+struct Pipeline {
+  VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
+  VkPipelineLayout layout = VK_NULL_HANDLE;
+  VkPipeline pipeline = VK_NULL_HANDLE;
+  uint32_t num_buffers = 0;
+  uint32_t push_size = 0;
+};
+
+class VulkanBackend final : public Backend {
+ public:
+  explicit VulkanBackend(const ContextOptions& opts = {});
+  ~VulkanBackend() override;
+
+  std::string name() const override;
+  std::shared_ptr<Surface> create_surface(uint32_t width, uint32_t height) override;
+  std::shared_ptr<Surface> wrap_nv12(const Nv12Layout& layout, uint8_t* host, int dmabuf_fd) override;
+  void begin_frame(const FrameWork& work) override;
+  void residual(const FrameWork& work) override;
+  void inter_pred(const FrameWork& work, Surface& dst, Surface* const refs[3]) override;
+  void intra_recon(const FrameWork& work, Surface& dst) override;
+  void loop_filter(const FrameWork& work, Surface& dst) override;
+  void pack_nv12(const Surface& src, Surface& dst_nv12) override;
+  void end_frame() override;
+  StageTiming timing(Stage stage) const override { return timing_[static_cast<int>(stage)]; }
+
+  Context& context() { return *ctx_; }
+  // Validation-layer warnings/errors so far (0 when validation is off).
+  uint64_t validation_messages() const { return ctx_->validation_messages(); }
+  // Whether the last wrap_nv12 with a dmabuf fd imported it in place (true)
+  // or fell back to a copy (false).
+  bool last_wrap_imported() const { return last_wrap_imported_; }
+
+ private:
+  enum PipelineId { kPackNv12, kResidual, kInterPred, kIntraRecon, kLoopFilter, kNumPipelines };
+
+  void create_pipeline(PipelineId id, const char* module, uint32_t num_buffers, uint32_t push_size);
+  VkDescriptorSet make_set(PipelineId id, std::initializer_list<VkBuffer> buffers);
+  void dispatch(PipelineId id, VkDescriptorSet set, const void* push, uint32_t gx, uint32_t gy, uint32_t gz = 1);
+  void barrier();  // global compute->compute, only when something was recorded
+  void stage_begin(Stage s);
+  void stage_end(Stage s);
+  void require_frame(const char* what) const;
+  VkSurface& as_vk(Surface& s, const char* what);
+  void use_as_source(VkSurface& s);  // host-backed NV12: copy host->staging
+  void use_as_destination(VkSurface& s);
+
+  std::unique_ptr<Context> ctx_;
+  std::array<Pipeline, kNumPipelines> pipelines_{};
+  VkCommandPool cmd_pool_ = VK_NULL_HANDLE;
+  VkCommandBuffer cmd_ = VK_NULL_HANDLE;
+  VkFence fence_ = VK_NULL_HANDLE;
+  VkQueryPool queries_ = VK_NULL_HANDLE;
+  std::vector<VkDescriptorPool> desc_pools_;
+  size_t desc_pool_cur_ = 0;
+
+  // Per-frame work, persistent across frames (grown on demand).
+  GrowableBuffer blocks_buf_, tx_buf_, coeff_buf_, residual_buf_, lf_buf_[3], aux_buf_;
+  dd_frame_params params_{};
+
+  bool in_frame_ = false;
+  bool dirty_ = false;  // a dispatch was recorded since the last barrier
+  bool stage_recorded_[static_cast<int>(Stage::kCount)] = {};
+  std::chrono::steady_clock::time_point stage_t0_;
+  std::array<StageTiming, static_cast<int>(Stage::kCount)> timing_{};
+  std::vector<std::shared_ptr<Surface>> frame_keep_;
+  std::vector<VkSurface*> copy_back_;
+  bool last_wrap_imported_ = false;
+  bool logged_import_fallback_ = false;
+};
+
+}  // namespace daedalus::dispatch::vk

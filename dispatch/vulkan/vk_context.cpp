@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+#include "vk_context.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "daedalus/error.h"
+
+namespace daedalus::dispatch::vk {
+
+void check(VkResult r, const char* what) {
+  if (r != VK_SUCCESS) throw Error(fmt::format("Vulkan: {} failed (VkResult {})", what, static_cast<int>(r)));
+}
+
+namespace {
+
+bool env_flag(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v && std::strcmp(v, "0") != 0;
+}
+
+bool has_layer(const char* name) {
+  uint32_t n = 0;
+  vkEnumerateInstanceLayerProperties(&n, nullptr);
+  std::vector<VkLayerProperties> layers(n);
+  vkEnumerateInstanceLayerProperties(&n, layers.data());
+  for (auto& l : layers)
+    if (std::strcmp(l.layerName, name) == 0) return true;
+  return false;
+}
+
+bool has_device_extension(VkPhysicalDevice pd, const char* name) {
+  uint32_t n = 0;
+  vkEnumerateDeviceExtensionProperties(pd, nullptr, &n, nullptr);
+  std::vector<VkExtensionProperties> exts(n);
+  vkEnumerateDeviceExtensionProperties(pd, nullptr, &n, exts.data());
+  for (auto& e : exts)
+    if (std::strcmp(e.extensionName, name) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
+VKAPI_ATTR VkBool32 VKAPI_CALL Context::on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
+                                                   VkDebugUtilsMessageTypeFlagsEXT,
+                                                   const VkDebugUtilsMessengerCallbackDataEXT* data, void* user) {
+  auto* self = static_cast<Context*>(user);
+  if (severity >= VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT) {
+    self->messages_++;
+    fmt::print(stderr, "daedalus vulkan validation: {}\n", data && data->pMessage ? data->pMessage : "?");
+  }
+  return VK_FALSE;
+}
+
+Context::Context(const ContextOptions& opts) {
+  validation_ = opts.validation || env_flag("DAEDALUS_VK_VALIDATION");
+  if (validation_ && !has_layer("VK_LAYER_KHRONOS_validation"))
+    throw Error("Vulkan: validation requested but VK_LAYER_KHRONOS_validation is not installed");
+
+  VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
+  app.pApplicationName = "daedalus";
+  app.pEngineName = "daedalus-dispatch";
+  app.apiVersion = VK_API_VERSION_1_3;
+
+  std::vector<const char*> layers, exts;
+  if (validation_) {
+    layers.push_back("VK_LAYER_KHRONOS_validation");
+    exts.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
+  }
+  VkDebugUtilsMessengerCreateInfoEXT dbg{VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT};
+  dbg.messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT;
+  dbg.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
+                    VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
+  dbg.pfnUserCallback = &Context::on_message;
+  dbg.pUserData = this;
+
+  VkInstanceCreateInfo ici{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
+  ici.pApplicationInfo = &app;
+  ici.enabledLayerCount = static_cast<uint32_t>(layers.size());
+  ici.ppEnabledLayerNames = layers.data();
+  ici.enabledExtensionCount = static_cast<uint32_t>(exts.size());
+  ici.ppEnabledExtensionNames = exts.data();
+  if (validation_) ici.pNext = &dbg;  // also catches instance creation issues
+  check(vkCreateInstance(&ici, nullptr, &instance_), "vkCreateInstance");
+
+  try {
+    if (validation_) {
+      auto create = reinterpret_cast<PFN_vkCreateDebugUtilsMessengerEXT>(
+          vkGetInstanceProcAddr(instance_, "vkCreateDebugUtilsMessengerEXT"));
+      if (!create) throw Error("Vulkan: vkCreateDebugUtilsMessengerEXT unavailable");
+      check(create(instance_, &dbg, nullptr, &messenger_), "vkCreateDebugUtilsMessengerEXT");
+    }
+
+    uint32_t n = 0;
+    vkEnumeratePhysicalDevices(instance_, &n, nullptr);
+    std::vector<VkPhysicalDevice> devs(n);
+    vkEnumeratePhysicalDevices(instance_, &n, devs.data());
+    if (devs.empty()) throw Error("Vulkan: no physical device (is a Vulkan driver installed?)");
+    std::string want = opts.device_name;
+    if (want.empty())
+      if (const char* e = std::getenv("DAEDALUS_VK_DEVICE")) want = e;
+    std::string names;
+    for (auto pd : devs) {
+      VkPhysicalDeviceProperties p;
+      vkGetPhysicalDeviceProperties(pd, &p);
+      names += fmt::format("{}'{}'", names.empty() ? "" : ", ", p.deviceName);
+      if (!phys_ && (want.empty() || std::strstr(p.deviceName, want.c_str()))) phys_ = pd;
+    }
+    if (!phys_) throw Error(fmt::format("Vulkan: no device matches DAEDALUS_VK_DEVICE='{}' (have {})", want, names));
+    vkGetPhysicalDeviceProperties(phys_, &props_);
+    vkGetPhysicalDeviceMemoryProperties(phys_, &mem_props_);
+    name_ = props_.deviceName;
+    if (props_.apiVersion < VK_API_VERSION_1_2)
+      throw Error(fmt::format("Vulkan: device '{}' supports only Vulkan {}.{}; need 1.2", name_,
+                              VK_API_VERSION_MAJOR(props_.apiVersion), VK_API_VERSION_MINOR(props_.apiVersion)));
+
+    // Features: only what V3DV has. The shaders need 8/16-bit storage
+    // access; nothing else (no shaderInt8/16/64, no float64).
+    VkPhysicalDeviceVulkan12Features f12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+    VkPhysicalDeviceVulkan11Features f11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
+    f11.pNext = &f12;
+    VkPhysicalDeviceFeatures2 f2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+    f2.pNext = &f11;
+    vkGetPhysicalDeviceFeatures2(phys_, &f2);
+    if (!f11.storageBuffer16BitAccess || !f12.storageBuffer8BitAccess)
+      throw Error(fmt::format("Vulkan: device '{}' lacks 8/16-bit storage buffer access", name_));
+
+    uint32_t nq = 0;
+    vkGetPhysicalDeviceQueueFamilyProperties(phys_, &nq, nullptr);
+    std::vector<VkQueueFamilyProperties> qf(nq);
+    vkGetPhysicalDeviceQueueFamilyProperties(phys_, &nq, qf.data());
+    bool found = false;
+    for (uint32_t i = 0; i < nq; i++) {
+      if (qf[i].queueFlags & VK_QUEUE_COMPUTE_BIT) {
+        queue_family_ = i;
+        ts_bits_ = qf[i].timestampValidBits;
+        found = true;
+        break;
+      }
+    }
+    if (!found) throw Error(fmt::format("Vulkan: device '{}' has no compute queue", name_));
+
+    std::vector<const char*> dev_exts;
+    has_dmabuf_ = has_device_extension(phys_, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME) &&
+                  has_device_extension(phys_, VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME);
+    if (opts.no_dmabuf_import || env_flag("DAEDALUS_VK_NO_DMABUF_IMPORT")) has_dmabuf_ = false;
+    if (has_dmabuf_) {
+      dev_exts.push_back(VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME);
+      dev_exts.push_back(VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME);
+    }
+
+    float prio = 1.0f;
+    VkDeviceQueueCreateInfo qci{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
+    qci.queueFamilyIndex = queue_family_;
+    qci.queueCount = 1;
+    qci.pQueuePriorities = &prio;
+
+    VkPhysicalDeviceVulkan12Features en12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+    en12.storageBuffer8BitAccess = VK_TRUE;
+    VkPhysicalDeviceVulkan11Features en11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
+    en11.storageBuffer16BitAccess = VK_TRUE;
+    en11.pNext = &en12;
+    VkPhysicalDeviceFeatures2 en{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+    en.pNext = &en11;
+
+    VkDeviceCreateInfo dci{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+    dci.pNext = &en;
+    dci.queueCreateInfoCount = 1;
+    dci.pQueueCreateInfos = &qci;
+    dci.enabledExtensionCount = static_cast<uint32_t>(dev_exts.size());
+    dci.ppEnabledExtensionNames = dev_exts.data();
+    check(vkCreateDevice(phys_, &dci, nullptr, &device_), "vkCreateDevice");
+    vkGetDeviceQueue(device_, queue_family_, 0, &queue_);
+    if (has_dmabuf_) {
+      get_memory_fd_properties =
+          reinterpret_cast<PFN_vkGetMemoryFdPropertiesKHR>(vkGetDeviceProcAddr(device_, "vkGetMemoryFdPropertiesKHR"));
+      get_memory_fd = reinterpret_cast<PFN_vkGetMemoryFdKHR>(vkGetDeviceProcAddr(device_, "vkGetMemoryFdKHR"));
+      if (!get_memory_fd_properties || !get_memory_fd) has_dmabuf_ = false;
+    }
+  } catch (...) {
+    if (device_) vkDestroyDevice(device_, nullptr);
+    if (messenger_) {
+      auto destroy = reinterpret_cast<PFN_vkDestroyDebugUtilsMessengerEXT>(
+          vkGetInstanceProcAddr(instance_, "vkDestroyDebugUtilsMessengerEXT"));
+      if (destroy) destroy(instance_, messenger_, nullptr);
+    }
+    vkDestroyInstance(instance_, nullptr);
+    throw;
+  }
+}
+
+Context::~Context() {
+  if (device_) {
+    vkDeviceWaitIdle(device_);
+    vkDestroyDevice(device_, nullptr);
+  }
+  if (messenger_) {
+    auto destroy = reinterpret_cast<PFN_vkDestroyDebugUtilsMessengerEXT>(
+        vkGetInstanceProcAddr(instance_, "vkDestroyDebugUtilsMessengerEXT"));
+    if (destroy) destroy(instance_, messenger_, nullptr);
+  }
+  if (instance_) vkDestroyInstance(instance_, nullptr);
+}
+
+uint32_t Context::find_memory_type(uint32_t bits, VkMemoryPropertyFlags flags) const {
+  for (uint32_t i = 0; i < mem_props_.memoryTypeCount; i++)
+    if ((bits & (1u << i)) && (mem_props_.memoryTypes[i].propertyFlags & flags) == flags) return i;
+  throw Error(fmt::format("Vulkan: no memory type with flags {:#x} among bits {:#x}", flags, bits));
+}
+
+Buffer::Buffer(const Context& ctx, VkDeviceSize size, VkBufferUsageFlags usage) : device_(ctx.device()), size_(size) {
+  VkBufferCreateInfo bci{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+  bci.size = size;
+  bci.usage = usage;
+  bci.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  check(vkCreateBuffer(device_, &bci, nullptr, &buffer_), "vkCreateBuffer");
+  VkMemoryRequirements req;
+  vkGetBufferMemoryRequirements(device_, buffer_, &req);
+  VkMemoryAllocateInfo mai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+  mai.allocationSize = req.size;
+  try {
+    mai.memoryTypeIndex =
+        ctx.find_memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+    check(vkAllocateMemory(device_, &mai, nullptr, &memory_), "vkAllocateMemory");
+    check(vkBindBufferMemory(device_, buffer_, memory_, 0), "vkBindBufferMemory");
+    void* p = nullptr;
+    check(vkMapMemory(device_, memory_, 0, VK_WHOLE_SIZE, 0, &p), "vkMapMemory");
+    data_ = static_cast<uint8_t*>(p);
+  } catch (...) {
+    reset();
+    throw;
+  }
+}
+
+Buffer& Buffer::operator=(Buffer&& o) noexcept {
+  if (this != &o) {
+    reset();
+    device_ = o.device_;
+    buffer_ = o.buffer_;
+    memory_ = o.memory_;
+    size_ = o.size_;
+    data_ = o.data_;
+    o.buffer_ = VK_NULL_HANDLE;
+    o.memory_ = VK_NULL_HANDLE;
+    o.data_ = nullptr;
+    o.size_ = 0;
+  }
+  return *this;
+}
+
+void Buffer::reset() {
+  if (buffer_) vkDestroyBuffer(device_, buffer_, nullptr);
+  if (memory_) vkFreeMemory(device_, memory_, nullptr);  // unmaps implicitly
+  buffer_ = VK_NULL_HANDLE;
+  memory_ = VK_NULL_HANDLE;
+  data_ = nullptr;
+  size_ = 0;
+}
+
+bool GrowableBuffer::ensure(const Context& ctx, VkDeviceSize size) {
+  if (size < 256) size = 256;
+  if (buf_ && buf_.size() >= size) return false;
+  VkDeviceSize grown = buf_ ? buf_.size() : 0;
+  while (grown < size) grown = grown ? grown * 2 : size;
+  buf_ = Buffer(ctx, grown, usage_);
+  return true;
+}
+
+}  // namespace daedalus::dispatch::vk

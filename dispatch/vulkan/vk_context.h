@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+// Vulkan instance/device/queue for the compute backend, restricted to what
+// Mesa V3DV on the Raspberry Pi 5 offers (Vulkan 1.3, 8/16-bit storage
+// access, no shaderInt8/16/64, no shaderFloat64), plus buffer helpers.
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+// Vulkan structs are initialised as {sType} on purpose, the rest zeroed.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace daedalus::dispatch::vk {
+
+// Throws daedalus::Error naming the call that failed.
+void check(VkResult r, const char* what);
+
+struct ContextOptions {
+  bool validation = false;  // also forced on by DAEDALUS_VK_VALIDATION=1
+  std::string device_name;  // substring; empty: DAEDALUS_VK_DEVICE or first
+  // Never import dmabufs (always the copy fallback); also set by
+  // DAEDALUS_VK_NO_DMABUF_IMPORT=1. For tests and for drivers whose import
+  // misbehaves.
+  bool no_dmabuf_import = false;
+};
+
+class Context {
+ public:
+  explicit Context(const ContextOptions& opts = {});
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  VkInstance instance() const { return instance_; }
+  VkPhysicalDevice physical_device() const { return phys_; }
+  VkDevice device() const { return device_; }
+  VkQueue queue() const { return queue_; }
+  uint32_t queue_family() const { return queue_family_; }
+  const VkPhysicalDeviceProperties& properties() const { return props_; }
+  const std::string& device_name() const { return name_; }
+  bool validation_enabled() const { return validation_; }
+  bool has_dmabuf_import() const { return has_dmabuf_; }
+  uint32_t timestamp_valid_bits() const { return ts_bits_; }
+
+  // Validation/debug messages of severity warning or error so far; tests
+  // require zero.
+  uint64_t validation_messages() const { return messages_.load(); }
+
+  // Memory type index satisfying `bits` and `flags`; throws if none.
+  uint32_t find_memory_type(uint32_t bits, VkMemoryPropertyFlags flags) const;
+
+  PFN_vkGetMemoryFdPropertiesKHR get_memory_fd_properties = nullptr;
+  PFN_vkGetMemoryFdKHR get_memory_fd = nullptr;
+
+ private:
+  static VKAPI_ATTR VkBool32 VKAPI_CALL on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
+                                                   VkDebugUtilsMessageTypeFlagsEXT types,
+                                                   const VkDebugUtilsMessengerCallbackDataEXT* data, void* user);
+
+  VkInstance instance_ = VK_NULL_HANDLE;
+  VkDebugUtilsMessengerEXT messenger_ = VK_NULL_HANDLE;
+  VkPhysicalDevice phys_ = VK_NULL_HANDLE;
+  VkDevice device_ = VK_NULL_HANDLE;
+  VkQueue queue_ = VK_NULL_HANDLE;
+  uint32_t queue_family_ = 0;
+  uint32_t ts_bits_ = 0;
+  VkPhysicalDeviceProperties props_{};
+  VkPhysicalDeviceMemoryProperties mem_props_{};
+  std::string name_;
+  bool validation_ = false;
+  bool has_dmabuf_ = false;
+  std::atomic<uint64_t> messages_{0};
+};
+
+// A VkBuffer with its own host-visible, coherent memory, persistently
+// mapped (V3DV has only such memory).
+class Buffer {
+ public:
+  Buffer() = default;
+  Buffer(const Context& ctx, VkDeviceSize size, VkBufferUsageFlags usage);
+  ~Buffer() { reset(); }
+  Buffer(Buffer&& o) noexcept { *this = std::move(o); }
+  Buffer& operator=(Buffer&& o) noexcept;
+
+  void reset();
+  VkBuffer buffer() const { return buffer_; }
+  VkDeviceSize size() const { return size_; }
+  uint8_t* data() const { return data_; }
+  explicit operator bool() const { return buffer_ != VK_NULL_HANDLE; }
+
+ private:
+  VkDevice device_ = VK_NULL_HANDLE;
+  VkBuffer buffer_ = VK_NULL_HANDLE;
+  VkDeviceMemory memory_ = VK_NULL_HANDLE;
+  VkDeviceSize size_ = 0;
+  uint8_t* data_ = nullptr;
+};
+
+// A storage buffer reused across frames, grown (never shrunk) on demand.
+class GrowableBuffer {
+ public:
+  explicit GrowableBuffer(VkBufferUsageFlags usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT) : usage_(usage) {}
+  // Ensures at least `size` bytes (at least 256 so it is never empty).
+  // Returns true if the VkBuffer changed.
+  bool ensure(const Context& ctx, VkDeviceSize size);
+  Buffer& get() { return buf_; }
+  VkBuffer buffer() const { return buf_.buffer(); }
+  uint8_t* data() const { return buf_.data(); }
+
+ private:
+  VkBufferUsageFlags usage_;
+  Buffer buf_;
+};
+
+}  // namespace daedalus::dispatch::vk

@@ -1,0 +1,4 @@
+#version 450
+layout(local_size_x = 512) in;
+layout(std430, binding = 0) buffer B { uint d[]; };
+void main() { d[gl_GlobalInvocationID.x] += 1u; }
