@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: MIT
+// The CPU reference backend: walks the work description and applies the
+// Vp9Dsp primitives with the picture-edge behaviour of libavcodec's VP9
+// decoder (which equals libvpx's on conformant streams).
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "backends.h"
+#include "cpu_surface.h"
+#include "daedalus/error.h"
+#include "vp9_dsp.h"
+
+namespace daedalus::dispatch {
+namespace cpu {
+namespace {
+
+constexpr uint32_t kNoResidual = std::numeric_limits<uint32_t>::max();
+
+class StageClock {
+ public:
+  explicit StageClock(double& out) : out_(out), start_(std::chrono::steady_clock::now()) {}
+  ~StageClock() {
+    out_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  double& out_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+inline uint8_t clip_pixel(int v) { return static_cast<uint8_t>(std::clamp(v, 0, 255)); }
+
+struct Mv {
+  int row, col;
+};
+
+// Rounded division used for the chroma MV of sub-8x8 blocks (round half away
+// from zero), as libvpx's round_mv_comp_q4 / q2.
+inline int round_div(int sum, int d) { return (sum >= 0 ? sum + d / 2 : sum - d / 2) / d; }
+
+class CpuBackend final : public Backend {
+ public:
+  std::string name() const override { return "cpu"; }
+
+  std::shared_ptr<Surface> create_surface(uint32_t width, uint32_t height) override {
+    return HostSurface::planar(width, height);
+  }
+  std::shared_ptr<Surface> wrap_nv12(const Nv12Layout& layout, uint8_t* host, int dmabuf_fd) override {
+    return HostSurface::nv12(layout, host, dmabuf_fd);
+  }
+
+  void begin_frame(const FrameWork& work) override;
+  void residual(const FrameWork& work) override;
+  void inter_pred(const FrameWork& work, Surface& dst, Surface* const refs[3]) override;
+  void intra_recon(const FrameWork& work, Surface& dst) override;
+  void loop_filter(const FrameWork& work, Surface& dst) override;
+  void pack_nv12(const Surface& src, Surface& dst_nv12) override;
+  void end_frame() override {
+    for (int i = 0; i < int(Stage::kCount); ++i) last_[i] = current_[i];
+  }
+  StageTiming timing(Stage stage) const override { return last_[int(stage)]; }
+
+ private:
+  void validate(const FrameWork& work) const;
+  PlaneView checked_dst(Surface& dst, int plane, const FrameWork& work) const;
+  void add_residual(const PlaneView& v, const dd_tx_block& tx, uint32_t offset) const;
+  void predict_block(const FrameWork& work, const dd_block& b, const PlaneView (&dst)[3], Surface* const refs[3]);
+  void predict(const PlaneView& ref, int ref_w, int ref_h, const dd_ref_params& rp, const FrameWork& work, int plane,
+               int x, int y, int bw, int bh, Mv mv, int px, int py, int pw, int ph, int filter, uint8_t* out,
+               bool avg);
+
+  const Vp9Dsp& dsp_ = vp9_dsp_c();
+  std::vector<int16_t> residuals_;
+  std::vector<uint32_t> residual_offset_;  // per tx block, kNoResidual if none
+  std::vector<uint8_t> edge_buf_;
+  StageTiming current_[int(Stage::kCount)]{}, last_[int(Stage::kCount)]{};
+};
+
+void CpuBackend::validate(const FrameWork& work) const {
+  const dd_frame_params& p = work.params;
+  if (p.bit_depth != 8) throw Error(fmt::format("cpu backend: bit depth {} is not supported", p.bit_depth));
+  if (p.ss_x != 1 || p.ss_y != 1) throw Error("cpu backend: only 4:2:0 is supported");
+  if (p.mi_cols == 0 || p.mi_rows == 0 || p.mi_cols > 2048 || p.mi_rows > 2048)
+    throw Error(fmt::format("cpu backend: bad frame size {}x{} mi", p.mi_cols, p.mi_rows));
+  for (size_t i = 0; i < work.tx_blocks.size(); ++i) {
+    const dd_tx_block& t = work.tx_blocks[i];
+    if (t.plane > 2 || t.tx_size > 3 || t.tx_type > 4 || (t.tx_type == DD_TX_WHT_WHT && t.tx_size != 0) ||
+        (t.mode > DD_TM_PRED && t.mode != DD_MODE_INTER))
+      throw Error(fmt::format("cpu backend: tx block {} has bad plane/size/type/mode", i));
+    const uint32_t n = 4u << t.tx_size;
+    const uint32_t pw = (p.mi_cols * 8) >> (t.plane ? p.ss_x : 0), ph = (p.mi_rows * 8) >> (t.plane ? p.ss_y : 0);
+    if (t.x >= pw || t.y >= ph || (t.x % 4) || (t.y % 4))
+      throw Error(fmt::format("cpu backend: tx block {} at {},{} outside plane {}", i, t.x, t.y, t.plane));
+    if (t.eob && uint64_t{t.coeff_offset} + n * n > work.coeffs.size())
+      throw Error(fmt::format("cpu backend: tx block {} coefficients beyond the coefficient array", i));
+  }
+  for (size_t i = 0; i < work.blocks.size(); ++i) {
+    const dd_block& b = work.blocks[i];
+    if (b.w_log2 < 2 || b.w_log2 > 6 || b.h_log2 < 2 || b.h_log2 > 6 || b.x >= p.mi_cols * 8 ||
+        b.y >= p.mi_rows * 8 || (b.flags & DD_BLOCK_INTER && (b.ref[0] > 2 || b.interp_filter > 3)) ||
+        (b.flags & DD_BLOCK_COMPOUND && b.ref[1] > 2))
+      throw Error(fmt::format("cpu backend: block {} is malformed", i));
+  }
+  for (int pl = 0; pl < 3; ++pl)
+    if (!work.lf[pl].empty() && work.lf[pl].size() != size_t{p.lf_cols[pl]} * p.lf_rows[pl])
+      throw Error(fmt::format("cpu backend: loop filter grid of plane {} has {} units, expected {}x{}", pl,
+                              work.lf[pl].size(), p.lf_cols[pl], p.lf_rows[pl]));
+}
+
+PlaneView CpuBackend::checked_dst(Surface& dst, int plane, const FrameWork& work) const {
+  if (dst.format() != SurfaceFormat::kPlanar420) throw Error("cpu backend: the destination must be a planar surface");
+  PlaneView v = plane_view(dst, plane);
+  const int need_w = int(work.params.mi_cols * 8) >> (plane ? work.params.ss_x : 0);
+  const int need_h = int(work.params.mi_rows * 8) >> (plane ? work.params.ss_y : 0);
+  if (v.width < need_w || v.height < need_h)
+    throw Error(fmt::format("cpu backend: destination plane {} is {}x{}, the frame needs {}x{}", plane, v.width,
+                            v.height, need_w, need_h));
+  // Stages write only inside the decoded area.
+  v.width = need_w;
+  v.height = need_h;
+  return v;
+}
+
+void CpuBackend::begin_frame(const FrameWork& work) {
+  for (auto& t : current_) t = StageTiming{};
+  validate(work);
+  residual_offset_.assign(work.tx_blocks.size(), kNoResidual);
+  residuals_.clear();
+}
+
+// ---------------------------------------------------------------- residual
+
+void CpuBackend::residual(const FrameWork& work) {
+  StageClock clock(current_[int(Stage::kResidual)].cpu_ms);
+  if (residual_offset_.size() != work.tx_blocks.size()) begin_frame(work);
+  const bool lossless = work.params.flags & DD_FRAME_LOSSLESS;
+  size_t total = 0;
+  for (const dd_tx_block& t : work.tx_blocks)
+    if (t.eob) total += size_t{16} << (2 * t.tx_size);
+  residuals_.resize(total);
+  size_t off = 0;
+  for (size_t i = 0; i < work.tx_blocks.size(); ++i) {
+    const dd_tx_block& t = work.tx_blocks[i];
+    if (!t.eob) continue;
+    const int type = lossless && t.tx_size == DD_TX_4X4 ? int{DD_TX_WHT_WHT} : int{t.tx_type};
+    dsp_.itx[type][t.tx_size](work.coeffs.data() + t.coeff_offset, residuals_.data() + off);
+    residual_offset_[i] = static_cast<uint32_t>(off);
+    off += size_t{16} << (2 * t.tx_size);
+  }
+}
+
+// Adds a tx block's residual to the (predicted) pixels, clipping to 8 bit;
+// rows and columns outside the decoded plane area are not written.
+void CpuBackend::add_residual(const PlaneView& v, const dd_tx_block& tx, uint32_t offset) const {
+  const int n = 4 << tx.tx_size;
+  const int16_t* res = residuals_.data() + offset;
+  const int w = std::min(n, v.width - tx.x), h = std::min(n, v.height - tx.y);
+  for (int r = 0; r < h; ++r) {
+    uint8_t* p = &v.at(tx.x, tx.y + r);
+    for (int c = 0; c < w; ++c) p[c] = clip_pixel(p[c] + res[r * n + c]);
+  }
+}
+
+// ---------------------------------------------------------------- inter
+
+// Motion-compensated prediction of one bw x bh block of one plane at (x, y)
+// into out (stride 64), following libavcodec's mc_luma/chroma_(un)scaled:
+// reference reads are clamped to the reference's visible plane size (edge
+// extension); scaled references get VP9's MV clamp and per-component scaling.
+void CpuBackend::predict(const PlaneView& ref, int ref_w, int ref_h, const dd_ref_params& rp, const FrameWork& work,
+                         int plane, int x, int y, int bw, int bh, Mv mv, int px, int py, int pw, int ph, int filter,
+                         uint8_t* out, bool avg) {
+  const bool ssx = plane && work.params.ss_x, ssy = plane && work.params.ss_y;
+  const bool scaled = rp.x_scale_q14 != (1 << 14) || rp.y_scale_q14 != (1 << 14);
+  int pos_x, pos_y, dx = 16, dy = 16;  // 1/16-pel position of the block in the reference
+  if (!scaled) {
+    pos_x = x * 16 + mv.col * (ssx ? 1 : 2);
+    pos_y = y * 16 + mv.row * (ssy ? 1 : 2);
+  } else {
+    const int64_t sx = rp.x_scale_q14, sy = rp.y_scale_q14;
+    auto scale_x = [&](int64_t v) { return static_cast<int>((v * sx) >> 14); };
+    auto scale_y = [&](int64_t v) { return static_cast<int>((v * sy) >> 14); };
+    const int cols = int(work.params.mi_cols), rows = int(work.params.mi_rows);
+    if (ssx) {
+      // libvpx scales the chroma block position at double precision and
+      // keeps only its fraction (webm issue 820); reproduced exactly.
+      const int mvx = std::clamp(mv.col, -(x + pw - px + 4) * 16, (cols * 4 - x + px + 3) * 16);
+      pos_x = scale_x(mvx) + (scale_x(int64_t{x} * 16) & ~15) + (scale_x(int64_t{x} * 32) & 15);
+    } else {
+      const int mvx = std::clamp(mv.col, -(x + pw - px + 4) * 8, (cols * 8 - x + px + 3) * 8);
+      pos_x = scale_x(int64_t{mvx} * 2) + scale_x(int64_t{x} * 16);
+    }
+    if (ssy) {
+      const int mvy = std::clamp(mv.row, -(y + ph - py + 4) * 16, (rows * 4 - y + py + 3) * 16);
+      pos_y = scale_y(mvy) + (scale_y(int64_t{y} * 16) & ~15) + (scale_y(int64_t{y} * 32) & 15);
+    } else {
+      const int mvy = std::clamp(mv.row, -(y + ph - py + 4) * 8, (rows * 8 - y + py + 3) * 8);
+      pos_y = scale_y(int64_t{mvy} * 2) + scale_y(int64_t{y} * 16);
+    }
+    dx = static_cast<int>((16 * sx) >> 14);
+    dy = static_cast<int>((16 * sy) >> 14);
+  }
+  const int ix = pos_x >> 4, iy = pos_y >> 4, mx = pos_x & 15, my = pos_y & 15;
+  // Edge-extended copy of the reference area the filter reads.
+  const int need_w = (((bw - 1) * dx + mx) >> 4) + 8;
+  const int need_h = (((bh - 1) * dy + my) >> 4) + 8;
+  edge_buf_.resize(size_t(need_w) * need_h);
+  for (int r = 0; r < need_h; ++r) {
+    const int sy = std::clamp(iy - 3 + r, 0, ref_h - 1);
+    uint8_t* row = edge_buf_.data() + r * need_w;
+    for (int c = 0; c < need_w; ++c) row[c] = ref.at(std::clamp(ix - 3 + c, 0, ref_w - 1), sy);
+  }
+  const uint8_t* src = edge_buf_.data() + 3 * need_w + 3;
+  if (!scaled)
+    (avg ? dsp_.mc_avg : dsp_.mc_put)(out, 64, src, need_w, bw, bh, mx, my, filter);
+  else
+    (avg ? dsp_.smc_avg : dsp_.smc_put)(out, 64, src, need_w, bw, bh, mx, my, dx, dy, filter);
+}
+
+void CpuBackend::predict_block(const FrameWork& work, const dd_block& b, const PlaneView (&dst)[3],
+                               Surface* const refs[3]) {
+  const int nrefs = (b.flags & DD_BLOCK_COMPOUND) ? 2 : 1;
+  const bool sub8x8 = b.w_log2 < 3 || b.h_log2 < 3;
+  alignas(16) uint8_t pred[64 * 64];
+  for (int plane = 0; plane < 3; ++plane) {
+    const bool chroma = plane > 0;
+    const int ssx = chroma ? work.params.ss_x : 0, ssy = chroma ? work.params.ss_y : 0;
+    const int x = b.x >> ssx, y = b.y >> ssy;
+    int bw, bh;
+    if (sub8x8) {
+      bw = chroma ? 8 >> ssx : 8;
+      bh = chroma ? 8 >> ssy : 8;
+    } else {
+      bw = (1 << b.w_log2) >> ssx;
+      bh = (1 << b.h_log2) >> ssy;
+    }
+    for (int i = 0; i < nrefs; ++i) {
+      Surface* rs = refs[b.ref[i]];
+      if (!rs) throw Error(fmt::format("cpu backend: block at {},{} uses missing reference {}", b.x, b.y, b.ref[i]));
+      const dd_ref_params& rp = work.params.refs[b.ref[i]];
+      const PlaneView ref = plane_view(*rs, plane);
+      const int ref_w = std::min<int>(ref.width, chroma ? (int(rp.width) + ssx) >> ssx : int(rp.width));
+      const int ref_h = std::min<int>(ref.height, chroma ? (int(rp.height) + ssy) >> ssy : int(rp.height));
+      if (ref_w <= 0 || ref_h <= 0) throw Error("cpu backend: empty reference picture");
+      if (rp.x_scale_q14 <= 0 || rp.y_scale_q14 <= 0 || rp.x_scale_q14 > 2 << 14 || rp.y_scale_q14 > 2 << 14 ||
+          rp.x_scale_q14 < (1 << 14) / 16 || rp.y_scale_q14 < (1 << 14) / 16)
+        throw Error(fmt::format("cpu backend: reference scale {}/{} (q14) outside VP9's 1/16..2 range",
+                                rp.x_scale_q14, rp.y_scale_q14));
+      const bool avg = i == 1;
+      if (!sub8x8) {
+        const Mv mv{b.mv[0][i][0], b.mv[0][i][1]};
+        predict(ref, ref_w, ref_h, rp, work, plane, x, y, bw, bh, mv, 0, 0, bw, bh, b.interp_filter, pred, avg);
+      } else if (!chroma || (!ssx && !ssy)) {
+        // Each 4x4 with its own vector (libavcodec predicts 8x4 / 4x8 pairs
+        // as one block when unscaled, which is the same per pixel).
+        for (int k = 0; k < 4; ++k) {
+          const int ox = (k & 1) * 4, oy = (k >> 1) * 4;
+          const Mv mv{b.mv[k][i][0], b.mv[k][i][1]};
+          predict(ref, ref_w, ref_h, rp, work, plane, x + ox, y + oy, 4, 4, mv, ox, oy, 8, 8, b.interp_filter,
+                  pred + oy * 64 + ox, avg);
+        }
+      } else {
+        // 4:2:0 chroma of a sub-8x8 block: one 4x4 block with the rounded
+        // average of the four luma vectors.
+        int sr = 0, sc = 0;
+        for (int k = 0; k < 4; ++k) {
+          sr += b.mv[k][i][0];
+          sc += b.mv[k][i][1];
+        }
+        const Mv mv{round_div(sr, 4), round_div(sc, 4)};
+        predict(ref, ref_w, ref_h, rp, work, plane, x, y, bw, bh, mv, 0, 0, bw, bh, b.interp_filter, pred, avg);
+      }
+    }
+    const PlaneView& d = dst[plane];
+    const int w = std::min(bw, d.width - x), h = std::min(bh, d.height - y);
+    for (int r = 0; r < h; ++r) std::memcpy(&d.at(x, y + r), pred + r * 64, size_t(std::max(w, 0)));
+  }
+}
+
+void CpuBackend::inter_pred(const FrameWork& work, Surface& dst, Surface* const refs[3]) {
+  StageClock clock(current_[int(Stage::kInterPred)].cpu_ms);
+  if (residual_offset_.size() != work.tx_blocks.size())
+    throw Error("cpu backend: inter_pred called without begin_frame/residual for this work");
+  const PlaneView d[3] = {checked_dst(dst, 0, work), checked_dst(dst, 1, work), checked_dst(dst, 2, work)};
+  for (const dd_block& b : work.blocks)
+    if (b.flags & DD_BLOCK_INTER) predict_block(work, b, d, refs);
+  for (size_t i = 0; i < work.tx_blocks.size(); ++i) {
+    const dd_tx_block& t = work.tx_blocks[i];
+    if (t.mode == DD_MODE_INTER && residual_offset_[i] != kNoResidual) add_residual(d[t.plane], t, residual_offset_[i]);
+  }
+}
+
+// ---------------------------------------------------------------- intra
+
+namespace {
+
+// VP9's edge substitution (libvpx build_intra_predictors / libavcodec
+// check_intra_mode): unavailable above row = 127, unavailable left = 129,
+// above-left = 129 without left, 127 without above; above pixels at or beyond
+// the decoded plane width repeat the last decoded one, left pixels beyond
+// the decoded height repeat the last one; the above-right half is read only
+// for 4x4 transforms that have it, otherwise it repeats above[n - 1].
+// Returns the predictor slot (DC variants for missing edges).
+int build_edges(const PlaneView& v, const dd_tx_block& t, uint8_t* above, uint8_t* left) {
+  const int n = 4 << t.tx_size;
+  const bool have_left = (t.flags & DD_TX_HAVE_LEFT) && t.x > 0;
+  const bool have_above = (t.flags & DD_TX_HAVE_ABOVE) && t.y > 0;
+  const bool have_ar = have_above && (t.flags & DD_TX_HAVE_ABOVE_RIGHT) && t.tx_size == DD_TX_4X4;
+  const int max_x = v.width - 1, max_y = v.height - 1;
+  if (have_above) {
+    const uint8_t* row = &v.at(0, t.y - 1);
+    for (int i = 0; i < n; ++i) above[i] = row[std::min(t.x + i, max_x)];
+    for (int i = n; i < 2 * n; ++i) above[i] = have_ar ? row[std::min(t.x + i, max_x)] : above[n - 1];
+    above[-1] = have_left ? row[t.x - 1] : 129;
+  } else {
+    std::memset(above - 1, 127, size_t(2 * n + 1));
+  }
+  if (have_left) {
+    for (int i = 0; i < n; ++i) left[i] = v.at(t.x - 1, std::min(t.y + i, max_y));
+  } else {
+    std::memset(left, 129, size_t(n));
+  }
+  if (t.mode == DD_DC_PRED) {
+    if (!have_left && !have_above) return kIntraDc128;
+    if (!have_left) return kIntraDcTop;
+    if (!have_above) return kIntraDcLeft;
+  }
+  return t.mode;
+}
+
+}  // namespace
+
+void CpuBackend::intra_recon(const FrameWork& work, Surface& dst) {
+  StageClock clock(current_[int(Stage::kIntraRecon)].cpu_ms);
+  if (residual_offset_.size() != work.tx_blocks.size())
+    throw Error("cpu backend: intra_recon called without begin_frame/residual for this work");
+  const PlaneView d[3] = {checked_dst(dst, 0, work), checked_dst(dst, 1, work), checked_dst(dst, 2, work)};
+  alignas(16) uint8_t above_buf[16 + 64];
+  uint8_t* above = above_buf + 16;
+  uint8_t left[32];
+  alignas(16) uint8_t pred[32 * 32];
+  for (size_t i = 0; i < work.tx_blocks.size(); ++i) {
+    const dd_tx_block& t = work.tx_blocks[i];
+    if (t.mode == DD_MODE_INTER) continue;
+    const PlaneView& v = d[t.plane];
+    const int n = 4 << t.tx_size;
+    const int slot = build_edges(v, t, above, left);
+    // Predict into a scratch block so that parts beyond the decoded area are
+    // never written (libavcodec predicts those into a temporary as well).
+    dsp_.intra_pred[slot][t.tx_size](pred, 32, above, left);
+    const int w = std::min(n, v.width - t.x), h = std::min(n, v.height - t.y);
+    for (int r = 0; r < h; ++r) std::memcpy(&v.at(t.x, t.y + r), pred + r * 32, size_t(w));
+    if (residual_offset_[i] != kNoResidual) add_residual(v, t, residual_offset_[i]);
+  }
+}
+
+// ---------------------------------------------------------------- loop filter
+
+void CpuBackend::loop_filter(const FrameWork& work, Surface& dst) {
+  StageClock clock(current_[int(Stage::kLoopFilter)].cpu_ms);
+  const dd_frame_params& p = work.params;
+  const PlaneView d[3] = {checked_dst(dst, 0, work), checked_dst(dst, 1, work), checked_dst(dst, 2, work)};
+  LpfLimits limits[64];
+  for (int l = 0; l < 64; ++l) limits[l] = lpf_limits(l, int(p.sharpness & 7));
+  auto size_index = [](int size) { return size == 16 ? 2 : size == 8 ? 1 : 0; };
+  const int sb_cols = int(p.mi_cols + 7) / 8, sb_rows = int(p.mi_rows + 7) / 8;
+  for (int sby = 0; sby < sb_rows; ++sby) {
+    for (int sbx = 0; sbx < sb_cols; ++sbx) {
+      for (int pl = 0; pl < 3; ++pl) {
+        const std::vector<dd_lf_unit>& grid = work.lf[pl];
+        if (grid.empty()) continue;
+        const PlaneView& v = d[pl];
+        const int ssx = pl ? int(p.ss_x) : 0, ssy = pl ? int(p.ss_y) : 0;
+        const int units_x = 16 >> ssx, units_y = 16 >> ssy;
+        const int cols = int(p.lf_cols[pl]), rows = int(p.lf_rows[pl]);
+        const int ux0 = sbx * units_x, uy0 = sby * units_y;
+        const int ux1 = std::min(ux0 + units_x, cols), uy1 = std::min(uy0 + units_y, rows);
+        // All vertical edges of the superblock (left to right within each
+        // row of units), then all horizontal edges (top to bottom).
+        for (int pass = 0; pass < 2; ++pass) {
+          for (int uy = uy0; uy < uy1; ++uy) {
+            for (int ux = ux0; ux < ux1; ++ux) {
+              const dd_lf_unit& u = grid[size_t(uy) * cols + ux];
+              const int size = pass == 0 ? u.left_size : u.top_size;
+              if (!size || !u.level || u.level > 63) continue;
+              const int x = ux * 4, y = uy * 4;
+              const int reach = size == 16 ? 8 : 4;  // pixels read on each side
+              const LpfLimits& lim = limits[u.level];
+              if (pass == 0) {
+                if (x < reach || x + reach > v.width || y >= v.height) continue;
+                const int count = std::min(4, v.height - y);
+                dsp_.lpf_v[size_index(size)](&v.at(x, y), v.stride, count, lim.blimit, lim.limit, lim.thresh);
+              } else {
+                if (y < reach || y + reach > v.height || x >= v.width) continue;
+                const int count = std::min(4, v.width - x);
+                dsp_.lpf_h[size_index(size)](&v.at(x, y), v.stride, count, lim.blimit, lim.limit, lim.thresh);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- pack
+
+void CpuBackend::pack_nv12(const Surface& src_c, Surface& dst) {
+  StageClock clock(current_[int(Stage::kPackNv12)].cpu_ms);
+  Surface& src = const_cast<Surface&>(src_c);  // read only; plane_view needs host_data()
+  if (dst.format() != SurfaceFormat::kNv12) throw Error("cpu backend: pack_nv12 needs an NV12 destination");
+  const PlaneView dy = plane_view(dst, 0), du = plane_view(dst, 1), dv = plane_view(dst, 2);
+  const PlaneView sy = plane_view(src, 0), su = plane_view(src, 1), sv = plane_view(src, 2);
+  if (sy.width < dy.width || sy.height < dy.height || su.width < du.width || su.height < du.height ||
+      sv.width < dv.width || sv.height < dv.height)
+    throw Error(fmt::format("cpu backend: pack_nv12 source {}x{} is smaller than the NV12 picture {}x{}", sy.width,
+                            sy.height, dy.width, dy.height));
+  for (int r = 0; r < dy.height; ++r)
+    for (int c = 0; c < dy.width; ++c) dy.at(c, r) = sy.at(c, r);
+  for (int r = 0; r < du.height; ++r)
+    for (int c = 0; c < du.width; ++c) {
+      du.at(c, r) = su.at(c, r);
+      dv.at(c, r) = sv.at(c, r);
+    }
+}
+
+}  // namespace
+}  // namespace cpu
+
+std::unique_ptr<Backend> create_cpu_backend() { return std::make_unique<cpu::CpuBackend>(); }
+
+}  // namespace daedalus::dispatch
