@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+#include "decode_job.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include <linux/dma-buf.h>
+#include <linux/v4l2-controls.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "av1_headers.h"
+#include "daedalus/error.h"
+#include "h264_headers.h"
+#include "nv12_writer.h"
+
+namespace daedalus::bridge {
+
+namespace {
+
+// A dmabuf fd from GET_BUF_FD, mapped; unmapped and closed on every path.
+class DmabufMapping {
+ public:
+  DmabufMapping() = default;
+  ~DmabufMapping() { reset(); }
+  DmabufMapping(const DmabufMapping&) = delete;
+  DmabufMapping& operator=(const DmabufMapping&) = delete;
+
+  void map(KernelChannel& ch, uint64_t cookie, uint32_t which, uint32_t plane, bool writable) {
+    daedalus_buf_fd arg{};
+    arg.cookie = cookie;
+    arg.which = which;
+    arg.plane = plane;
+    int err = ch.get_buf_fd(arg);
+    if (err == -ENOENT) throw JobError(-ENOENT, "job cancelled by the kernel");
+    if (err < 0) {
+      throw JobError(-EIO, fmt::format("GET_BUF_FD {} plane {}: {}", which == DAEDALUS_BUF_OUTPUT ? "OUTPUT" : "CAPTURE",
+                                       plane, std::strerror(-err)));
+    }
+    fd_ = arg.fd;
+    length_ = arg.length;
+    writable_ = writable;
+    if (length_ == 0) throw JobError(-EIO, "GET_BUF_FD returned an empty buffer");
+    const int prot = PROT_READ | (writable ? PROT_WRITE : 0);
+    void* p = ::mmap(nullptr, length_, prot, MAP_SHARED, fd_, 0);
+    if (p == MAP_FAILED) {
+      throw JobError(-EIO, fmt::format("mmap of a {} byte dmabuf failed: {}", length_, std::strerror(errno)));
+    }
+    data_ = static_cast<uint8_t*>(p);
+    sync(DMA_BUF_SYNC_START);
+  }
+
+  void reset() {
+    if (data_) {
+      sync(DMA_BUF_SYNC_END);
+      ::munmap(data_, length_);
+      data_ = nullptr;
+    }
+    if (fd_ >= 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+
+  uint8_t* data() const { return data_; }
+  size_t length() const { return length_; }
+
+ private:
+  // CPU access bracketing for non-coherent buffers; fds that are not
+  // dmabufs (tests use memfds) answer ENOTTY, which is fine.
+  void sync(uint64_t phase) {
+    dma_buf_sync s{};
+    s.flags = phase | (writable_ ? DMA_BUF_SYNC_RW : DMA_BUF_SYNC_READ);
+    while (::ioctl(fd_, DMA_BUF_IOCTL_SYNC, &s) < 0 && errno == EINTR) {
+    }
+  }
+
+  int fd_ = -1;
+  uint8_t* data_ = nullptr;
+  size_t length_ = 0;
+  bool writable_ = false;
+};
+
+bool frame_is_hidden(const DecodeRequest& req) {
+  if (req.msg.codec == DAEDALUS_CODEC_VP9) {
+    const auto* f = req.get<v4l2_ctrl_vp9_frame>(V4L2_CID_STATELESS_VP9_FRAME);
+    return f && !(f->flags & V4L2_VP9_FRAME_FLAG_SHOW_FRAME);
+  }
+  if (req.msg.codec == DAEDALUS_CODEC_AV1) {
+    const auto* f = req.get<v4l2_ctrl_av1_frame>(V4L2_CID_STATELESS_AV1_FRAME);
+    return f && !(f->flags & V4L2_AV1_FRAME_FLAG_SHOW_FRAME);
+  }
+  return false;
+}
+
+std::array<uint32_t, DAEDALUS_MAX_PLANES> whole_planes(const daedalus_capture_format& cap) {
+  std::array<uint32_t, DAEDALUS_MAX_PLANES> used{};
+  for (uint32_t i = 0; i < cap.num_mem_planes && i < DAEDALUS_MAX_PLANES; ++i) used[i] = cap.sizeimage[i];
+  return used;
+}
+
+}  // namespace
+
+media::Codec to_media_codec(uint32_t c) {
+  switch (c) {
+    case DAEDALUS_CODEC_VP9: return media::Codec::kVP9;
+    case DAEDALUS_CODEC_H264: return media::Codec::kH264;
+    case DAEDALUS_CODEC_AV1: return media::Codec::kAV1;
+  }
+  return media::Codec::kUnknown;
+}
+
+std::vector<uint8_t> assemble_bitstream(ContextState& ctx, const DecodeRequest& req, std::span<const uint8_t> data) {
+  switch (req.msg.codec) {
+    case DAEDALUS_CODEC_VP9:
+      return {data.begin(), data.end()};
+    case DAEDALUS_CODEC_H264: {
+      // Slice-based clients send one slice per request and hold the
+      // CAPTURE buffer until the last; gather them into one access unit.
+      static constexpr uint8_t kStart[3] = {0, 0, 1};
+      if (!has_start_code(data)) ctx.held_slices.insert(ctx.held_slices.end(), kStart, kStart + 3);
+      ctx.held_slices.insert(ctx.held_slices.end(), data.begin(), data.end());
+      if (req.msg.flags & DAEDALUS_DECODE_HOLD_CAPTURE) return {};
+      std::vector<uint8_t> slices = std::move(ctx.held_slices);
+      ctx.held_slices.clear();
+      const auto* sps = req.get<v4l2_ctrl_h264_sps>(V4L2_CID_STATELESS_H264_SPS);
+      const auto* pps = req.get<v4l2_ctrl_h264_pps>(V4L2_CID_STATELESS_H264_PPS);
+      if (!sps || !pps) throw JobError(-EINVAL, "H.264 job without SPS/PPS controls");
+      const auto* scaling = req.get<v4l2_ctrl_h264_scaling_matrix>(V4L2_CID_STATELESS_H264_SCALING_MATRIX);
+      try {
+        return build_h264_access_unit(*sps, *pps, scaling, slices);
+      } catch (const Error& e) {
+        throw JobError(-EINVAL, e.what());
+      }
+    }
+    case DAEDALUS_CODEC_AV1: {
+      const Av1ObuScan scan = scan_av1_obus(data);
+      if (scan == Av1ObuScan::kNotObus) throw JobError(-EBADMSG, "AV1 bitstream is not a sequence of OBUs");
+      if (scan == Av1ObuScan::kHasSequenceHeader) return {data.begin(), data.end()};
+      const auto* seq = req.get<v4l2_ctrl_av1_sequence>(V4L2_CID_STATELESS_AV1_SEQUENCE);
+      if (!seq) throw JobError(-EINVAL, "AV1 job without sequence header OBU or control");
+      std::vector<uint8_t> out = build_av1_sequence_header_obu(*seq);
+      out.insert(out.end(), data.begin(), data.end());
+      return out;
+    }
+  }
+  throw JobError(-EINVAL, fmt::format("unknown codec {}", req.msg.codec));
+}
+
+JobResult run_decode_job(KernelChannel& channel, ContextState& ctx, const DecodeRequest& req) {
+  JobResult result;
+  const auto& m = req.msg;
+  try {
+    if (ctx.kind == DecoderKind::kDaedalus && m.codec == DAEDALUS_CODEC_VP9) {
+      // daemon/vp9 does not expose a frame decoder yet; say so per job
+      // rather than silently decoding with libavcodec.
+      throw JobError(-ENOSYS, "--decoder daedalus: the daedalus VP9 decoder is not available in this build");
+    }
+    std::vector<uint8_t> bitstream;
+    {
+      DmabufMapping output;
+      output.map(channel, m.hdr.cookie, DAEDALUS_BUF_OUTPUT, 0, false);
+      if (uint64_t{m.output_data_offset} + m.output_bytesused > output.length()) {
+        throw JobError(-EINVAL, fmt::format("bitstream [{}, +{}) exceeds the {} byte OUTPUT buffer",
+                                            m.output_data_offset, m.output_bytesused, output.length()));
+      }
+      if (m.output_bytesused == 0) throw JobError(-EINVAL, "empty OUTPUT buffer");
+      bitstream = assemble_bitstream(
+          ctx, req, std::span<const uint8_t>(output.data() + m.output_data_offset, m.output_bytesused));
+    }
+    if (bitstream.empty()) {
+      // HOLD_CAPTURE: slice kept for the access unit's last request.
+      result.num_planes = m.capture.num_mem_planes;
+      return result;
+    }
+    if (!ctx.decoder) {
+      try {
+        ctx.decoder = std::make_unique<PictureDecoder>(to_media_codec(m.codec));
+      } catch (const Error& e) {
+        throw JobError(-ENOSYS, e.what());
+      }
+    }
+    std::unique_ptr<DecodedPicture> pic;
+    try {
+      pic = ctx.decoder->decode(bitstream);
+    } catch (const Error& e) {
+      throw JobError(-EBADMSG, e.what());
+    }
+    result.num_planes = m.capture.num_mem_planes;
+    if (!pic) {
+      if (frame_is_hidden(req)) {
+        // Not shown, only referenced, and the reference decoder keeps its
+        // own references: nothing a client will look at.
+        result.bytesused = whole_planes(m.capture);
+        return result;
+      }
+      throw JobError(-ENODATA, "decoder produced no picture for this bitstream");
+    }
+    PlanarPicture planar;
+    try {
+      planar = pic->planar();
+    } catch (const Error& e) {
+      throw JobError(-ENOTSUP, e.what());
+    }
+    std::array<DmabufMapping, DAEDALUS_MAX_PLANES> capture;
+    std::array<MappedPlane, DAEDALUS_MAX_PLANES> planes{};
+    for (uint32_t i = 0; i < m.capture.num_mem_planes; ++i) {
+      capture[i].map(channel, m.hdr.cookie, DAEDALUS_BUF_CAPTURE, i, true);
+      planes[i] = {capture[i].data(), capture[i].length()};
+    }
+    try {
+      result.bytesused = write_nv12(planar, m.capture, std::span(planes.data(), m.capture.num_mem_planes));
+    } catch (const SizeMismatch& e) {
+      throw JobError(-E2BIG, e.what());
+    }
+  } catch (const JobError& e) {
+    result = JobResult{};
+    result.status = e.status();
+    result.error = e.what();
+    result.cancelled = e.status() == -ENOENT;
+  } catch (const std::exception& e) {
+    result = JobResult{};
+    result.status = -EIO;
+    result.error = e.what();
+  }
+  return result;
+}
+
+}  // namespace daedalus::bridge

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+// daedalus-daemon: attaches to /dev/daedalus-v4l2 and decodes the jobs of
+// every V4L2 context the daedalus_v4l2 module serves.
+#include <csignal>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include "daedalus/error.h"
+#include "kernel_channel.h"
+#include "server.h"
+
+using namespace daedalus::bridge;
+
+int main(int argc, char** argv) {
+  CLI::App app{"daedalus-daemon: decodes V4L2 stateless jobs of the daedalus_v4l2 kernel module"};
+  std::string device = DAEDALUS_DEVICE_PATH;
+  std::string decoder = "ffmpeg";
+  std::string backend = "cpu";
+  unsigned workers = std::max(2u, std::thread::hardware_concurrency());
+  int verbosity = 0;
+  app.add_option("--device", device, "kernel chardev")->capture_default_str();
+  app.add_option("--decoder", decoder, "ffmpeg: libavcodec reference path; daedalus: our VP9 decoder")
+      ->check(CLI::IsMember({"ffmpeg", "daedalus"}))
+      ->capture_default_str();
+  app.add_option("--backend", backend, "dispatch backend of the daedalus decoder")
+      ->check(CLI::IsMember({"cpu", "vulkan"}))
+      ->capture_default_str();
+  app.add_option("--workers", workers, "decode threads (contexts decode in parallel)")
+      ->check(CLI::Range(1u, 256u))
+      ->capture_default_str();
+  app.add_flag("-v,--verbose", verbosity, "more logging (-v debug, -vv trace)");
+  CLI11_PARSE(app, argc, argv);
+
+  auto logger = spdlog::stderr_color_mt("daedalus");
+  spdlog::set_default_logger(logger);
+  // journald adds its own timestamps.
+  spdlog::set_pattern(getenv("JOURNAL_STREAM") ? "[%l] %v" : "%H:%M:%S.%e [%l] %v");
+  spdlog::set_level(verbosity >= 2 ? spdlog::level::trace
+                    : verbosity == 1 ? spdlog::level::debug
+                                     : spdlog::level::info);
+
+  // SIGINT/SIGTERM arrive through a signalfd the reader polls; block them
+  // before any worker thread exists so every thread inherits the mask.
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  const int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sfd < 0) {
+    spdlog::critical("signalfd: {}", std::strerror(errno));
+    return kExitSoftware;
+  }
+
+  ServerOptions opts;
+  opts.decoder = decoder == "daedalus" ? DecoderKind::kDaedalus : DecoderKind::kFfmpeg;
+  opts.backend = backend;
+  opts.workers = workers;
+  if (opts.decoder == DecoderKind::kDaedalus) {
+    spdlog::warn("--decoder daedalus: VP9 jobs use our decoder ({} backend); it is not built yet, so VP9 jobs "
+                 "will fail with ENOSYS. H.264/AV1 use the libavcodec reference path.", backend);
+  } else if (backend != "cpu") {
+    spdlog::info("--backend {} only applies to --decoder daedalus", backend);
+  }
+
+  int exit_code = kExitOk;
+  try {
+    DeviceChannel channel(device);
+    Server server(channel, opts);
+    const auto reply = server.handshake();
+    spdlog::info("attached to {} (protocol v{}, job timeout {} ms, {} workers, decoder {})", device,
+                 reply.proto_version, reply.job_timeout_ms, workers, decoder);
+    sd_notify(0, "READY=1\nSTATUS=serving decode jobs");
+
+    const StopReason why = server.serve(sfd);
+    if (why == StopReason::kStopRequested) {
+      signalfd_siginfo si{};
+      if (read(sfd, &si, sizeof(si)) == sizeof(si)) spdlog::info("{}: shutting down", strsignal(si.ssi_signo));
+      sd_notify(0, "STOPPING=1");
+    } else {
+      spdlog::critical("the daedalus_v4l2 kernel module closed the channel; exiting");
+      exit_code = kExitKernelGone;
+    }
+    const auto& st = server.stats();
+    spdlog::info("jobs: {} decoded, {} failed, {} cancelled by the kernel", st.jobs_ok.load(),
+                 st.jobs_failed.load(), st.jobs_cancelled.load());
+  } catch (const HandshakeError& e) {
+    spdlog::critical("{}", e.what());
+    exit_code = e.exit_code();
+  } catch (const daedalus::Error& e) {
+    spdlog::critical("{}", e.what());
+    exit_code = kExitUnavailable;
+  } catch (const std::exception& e) {
+    spdlog::critical("fatal: {}", e.what());
+    exit_code = kExitSoftware;
+  }
+  close(sfd);
+  return exit_code;
+}
