@@ -79,7 +79,9 @@ std::vector<uint8_t> add_emulation_prevention(std::span<const uint8_t> rbsp) {
 std::vector<uint8_t> build_sps_nal(const v4l2_ctrl_h264_sps& s) {
   BitWriter w;
   w.bits(s.profile_idc, 8);
-  w.bits(s.constraint_set_flags, 8);
+  // V4L2 keeps constraint_setN_flag in bit N; the syntax sends set0 first.
+  for (int i = 0; i < 6; ++i) w.bit((s.constraint_set_flags >> i) & 1);
+  w.bits(0, 2);  // reserved_zero_2bits
   w.bits(s.level_idc, 8);
   w.ue(s.seq_parameter_set_id);
   if (is_high_profile(s.profile_idc)) {
