@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+// VP9's boolean (binary arithmetic) decoder, spec section 9.2. Bits past the
+// end of the buffer read as zero like libvpx; overrun() tells how many bytes
+// were made up so callers can reject grossly truncated tiles.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace daedalus::vp9 {
+
+class BoolDecoder {
+ public:
+  BoolDecoder() = default;
+  // Throws daedalus::Error for an empty buffer or a set marker bit.
+  void init(const uint8_t* data, size_t size);
+
+  int read(int prob) {
+    const uint32_t split = 1 + (((range_ - 1) * static_cast<uint32_t>(prob)) >> 8);
+    if (bits_ < 8) fill();
+    const uint64_t big_split = static_cast<uint64_t>(split) << 56;
+    int bit;
+    if (value_ >= big_split) {
+      range_ -= split;
+      value_ -= big_split;
+      bit = 1;
+    } else {
+      range_ = split;
+      bit = 0;
+    }
+    const int shift = __builtin_clz(range_) - 24;
+    range_ <<= shift;
+    value_ <<= shift;
+    bits_ -= shift;
+    return bit;
+  }
+  int read_bit() { return read(128); }
+  uint32_t read_literal(int n) {
+    uint32_t v = 0;
+    for (int i = 0; i < n; ++i) v = (v << 1) | static_cast<uint32_t>(read_bit());
+    return v;
+  }
+  // Reads a tree-coded symbol: tree[i] > 0 is the index of the next node
+  // pair, tree[i] <= 0 a leaf -symbol; probs[i >> 1] is node i's probability.
+  int read_tree(const int8_t* tree, const uint8_t* probs) {
+    int i = 0;
+    while ((i = tree[i + read(probs[i >> 1])]) > 0) {
+    }
+    return -i;
+  }
+  // Bytes of zero padding consumed beyond the buffer end.
+  size_t overrun() const {
+    const long padding_used = static_cast<long>(overrun_bits_) - bits_;
+    return padding_used > 0 ? static_cast<size_t>(padding_used) / 8 : 0;
+  }
+  // Bytes of the buffer not yet loaded into the window.
+  size_t remaining_bytes() const { return static_cast<size_t>(end_ - buf_); }
+
+ private:
+  void fill();
+  const uint8_t* buf_ = nullptr;
+  const uint8_t* end_ = nullptr;
+  uint64_t value_ = 0;  // window, left aligned
+  int bits_ = 0;        // valid bits in the window
+  uint32_t range_ = 255;
+  size_t overrun_bits_ = 0;
+};
+
+}  // namespace daedalus::vp9

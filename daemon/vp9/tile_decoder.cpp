@@ -1,0 +1,1014 @@
+// SPDX-License-Identifier: MIT
+// Tile decoding: follows the decoding process of the VP9 bitstream spec
+// (sections 6.4 and 9.3), with libvpx's decoder as the behavioural reference
+// for the details the spec leaves to its pseudo-code.
+#include "tile_decoder.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "bool_decoder.h"
+#include "daedalus/error.h"
+#include "tables.h"
+
+namespace daedalus::vp9 {
+namespace {
+
+constexpr int kMvBorder = 16 << 3;  // 16 pixels in 1/8 pel
+constexpr int kMvLow = -(1 << 14), kMvUpp = 1 << 14;
+
+uint32_t mv_key(const Mv& m) {
+  return static_cast<uint32_t>(static_cast<uint16_t>(m.row)) | (static_cast<uint32_t>(static_cast<uint16_t>(m.col)) << 16);
+}
+
+bool use_mv_hp(const Mv& m) { return std::abs(m.row) < 64 && std::abs(m.col) < 64; }
+
+void lower_mv_precision(Mv& m, bool allow_hp) {
+  if (allow_hp && use_mv_hp(m)) return;
+  if (m.row & 1) m.row = static_cast<int16_t>(m.row + (m.row > 0 ? -1 : 1));
+  if (m.col & 1) m.col = static_cast<int16_t>(m.col + (m.col > 0 ? -1 : 1));
+}
+
+class TileDecoder {
+ public:
+  explicit TileDecoder(const TileDecodeContext& c)
+      : c_(c), h_(*c.hdr), fc_(*c.fc), counts_(*c.counts), work_(*c.work) {
+    const int cols4 = static_cast<int>(h_.sb64_cols) * 16 + 16;
+    for (int p = 0; p < 3; ++p) above_nz_[p].assign(cols4, 0);
+    above_partition_.assign(h_.sb64_cols * 8 + 8, 0);
+    for (int s = 0; s < 8; ++s) {
+      const int q = segment_qindex(h_, s);
+      dq_[s][0][0] = static_cast<int16_t>(dc_q(q, h_.y_dc_delta));
+      dq_[s][0][1] = static_cast<int16_t>(ac_q(q, 0));
+      dq_[s][1][0] = static_cast<int16_t>(dc_q(q, h_.uv_dc_delta));
+      dq_[s][1][1] = static_cast<int16_t>(ac_q(q, h_.uv_ac_delta));
+      compute_filter_levels(s);
+    }
+  }
+
+  void decode_tile(const uint8_t* data, size_t size, int row_start, int row_end, int col_start, int col_end) {
+    bd_.init(data, size);
+    col_start_ = col_start;
+    col_end_ = col_end;
+    for (int r = row_start; r < row_end; r += 8) {
+      std::memset(left_partition_, 0, sizeof left_partition_);
+      std::memset(left_nz_, 0, sizeof left_nz_);
+      for (int col = col_start; col < col_end; col += 8) decode_partition(r, col, 3);
+    }
+    // A tile that needed far more bits than it had is corrupt; libvpx
+    // tolerates the arithmetic coder's small look-ahead past the end.
+    if (bd_.overrun() > 8) throw Error("vp9: tile data truncated");
+  }
+
+ private:
+  // ---- helpers -------------------------------------------------------
+  int read(int prob) { return bd_.read(prob); }
+
+  ModeInfo* at(int row, int col) const {
+    const int32_t idx = (*c_.grid)[static_cast<size_t>(row) * h_.mi_cols + col];
+    return idx < 0 ? nullptr : &(*c_.blocks)[idx];
+  }
+
+  void compute_filter_levels(int s) {
+    const int base = h_.lf.level;
+    int lvl_seg = base;
+    if (h_.seg.active(s, kSegAltLf)) {
+      const int d = h_.seg.feature_data[s][kSegAltLf];
+      lvl_seg = std::clamp(h_.seg.abs_delta ? d : base + d, 0, 63);
+    }
+    const int scale = 1 << (base >> 5);
+    for (int ref = 0; ref < 4; ++ref)
+      for (int mode = 0; mode < 2; ++mode) {
+        int l = lvl_seg;
+        if (h_.lf.delta_enabled) {
+          l += h_.lf.ref_deltas[ref] * scale;
+          if (ref > 0) l += h_.lf.mode_deltas[mode] * scale;
+        }
+        lf_lvl_[s][ref][mode] = static_cast<uint8_t>(std::clamp(l, 0, 63));
+      }
+  }
+
+  // ---- partition -----------------------------------------------------
+  void decode_partition(int row, int col, int bsl) {  // bsl: log2(size / 8)
+    if (row >= static_cast<int>(h_.mi_rows) || col >= static_cast<int>(h_.mi_cols)) return;
+    const int num8 = 1 << bsl;
+    const int hbs = num8 >> 1;
+    const bool has_rows = (row + hbs) < static_cast<int>(h_.mi_rows);
+    const bool has_cols = (col + hbs) < static_cast<int>(h_.mi_cols);
+    const int above = (above_partition_[col] >> bsl) & 1;
+    const int left = (left_partition_[row & 7] >> bsl) & 1;
+    const int ctx = left * 2 + above + bsl * 4;
+    const uint8_t* probs = h_.intra_frame() ? kKfPartitionProbs[ctx] : fc_.partition[ctx];
+    int p;
+    if (has_rows && has_cols) p = bd_.read_tree(kPartitionTree, probs);
+    else if (!has_rows && has_cols) p = read(probs[1]) ? kPartSplit : kPartHorz;
+    else if (has_rows && !has_cols) p = read(probs[2]) ? kPartSplit : kPartVert;
+    else p = kPartSplit;
+    ++counts_.partition[ctx][p];
+    const BlockSize subsize = kSubsize[p][bsl];
+    if (hbs == 0) {
+      decode_block(row, col, subsize);
+    } else {
+      switch (p) {
+        case kPartNone: decode_block(row, col, subsize); break;
+        case kPartHorz:
+          decode_block(row, col, subsize);
+          if (has_rows) decode_block(row + hbs, col, subsize);
+          break;
+        case kPartVert:
+          decode_block(row, col, subsize);
+          if (has_cols) decode_block(row, col + hbs, subsize);
+          break;
+        default:
+          decode_partition(row, col, bsl - 1);
+          decode_partition(row, col + hbs, bsl - 1);
+          decode_partition(row + hbs, col, bsl - 1);
+          decode_partition(row + hbs, col + hbs, bsl - 1);
+          break;
+      }
+    }
+    if (bsl == 0 || p != kPartSplit) {
+      std::memset(&above_partition_[col], kPartitionCtxAbove[subsize], num8);
+      for (int i = 0; i < num8 && (row & 7) + i < 8; ++i) left_partition_[(row & 7) + i] = kPartitionCtxLeft[subsize];
+    }
+  }
+
+  // ---- block ---------------------------------------------------------
+  void decode_block(int row, int col, BlockSize bsize) {
+    row_ = row;
+    col_ = col;
+    bsize_ = bsize;
+    const int bw = kNum8x8W[bsize], bh = kNum8x8H[bsize];
+    x_mis_ = std::min(bw, static_cast<int>(h_.mi_cols) - col);
+    y_mis_ = std::min(bh, static_cast<int>(h_.mi_rows) - row);
+    c_.blocks->emplace_back();
+    const int32_t idx = static_cast<int32_t>(c_.blocks->size() - 1);
+    for (int y = 0; y < y_mis_; ++y)
+      for (int x = 0; x < x_mis_; ++x) (*c_.grid)[static_cast<size_t>(row + y) * h_.mi_cols + col + x] = idx;
+    mi_ = &(*c_.blocks)[idx];
+    mi_->sb_type = bsize;
+    above_ = row > 0 ? at(row - 1, col) : nullptr;
+    left_ = col > col_start_ ? at(row, col - 1) : nullptr;
+    // Edges in 1/8 pel for MV clamping.
+    to_left_ = -(col * 64);
+    to_right_ = (static_cast<int>(h_.mi_cols) - bw - col) * 64;
+    to_top_ = -(row * 64);
+    to_bottom_ = (static_cast<int>(h_.mi_rows) - bh - row) * 64;
+
+    if (h_.intra_frame()) read_intra_frame_mode_info();
+    else read_inter_frame_mode_info();
+
+    const int ref_idx = mi_->ref[0] > 0 ? mi_->ref[0] : 0;
+    const int mode_idx = (mi_->is_inter() && mi_->mode[3] != kZeroMv) ? 1 : 0;
+    mi_->filter_level = lf_lvl_[mi_->segment_id][ref_idx][mode_idx];
+
+    if (!h_.intra_frame()) {
+      for (int y = 0; y < y_mis_; ++y)
+        for (int x = 0; x < x_mis_; ++x) {
+          MvRef& m = (*c_.mvs)[static_cast<size_t>(row + y) * h_.mi_cols + col + x];
+          m.ref[0] = mi_->ref[0];
+          m.ref[1] = mi_->ref[1];
+          m.mv[0] = mi_->mv[3][0];
+          m.mv[1] = mi_->mv[3][1];
+        }
+    }
+    emit_block_and_residual();
+  }
+
+  // ---- segment ids ---------------------------------------------------
+  int predicted_segment_id() const {
+    if (!c_.last_seg_map) return 0;
+    int s = 7;
+    for (int y = 0; y < y_mis_; ++y)
+      for (int x = 0; x < x_mis_; ++x)
+        s = std::min<int>(s, c_.last_seg_map[static_cast<size_t>(row_ + y) * h_.mi_cols + col_ + x]);
+    return s;
+  }
+  void set_segment_map(int id) {
+    for (int y = 0; y < y_mis_; ++y)
+      for (int x = 0; x < x_mis_; ++x) c_.cur_seg_map[static_cast<size_t>(row_ + y) * h_.mi_cols + col_ + x] = static_cast<uint8_t>(id);
+  }
+  void copy_segment_map() {
+    for (int y = 0; y < y_mis_; ++y)
+      for (int x = 0; x < x_mis_; ++x) {
+        const size_t o = static_cast<size_t>(row_ + y) * h_.mi_cols + col_ + x;
+        c_.cur_seg_map[o] = c_.last_seg_map ? c_.last_seg_map[o] : 0;
+      }
+  }
+  int read_intra_segment_id() {
+    if (!h_.seg.enabled) return 0;
+    if (!h_.seg.update_map) {
+      copy_segment_map();
+      return 0;
+    }
+    const int id = bd_.read_tree(kSegmentTree, h_.seg.tree_probs);
+    set_segment_map(id);
+    return id;
+  }
+  int read_inter_segment_id() {
+    if (!h_.seg.enabled) return 0;
+    const int predicted = predicted_segment_id();
+    if (!h_.seg.update_map) {
+      copy_segment_map();
+      return predicted;
+    }
+    int id;
+    if (h_.seg.temporal_update) {
+      const int ctx = (above_ ? above_->seg_id_predicted : 0) + (left_ ? left_->seg_id_predicted : 0);
+      mi_->seg_id_predicted = static_cast<uint8_t>(read(h_.seg.pred_probs[ctx]));
+      id = mi_->seg_id_predicted ? predicted : bd_.read_tree(kSegmentTree, h_.seg.tree_probs);
+    } else {
+      id = bd_.read_tree(kSegmentTree, h_.seg.tree_probs);
+    }
+    set_segment_map(id);
+    return id;
+  }
+
+  // ---- skip / tx size ------------------------------------------------
+  int read_skip() {
+    if (h_.seg.active(mi_->segment_id, kSegSkip)) return 1;
+    const int ctx = (above_ ? above_->skip : 0) + (left_ ? left_->skip : 0);
+    const int s = read(fc_.skip[ctx]);
+    ++counts_.skip[ctx][s];
+    return s;
+  }
+  int read_tx_size(bool allow_select) {
+    const int max_tx = kMaxTxSize[bsize_];
+    if (allow_select && h_.tx_mode == kTxModeSelect && bsize_ >= kBlock8x8) {
+      int a = (above_ && !above_->skip) ? above_->tx_size : max_tx;
+      int l = (left_ && !left_->skip) ? left_->tx_size : max_tx;
+      if (!left_) l = a;
+      if (!above_) a = l;
+      const int ctx = (a + l) > max_tx;
+      const uint8_t* probs = max_tx == 1 ? fc_.tx8[ctx] : max_tx == 2 ? fc_.tx16[ctx] : fc_.tx32[ctx];
+      int tx = read(probs[0]);
+      if (tx != 0 && max_tx >= 2) {
+        tx += read(probs[1]);
+        if (tx != 1 && max_tx >= 3) tx += read(probs[2]);
+      }
+      if (max_tx == 1) ++counts_.tx8[ctx][tx];
+      else if (max_tx == 2) ++counts_.tx16[ctx][tx];
+      else ++counts_.tx32[ctx][tx];
+      return tx;
+    }
+    return std::min<int>(max_tx, kTxModeToBiggest[h_.tx_mode]);
+  }
+
+  // ---- intra modes ---------------------------------------------------
+  static int sub_mode(const ModeInfo* m, int b) { return m->sb_type < kBlock8x8 ? m->mode[b] : m->mode[3]; }
+  int above_mode(int b) const {
+    if (b == 0 || b == 1) return (!above_ || above_->is_inter()) ? 0 : sub_mode(above_, b + 2);
+    return mi_->mode[b - 2];
+  }
+  int left_mode(int b) const {
+    if (b == 0 || b == 2) return (!left_ || left_->is_inter()) ? 0 : sub_mode(left_, b + 1);
+    return mi_->mode[b - 1];
+  }
+  int read_kf_y_mode(int b) { return bd_.read_tree(kIntraModeTree, kKfYModeProbs[above_mode(b)][left_mode(b)]); }
+
+  void read_intra_frame_mode_info() {
+    mi_->segment_id = static_cast<uint8_t>(read_intra_segment_id());
+    mi_->skip = static_cast<uint8_t>(read_skip());
+    mi_->tx_size = static_cast<uint8_t>(read_tx_size(true));
+    mi_->ref[0] = kIntraFrame;
+    mi_->ref[1] = kNoneRef;
+    read_y_modes(true);
+    mi_->uv_mode = static_cast<uint8_t>(bd_.read_tree(kIntraModeTree, kKfUvModeProbs[mi_->mode[3]]));
+  }
+
+  int read_if_y_mode(int group) {
+    const int m = bd_.read_tree(kIntraModeTree, fc_.y_mode[group]);
+    ++counts_.y_mode[group][m];
+    return m;
+  }
+
+  void read_y_modes(bool kf) {
+    auto rd = [&](int b, int group) { return kf ? read_kf_y_mode(b) : read_if_y_mode(group); };
+    uint8_t* m = mi_->mode;
+    switch (bsize_) {
+      case kBlock4x4:
+        for (int i = 0; i < 4; ++i) m[i] = static_cast<uint8_t>(rd(i, 0));
+        break;
+      case kBlock4x8:
+        m[0] = m[2] = static_cast<uint8_t>(rd(0, 0));
+        m[1] = m[3] = static_cast<uint8_t>(rd(1, 0));
+        break;
+      case kBlock8x4:
+        m[0] = m[1] = static_cast<uint8_t>(rd(0, 0));
+        m[2] = m[3] = static_cast<uint8_t>(rd(2, 0));
+        break;
+      default:
+        m[0] = m[1] = m[2] = m[3] = static_cast<uint8_t>(rd(0, kSizeGroup[bsize_]));
+    }
+  }
+
+  // ---- inter frames --------------------------------------------------
+  void read_inter_frame_mode_info() {
+    mi_->segment_id = static_cast<uint8_t>(read_inter_segment_id());
+    mi_->skip = static_cast<uint8_t>(read_skip());
+    bool inter;
+    if (h_.seg.active(mi_->segment_id, kSegRefFrame)) {
+      inter = h_.seg.feature_data[mi_->segment_id][kSegRefFrame] != kIntraFrame;
+    } else {
+      int ctx;
+      if (above_ && left_) {
+        const bool ai = !above_->is_inter(), li = !left_->is_inter();
+        ctx = (ai && li) ? 3 : (ai || li) ? 1 : 0;
+      } else if (above_ || left_) {
+        ctx = 2 * !(above_ ? above_ : left_)->is_inter();
+      } else {
+        ctx = 0;
+      }
+      inter = read(fc_.is_inter[ctx]);
+      ++counts_.is_inter[ctx][inter];
+    }
+    mi_->tx_size = static_cast<uint8_t>(read_tx_size(!mi_->skip || !inter));
+    if (inter) {
+      read_inter_block_mode_info();
+    } else {
+      mi_->ref[0] = kIntraFrame;
+      mi_->ref[1] = kNoneRef;
+      mi_->interp_filter = 3;
+      read_y_modes(false);
+      const int uv = bd_.read_tree(kIntraModeTree, fc_.uv_mode[mi_->mode[3]]);
+      ++counts_.uv_mode[mi_->mode[3]][uv];
+      mi_->uv_mode = static_cast<uint8_t>(uv);
+    }
+  }
+
+  int comp_mode_ctx() const {
+    const int fixed = h_.comp_fixed_ref;
+    if (above_ && left_) {
+      if (!above_->compound() && !left_->compound())
+        return (above_->ref[0] == fixed) ^ (left_->ref[0] == fixed);
+      if (!above_->compound()) return 2 + (above_->ref[0] == fixed || !above_->is_inter());
+      if (!left_->compound()) return 2 + (left_->ref[0] == fixed || !left_->is_inter());
+      return 4;
+    }
+    if (above_ || left_) {
+      const ModeInfo* e = above_ ? above_ : left_;
+      return e->compound() ? 3 : (e->ref[0] == fixed);
+    }
+    return 1;
+  }
+
+  int comp_ref_ctx() const {
+    const int fix_ref_idx = h_.ref_sign_bias[h_.comp_fixed_ref];
+    const int var_ref_idx = !fix_ref_idx;
+    const int var0 = h_.comp_var_ref[0], var1 = h_.comp_var_ref[1], fixed = h_.comp_fixed_ref;
+    if (above_ && left_) {
+      const bool ai = !above_->is_inter(), li = !left_->is_inter();
+      if (ai && li) return 2;
+      if (ai || li) {
+        const ModeInfo* e = ai ? left_ : above_;
+        if (!e->compound()) return 1 + 2 * (e->ref[0] != var1);
+        return 1 + 2 * (e->ref[var_ref_idx] != var1);
+      }
+      const bool l_sg = !left_->compound(), a_sg = !above_->compound();
+      const int vrfa = a_sg ? above_->ref[0] : above_->ref[var_ref_idx];
+      const int vrfl = l_sg ? left_->ref[0] : left_->ref[var_ref_idx];
+      if (vrfa == vrfl && var1 == vrfa) return 0;
+      if (l_sg && a_sg) {
+        if ((vrfa == fixed && vrfl == var0) || (vrfl == fixed && vrfa == var0)) return 4;
+        if (vrfa == vrfl) return 3;
+        return 1;
+      }
+      if (l_sg || a_sg) {
+        const int vrfc = l_sg ? vrfa : vrfl;
+        const int rfs = a_sg ? vrfa : vrfl;
+        if (vrfc == var1 && rfs != var1) return 1;
+        if (rfs == var1 && vrfc != var1) return 2;
+        return 4;
+      }
+      return vrfa == vrfl ? 4 : 2;
+    }
+    if (above_ || left_) {
+      const ModeInfo* e = above_ ? above_ : left_;
+      if (!e->is_inter()) return 2;
+      if (e->compound()) return 4 * (e->ref[var_ref_idx] != var1);
+      return 3 * (e->ref[0] != var1);
+    }
+    return 2;
+  }
+
+  int single_ref_p1_ctx() const {
+    if (above_ && left_) {
+      const bool ai = !above_->is_inter(), li = !left_->is_inter();
+      if (ai && li) return 2;
+      if (ai || li) {
+        const ModeInfo* e = ai ? left_ : above_;
+        if (!e->compound()) return 4 * (e->ref[0] == kLastFrame);
+        return 1 + (e->ref[0] == kLastFrame || e->ref[1] == kLastFrame);
+      }
+      const bool a2 = above_->compound(), l2 = left_->compound();
+      const int a0 = above_->ref[0], a1 = above_->ref[1], l0 = left_->ref[0], l1 = left_->ref[1];
+      if (a2 && l2) return 1 + (a0 == kLastFrame || a1 == kLastFrame || l0 == kLastFrame || l1 == kLastFrame);
+      if (a2 || l2) {
+        const int rfs = !a2 ? a0 : l0;
+        const int crf1 = a2 ? a0 : l0, crf2 = a2 ? a1 : l1;
+        if (rfs == kLastFrame) return 3 + (crf1 == kLastFrame || crf2 == kLastFrame);
+        return crf1 == kLastFrame || crf2 == kLastFrame;
+      }
+      return 2 * (a0 == kLastFrame) + 2 * (l0 == kLastFrame);
+    }
+    if (above_ || left_) {
+      const ModeInfo* e = above_ ? above_ : left_;
+      if (!e->is_inter()) return 2;
+      if (!e->compound()) return 4 * (e->ref[0] == kLastFrame);
+      return 1 + (e->ref[0] == kLastFrame || e->ref[1] == kLastFrame);
+    }
+    return 2;
+  }
+
+  int single_ref_p2_ctx() const {
+    if (above_ && left_) {
+      const bool ai = !above_->is_inter(), li = !left_->is_inter();
+      if (ai && li) return 2;
+      if (ai || li) {
+        const ModeInfo* e = ai ? left_ : above_;
+        if (!e->compound()) {
+          if (e->ref[0] == kLastFrame) return 3;
+          return 4 * (e->ref[0] == kGoldenFrame);
+        }
+        return 1 + 2 * (e->ref[0] == kGoldenFrame || e->ref[1] == kGoldenFrame);
+      }
+      const bool a2 = above_->compound(), l2 = left_->compound();
+      const int a0 = above_->ref[0], a1 = above_->ref[1], l0 = left_->ref[0], l1 = left_->ref[1];
+      if (a2 && l2) {
+        if (a0 == l0 && a1 == l1)
+          return 3 * (a0 == kGoldenFrame || a1 == kGoldenFrame || l0 == kGoldenFrame || l1 == kGoldenFrame);
+        return 2;
+      }
+      if (a2 || l2) {
+        const int rfs = !a2 ? a0 : l0;
+        const int crf1 = a2 ? a0 : l0, crf2 = a2 ? a1 : l1;
+        if (rfs == kGoldenFrame) return 3 + (crf1 == kGoldenFrame || crf2 == kGoldenFrame);
+        if (rfs == kAltrefFrame) return crf1 == kGoldenFrame || crf2 == kGoldenFrame;
+        return 1 + 2 * (crf1 == kGoldenFrame || crf2 == kGoldenFrame);
+      }
+      if (a0 == kLastFrame && l0 == kLastFrame) return 3;
+      if (a0 == kLastFrame || l0 == kLastFrame) {
+        const int edge0 = (a0 == kLastFrame) ? l0 : a0;
+        return 4 * (edge0 == kGoldenFrame);
+      }
+      return 2 * (a0 == kGoldenFrame) + 2 * (l0 == kGoldenFrame);
+    }
+    if (above_ || left_) {
+      const ModeInfo* e = above_ ? above_ : left_;
+      if (!e->is_inter() || (e->ref[0] == kLastFrame && !e->compound())) return 2;
+      if (!e->compound()) return 4 * (e->ref[0] == kGoldenFrame);
+      return 3 * (e->ref[0] == kGoldenFrame || e->ref[1] == kGoldenFrame);
+    }
+    return 2;
+  }
+
+  void read_ref_frames() {
+    const int seg = mi_->segment_id;
+    if (h_.seg.active(seg, kSegRefFrame)) {
+      mi_->ref[0] = static_cast<int8_t>(h_.seg.feature_data[seg][kSegRefFrame]);
+      mi_->ref[1] = kNoneRef;
+      return;
+    }
+    int mode = h_.reference_mode;
+    if (mode == kRefModeSelect) {
+      const int ctx = comp_mode_ctx();
+      mode = read(fc_.comp_mode[ctx]);
+      ++counts_.comp_mode[ctx][mode];
+    }
+    if (mode == kCompoundRef) {
+      const int idx = h_.ref_sign_bias[h_.comp_fixed_ref];
+      const int ctx = comp_ref_ctx();
+      const int bit = read(fc_.comp_ref[ctx]);
+      ++counts_.comp_ref[ctx][bit];
+      mi_->ref[idx] = static_cast<int8_t>(h_.comp_fixed_ref);
+      mi_->ref[!idx] = static_cast<int8_t>(h_.comp_var_ref[bit]);
+    } else {
+      const int ctx0 = single_ref_p1_ctx();
+      const int bit0 = read(fc_.single_ref[ctx0][0]);
+      ++counts_.single_ref[ctx0][0][bit0];
+      if (bit0) {
+        const int ctx1 = single_ref_p2_ctx();
+        const int bit1 = read(fc_.single_ref[ctx1][1]);
+        ++counts_.single_ref[ctx1][1][bit1];
+        mi_->ref[0] = bit1 ? kAltrefFrame : kGoldenFrame;
+      } else {
+        mi_->ref[0] = kLastFrame;
+      }
+      mi_->ref[1] = kNoneRef;
+    }
+  }
+
+  int read_inter_mode(int ctx) {
+    const int m = bd_.read_tree(kInterModeTree, fc_.inter_mode[ctx]);
+    ++counts_.inter_mode[ctx][m];
+    return kNearestMv + m;
+  }
+
+  bool is_inside(const MvRefPos& p) const {
+    const int r = row_ + p.row, c = col_ + p.col;
+    return !(r < 0 || c < col_start_ || r >= static_cast<int>(h_.mi_rows) || c >= col_end_);
+  }
+
+  void clamp_mv_ref(Mv& m) const {
+    m.col = static_cast<int16_t>(std::clamp<int>(m.col, to_left_ - kMvBorder, to_right_ + kMvBorder));
+    m.row = static_cast<int16_t>(std::clamp<int>(m.row, to_top_ - kMvBorder, to_bottom_ + kMvBorder));
+  }
+
+  Mv scaled(const Mv& m, int cand_ref, int ref) const {
+    if (h_.ref_sign_bias[cand_ref] != h_.ref_sign_bias[ref]) return Mv{static_cast<int16_t>(-m.row), static_cast<int16_t>(-m.col)};
+    return m;
+  }
+
+  // find_mv_refs: up to 2 candidate MVs for `ref` (spec 6.4.22 / libvpx's
+  // decoder variant with early termination). Returns the candidate count
+  // the caller indexes with (list[count - 1] is "best").
+  int find_mv_refs(int mode, int ref, Mv list[2], int block) const {
+    const MvRefPos* pos = kMvRefBlocks[bsize_];
+    list[0] = list[1] = Mv{};
+    int count = 0;
+    bool different_ref_found = false;
+    const bool early_break = mode != kNearMv;
+    const MvRef* prev = c_.prev_mvs ? &c_.prev_mvs[static_cast<size_t>(row_) * h_.mi_cols + col_] : nullptr;
+    // Returns true when the search is done.
+    auto add = [&](const Mv& m) {
+      if (count) {
+        if (mv_key(m) != mv_key(list[0])) {
+          list[count++] = m;
+          return true;
+        }
+        return false;
+      }
+      list[count++] = m;
+      return early_break;
+    };
+    auto finish = [&](int n) {
+      for (int i = 0; i < n; ++i) clamp_mv_ref(list[i]);
+      return n;
+    };
+    int i = 0;
+    if (block >= 0) {
+      for (; i < 2; ++i) {
+        if (!is_inside(pos[i])) continue;
+        const ModeInfo* cand = at(row_ + pos[i].row, col_ + pos[i].col);
+        different_ref_found = true;
+        const int sub = kIdxNColumnToSubblock[block][pos[i].col == 0];
+        for (int w = 0; w < 2; ++w) {
+          if (cand->ref[w] != ref) continue;
+          const Mv m = cand->sb_type < kBlock8x8 ? cand->mv[sub][w] : cand->mv[3][w];
+          if (add(m)) return finish(count);
+          break;
+        }
+      }
+    }
+    for (; i < 8; ++i) {
+      if (!is_inside(pos[i])) continue;
+      const ModeInfo* cand = at(row_ + pos[i].row, col_ + pos[i].col);
+      different_ref_found = true;
+      if (cand->ref[0] == ref) {
+        if (add(cand->mv[3][0])) return finish(count);
+      } else if (cand->ref[1] == ref) {
+        if (add(cand->mv[3][1])) return finish(count);
+      }
+    }
+    if (prev) {
+      if (prev->ref[0] == ref) {
+        if (add(prev->mv[0])) return finish(count);
+      } else if (prev->ref[1] == ref) {
+        if (add(prev->mv[1])) return finish(count);
+      }
+    }
+    if (different_ref_found) {
+      for (i = 0; i < 8; ++i) {
+        if (!is_inside(pos[i])) continue;
+        const ModeInfo* cand = at(row_ + pos[i].row, col_ + pos[i].col);
+        if (!cand->is_inter()) continue;
+        if (cand->ref[0] != ref)
+          if (add(scaled(cand->mv[3][0], cand->ref[0], ref))) return finish(count);
+        if (cand->compound() && cand->ref[1] != ref && mv_key(cand->mv[3][1]) != mv_key(cand->mv[3][0]))
+          if (add(scaled(cand->mv[3][1], cand->ref[1], ref))) return finish(count);
+      }
+    }
+    if (prev) {
+      if (prev->ref[0] != ref && prev->ref[0] > kIntraFrame)
+        if (add(scaled(prev->mv[0], prev->ref[0], ref))) return finish(count);
+      if (prev->ref[1] > kIntraFrame && prev->ref[1] != ref && mv_key(prev->mv[1]) != mv_key(prev->mv[0]))
+        if (add(scaled(prev->mv[1], prev->ref[1], ref))) return finish(count);
+    }
+    return finish(mode == kNearMv ? 2 : 1);
+  }
+
+  Mv sub8x8_best(int b_mode, int block, int r) const {
+    Mv list[2];
+    const Mv* bm = nullptr;
+    switch (block) {
+      case 0: {
+        const int n = find_mv_refs(b_mode, mi_->ref[r], list, block);
+        return list[n - 1];
+      }
+      case 1:
+      case 2:
+        if (b_mode == kNearestMv) return mi_->mv[0][r];
+        find_mv_refs(b_mode, mi_->ref[r], list, block);
+        for (int n = 0; n < 2; ++n)
+          if (mv_key(mi_->mv[0][r]) != mv_key(list[n])) return list[n];
+        return Mv{};
+      default:
+        if (b_mode == kNearestMv) return mi_->mv[2][r];
+        bm = &mi_->mv[0][r];
+        if (mv_key(mi_->mv[2][r]) != mv_key(mi_->mv[1][r])) return mi_->mv[1][r];
+        if (mv_key(mi_->mv[2][r]) != mv_key(*bm)) return *bm;
+        find_mv_refs(b_mode, mi_->ref[r], list, block);
+        for (int n = 0; n < 2; ++n)
+          if (mv_key(mi_->mv[2][r]) != mv_key(list[n])) return list[n];
+        return Mv{};
+    }
+  }
+
+  int read_mv_component(int comp, bool usehp) {
+    const MvComponentProbs& p = fc_.mv[comp];
+    MvComponentCounts& n = counts_.mv[comp];
+    const int sign = read(p.sign);
+    const int cls = bd_.read_tree(kMvClassTree, p.classes);
+    ++n.sign[sign];
+    ++n.classes[cls];
+    int mag, d;
+    if (cls == 0) {
+      d = read(p.class0[0]);
+      ++n.class0[d];
+      mag = 0;
+    } else {
+      d = 0;
+      for (int i = 0; i < cls; ++i) {
+        const int b = read(p.bits[i]);
+        ++n.bits[i][b];
+        d |= b << i;
+      }
+      mag = 2 << (cls + 2);
+    }
+    const int fr = bd_.read_tree(kMvFrTree, cls == 0 ? p.class0_fr[d] : p.fr);
+    int hp = 1;
+    if (cls == 0) ++n.class0_fr[d][fr];
+    else ++n.fr[fr];
+    if (usehp) hp = read(cls == 0 ? p.class0_hp : p.hp);
+    if (cls == 0) ++n.class0_hp[hp];
+    else ++n.hp[hp];
+    mag += ((d << 3) | (fr << 1) | hp) + 1;
+    return sign ? -mag : mag;
+  }
+
+  Mv read_mv(const Mv& ref) {
+    const int joint = bd_.read_tree(kMvJointTree, fc_.mv_joints);
+    ++counts_.mv_joints[joint];
+    const bool usehp = h_.allow_high_precision_mv && use_mv_hp(ref);
+    int dr = 0, dc = 0;
+    if (joint == 2 || joint == 3) dr = read_mv_component(0, usehp);
+    if (joint == 1 || joint == 3) dc = read_mv_component(1, usehp);
+    const int r = ref.row + dr, c = ref.col + dc;
+    if (r <= kMvLow || r >= kMvUpp || c <= kMvLow || c >= kMvUpp) throw Error("vp9: motion vector out of range");
+    return Mv{static_cast<int16_t>(r), static_cast<int16_t>(c)};
+  }
+
+  void read_inter_block_mode_info() {
+    read_ref_frames();
+    const bool compound = mi_->compound();
+    const MvRefPos* pos = kMvRefBlocks[bsize_];
+    int counter = 0;
+    for (int i = 0; i < 2; ++i)
+      if (is_inside(pos[i])) counter += kMode2Counter[at(row_ + pos[i].row, col_ + pos[i].col)->mode[3]];
+    const int mode_ctx = kCounterToContext[counter];
+    if (mode_ctx > 6) throw Error("vp9: invalid inter mode context");
+    int mode = kZeroMv;
+    if (h_.seg.active(mi_->segment_id, kSegSkip)) {
+      if (bsize_ < kBlock8x8) throw Error("vp9: segment skip feature on a sub-8x8 block");
+    } else if (bsize_ >= kBlock8x8) {
+      mode = read_inter_mode(mode_ctx);
+    }
+    if (h_.interp_filter == kSwitchableFilter) {
+      const int lt = left_ ? left_->interp_filter : 3;
+      const int at_ = above_ ? above_->interp_filter : 3;
+      const int ctx = lt == at_ ? lt : lt == 3 ? at_ : at_ == 3 ? lt : 3;
+      const int f = bd_.read_tree(kSwitchableInterpTree, fc_.interp_filter[ctx]);
+      ++counts_.interp_filter[ctx][f];
+      mi_->interp_filter = static_cast<uint8_t>(f);
+    } else {
+      mi_->interp_filter = static_cast<uint8_t>(h_.interp_filter);
+    }
+    const bool allow_hp = h_.allow_high_precision_mv;
+    if (bsize_ < kBlock8x8) {
+      const int n4w = bsize_ == kBlock8x4 ? 2 : 1;  // 4x4 columns per sub-block
+      const int n4h = bsize_ == kBlock4x8 ? 2 : 1;
+      Mv best_new[2];
+      bool got_new = false;
+      int b_mode = kZeroMv;
+      for (int idy = 0; idy < 2; idy += n4h)
+        for (int idx = 0; idx < 2; idx += n4w) {
+          const int j = idy * 2 + idx;
+          b_mode = read_inter_mode(mode_ctx);
+          Mv best_sub[2];
+          if (b_mode == kNearestMv || b_mode == kNearMv) {
+            for (int r = 0; r < 1 + compound; ++r) best_sub[r] = sub8x8_best(b_mode, j, r);
+          } else if (b_mode == kNewMv && !got_new) {
+            for (int r = 0; r < 1 + compound; ++r) {
+              Mv list[2];
+              find_mv_refs(kNewMv, mi_->ref[r], list, -1);
+              lower_mv_precision(list[0], allow_hp);
+              best_new[r] = list[0];
+            }
+            got_new = true;
+          }
+          for (int r = 0; r < 1 + compound; ++r) {
+            Mv m;
+            if (b_mode == kNewMv) m = read_mv(best_new[r]);
+            else if (b_mode == kZeroMv) m = Mv{};
+            else m = best_sub[r];
+            mi_->mv[j][r] = m;
+            if (n4h == 2) mi_->mv[j + 2][r] = m;
+            if (n4w == 2) mi_->mv[j + 1][r] = m;
+          }
+          mi_->mode[j] = static_cast<uint8_t>(b_mode);
+          if (n4h == 2) mi_->mode[j + 2] = static_cast<uint8_t>(b_mode);
+          if (n4w == 2) mi_->mode[j + 1] = static_cast<uint8_t>(b_mode);
+        }
+      mi_->mode[3] = static_cast<uint8_t>(b_mode);
+    } else {
+      Mv best[2];
+      if (mode != kZeroMv) {
+        for (int r = 0; r < 1 + compound; ++r) {
+          Mv list[2];
+          const int n = find_mv_refs(mode, mi_->ref[r], list, -1);
+          lower_mv_precision(list[n - 1], allow_hp);
+          best[r] = list[n - 1];
+        }
+      }
+      for (int r = 0; r < 1 + compound; ++r) {
+        Mv m;
+        if (mode == kNewMv) m = read_mv(best[r]);
+        else if (mode == kZeroMv) m = Mv{};
+        else m = best[r];
+        for (int b = 0; b < 4; ++b) mi_->mv[b][r] = m;
+      }
+      for (int b = 0; b < 4; ++b) mi_->mode[b] = static_cast<uint8_t>(mode);
+    }
+  }
+
+  // ---- coefficients --------------------------------------------------
+  // Decodes one transform block's tokens into `out` (n*n raster, already
+  // zeroed), returns eob.
+  int decode_coefs(int plane, int tx_size, int tx_type, int ctx, int16_t* out) {
+    const int ptype = plane > 0;
+    const int ref = mi_->is_inter();
+    const ScanOrder so = scan_order(tx_size, tx_type);
+    const int16_t* dq = dq_[mi_->segment_id][ptype];
+    const int max_eob = 16 << (tx_size << 1);
+    const int shift = tx_size == 3;
+    const uint8_t(*probs)[6][3] = fc_.coef[tx_size][ptype][ref];
+    uint32_t(*cnt)[6][4] = counts_.coef[tx_size][ptype][ref];
+    uint32_t(*eobc)[6] = counts_.eob_branch[tx_size][ptype][ref];
+    uint8_t token_cache[1024];
+    int c = 0;
+    int dqv = dq[0];
+    auto band = [&](int i) { return tx_size == 0 ? kCoefBand4x4[i] : coef_band_8x8plus(i); };
+    auto next_ctx = [&](int i) {
+      const int16_t* nb = so.neighbors + 2 * i;
+      return (1 + token_cache[nb[0]] + token_cache[nb[1]]) >> 1;
+    };
+    while (c < max_eob) {
+      int b = band(c);
+      const uint8_t* p = probs[b][ctx];
+      ++eobc[b][ctx];
+      if (!read(p[0])) {
+        ++cnt[b][ctx][3];
+        break;
+      }
+      while (!read(p[1])) {
+        ++cnt[b][ctx][0];
+        dqv = dq[1];
+        token_cache[so.scan[c]] = 0;
+        ++c;
+        if (c >= max_eob) return c;
+        ctx = next_ctx(c);
+        b = band(c);
+        p = probs[b][ctx];
+      }
+      int val;
+      if (!read(p[2])) {
+        ++cnt[b][ctx][1];
+        token_cache[so.scan[c]] = 1;
+        val = 1;
+      } else {
+        ++cnt[b][ctx][2];
+        const uint8_t* pp = kParetoFull[p[2] - 1];
+        if (read(pp[0])) {
+          if (read(pp[3])) {
+            token_cache[so.scan[c]] = 5;
+            if (read(pp[5])) {
+              if (read(pp[7])) val = 67 + read_extra(kCat6Prob, 14);
+              else val = 35 + read_extra(kCat5Prob, 5);
+            } else if (read(pp[6])) {
+              val = 19 + read_extra(kCat4Prob, 4);
+            } else {
+              val = 11 + read_extra(kCat3Prob, 3);
+            }
+          } else {
+            token_cache[so.scan[c]] = 4;
+            if (read(pp[4])) val = 7 + read_extra(kCat2Prob, 2);
+            else val = 5 + read_extra(kCat1Prob, 1);
+          }
+        } else if (read(pp[1])) {
+          token_cache[so.scan[c]] = 3;
+          val = 3 + read(pp[2]);
+        } else {
+          token_cache[so.scan[c]] = 2;
+          val = 2;
+        }
+      }
+      const int v = (val * dqv) >> shift;
+      // libavcodec's 8-bit path stores int16 and wraps; so do we.
+      out[so.scan[c]] = static_cast<int16_t>(read(128) ? -v : v);
+      ++c;
+      ctx = next_ctx(c);
+      dqv = dq[1];
+    }
+    return c;
+  }
+  int read_extra(const uint8_t* probs, int n) {
+    int v = 0;
+    for (int i = 0; i < n; ++i) v = (v << 1) | read(probs[i]);
+    return v;
+  }
+
+  // ---- output --------------------------------------------------------
+  void emit_block_and_residual() {
+    const bool inter = mi_->is_inter();
+    // Block record.
+    dd_block blk{};
+    blk.x = static_cast<uint16_t>(col_ * 8);
+    blk.y = static_cast<uint16_t>(row_ * 8);
+    blk.w_log2 = static_cast<uint8_t>(kBWidthLog2[bsize_] + 2);
+    blk.h_log2 = static_cast<uint8_t>(kBHeightLog2[bsize_] + 2);
+    blk.flags = static_cast<uint8_t>((inter ? DD_BLOCK_INTER : 0) | (mi_->compound() ? DD_BLOCK_COMPOUND : 0));
+    blk.interp_filter = inter ? mi_->interp_filter : 0;
+    blk.ref[0] = static_cast<uint8_t>(inter ? mi_->ref[0] - 1 : 0);
+    blk.ref[1] = static_cast<uint8_t>(mi_->compound() ? mi_->ref[1] - 1 : 0);
+    blk.segment_id = mi_->segment_id;
+    for (int b = 0; b < 4; ++b)
+      for (int r = 0; r < 2; ++r) {
+        blk.mv[b][r][0] = mi_->mv[b][r].row;
+        blk.mv[b][r][1] = mi_->mv[b][r].col;
+      }
+
+    if (mi_->skip) reset_skip_context();
+
+    int eob_total = 0;
+    const size_t first_tx = work_.tx_blocks.size();
+    for (int plane = 0; plane < 3; ++plane) {
+      const int ss_x = plane ? h_.ss_x : 0, ss_y = plane ? h_.ss_y : 0;
+      // Block size in 4x4 units in this plane (sub-8x8 blocks count as 8x8).
+      const int bwl = std::max(kBWidthLog2[std::max<int>(bsize_, kBlock8x8)] - ss_x, 0);
+      const int bhl = std::max(kBHeightLog2[std::max<int>(bsize_, kBlock8x8)] - ss_y, 0);
+      const int n4w = 1 << bwl, n4h = 1 << bhl;
+      int tx_size = mi_->tx_size;
+      if (plane) {
+        if (bsize_ < kBlock8x8) tx_size = 0;
+        else tx_size = std::min<int>(tx_size, std::min(std::max(kBWidthLog2[bsize_] - ss_x, 0),
+                                                       std::max(kBHeightLog2[bsize_] - ss_y, 0)));
+        tx_size = std::min(tx_size, 3);
+      }
+      const int step = 1 << tx_size;
+      int max_w = n4w, max_h = n4h;
+      if (to_right_ < 0) max_w += to_right_ >> (5 + ss_x);
+      if (to_bottom_ < 0) max_h += to_bottom_ >> (5 + ss_y);
+      const int x4 = (col_ * 2) >> ss_x, y4 = (row_ * 2) >> ss_y;  // block origin in 4x4 units
+      uint8_t* above = &above_nz_[plane][x4];
+      uint8_t* left = &left_nz_[plane][((row_ & 7) * 2) >> ss_y];
+      for (int r = 0; r < max_h; r += step)
+        for (int cc = 0; cc < max_w; cc += step) {
+          int mode = plane ? mi_->uv_mode : mi_->mode[3];
+          if (!inter && plane == 0 && bsize_ < kBlock8x8) mode = mi_->mode[(r << 1) + cc];
+          int tx_type = DD_TX_DCT_DCT;
+          if (h_.lossless) tx_type = DD_TX_WHT_WHT;
+          else if (!inter && plane == 0 && tx_size < 3) tx_type = kModeToTxType[mode];
+          dd_tx_block tb{};
+          tb.x = static_cast<uint16_t>((x4 + cc) * 4);
+          tb.y = static_cast<uint16_t>((y4 + r) * 4);
+          tb.plane = static_cast<uint8_t>(plane);
+          tb.tx_size = static_cast<uint8_t>(tx_size);
+          tb.tx_type = static_cast<uint8_t>(tx_type);
+          tb.mode = static_cast<uint8_t>(inter ? DD_MODE_INTER : mode);
+          uint8_t flags = 0;
+          if (cc > 0 || left_) flags |= DD_TX_HAVE_LEFT;
+          if (r > 0 || row_ > 0) flags |= DD_TX_HAVE_ABOVE;
+          if (cc + step < n4w) flags |= DD_TX_HAVE_ABOVE_RIGHT;
+          tb.flags = flags;
+          int eob = 0;
+          if (!mi_->skip) {
+            // Scan order follows the transform type (lossless uses the default scan).
+            const int scan_type = h_.lossless ? 0 : tx_type;
+            int ctx;
+            const int n = step;
+            bool a = false, l = false;
+            for (int i = 0; i < n; ++i) a |= above[cc + i] != 0;
+            for (int i = 0; i < n; ++i) l |= left[r + i] != 0;
+            ctx = a + l;
+            const size_t off = work_.coeffs.size();
+            work_.coeffs.resize(off + static_cast<size_t>(n * n * 16), 0);
+            eob = decode_coefs(plane, tx_size, scan_type, ctx, &work_.coeffs[off]);
+            if (eob == 0) work_.coeffs.resize(off);
+            tb.coeff_offset = static_cast<uint32_t>(off);
+            const uint8_t nz = eob > 0;
+            for (int i = 0; i < n; ++i) above[cc + i] = (cc + i < max_w) ? nz : 0;
+            for (int i = 0; i < n; ++i) left[r + i] = (r + i < max_h) ? nz : 0;
+          }
+          tb.eob = static_cast<uint16_t>(eob);
+          eob_total += eob;
+          if (!inter || eob > 0) work_.tx_blocks.push_back(tb);
+        }
+    }
+    (void)first_tx;
+    // An inter block of 8x8 or more without coefficients counts as skipped
+    // (affects later skip contexts and the loop filter), like libvpx.
+    if (inter && bsize_ >= kBlock8x8 && eob_total == 0 && !mi_->skip) {
+      mi_->skip = 1;
+    }
+    if (mi_->skip) blk.flags |= DD_BLOCK_SKIP;
+    work_.blocks.push_back(blk);
+  }
+
+  void reset_skip_context() {
+    for (int plane = 0; plane < 3; ++plane) {
+      const int ss_x = plane ? h_.ss_x : 0, ss_y = plane ? h_.ss_y : 0;
+      const BlockSize b = std::max<BlockSize>(bsize_, kBlock8x8);
+      const int n4w = 1 << std::max(kBWidthLog2[b] - ss_x, 0);
+      const int n4h = 1 << std::max(kBHeightLog2[b] - ss_y, 0);
+      std::memset(&above_nz_[plane][(col_ * 2) >> ss_x], 0, n4w);
+      const int l0 = ((row_ & 7) * 2) >> ss_y;
+      std::memset(&left_nz_[plane][l0], 0, std::min(n4h, 16 - l0));
+    }
+  }
+
+  const TileDecodeContext& c_;
+  const FrameHeader& h_;
+  const FrameContext& fc_;
+  FrameCounts& counts_;
+  dispatch::FrameWork& work_;
+  BoolDecoder bd_;
+  int col_start_ = 0, col_end_ = 0;
+  std::vector<uint8_t> above_partition_;
+  uint8_t left_partition_[8] = {};
+  std::vector<uint8_t> above_nz_[3];
+  uint8_t left_nz_[3][16] = {};
+  int16_t dq_[8][2][2] = {};
+  uint8_t lf_lvl_[8][4][2] = {};
+  // Current block.
+  int row_ = 0, col_ = 0, x_mis_ = 0, y_mis_ = 0;
+  BlockSize bsize_ = kBlock4x4;
+  ModeInfo* mi_ = nullptr;
+  const ModeInfo* above_ = nullptr;
+  const ModeInfo* left_ = nullptr;
+  int to_left_ = 0, to_right_ = 0, to_top_ = 0, to_bottom_ = 0;
+};
+
+int tile_offset(int idx, int mis, int log2) {
+  const int sb_cols = (mis + 7) >> 3;
+  const int offset = ((idx * sb_cols) >> log2) << 3;
+  return std::min(offset, mis);
+}
+
+}  // namespace
+
+void decode_tiles(const uint8_t* data, size_t size, const TileDecodeContext& ctx) {
+  const FrameHeader& h = *ctx.hdr;
+  const size_t mis = static_cast<size_t>(h.mi_rows) * h.mi_cols;
+  ctx.blocks->clear();
+  ctx.blocks->reserve(mis);  // no reallocation: ModeInfo pointers stay valid
+  ctx.grid->assign(mis, -1);
+  ctx.mvs->assign(mis, MvRef{});
+  TileDecoder td(ctx);
+  const int tile_cols = 1 << h.log2_tile_cols, tile_rows = 1 << h.log2_tile_rows;
+  const uint8_t* p = data;
+  const uint8_t* end = data + size;
+  for (int tr = 0; tr < tile_rows; ++tr)
+    for (int tc = 0; tc < tile_cols; ++tc) {
+      const bool last = tr == tile_rows - 1 && tc == tile_cols - 1;
+      size_t tile_size;
+      if (last) {
+        tile_size = static_cast<size_t>(end - p);
+      } else {
+        if (end - p < 4) throw Error("vp9: truncated tile size");
+        tile_size = (static_cast<size_t>(p[0]) << 24) | (static_cast<size_t>(p[1]) << 16) |
+                    (static_cast<size_t>(p[2]) << 8) | p[3];
+        p += 4;
+        if (tile_size > static_cast<size_t>(end - p)) throw Error("vp9: tile size exceeds the frame data");
+      }
+      const int r0 = tile_offset(tr, static_cast<int>(h.mi_rows), h.log2_tile_rows);
+      const int r1 = tile_offset(tr + 1, static_cast<int>(h.mi_rows), h.log2_tile_rows);
+      const int c0 = tile_offset(tc, static_cast<int>(h.mi_cols), h.log2_tile_cols);
+      const int c1 = tile_offset(tc + 1, static_cast<int>(h.mi_cols), h.log2_tile_cols);
+      if (r1 > r0 && c1 > c0) td.decode_tile(p, tile_size, r0, r1, c0, c1);
+      p += tile_size;
+    }
+}
+
+}  // namespace daedalus::vp9

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+#include "vp9_frame_decoder.h"
+
+#include "decoder.h"
+
+namespace daedalus::vp9 {
+namespace {
+
+class Vp9FrameDecoder : public media::FrameDecoder {
+ public:
+  Vp9FrameDecoder(std::unique_ptr<dispatch::Backend> owned, dispatch::Backend& backend)
+      : owned_(std::move(owned)), decoder_(backend) {}
+
+  void decode(const uint8_t* data, size_t size, int64_t pts, const media::FrameSink& sink) override {
+    const DecoderTiming before = decoder_.timing();
+    decoder_.decode(data, size, pts, sink);
+    const DecoderTiming& after = decoder_.timing();
+    profile_.clear();
+    profile_.emplace_back("parse", after.parse_ms - before.parse_ms);
+    profile_.emplace_back("entropy", after.entropy_ms - before.entropy_ms);
+    for (int s = 0; s < static_cast<int>(dispatch::Stage::kCount); ++s) {
+      const auto name = std::string(dispatch::stage_name(static_cast<dispatch::Stage>(s)));
+      profile_.emplace_back(name, after.stage_cpu_ms[s] - before.stage_cpu_ms[s]);
+      const double gpu = after.stage_gpu_ms[s] - before.stage_gpu_ms[s];
+      if (gpu > 0) profile_.emplace_back(name + ".gpu", gpu);
+    }
+  }
+  // VP9 has no reordering delay: every shown frame leaves with its packet.
+  void flush(const media::FrameSink&) override {}
+  media::Profile last_profile() const override { return profile_; }
+
+ private:
+  std::unique_ptr<dispatch::Backend> owned_;
+  Decoder decoder_;
+  media::Profile profile_;
+};
+
+}  // namespace
+
+std::unique_ptr<media::FrameDecoder> create_frame_decoder(dispatch::BackendKind kind) {
+  auto backend = dispatch::create_backend(kind);
+  dispatch::Backend& ref = *backend;
+  return std::make_unique<Vp9FrameDecoder>(std::move(backend), ref);
+}
+
+std::unique_ptr<media::FrameDecoder> create_frame_decoder(dispatch::Backend& backend) {
+  return std::make_unique<Vp9FrameDecoder>(nullptr, backend);
+}
+
+}  // namespace daedalus::vp9
