@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: MIT
+// The whole daemon (Server: handshake, reader, scheduler, decode jobs,
+// dmabuf mapping, NV12 writer) against a fake kernel, with real clips:
+// every answered picture must be bit-exact with libavcodec, failures must
+// be answered with an error status, and no fd or mapping may leak.
+#include <dirent.h>
+#include <sys/eventfd.h>
+
+#include <fstream>
+#include <map>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <linux/v4l2-controls.h>
+
+#include "demuxer.h"
+#include "fake_kernel.h"
+#include "h264_param_parser.h"
+#include "reference_decoder.h"
+#include "server.h"
+#include "test_util.h"
+
+using namespace daedalus;
+using namespace daedalus::bridge;
+using namespace daedalus::bridge::test;
+
+namespace {
+
+int count_open_fds() {
+  int n = 0;
+  DIR* d = opendir("/proc/self/fd");
+  while (dirent* e = readdir(d)) n += e->d_name[0] != '.';
+  closedir(d);
+  return n - 1;  // the DIR itself
+}
+
+int count_memfd_mappings() {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  int n = 0;
+  while (std::getline(maps, line)) n += line.find("memfd:fake-vb2") != std::string::npos;
+  return n;
+}
+
+// Tight NV12 md5 of the w x h picture in a CAPTURE buffer.
+std::string capture_md5(FakeKernel& k, uint64_t cookie, const daedalus_capture_format& f, int w, int h) {
+  auto p0 = k.capture(cookie, 0);
+  auto p1 = f.num_mem_planes > 1 ? k.capture(cookie, 1) : p0;
+  media::Nv12Frame out;
+  out.allocate(w, h);
+  for (int r = 0; r < h; ++r)
+    std::copy_n(&p0[f.comp[0].offset + static_cast<size_t>(r) * f.comp[0].bytesperline], w, &out.y[r * w]);
+  const int cw2 = 2 * media::Nv12Frame::chroma_width(w);
+  for (int r = 0; r < media::Nv12Frame::chroma_height(h); ++r)
+    std::copy_n(&p1[f.comp[1].offset + static_cast<size_t>(r) * f.comp[1].bytesperline], cw2, &out.uv[r * cw2]);
+  return media::md5_hex(out);
+}
+
+// VP9 superframe -> frames, as GStreamer's vp9 parser hands them to the
+// stateless decoder one request each (Annex B of the VP9 spec).
+std::vector<std::vector<uint8_t>> split_superframe(const std::vector<uint8_t>& d) {
+  const uint8_t marker = d.back();
+  if ((marker & 0xe0) == 0xc0) {
+    const int frames = (marker & 7) + 1;
+    const int mag = ((marker >> 3) & 3) + 1;
+    const size_t index = 2 + static_cast<size_t>(mag) * frames;
+    if (d.size() >= index && d[d.size() - index] == marker) {
+      std::vector<std::vector<uint8_t>> out;
+      size_t pos = 0, p = d.size() - index + 1;
+      for (int i = 0; i < frames; ++i) {
+        size_t size = 0;
+        for (int b = 0; b < mag; ++b) size |= static_cast<size_t>(d[p++]) << (8 * b);
+        out.emplace_back(d.begin() + pos, d.begin() + pos + size);
+        pos += size;
+      }
+      return out;
+    }
+  }
+  return {d};
+}
+
+// The vp9 frame control GStreamer would send; only show_frame matters to
+// the reference path (profile 0 header: marker, profile, show_existing,
+// frame_type, show_frame).
+Control vp9_frame_control(const std::vector<uint8_t>& frame) {
+  v4l2_ctrl_vp9_frame f{};
+  if ((frame[0] >> 1) & 1) f.flags |= V4L2_VP9_FRAME_FLAG_SHOW_FRAME;
+  Control c{V4L2_CID_STATELESS_VP9_FRAME, 1, DAEDALUS_CTRL_IN_REQUEST, {}};
+  c.payload.resize(sizeof(f));
+  std::memcpy(c.payload.data(), &f, sizeof(f));
+  return c;
+}
+
+template <typename T>
+Control make_control(uint32_t id, const T& v) {
+  Control c{id, 1, 0, std::vector<uint8_t>(sizeof(T))};
+  std::memcpy(c.payload.data(), &v, sizeof(T));
+  return c;
+}
+
+struct Vp9Clip {
+  std::vector<std::vector<uint8_t>> frames;  // decode order, superframes split
+  std::vector<std::string> shown_md5;        // libavcodec display order
+  int w = 0, h = 0;
+};
+
+Vp9Clip load_vp9(const std::string& path) {
+  Vp9Clip clip;
+  media::Demuxer dm(path);
+  clip.w = dm.width();
+  clip.h = dm.height();
+  media::ReferenceDecoder ref(media::Codec::kVP9, nullptr, 1);
+  media::FrameSink sink = [&](media::Nv12Frame&& f) { clip.shown_md5.push_back(media::md5_hex(f)); };
+  media::Packet pkt;
+  while (dm.read(pkt)) {
+    ref.decode(pkt, sink);
+    for (auto& f : split_superframe(pkt.data)) clip.frames.push_back(std::move(f));
+  }
+  ref.flush(sink);
+  return clip;
+}
+
+struct H264Clip {
+  std::vector<std::vector<uint8_t>> slices;   // per access unit, Annex-B
+  std::vector<std::vector<Control>> controls;  // per access unit
+  std::map<int64_t, std::string> md5_by_decode_index;
+  int w = 0, h = 0;
+};
+
+H264Clip load_h264(const std::string& path) {
+  H264Clip clip;
+  media::Demuxer dm(path);
+  clip.w = dm.width();
+  clip.h = dm.height();
+  media::ReferenceDecoder ref(media::Codec::kH264, nullptr, 1);
+  media::FrameSink sink = [&](media::Nv12Frame&& f) { clip.md5_by_decode_index[f.pts] = media::md5_hex(f); };
+  media::Packet pkt;
+  ParsedSps sps;
+  ParsedPps pps;
+  int64_t index = 0;
+  while (dm.read(pkt)) {
+    ref.decode(pkt.data.data(), pkt.data.size(), index++, sink);
+    std::vector<uint8_t> slices;
+    for (auto nal : split_annexb(pkt.data)) {
+      const int type = nal[0] & 0x1f;
+      if (type == 7) sps = parse_sps(nal);
+      if (type == 8) pps = parse_pps(nal, sps);
+      if (type == 1 || type == 5) {
+        slices.insert(slices.end(), {0, 0, 1});
+        slices.insert(slices.end(), nal.begin(), nal.end());
+      }
+    }
+    clip.slices.push_back(std::move(slices));
+    clip.controls.push_back({make_control(V4L2_CID_STATELESS_H264_SPS, sps.sps),
+                             make_control(V4L2_CID_STATELESS_H264_PPS, pps.pps),
+                             make_control(V4L2_CID_STATELESS_H264_SCALING_MATRIX, pps.scaling)});
+  }
+  ref.flush(sink);
+  return clip;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ServerOptions opts;
+    opts.workers = 3;
+    server_ = std::make_unique<Server>(kernel_, opts);
+    stop_fd_ = eventfd(0, EFD_CLOEXEC);
+  }
+  void TearDown() override {
+    stop();
+    server_.reset();
+    ::close(stop_fd_);
+  }
+  void start() {
+    server_->handshake(1000);
+    thread_ = std::thread([this] { reason_ = server_->serve(stop_fd_); });
+  }
+  void stop() {
+    if (!thread_.joinable()) return;
+    uint64_t one = 1;
+    ::write(stop_fd_, &one, sizeof(one));
+    thread_.join();
+  }
+
+  FakeKernel kernel_;
+  std::unique_ptr<Server> server_;
+  int stop_fd_ = -1;
+  std::thread thread_;
+  StopReason reason_ = StopReason::kKernelGone;
+};
+
+}  // namespace
+
+TEST_F(ServerTest, HandshakeAdvertisesCodecs) {
+  start();
+  EXPECT_EQ(kernel_.hello_codecs(), DAEDALUS_CODEC_BIT(DAEDALUS_CODEC_VP9) | DAEDALUS_CODEC_BIT(DAEDALUS_CODEC_H264) |
+                                        DAEDALUS_CODEC_BIT(DAEDALUS_CODEC_AV1));
+  stop();
+  EXPECT_EQ(reason_, StopReason::kStopRequested);
+}
+
+TEST(ServerHandshake, VersionMismatchIsAClearError) {
+  FakeKernel kernel(DAEDALUS_PROTO_VERSION + 1);
+  Server server(kernel, {});
+  try {
+    server.handshake(1000);
+    FAIL() << "handshake accepted a kernel of another version";
+  } catch (const HandshakeError& e) {
+    EXPECT_EQ(e.exit_code(), kExitProtocol);
+    EXPECT_NE(std::string(e.what()).find("version mismatch"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(ServerTest, Vp9BitExactIntoPaddedBuffersWithoutLeaks) {
+  TempDir dir;
+  const auto path = dir.file("clip.ivf");
+  // Hidden alt-ref frames (in superframes) need vpxenc's two-pass mode.
+  ASSERT_EQ(make_clip(dir.file("src.y4m"), "352x288", 20, "-f yuv4mpegpipe"), 0);
+  const auto vpxenc = fmt::format("vpxenc -q --codec=vp9 --good --cpu-used=8 --target-bitrate=300 "
+                                  "--auto-alt-ref=1 --lag-in-frames=16 -o '{}' '{}'", path, dir.file("src.y4m"));
+  ASSERT_EQ(std::system(vpxenc.c_str()), 0) << vpxenc;
+  Vp9Clip clip = load_vp9(path);
+  ASSERT_GT(clip.frames.size(), clip.shown_md5.size()) << "clip has no hidden frames to exercise";
+  start();
+  const int fds_before = count_open_fds();
+  kernel_.push(encode_ctx_open(1, DAEDALUS_CODEC_VP9, clip.w, clip.h, V4L2_PIX_FMT_VP9_FRAME));
+  std::vector<std::string> shown;
+  for (size_t i = 0; i < clip.frames.size(); ++i) {
+    // Alternate single- and two-plane layouts: both must be honoured.
+    const auto layout = nv12_layout(clip.w, clip.h, i % 2);
+    auto cookie = kernel_.decode(1, DAEDALUS_CODEC_VP9, clip.frames[i], layout, {vp9_frame_control(clip.frames[i])});
+    auto done = kernel_.wait_done(cookie);
+    ASSERT_TRUE(done) << "no DECODE_DONE for frame " << i;
+    ASSERT_EQ(done->status, 0) << "frame " << i;
+    EXPECT_EQ(done->num_planes, layout.num_mem_planes);
+    if ((clip.frames[i][0] >> 1) & 1) shown.push_back(capture_md5(kernel_, cookie, layout, clip.w, clip.h));
+    kernel_.release(cookie);
+  }
+  EXPECT_EQ(shown, clip.shown_md5);
+  kernel_.push(encode_ctx_close(1));
+  EXPECT_EQ(count_open_fds(), fds_before) << "dmabuf fds leaked";
+  EXPECT_EQ(count_memfd_mappings(), 0) << "dmabuf mappings leaked";
+}
+
+TEST_F(ServerTest, H264BFramesAnsweredInDecodeOrderBitExact) {
+  TempDir dir;
+  const auto path = dir.file("clip.h264");
+  ASSERT_EQ(make_clip(path, "320x240", 25, "-c:v libx264 -x264-params bframes=3:b-pyramid=normal:keyint=12 -f h264"),
+            0);
+  H264Clip clip = load_h264(path);
+  start();
+  kernel_.push(encode_ctx_open(4, DAEDALUS_CODEC_H264, 320, 240, V4L2_PIX_FMT_H264_SLICE));
+  const auto layout = nv12_layout(320, 240, false);
+  for (size_t i = 0; i < clip.slices.size(); ++i) {
+    auto cookie = kernel_.decode(4, DAEDALUS_CODEC_H264, clip.slices[i], layout, clip.controls[i]);
+    auto done = kernel_.wait_done(cookie);
+    ASSERT_TRUE(done);
+    ASSERT_EQ(done->status, 0) << "access unit " << i;
+    EXPECT_EQ(capture_md5(kernel_, cookie, layout, 320, 240), clip.md5_by_decode_index[static_cast<int64_t>(i)])
+        << "access unit " << i;
+    kernel_.release(cookie);
+  }
+}
+
+TEST_F(ServerTest, ContextsDecodeConcurrentlyAndIndependently) {
+  TempDir dir;
+  ASSERT_EQ(make_clip(dir.file("a.webm"), "176x144", 12, "-c:v libvpx-vp9 -b:v 200k"), 0);
+  ASSERT_EQ(make_clip(dir.file("b.h264"), "320x240", 12, "-c:v libx264 -x264-params bframes=2 -f h264"), 0);
+  ASSERT_EQ(make_clip(dir.file("c.webm"), "320x240", 12, "-c:v libvpx-vp9 -b:v 200k -cpu-used 8"), 0);
+  Vp9Clip a = load_vp9(dir.file("a.webm"));
+  H264Clip b = load_h264(dir.file("b.h264"));
+  Vp9Clip c = load_vp9(dir.file("c.webm"));
+  start();
+  // No CTX_OPEN for 3: the daemon creates contexts lazily too.
+  kernel_.push(encode_ctx_open(1, DAEDALUS_CODEC_VP9, a.w, a.h, V4L2_PIX_FMT_VP9_FRAME));
+  kernel_.push(encode_ctx_open(2, DAEDALUS_CODEC_H264, b.w, b.h, V4L2_PIX_FMT_H264_SLICE));
+  // All jobs of all contexts queued at once, interleaved.
+  std::vector<std::pair<uint64_t, size_t>> ca, cb, cc;
+  const auto la = nv12_layout(a.w, a.h, false), lb = nv12_layout(b.w, b.h, true), lc = nv12_layout(c.w, c.h, false);
+  for (size_t i = 0; i < 12; ++i) {
+    if (i < a.frames.size())
+      ca.emplace_back(kernel_.decode(1, DAEDALUS_CODEC_VP9, a.frames[i], la, {vp9_frame_control(a.frames[i])}), i);
+    if (i < b.slices.size()) cb.emplace_back(kernel_.decode(2, DAEDALUS_CODEC_H264, b.slices[i], lb, b.controls[i]), i);
+    if (i < c.frames.size())
+      cc.emplace_back(kernel_.decode(3, DAEDALUS_CODEC_VP9, c.frames[i], lc, {vp9_frame_control(c.frames[i])}), i);
+  }
+  auto check_vp9 = [&](Vp9Clip& clip, auto& cookies, const daedalus_capture_format& l) {
+    std::vector<std::string> shown;
+    for (auto [cookie, i] : cookies) {
+      auto done = kernel_.wait_done(cookie);
+      ASSERT_TRUE(done);
+      ASSERT_EQ(done->status, 0);
+      if ((clip.frames[i][0] >> 1) & 1) shown.push_back(capture_md5(kernel_, cookie, l, clip.w, clip.h));
+    }
+    EXPECT_EQ(shown, clip.shown_md5);
+  };
+  check_vp9(a, ca, la);
+  check_vp9(c, cc, lc);
+  for (auto [cookie, i] : cb) {
+    auto done = kernel_.wait_done(cookie);
+    ASSERT_TRUE(done);
+    ASSERT_EQ(done->status, 0);
+    EXPECT_EQ(capture_md5(kernel_, cookie, lb, b.w, b.h), b.md5_by_decode_index[static_cast<int64_t>(i)]);
+  }
+}
+
+TEST_F(ServerTest, BadJobsGetErrorStatusAndTheDaemonStaysUp) {
+  TempDir dir;
+  ASSERT_EQ(make_clip(dir.file("a.webm"), "176x144", 3, "-c:v libvpx-vp9 -b:v 200k"), 0);
+  Vp9Clip clip = load_vp9(dir.file("a.webm"));
+  start();
+  const auto layout = nv12_layout(clip.w, clip.h, false);
+  // Garbage bitstream.
+  std::vector<uint8_t> garbage(500);
+  for (size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<uint8_t>(i * 7919 >> 3);
+  auto c1 = kernel_.decode(1, DAEDALUS_CODEC_VP9, garbage, layout, {vp9_frame_control(garbage)});
+  auto d1 = kernel_.wait_done(c1);
+  ASSERT_TRUE(d1);
+  EXPECT_LT(d1->status, 0);
+  // CAPTURE buffer too small for the picture.
+  auto small = nv12_layout(clip.w / 2, clip.h / 2, false);
+  auto c2 = kernel_.decode(1, DAEDALUS_CODEC_VP9, clip.frames[0], small, {vp9_frame_control(clip.frames[0])});
+  auto d2 = kernel_.wait_done(c2);
+  ASSERT_TRUE(d2);
+  EXPECT_EQ(d2->status, -E2BIG);
+  // H.264 without SPS/PPS controls.
+  auto c3 = kernel_.decode(2, DAEDALUS_CODEC_H264, garbage, layout, {});
+  auto d3 = kernel_.wait_done(c3);
+  ASSERT_TRUE(d3);
+  EXPECT_EQ(d3->status, -EINVAL);
+  // A malformed DECODE (control payload outside the message): answered
+  // with an error, not dropped.
+  daedalus_msg_decode m{};
+  m.hdr.cookie = 999;
+  m.codec = DAEDALUS_CODEC_VP9;
+  m.capture = layout;
+  auto bad = encode_decode(m, std::vector<Control>{Control{1, 1, 0, {1, 2, 3, 4}}});
+  uint32_t off = 60000;
+  std::memcpy(bad.data() + sizeof(daedalus_msg_decode) + offsetof(daedalus_ctrl_entry, offset), &off, 4);
+  kernel_.push(bad);
+  // And the context still decodes a good keyframe afterwards.
+  auto c4 = kernel_.decode(1, DAEDALUS_CODEC_VP9, clip.frames[0], layout, {vp9_frame_control(clip.frames[0])});
+  auto d4 = kernel_.wait_done(c4);
+  ASSERT_TRUE(d4);
+  EXPECT_EQ(d4->status, 0);
+  EXPECT_EQ(capture_md5(kernel_, c4, layout, clip.w, clip.h), clip.shown_md5[0]);
+  EXPECT_EQ(server_->stats().jobs_failed.load(), 4u);  // three bad jobs + the malformed message
+}
+
+TEST_F(ServerTest, CancelledJobIsNotAnsweredAndLeaksNothing) {
+  TempDir dir;
+  ASSERT_EQ(make_clip(dir.file("a.webm"), "176x144", 2, "-c:v libvpx-vp9 -b:v 200k"), 0);
+  Vp9Clip clip = load_vp9(dir.file("a.webm"));
+  start();
+  const int fds_before = count_open_fds();
+  const auto layout = nv12_layout(clip.w, clip.h, false);
+  auto c1 = kernel_.decode(1, DAEDALUS_CODEC_VP9, clip.frames[0], layout, {vp9_frame_control(clip.frames[0])});
+  kernel_.cancel(c1);  // the kernel's watchdog fired before the daemon got to it
+  auto c2 = kernel_.decode(1, DAEDALUS_CODEC_VP9, clip.frames[0], layout, {vp9_frame_control(clip.frames[0])});
+  ASSERT_TRUE(kernel_.wait_done(c2));  // same context, so c1 has been processed
+  EXPECT_FALSE(kernel_.answered(c1));
+  EXPECT_EQ(server_->stats().jobs_cancelled.load(), 1u);
+  kernel_.release(c1);
+  kernel_.release(c2);
+  EXPECT_EQ(count_open_fds(), fds_before);
+}
+
+TEST_F(ServerTest, KernelGoingAwayEndsServe) {
+  start();
+  kernel_.go_away();
+  thread_.join();
+  EXPECT_EQ(reason_, StopReason::kKernelGone);
+}
