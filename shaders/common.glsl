@@ -6,3 +6,31 @@
 #extension GL_EXT_shader_16bit_storage : require
 
 int clip_pixel(int v) { return clamp(v, 0, 255); }
+
+// Wraps to int16 as the reference backend's int16_t intermediates do.
+int w16(int v) { return (v << 16) >> 16; }
+
+// dd_tx_block (work.h) as four 32-bit words.
+struct TxBlock {
+  int x, y, plane, tx_size, tx_type, mode, eob, flags;
+  uint coeff_offset;
+};
+TxBlock unpack_tx(uint w0, uint w1, uint w2, uint w3) {
+  TxBlock t;
+  t.x = int(w0 & 0xffffu);
+  t.y = int(w0 >> 16);
+  t.plane = int(w1 & 0xffu);
+  t.tx_size = int((w1 >> 8) & 0xffu);
+  t.tx_type = int((w1 >> 16) & 0xffu);
+  t.mode = int(w1 >> 24);
+  t.eob = int(w2 & 0xffffu);
+  t.flags = int((w2 >> 16) & 0xffu);
+  t.coeff_offset = w3;
+  return t;
+}
+
+// A colour plane inside a surface buffer: byte offset, row stride, sample
+// step (2 for the U/V halves of NV12 CbCr), decoded width/height.
+struct PlaneDesc {
+  uint offset, stride, step, width, height;
+};

@@ -29,7 +29,34 @@ struct PackPush {
   uint32_t width, height, chroma_w, chroma_h;
 };
 
+struct ResidualPush {
+  uint32_t tx_size, list_base, count, lossless;
+};
+struct PlanesPush {  // shared tail of intra_recon / add_residual pushes
+  uint32_t off[3], stride[3], width[3], height[3];
+};
+struct IntraPush {
+  uint32_t list_base, count;
+  PlanesPush planes;
+  uint32_t use_residual;
+};
+struct AddResidualPush {
+  uint32_t list_base, count;
+  PlanesPush planes;
+};
+struct InterPush {
+  uint32_t count;
+  uint32_t off[3], stride[3];
+};
+struct LoopFilterPush {
+  uint32_t list_base, count, sharpness, pad;
+  PlanesPush planes;
+  uint32_t cols[3], rows[3];
+};
+
 }  // namespace
+
+extern const int32_t kVp9SubpelFilters[4][16][8];
 
 VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_unique<Context>(opts)) {
   VkDevice dev = ctx_->device();
@@ -52,6 +79,14 @@ VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_unique
   }
 
   create_pipeline(kPackNv12, "pack_nv12", 2, sizeof(PackPush));
+  create_pipeline(kResidual, "residual", 4, sizeof(ResidualPush));
+  create_pipeline(kIntraRecon, "intra_recon", 4, sizeof(IntraPush));
+  create_pipeline(kAddResidual, "add_residual", 4, sizeof(AddResidualPush));
+  create_pipeline(kInterPred, "inter_pred", 6, sizeof(InterPush));
+  create_pipeline(kLoopFilter, "loop_filter", 5, sizeof(LoopFilterPush));
+
+  filter_buf_ = Buffer(*ctx_, sizeof(kVp9SubpelFilters), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+  std::memcpy(filter_buf_.data(), kVp9SubpelFilters, sizeof(kVp9SubpelFilters));
 }
 
 VulkanBackend::~VulkanBackend() {
@@ -67,12 +102,10 @@ VulkanBackend::~VulkanBackend() {
   if (fence_) vkDestroyFence(dev, fence_, nullptr);
   if (cmd_pool_) vkDestroyCommandPool(dev, cmd_pool_, nullptr);
   // Buffers must go before the device (ctx_ is destroyed last: declared first).
-  blocks_buf_.get().reset();
-  tx_buf_.get().reset();
-  coeff_buf_.get().reset();
-  residual_buf_.get().reset();
-  aux_buf_.get().reset();
+  for (GrowableBuffer* b : {&tx_buf_, &coeff_buf_, &residual_buf_, &tx_aux_buf_, &lf_aux_buf_, &jobs_buf_})
+    b->get().reset();
   for (auto& b : lf_buf_) b.get().reset();
+  filter_buf_.reset();
 }
 
 std::string VulkanBackend::name() const { return fmt::format("vulkan ({})", ctx_->device_name()); }
@@ -245,10 +278,9 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   // A frame abandoned by an exception is simply dropped: the command
   // buffer is reset below and nothing was submitted.
   in_frame_ = false;
-  const auto& p = work.params;
-  if (p.num_blocks != work.blocks.size() || p.num_tx_blocks != work.tx_blocks.size() ||
-      p.num_coeffs != work.coeffs.size())
-    throw Error("Vulkan backend: FrameWork counts do not match its arrays");
+  validate_work(work);
+  tx_plan_ = plan_tx(work);
+  lf_plan_ = plan_loop_filter(work);
 
   // Upload the work arrays into the persistent buffers (host-visible,
   // coherent: a memcpy is the upload; the submit makes it visible).
@@ -256,11 +288,14 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
     b.ensure(*ctx_, bytes);
     if (bytes) std::memcpy(b.data(), data, bytes);
   };
-  upload(blocks_buf_, work.blocks.data(), work.blocks.size() * sizeof(dd_block));
+  static_assert(sizeof(dd_tx_block) == 16 && sizeof(dd_lf_unit) == 4, "shaders read these as 32-bit words");
   upload(tx_buf_, work.tx_blocks.data(), work.tx_blocks.size() * sizeof(dd_tx_block));
   upload(coeff_buf_, work.coeffs.data(), work.coeffs.size() * sizeof(int16_t));
   for (int i = 0; i < 3; i++) upload(lf_buf_[i], work.lf[i].data(), work.lf[i].size() * sizeof(dd_lf_unit));
-  params_ = p;
+  upload(tx_aux_buf_, tx_plan_.aux.data(), tx_plan_.aux.size() * 4);
+  upload(lf_aux_buf_, lf_plan_.list.data(), lf_plan_.list.size() * 4);
+  residual_buf_.ensure(*ctx_, size_t(tx_plan_.residual_samples) * 2);
+  params_ = work.params;
 
   for (auto pool : desc_pools_) vkResetDescriptorPool(ctx_->device(), pool, 0);
   desc_pool_cur_ = 0;
@@ -273,27 +308,143 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   for (auto& r : stage_recorded_) r = false;
   copy_back_.clear();
   dirty_ = false;
+  residual_recorded_ = inter_recorded_ = false;
   in_frame_ = true;
 }
 
-void VulkanBackend::residual(const FrameWork&) {
+namespace {
+
+// Decoded-area planes of a planar destination, checked like the reference.
+PlanesPush dst_planes(Surface& dst, const dd_frame_params& p, const char* what) {
+  if (dst.format() != SurfaceFormat::kPlanar420)
+    throw Error(fmt::format("vulkan backend: {}: the destination must be a planar surface", what));
+  PlanesPush pp{};
+  for (int pl = 0; pl < 3; pl++) {
+    const PlaneLayout& l = dst.plane(pl);
+    const uint32_t need_w = (p.mi_cols * 8) >> (pl ? p.ss_x : 0), need_h = (p.mi_rows * 8) >> (pl ? p.ss_y : 0);
+    if (l.width < need_w || l.height < need_h)
+      throw Error(fmt::format("vulkan backend: destination plane {} is {}x{}, the frame needs {}x{}", pl, l.width,
+                              l.height, need_w, need_h));
+    pp.off[pl] = static_cast<uint32_t>(l.offset);
+    pp.stride[pl] = l.stride;
+    pp.width[pl] = need_w;
+    pp.height[pl] = need_h;
+  }
+  return pp;
+}
+
+}  // namespace
+
+void VulkanBackend::residual(const FrameWork& work) {
   require_frame("residual");
-  throw Error("Vulkan backend: residual stage not implemented yet");
+  if (work.tx_blocks.size() != params_.num_tx_blocks) throw Error("vulkan backend: residual: not this frame's work");
+  stage_begin(Stage::kResidual);
+  VkDescriptorSet set =
+      make_set(kResidual, {tx_buf_.buffer(), coeff_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer()});
+  for (uint32_t sz = 0; sz < 4; sz++) {
+    const Range& r = tx_plan_.by_size[sz];
+    if (!r.count) continue;
+    ResidualPush pc{sz, r.base, r.count, (work.params.flags & DD_FRAME_LOSSLESS) ? 1u : 0u};
+    const uint32_t per_group = 64u >> (2 + sz);
+    dispatch(kResidual, set, &pc, div_up(r.count, per_group), 1);
+  }
+  residual_recorded_ = true;
+  stage_end(Stage::kResidual);
 }
 
-void VulkanBackend::inter_pred(const FrameWork&, Surface&, Surface* const*) {
+void VulkanBackend::inter_pred(const FrameWork& work, Surface& dst_s, Surface* const refs[3]) {
   require_frame("inter_pred");
-  throw Error("Vulkan backend: inter_pred stage not implemented yet");
+  if (inter_recorded_) throw Error("vulkan backend: inter_pred called twice in one frame");
+  VkSurface& dst = as_vk(dst_s, "inter_pred destination");
+  PlanesPush planes = dst_planes(dst, work.params, "inter_pred");
+  RefView views[3];
+  VkBuffer ref_bufs[3];
+  for (int s = 0; s < 3; s++) {
+    ref_bufs[s] = dst.buffer();  // placeholder binding for an absent reference
+    if (!refs || !refs[s]) continue;
+    VkSurface& r = as_vk(*refs[s], "inter_pred reference");
+    RefView& v = views[s];
+    v.present = true;
+    const bool nv12 = r.format() == SurfaceFormat::kNv12;
+    for (int pl = 0; pl < 3; pl++) {
+      const PlaneLayout& l = r.plane(nv12 && pl > 0 ? 1 : pl);
+      v.plane_w[pl] = int(l.width);
+      v.plane_h[pl] = int(l.height);
+      v.offset[pl] = static_cast<uint32_t>(l.offset) + (nv12 && pl == 2 ? 1 : 0);
+      v.stride[pl] = l.stride;
+      v.step[pl] = l.step;
+    }
+    ref_bufs[s] = r.buffer();
+  }
+  uint32_t num_jobs = 0;
+  std::vector<uint32_t> jobs = plan_inter(work, views, &num_jobs);
+  stage_begin(Stage::kInterPred);
+  for (int s = 0; s < 3; s++)
+    if (views[s].present) use_as_source(as_vk(*refs[s], "inter_pred reference"));
+  if (num_jobs) {
+    jobs_buf_.ensure(*ctx_, jobs.size() * 4);
+    std::memcpy(jobs_buf_.data(), jobs.data(), jobs.size() * 4);
+    InterPush pc{};
+    pc.count = num_jobs;
+    for (int pl = 0; pl < 3; pl++) {
+      pc.off[pl] = planes.off[pl];
+      pc.stride[pl] = planes.stride[pl];
+    }
+    VkDescriptorSet set = make_set(
+        kInterPred, {jobs_buf_.buffer(), ref_bufs[0], ref_bufs[1], ref_bufs[2], dst.buffer(), filter_buf_.buffer()});
+    dispatch(kInterPred, set, &pc, num_jobs, 1);
+  }
+  if (residual_recorded_ && tx_plan_.inter.count) {
+    barrier();
+    AddResidualPush pc{tx_plan_.inter.base, tx_plan_.inter.count, planes};
+    VkDescriptorSet set =
+        make_set(kAddResidual, {tx_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer(), dst.buffer()});
+    dispatch(kAddResidual, set, &pc, tx_plan_.inter.count, 1);
+  }
+  inter_recorded_ = true;
+  stage_end(Stage::kInterPred);
 }
 
-void VulkanBackend::intra_recon(const FrameWork&, Surface&) {
+void VulkanBackend::intra_recon(const FrameWork& work, Surface& dst_s) {
   require_frame("intra_recon");
-  throw Error("Vulkan backend: intra_recon stage not implemented yet");
+  VkSurface& dst = as_vk(dst_s, "intra_recon destination");
+  PlanesPush planes = dst_planes(dst, work.params, "intra_recon");
+  stage_begin(Stage::kIntraRecon);
+  if (!tx_plan_.intra_levels.empty()) {
+    VkDescriptorSet set =
+        make_set(kIntraRecon, {tx_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer(), dst.buffer()});
+    for (const Range& r : tx_plan_.intra_levels) {
+      barrier();
+      IntraPush pc{r.base, r.count, planes, residual_recorded_ ? 1u : 0u};
+      dispatch(kIntraRecon, set, &pc, r.count, 1);
+    }
+  }
+  stage_end(Stage::kIntraRecon);
 }
 
-void VulkanBackend::loop_filter(const FrameWork&, Surface&) {
+void VulkanBackend::loop_filter(const FrameWork& work, Surface& dst_s) {
   require_frame("loop_filter");
-  throw Error("Vulkan backend: loop_filter stage not implemented yet");
+  VkSurface& dst = as_vk(dst_s, "loop_filter destination");
+  LoopFilterPush pc{};
+  pc.planes = dst_planes(dst, work.params, "loop_filter");
+  pc.sharpness = work.params.sharpness & 7;
+  for (int pl = 0; pl < 3; pl++) {
+    const bool present = !work.lf[pl].empty();
+    pc.cols[pl] = present ? work.params.lf_cols[pl] : 0;
+    pc.rows[pl] = present ? work.params.lf_rows[pl] : 0;
+  }
+  stage_begin(Stage::kLoopFilter);
+  if (!lf_plan_.levels.empty()) {
+    VkDescriptorSet set = make_set(kLoopFilter, {dst.buffer(), lf_buf_[0].buffer(), lf_buf_[1].buffer(),
+                                                 lf_buf_[2].buffer(), lf_aux_buf_.buffer()});
+    for (const Range& r : lf_plan_.levels) {
+      barrier();
+      pc.list_base = r.base;
+      pc.count = r.count;
+      dispatch(kLoopFilter, set, &pc, r.count, 1);
+    }
+  }
+  stage_end(Stage::kLoopFilter);
 }
 
 void VulkanBackend::pack_nv12(const Surface& src_c, Surface& dst_s) {
@@ -302,8 +453,6 @@ void VulkanBackend::pack_nv12(const Surface& src_c, Surface& dst_s) {
   VkSurface& dst = as_vk(dst_s, "pack_nv12 destination");
   if (src.format() != SurfaceFormat::kPlanar420 || dst.format() != SurfaceFormat::kNv12)
     throw Error("Vulkan backend: pack_nv12 needs a planar source and an NV12 destination");
-  stage_begin(Stage::kPackNv12);
-  use_as_destination(dst);
   PackPush pc{};
   for (int p = 0; p < 3; p++) {
     pc.src_off[p] = static_cast<uint32_t>(src.plane(p).offset);
@@ -313,10 +462,16 @@ void VulkanBackend::pack_nv12(const Surface& src_c, Surface& dst_s) {
   pc.dst_y_stride = dst.plane(0).stride;
   pc.dst_uv_off = static_cast<uint32_t>(dst.plane(1).offset);
   pc.dst_uv_stride = dst.plane(1).stride;
-  pc.width = std::min(src.plane(0).width, dst.plane(0).width);
-  pc.height = std::min(src.plane(0).height, dst.plane(0).height);
-  pc.chroma_w = (pc.width + 1) / 2;
-  pc.chroma_h = (pc.height + 1) / 2;
+  pc.width = dst.plane(0).width;
+  pc.height = dst.plane(0).height;
+  pc.chroma_w = dst.plane(1).width;
+  pc.chroma_h = dst.plane(1).height;
+  if (src.plane(0).width < pc.width || src.plane(0).height < pc.height || src.plane(1).width < pc.chroma_w ||
+      src.plane(1).height < pc.chroma_h)
+    throw Error(fmt::format("vulkan backend: pack_nv12 source {}x{} is smaller than the NV12 picture {}x{}",
+                            src.plane(0).width, src.plane(0).height, pc.width, pc.height));
+  stage_begin(Stage::kPackNv12);
+  use_as_destination(dst);
   VkDescriptorSet set = make_set(kPackNv12, {src.buffer(), dst.buffer()});
   dispatch(kPackNv12, set, &pc, div_up(std::max(pc.width, 2 * pc.chroma_w), 64), div_up(pc.height + pc.chroma_h, 4));
   stage_end(Stage::kPackNv12);

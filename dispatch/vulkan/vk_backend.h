@@ -13,6 +13,7 @@
 
 #include "daedalus/dispatch/dispatch.h"
 #include "vk_context.h"
+#include "vk_work.h"
 
 namespace daedalus::dispatch::vk {
 
@@ -51,7 +52,7 @@ class VulkanBackend final : public Backend {
   bool last_wrap_imported() const { return last_wrap_imported_; }
 
  private:
-  enum PipelineId { kPackNv12, kResidual, kInterPred, kIntraRecon, kLoopFilter, kNumPipelines };
+  enum PipelineId { kPackNv12, kResidual, kInterPred, kAddResidual, kIntraRecon, kLoopFilter, kNumPipelines };
 
   void create_pipeline(PipelineId id, const char* module, uint32_t num_buffers, uint32_t push_size);
   VkDescriptorSet make_set(PipelineId id, std::initializer_list<VkBuffer> buffers);
@@ -74,15 +75,18 @@ class VulkanBackend final : public Backend {
   size_t desc_pool_cur_ = 0;
 
   // Per-frame work, persistent across frames (grown on demand).
-  GrowableBuffer blocks_buf_, tx_buf_, coeff_buf_, residual_buf_, lf_buf_[3], aux_buf_;
+  GrowableBuffer tx_buf_, coeff_buf_, residual_buf_, lf_buf_[3], tx_aux_buf_, lf_aux_buf_, jobs_buf_;
+  Buffer filter_buf_;  // VP9 interpolation kernels, [filter][position][tap] as int32
   dd_frame_params params_{};
+  TxPlan tx_plan_;
+  LfPlan lf_plan_;
+  bool residual_recorded_ = false, inter_recorded_ = false;
 
   bool in_frame_ = false;
   bool dirty_ = false;  // a dispatch was recorded since the last barrier
   bool stage_recorded_[static_cast<int>(Stage::kCount)] = {};
   std::chrono::steady_clock::time_point stage_t0_;
   std::array<StageTiming, static_cast<int>(Stage::kCount)> timing_{};
-  std::vector<std::shared_ptr<Surface>> frame_keep_;
   std::vector<VkSurface*> copy_back_;
   bool last_wrap_imported_ = false;
   bool logged_import_fallback_ = false;

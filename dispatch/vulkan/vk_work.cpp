@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: MIT
+#include "vk_work.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "daedalus/error.h"
+
+namespace daedalus::dispatch::vk {
+
+namespace {
+
+int plane_w(const dd_frame_params& p, int plane) { return int(p.mi_cols * 8) >> (plane ? p.ss_x : 0); }
+int plane_h(const dd_frame_params& p, int plane) { return int(p.mi_rows * 8) >> (plane ? p.ss_y : 0); }
+
+}  // namespace
+
+void validate_work(const FrameWork& work) {
+  const dd_frame_params& p = work.params;
+  if (p.num_blocks != work.blocks.size() || p.num_tx_blocks != work.tx_blocks.size() ||
+      p.num_coeffs != work.coeffs.size())
+    throw Error("vulkan backend: FrameWork counts do not match its arrays");
+  if (p.bit_depth != 8) throw Error(fmt::format("vulkan backend: bit depth {} is not supported", p.bit_depth));
+  if (p.ss_x != 1 || p.ss_y != 1) throw Error("vulkan backend: only 4:2:0 is supported");
+  if (p.mi_cols == 0 || p.mi_rows == 0 || p.mi_cols > 2048 || p.mi_rows > 2048)
+    throw Error(fmt::format("vulkan backend: bad frame size {}x{} mi", p.mi_cols, p.mi_rows));
+  for (size_t i = 0; i < work.tx_blocks.size(); ++i) {
+    const dd_tx_block& t = work.tx_blocks[i];
+    if (t.plane > 2 || t.tx_size > 3 || t.tx_type > 4 || (t.tx_type == DD_TX_WHT_WHT && t.tx_size != 0) ||
+        (t.mode > DD_TM_PRED && t.mode != DD_MODE_INTER))
+      throw Error(fmt::format("vulkan backend: tx block {} has bad plane/size/type/mode", i));
+    const uint32_t n = 4u << t.tx_size;
+    if (t.x >= plane_w(p, t.plane) || t.y >= plane_h(p, t.plane) || (t.x % 4) || (t.y % 4))
+      throw Error(fmt::format("vulkan backend: tx block {} at {},{} outside plane {}", i, t.x, t.y, t.plane));
+    if (t.eob && uint64_t{t.coeff_offset} + n * n > work.coeffs.size())
+      throw Error(fmt::format("vulkan backend: tx block {} coefficients beyond the coefficient array", i));
+  }
+  for (size_t i = 0; i < work.blocks.size(); ++i) {
+    const dd_block& b = work.blocks[i];
+    if (b.w_log2 < 2 || b.w_log2 > 6 || b.h_log2 < 2 || b.h_log2 > 6 || b.x >= p.mi_cols * 8 ||
+        b.y >= p.mi_rows * 8 || (b.flags & DD_BLOCK_INTER && (b.ref[0] > 2 || b.interp_filter > 3)) ||
+        (b.flags & DD_BLOCK_COMPOUND && b.ref[1] > 2))
+      throw Error(fmt::format("vulkan backend: block {} is malformed", i));
+  }
+  for (int pl = 0; pl < 3; ++pl)
+    if (!work.lf[pl].empty() && work.lf[pl].size() != size_t{p.lf_cols[pl]} * p.lf_rows[pl])
+      throw Error(fmt::format("vulkan backend: loop filter grid of plane {} has {} units, expected {}x{}", pl,
+                              work.lf[pl].size(), p.lf_cols[pl], p.lf_rows[pl]));
+}
+
+TxPlan plan_tx(const FrameWork& work) {
+  const dd_frame_params& p = work.params;
+  const size_t num_tx = work.tx_blocks.size();
+  TxPlan plan;
+  plan.aux.assign(num_tx, kNoResidual);
+  uint32_t off = 0;
+  std::vector<uint32_t> by_size[4], inter;
+  for (size_t i = 0; i < num_tx; ++i) {
+    const dd_tx_block& t = work.tx_blocks[i];
+    if (!t.eob) continue;
+    plan.aux[i] = off;
+    off += 16u << (2 * t.tx_size);
+    by_size[t.tx_size].push_back(uint32_t(i));
+    if (t.mode == DD_MODE_INTER) inter.push_back(uint32_t(i));
+  }
+  plan.residual_samples = off;
+  for (int s = 0; s < 4; ++s) {
+    plan.by_size[s] = {uint32_t(plan.aux.size()), uint32_t(by_size[s].size())};
+    plan.aux.insert(plan.aux.end(), by_size[s].begin(), by_size[s].end());
+  }
+  plan.inter = {uint32_t(plan.aux.size()), uint32_t(inter.size())};
+  plan.aux.insert(plan.aux.end(), inter.begin(), inter.end());
+
+  // Intra wavefront: a tx block's level is one more than the level of every
+  // earlier intra tx block that wrote a 4x4 unit it reads (its edges), that
+  // read or wrote a unit it writes (so a later block never overwrites
+  // pixels before an earlier one has read them). Pixels not written by
+  // intra blocks (inter prediction, earlier stages) are level 0.
+  struct Grid {
+    int cols = 0, rows = 0;
+    std::vector<uint32_t> wrote, read;
+  } grid[3];
+  for (int pl = 0; pl < 3; ++pl) {
+    grid[pl].cols = (plane_w(p, pl) + 3) / 4;
+    grid[pl].rows = (plane_h(p, pl) + 3) / 4;
+    grid[pl].wrote.assign(size_t(grid[pl].cols) * grid[pl].rows, 0);
+    grid[pl].read.assign(size_t(grid[pl].cols) * grid[pl].rows, 0);
+  }
+  std::vector<uint32_t> level_of(num_tx, 0);
+  uint32_t max_level = 0;
+  for (size_t i = 0; i < num_tx; ++i) {
+    const dd_tx_block& t = work.tx_blocks[i];
+    if (t.mode == DD_MODE_INTER) continue;
+    Grid& g = grid[t.plane];
+    const int W = plane_w(p, t.plane), H = plane_h(p, t.plane);
+    const int n = 4 << t.tx_size;
+    const bool have_left = (t.flags & DD_TX_HAVE_LEFT) && t.x > 0;
+    const bool have_above = (t.flags & DD_TX_HAVE_ABOVE) && t.y > 0;
+    const bool have_ar = have_above && (t.flags & DD_TX_HAVE_ABOVE_RIGHT) && t.tx_size == DD_TX_4X4;
+    // Read rectangles in 4x4 units: [x0, x1] x [y0, y1] inclusive.
+    struct Rect {
+      int x0, x1, y0, y1;
+    } reads[2];
+    int nreads = 0;
+    if (have_above) {
+      const int xs = have_left ? t.x - 1 : t.x;
+      const int xe = std::min(t.x + (have_ar ? 2 * n : n) - 1, W - 1);
+      reads[nreads++] = {xs / 4, xe / 4, (t.y - 1) / 4, (t.y - 1) / 4};
+    }
+    if (have_left) reads[nreads++] = {(t.x - 1) / 4, (t.x - 1) / 4, t.y / 4, std::min(t.y + n - 1, H - 1) / 4};
+    const Rect own = {t.x / 4, (std::min(t.x + n, W) - 1) / 4, t.y / 4, (std::min(t.y + n, H) - 1) / 4};
+    uint32_t dep = 0;
+    for (int k = 0; k < nreads; ++k)
+      for (int uy = reads[k].y0; uy <= reads[k].y1; ++uy)
+        for (int ux = reads[k].x0; ux <= reads[k].x1; ++ux) dep = std::max(dep, g.wrote[size_t(uy) * g.cols + ux]);
+    for (int uy = own.y0; uy <= own.y1; ++uy)
+      for (int ux = own.x0; ux <= own.x1; ++ux) {
+        dep = std::max(dep, g.wrote[size_t(uy) * g.cols + ux]);
+        dep = std::max(dep, g.read[size_t(uy) * g.cols + ux]);
+      }
+    const uint32_t level = dep + 1;
+    level_of[i] = level;
+    max_level = std::max(max_level, level);
+    for (int k = 0; k < nreads; ++k)
+      for (int uy = reads[k].y0; uy <= reads[k].y1; ++uy)
+        for (int ux = reads[k].x0; ux <= reads[k].x1; ++ux) {
+          uint32_t& r = g.read[size_t(uy) * g.cols + ux];
+          r = std::max(r, level);
+        }
+    for (int uy = own.y0; uy <= own.y1; ++uy)
+      for (int ux = own.x0; ux <= own.x1; ++ux) g.wrote[size_t(uy) * g.cols + ux] = level;
+  }
+  // Counting sort by level, decode order inside a level.
+  std::vector<uint32_t> counts(max_level + 2, 0);
+  for (size_t i = 0; i < num_tx; ++i)
+    if (level_of[i]) counts[level_of[i]]++;
+  uint32_t base = uint32_t(plan.aux.size()), total = 0;
+  std::vector<uint32_t> start(max_level + 2, 0);
+  for (uint32_t l = 1; l <= max_level; ++l) {
+    start[l] = total;
+    plan.intra_levels.push_back({base + total, counts[l]});
+    total += counts[l];
+  }
+  plan.aux.resize(plan.aux.size() + total);
+  for (size_t i = 0; i < num_tx; ++i)
+    if (level_of[i]) plan.aux[base + start[level_of[i]]++] = uint32_t(i);
+  return plan;
+}
+
+LfPlan plan_loop_filter(const FrameWork& work) {
+  const dd_frame_params& p = work.params;
+  LfPlan plan;
+  bool any = false;
+  for (auto& g : work.lf) any |= !g.empty();
+  if (!any) return plan;
+  const uint32_t sb_cols = (p.mi_cols + 7) / 8, sb_rows = (p.mi_rows + 7) / 8;
+  const uint32_t num_levels = sb_cols + 2 * (sb_rows - 1);
+  for (uint32_t l = 0; l < num_levels; ++l) {
+    Range r{uint32_t(plan.list.size()), 0};
+    for (uint32_t sby = 0; sby < sb_rows; ++sby) {
+      if (2 * sby > l) break;
+      const uint32_t sbx = l - 2 * sby;
+      if (sbx >= sb_cols) continue;
+      plan.list.push_back(sbx | sby << 16);
+      r.count++;
+    }
+    if (r.count) plan.levels.push_back(r);
+  }
+  return plan;
+}
+
+namespace {
+
+// Rounded division used for the chroma MV of sub-8x8 blocks (round half
+// away from zero), as the reference's round_div.
+int round_div(int sum, int d) { return (sum >= 0 ? sum + d / 2 : sum - d / 2) / d; }
+
+struct RefPos {
+  int pos_x, pos_y, dx, dy;
+};
+
+// The reference's position math of CpuBackend::predict, unchanged.
+RefPos ref_position(const dd_ref_params& rp, const dd_frame_params& fp, int plane, int x, int y, int row, int col,
+                    int px, int py, int pw, int ph) {
+  const bool ssx = plane && fp.ss_x, ssy = plane && fp.ss_y;
+  const bool scaled = rp.x_scale_q14 != (1 << 14) || rp.y_scale_q14 != (1 << 14);
+  RefPos r{0, 0, 16, 16};
+  if (!scaled) {
+    r.pos_x = x * 16 + col * (ssx ? 1 : 2);
+    r.pos_y = y * 16 + row * (ssy ? 1 : 2);
+    return r;
+  }
+  const int64_t sx = rp.x_scale_q14, sy = rp.y_scale_q14;
+  auto scale_x = [&](int64_t v) { return static_cast<int>((v * sx) >> 14); };
+  auto scale_y = [&](int64_t v) { return static_cast<int>((v * sy) >> 14); };
+  const int cols = int(fp.mi_cols), rows = int(fp.mi_rows);
+  if (ssx) {
+    const int mvx = std::clamp(col, -(x + pw - px + 4) * 16, (cols * 4 - x + px + 3) * 16);
+    r.pos_x = scale_x(mvx) + (scale_x(int64_t{x} * 16) & ~15) + (scale_x(int64_t{x} * 32) & 15);
+  } else {
+    const int mvx = std::clamp(col, -(x + pw - px + 4) * 8, (cols * 8 - x + px + 3) * 8);
+    r.pos_x = scale_x(int64_t{mvx} * 2) + scale_x(int64_t{x} * 16);
+  }
+  if (ssy) {
+    const int mvy = std::clamp(row, -(y + ph - py + 4) * 16, (rows * 4 - y + py + 3) * 16);
+    r.pos_y = scale_y(mvy) + (scale_y(int64_t{y} * 16) & ~15) + (scale_y(int64_t{y} * 32) & 15);
+  } else {
+    const int mvy = std::clamp(row, -(y + ph - py + 4) * 8, (rows * 8 - y + py + 3) * 8);
+    r.pos_y = scale_y(int64_t{mvy} * 2) + scale_y(int64_t{y} * 16);
+  }
+  r.dx = static_cast<int>((16 * sx) >> 14);
+  r.dy = static_cast<int>((16 * sy) >> 14);
+  return r;
+}
+
+}  // namespace
+
+std::vector<uint32_t> plan_inter(const FrameWork& work, const RefView refs[3], uint32_t* num_jobs) {
+  const dd_frame_params& fp = work.params;
+  std::vector<uint32_t> out(kJobHeaderWords, 0);
+  for (int s = 0; s < 3; ++s)
+    for (int pl = 0; pl < 3; ++pl) {
+      out[s * 9 + pl * 3 + 0] = refs[s].offset[pl];
+      out[s * 9 + pl * 3 + 1] = refs[s].stride[pl];
+      out[s * 9 + pl * 3 + 2] = refs[s].step[pl];
+    }
+  *num_jobs = 0;
+  for (const dd_block& b : work.blocks) {
+    if (!(b.flags & DD_BLOCK_INTER)) continue;
+    const int nrefs = (b.flags & DD_BLOCK_COMPOUND) ? 2 : 1;
+    const bool sub8x8 = b.w_log2 < 3 || b.h_log2 < 3;
+    for (int plane = 0; plane < 3; ++plane) {
+      const bool chroma = plane > 0;
+      const int ssx = chroma ? int(fp.ss_x) : 0, ssy = chroma ? int(fp.ss_y) : 0;
+      const int x = b.x >> ssx, y = b.y >> ssy;
+      const int bw = sub8x8 ? (chroma ? 8 >> ssx : 8) : (1 << b.w_log2) >> ssx;
+      const int bh = sub8x8 ? (chroma ? 8 >> ssy : 8) : (1 << b.h_log2) >> ssy;
+      const int dw = plane_w(fp, plane), dh = plane_h(fp, plane);
+      // Per reference: clamp sizes and checks, as the reference does.
+      int ref_w[2] = {}, ref_h[2] = {};
+      for (int i = 0; i < nrefs; ++i) {
+        const RefView& rv = refs[b.ref[i]];
+        if (!rv.present)
+          throw Error(fmt::format("vulkan backend: block at {},{} uses missing reference {}", b.x, b.y, b.ref[i]));
+        const dd_ref_params& rp = fp.refs[b.ref[i]];
+        ref_w[i] = std::min<int>(rv.plane_w[plane], chroma ? (int(rp.width) + ssx) >> ssx : int(rp.width));
+        ref_h[i] = std::min<int>(rv.plane_h[plane], chroma ? (int(rp.height) + ssy) >> ssy : int(rp.height));
+        if (ref_w[i] <= 0 || ref_h[i] <= 0) throw Error("vulkan backend: empty reference picture");
+        if (rp.x_scale_q14 <= 0 || rp.y_scale_q14 <= 0 || rp.x_scale_q14 > 2 << 14 || rp.y_scale_q14 > 2 << 14 ||
+            rp.x_scale_q14 < (1 << 14) / 16 || rp.y_scale_q14 < (1 << 14) / 16)
+          throw Error(fmt::format("vulkan backend: reference scale {}/{} (q14) outside VP9's 1/16..2 range",
+                                  rp.x_scale_q14, rp.y_scale_q14));
+      }
+      // Sub-blocks: (offset, size, vector index or -1 for the chroma average).
+      struct Part {
+        int ox, oy, w, h, mv;
+      } parts[4];
+      int nparts = 0;
+      if (!sub8x8) {
+        parts[nparts++] = {0, 0, bw, bh, 0};
+      } else if (!chroma || (!ssx && !ssy)) {
+        for (int k = 0; k < 4; ++k) parts[nparts++] = {(k & 1) * 4, (k >> 1) * 4, 4, 4, k};
+      } else {
+        parts[nparts++] = {0, 0, bw, bh, -1};
+      }
+      for (int k = 0; k < nparts; ++k) {
+        const Part& pt = parts[k];
+        const int px = x + pt.ox, py = y + pt.oy;
+        // Written area: inside the decoded plane (the rest is computed and
+        // dropped by the reference, so it need not be computed here).
+        const int w = std::min(pt.w, dw - px), h = std::min(pt.h, dh - py);
+        if (w <= 0 || h <= 0) continue;
+        uint32_t job[kJobWords] = {};
+        job[0] = uint32_t(plane) | uint32_t(b.interp_filter & 3) << 8 | uint32_t(nrefs) << 16;
+        job[1] = uint32_t(px) | uint32_t(py) << 16;
+        job[2] = uint32_t(w) | uint32_t(h) << 16;
+        for (int i = 0; i < nrefs; ++i) {
+          int row, col;
+          if (pt.mv >= 0) {
+            row = b.mv[pt.mv][i][0];
+            col = b.mv[pt.mv][i][1];
+          } else {
+            int sr = 0, sc = 0;
+            for (int m = 0; m < 4; ++m) {
+              sr += b.mv[m][i][0];
+              sc += b.mv[m][i][1];
+            }
+            row = round_div(sr, 4);
+            col = round_div(sc, 4);
+          }
+          // Sub-8x8 luma parts pass (ox, oy, 8, 8) as the reference does.
+          const bool luma_part = pt.mv >= 0 && sub8x8;
+          const RefPos rp = luma_part ? ref_position(fp.refs[b.ref[i]], fp, plane, px, py, row, col, pt.ox, pt.oy, 8, 8)
+                                      : ref_position(fp.refs[b.ref[i]], fp, plane, px, py, row, col, 0, 0, bw, bh);
+          uint32_t* r = job + 3 + 5 * i;
+          r[0] = b.ref[i];
+          r[1] = uint32_t(rp.pos_x);
+          r[2] = uint32_t(rp.pos_y);
+          r[3] = uint32_t(rp.dx) | uint32_t(rp.dy) << 16;
+          r[4] = uint32_t(ref_w[i]) | uint32_t(ref_h[i]) << 16;
+        }
+        out.insert(out.end(), job, job + kJobWords);
+        ++*num_jobs;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace daedalus::dispatch::vk

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+// Host-side preparation of a frame's work for the Vulkan shaders: input
+// validation (the same rules as the CPU reference), index lists that group
+// tx blocks per transform size, intra wavefront levels, loop-filter
+// superblock levels, and inter prediction jobs with exactly computed
+// reference positions.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "daedalus/dispatch/dispatch.h"
+
+namespace daedalus::dispatch::vk {
+
+constexpr uint32_t kNoResidual = 0xffffffffu;
+
+// Throws daedalus::Error for work the CPU reference would reject.
+void validate_work(const FrameWork& work);
+
+// The "tx aux" array the residual / intra / add_residual shaders read:
+// words [0, num_tx) hold each tx block's residual offset (kNoResidual when
+// eob == 0), followed by index lists described by the ranges below.
+struct Range {
+  uint32_t base = 0, count = 0;
+};
+struct TxPlan {
+  std::vector<uint32_t> aux;
+  uint32_t residual_samples = 0;  // int16 residual buffer size
+  Range by_size[4];               // eob > 0 tx blocks of each size
+  std::vector<Range> intra_levels;  // intra tx blocks, wavefront level by level
+  Range inter;                      // inter tx blocks with eob > 0
+};
+TxPlan plan_tx(const FrameWork& work);
+
+// Superblocks (sbx | sby << 16) grouped by sbx + 2 * sby.
+struct LfPlan {
+  std::vector<uint32_t> list;
+  std::vector<Range> levels;
+};
+LfPlan plan_loop_filter(const FrameWork& work);
+
+// A reference as the inter stage sees it.
+struct RefView {
+  bool present = false;
+  int plane_w[3] = {}, plane_h[3] = {};  // plane sizes of the surface
+  uint32_t offset[3] = {}, stride[3] = {}, step[3] = {};
+};
+
+// Inter prediction jobs: header words [0, 27) = reference plane layouts
+// [slot][plane] (offset, stride, step); from word 32, 16 words per job:
+//   [0] plane | filter << 8 | nrefs << 16, [1] x | y << 16, [2] w | h << 16,
+//   [3 + 5 i] ref slot, pos_x, pos_y (1/16 pel), dx | dy << 16,
+//             ref_w | ref_h << 16   for i = 0, 1.
+// Only the part of each block inside the decoded area becomes a job.
+constexpr uint32_t kJobHeaderWords = 32, kJobWords = 16;
+std::vector<uint32_t> plan_inter(const FrameWork& work, const RefView refs[3], uint32_t* num_jobs);
+
+}  // namespace daedalus::dispatch::vk

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+// intra_recon: VP9 intra prediction + residual add of intra tx blocks,
+// bit-exact with dispatch/cpu (build_edges + vp9_intra.cpp + add_residual).
+// The host sorts tx blocks into wavefront levels (a level only reads pixels
+// written by earlier levels); one dispatch per level, one workgroup per tx
+// block. Recursive predictors (D117/D135/D153/D207) are evaluated per pixel
+// by walking their recurrence back to the edge.
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+
+layout(local_size_x = 64) in;
+
+layout(std430, binding = 0) readonly buffer TxBlocks { uint txw[]; };
+layout(std430, binding = 1) readonly buffer Residuals { int16_t res[]; };
+// aux: [0, num_tx) residual offset per tx block (0xffffffff: none);
+// from list_base: tx block indices ordered by level.
+layout(std430, binding = 2) readonly buffer Aux { uint aux[]; };
+layout(std430, binding = 3) buffer Dst { uint8_t pix[]; };
+
+layout(push_constant) uniform Params {
+  uint list_base, count;
+  uint off[3], stride[3], width[3], height[3];  // decoded area per plane
+  uint use_residual;  // 0 when the residual stage did not run this frame
+} pc;
+
+shared int edge_above[65];  // above[-1 .. 2n-1] at [0 .. 2n]
+shared int edge_left[32];
+
+int A(int i) { return edge_above[i + 1]; }
+int L(int i) { return edge_left[i]; }
+int avg2(int a, int b) { return (a + b + 1) >> 1; }
+int avg3(int a, int b, int c) { return (a + 2 * b + c + 2) >> 2; }
+
+int predict(int mode, int n, int log2n, int r, int c, int dc) {
+  switch (mode) {
+    case 0: case 10: case 11: case 12: return dc;
+    case 1: return A(c);                                     // V
+    case 2: return L(r);                                     // H
+    case 3:                                                  // D45
+      return r + c + 2 < 2 * n ? avg3(A(r + c), A(r + c + 1), A(r + c + 2)) : A(2 * n - 1);
+    case 4: {                                                // D135
+      while (r >= 1 && c >= 1) { r--; c--; }
+      if (r == 0) return c == 0 ? avg3(L(0), A(-1), A(0)) : avg3(A(c - 2), A(c - 1), A(c));
+      return r == 1 ? avg3(A(-1), L(0), L(1)) : avg3(L(r - 2), L(r - 1), L(r));
+    }
+    case 5: {                                                // D117
+      while (r >= 2 && c >= 1) { r -= 2; c -= 1; }
+      if (r == 0) return avg2(A(c - 1), A(c));
+      if (r == 1) return c == 0 ? avg3(L(0), A(-1), A(0)) : avg3(A(c - 2), A(c - 1), A(c));
+      return r == 2 ? avg3(A(-1), L(0), L(1)) : avg3(L(r - 3), L(r - 2), L(r - 1));
+    }
+    case 6: {                                                // D153
+      while (r >= 1 && c >= 2) { r--; c -= 2; }
+      if (c == 0) return r == 0 ? avg2(L(0), A(-1)) : avg2(L(r - 1), L(r));
+      if (c == 1) {
+        if (r == 0) return avg3(L(0), A(-1), A(0));
+        return r == 1 ? avg3(A(-1), L(0), L(1)) : avg3(L(r - 2), L(r - 1), L(r));
+      }
+      return avg3(A(c - 3), A(c - 2), A(c - 1));
+    }
+    case 7: {                                                // D207
+      while (c >= 2 && r < n - 1) { r++; c -= 2; }
+      if (r == n - 1) return L(n - 1);
+      if (c == 0) return avg2(L(r), L(r + 1));
+      return r < n - 2 ? avg3(L(r), L(r + 1), L(r + 2)) : avg3(L(n - 2), L(n - 1), L(n - 1));
+    }
+    case 8: {                                                // D63
+      int i2 = r >> 1;
+      return (r & 1) != 0 ? avg3(A(i2 + c), A(i2 + c + 1), A(i2 + c + 2)) : avg2(A(i2 + c), A(i2 + c + 1));
+    }
+    default: return clip_pixel(L(r) + A(c) - A(-1));         // TM
+  }
+}
+
+uint addr(int p, int x, int y) { return pc.off[p] + uint(y) * pc.stride[p] + uint(x); }
+
+void main() {
+  if (gl_WorkGroupID.x >= pc.count) return;
+  const uint ti = aux[pc.list_base + gl_WorkGroupID.x];
+  TxBlock t = unpack_tx(txw[4u * ti], txw[4u * ti + 1u], txw[4u * ti + 2u], txw[4u * ti + 3u]);
+  const int p = t.plane;
+  const int n = 4 << t.tx_size, log2n = 2 + t.tx_size;
+  const int W = int(pc.width[p]), H = int(pc.height[p]);
+  const bool have_left = (t.flags & 1) != 0 && t.x > 0;
+  const bool have_above = (t.flags & 2) != 0 && t.y > 0;
+  const bool have_ar = have_above && (t.flags & 4) != 0 && t.tx_size == 0;
+  const int tid = int(gl_LocalInvocationID.x);
+
+  // Edges, with VP9's substitutes (see build_edges in cpu_backend.cpp).
+  for (int i = tid - 1; i < 2 * n; i += 64) {
+    int v = 127;
+    if (have_above) {
+      if (i < 0) v = have_left ? int(pix[addr(p, t.x - 1, t.y - 1)]) : 129;
+      else if (i < n || have_ar) v = int(pix[addr(p, min(t.x + i, W - 1), t.y - 1)]);
+      else v = int(pix[addr(p, min(t.x + n - 1, W - 1), t.y - 1)]);
+    }
+    edge_above[i + 1] = v;
+  }
+  if (tid < n) edge_left[tid] = have_left ? int(pix[addr(p, t.x - 1, min(t.y + tid, H - 1))]) : 129;
+  barrier();
+
+  int mode = t.mode;
+  if (mode == 0) {
+    if (!have_left && !have_above) mode = 12;
+    else if (!have_left) mode = 11;
+    else if (!have_above) mode = 10;
+  }
+  int dc = 128;
+  if (mode == 0) {
+    int sum = n;
+    for (int i = 0; i < n; i++) sum += A(i) + L(i);
+    dc = sum >> (log2n + 1);
+  } else if (mode == 10 || mode == 11) {
+    int sum = n >> 1;
+    for (int i = 0; i < n; i++) sum += mode == 10 ? L(i) : A(i);
+    dc = sum >> log2n;
+  }
+  const uint roff = aux[ti];
+  const bool has_res = pc.use_residual != 0u && t.eob != 0 && roff != 0xffffffffu;
+  const int w = min(n, W - t.x), h = min(n, H - t.y);
+  for (int i = tid; i < n * n; i += 64) {
+    int r = i >> log2n, c = i & (n - 1);
+    if (r >= h || c >= w) continue;
+    int v = predict(mode, n, log2n, r, c, dc);
+    if (has_res) v = clip_pixel(v + int(res[roff + uint(i)]));
+    pix[addr(p, t.x + c, t.y + r)] = uint8_t(v);
+  }
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+// loop_filter: VP9 deblocking, bit-exact with dispatch/cpu (loop_filter in
+// cpu_backend.cpp + vp9_lpf.cpp). The reference order is superblock raster,
+// per superblock per plane all vertical edges then all horizontal edges. A
+// superblock touches pixels up to 8 above / left of itself, so superblocks
+// with equal sbx + 2 * sby never touch the same pixel and may run together:
+// the host dispatches those levels in order, one workgroup per superblock.
+// Inside it, the vertical pass has one invocation per pixel row (edges left
+// to right) and the horizontal pass one per pixel column (top to bottom),
+// which is exactly the reference order for every pixel.
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+
+layout(local_size_x = 128) in;
+
+layout(std430, binding = 0) buffer Dst { uint8_t pix[]; };
+layout(std430, binding = 1) readonly buffer LfY { uint lf0[]; };
+layout(std430, binding = 2) readonly buffer LfU { uint lf1[]; };
+layout(std430, binding = 3) readonly buffer LfV { uint lf2[]; };
+layout(std430, binding = 4) readonly buffer Aux { uint aux[]; };  // sbx | sby << 16 per superblock
+
+layout(push_constant) uniform Params {
+  uint list_base, count, sharpness, pad;
+  uint off[3], stride[3], width[3], height[3];
+  uint cols[3], rows[3];
+} pc;
+
+uint lf_unit(int p, uint i) { return p == 0 ? lf0[i] : p == 1 ? lf1[i] : lf2[i]; }
+
+int px[16];  // px[8 + i] = pixel i across the edge (0 = q0, -1 = p0)
+
+void filter4(bool hev) {
+  int ps1 = px[6] - 128, ps0 = px[7] - 128, qs0 = px[8] - 128, qs1 = px[9] - 128;
+  int f = hev ? clamp(ps1 - qs1, -128, 127) : 0;
+  f = clamp(f + 3 * (qs0 - ps0), -128, 127);
+  int f1 = clamp(f + 4, -128, 127) >> 3;
+  int f2 = clamp(f + 3, -128, 127) >> 3;
+  px[8] = clamp(qs0 - f1, -128, 127) + 128;
+  px[7] = clamp(ps0 + f2, -128, 127) + 128;
+  if (!hev) {
+    int f3 = (f1 + 1) >> 1;
+    px[9] = clamp(qs1 - f3, -128, 127) + 128;
+    px[6] = clamp(ps1 + f3, -128, 127) + 128;
+  }
+}
+
+// Smoothing over 2k pixels (k = 4 or 8), as flat_filter<k>.
+void flat_filter(int k) {
+  int v[16];
+  for (int i = 0; i < 2 * k; i++) v[i] = px[8 - k + i];
+  int shift = k == 4 ? 3 : 4;
+  for (int i = 1; i < 2 * k - 1; i++) {
+    int sum = v[i];
+    for (int j = i - (k - 1); j <= i + (k - 1); j++) sum += v[clamp(j, 0, 2 * k - 1)];
+    px[8 - k + i] = (sum + (1 << (shift - 1))) >> shift;
+  }
+}
+
+// Returns the number of pixels on each side that changed (0: none).
+int filter_line(int size, int blimit, int limit, int thresh) {
+  int p3 = px[4], p2 = px[5], p1 = px[6], p0 = px[7], q0 = px[8], q1 = px[9], q2 = px[10], q3 = px[11];
+  bool mask = abs(p3 - p2) <= limit && abs(p2 - p1) <= limit && abs(p1 - p0) <= limit && abs(q1 - q0) <= limit &&
+              abs(q2 - q1) <= limit && abs(q3 - q2) <= limit && abs(p0 - q0) * 2 + (abs(p1 - q1) >> 1) <= blimit;
+  if (!mask) return 0;
+  bool hev = abs(p1 - p0) > thresh || abs(q1 - q0) > thresh;
+  if (size >= 8) {
+    bool is_flat = abs(p1 - p0) <= 1 && abs(q1 - q0) <= 1 && abs(p2 - p0) <= 1 && abs(q2 - q0) <= 1 &&
+                abs(p3 - p0) <= 1 && abs(q3 - q0) <= 1;
+    if (is_flat) {
+      if (size == 16) {
+        bool is_flat2 = true;
+        for (int i = 4; i < 8; i++) is_flat2 = is_flat2 && abs(px[7 - i] - p0) <= 1 && abs(px[8 + i] - q0) <= 1;
+        if (is_flat2) {
+          flat_filter(8);
+          return 7;
+        }
+      }
+      flat_filter(4);
+      return 3;
+    }
+  }
+  filter4(hev);
+  return 2;
+}
+
+void run_edge(int p, uint base, int step, int size, int level) {
+  // lpf_limits(level, sharpness)
+  int sharp = int(pc.sharpness & 7u);
+  int limit = level >> ((sharp > 0 ? 1 : 0) + (sharp > 4 ? 1 : 0));
+  if (sharp > 0) limit = min(limit, 9 - sharp);
+  limit = max(limit, 1);
+  int blimit = 2 * (level + 2) + limit, thresh = level >> 4;
+  int reach = size == 16 ? 8 : 4;
+  for (int i = -reach; i < reach; i++) px[8 + i] = int(pix[uint(int(base) + i * step)]);
+  int changed = filter_line(size, blimit, limit, thresh);
+  for (int i = -changed; i < changed; i++) pix[uint(int(base) + i * step)] = uint8_t(px[8 + i]);
+}
+
+void main() {
+  if (gl_WorkGroupID.x >= pc.count) return;
+  const uint sb = aux[pc.list_base + gl_WorkGroupID.x];
+  const int sbx = int(sb & 0xffffu), sby = int(sb >> 16);
+  const int tid = int(gl_LocalInvocationID.x);
+  const int p = tid < 64 ? 0 : tid < 96 ? 1 : 2;
+  const int lane = tid < 64 ? tid : tid < 96 ? tid - 64 : tid - 96;
+  const int units = p == 0 ? 16 : 8;
+  const int cols = int(pc.cols[p]), rows = int(pc.rows[p]);
+  const int W = int(pc.width[p]), H = int(pc.height[p]);
+  const int ux0 = sbx * units, uy0 = sby * units;
+  const int ux1 = min(ux0 + units, cols), uy1 = min(uy0 + units, rows);
+  const int stride = int(pc.stride[p]);
+
+  // Vertical edges: this invocation's pixel row, left to right.
+  {
+    int uy = uy0 + (lane >> 2), y = uy * 4 + (lane & 3);
+    if (uy < uy1 && y < H) {
+      for (int ux = ux0; ux < ux1; ux++) {
+        uint u = lf_unit(p, uint(uy * cols + ux));
+        int level = int(u & 0xffu), size = int((u >> 8) & 0xffu);
+        if (size == 0 || level == 0 || level > 63) continue;
+        int x = ux * 4, reach = size == 16 ? 8 : 4;
+        if (x < reach || x + reach > W) continue;
+        run_edge(p, pc.off[p] + uint(y * stride + x), 1, size == 16 ? 16 : size == 8 ? 8 : 4, level);
+      }
+    }
+  }
+  memoryBarrierBuffer();
+  barrier();
+  // Horizontal edges: this invocation's pixel column, top to bottom.
+  {
+    int ux = ux0 + (lane >> 2), x = ux * 4 + (lane & 3);
+    if (ux < ux1 && x < W) {
+      for (int uy = uy0; uy < uy1; uy++) {
+        uint u = lf_unit(p, uint(uy * cols + ux));
+        int level = int(u & 0xffu), size = int((u >> 16) & 0xffu);
+        if (size == 0 || level == 0 || level > 63) continue;
+        int y = uy * 4, reach = size == 16 ? 8 : 4;
+        if (y < reach || y + reach > H) continue;
+        run_edge(p, pc.off[p] + uint(y * stride + x), stride, size == 16 ? 16 : size == 8 ? 8 : 4, level);
+      }
+    }
+  }
+}

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: MIT
+// residual: dequantised coefficients -> residual samples (VP9 inverse
+// DCT/ADST/WHT), bit-exact with dispatch/cpu/vp9_itx.cpp: every int16
+// intermediate of the reference is wrapped to 16 bits here too, and every
+// product fits in 32 bits (|coeff| <= 2^15, constants < 2^14). One dispatch
+// per transform size; a workgroup of 64 invocations handles 64 / n blocks,
+// one row then one column per invocation, through shared memory.
+#version 450
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+
+layout(local_size_x = 64) in;
+
+layout(std430, binding = 0) readonly buffer TxBlocks { uint txw[]; };
+layout(std430, binding = 1) readonly buffer Coeffs { int16_t coeffs[]; };
+layout(std430, binding = 2) writeonly buffer Residuals { int16_t res[]; };
+// aux: [0, num_tx) residual offset per tx block; from list_base: tx block
+// indices of this dispatch's size.
+layout(std430, binding = 3) readonly buffer Aux { uint aux[]; };
+
+layout(push_constant) uniform Params {
+  uint tx_size;    // log2(n) - 2
+  uint list_base;  // index into aux of the first tx block index
+  uint count;      // blocks in the list
+  uint lossless;
+} pc;
+
+shared int tmp[2048];
+
+const int kCos[32] = int[32](16384, 16364, 16305, 16207, 16069, 15893, 15679, 15426, 15137, 14811, 14449,
+                             14053, 13623, 13160, 12665, 12140, 11585, 11003, 10394, 9760, 9102, 8423,
+                             7723, 7005, 6270, 5520, 4756, 3981, 3196, 2404, 1606, 804);
+const int kSinPi9[5] = int[5](0, 5283, 9929, 13377, 15212);
+
+int r14(int v) { return w16((v + (1 << 13)) >> 14); }
+
+void idct4(inout int v[32]) {
+  int s0 = r14((v[0] + v[2]) * kCos[16]);
+  int s1 = r14((v[0] - v[2]) * kCos[16]);
+  int s2 = r14(v[1] * kCos[24] - v[3] * kCos[8]);
+  int s3 = r14(v[1] * kCos[8] + v[3] * kCos[24]);
+  v[0] = w16(s0 + s3);
+  v[1] = w16(s1 + s2);
+  v[2] = w16(s1 - s2);
+  v[3] = w16(s0 - s3);
+}
+
+void idct8(inout int v[32]) {
+  int in_[8];
+  for (int i = 0; i < 8; i++) in_[i] = v[i];
+  int e[32];
+  for (int i = 0; i < 4; i++) e[i] = in_[2 * i];
+  idct4(e);
+  int a4 = r14(in_[1] * kCos[28] - in_[7] * kCos[4]);
+  int a7 = r14(in_[1] * kCos[4] + in_[7] * kCos[28]);
+  int a5 = r14(in_[5] * kCos[12] - in_[3] * kCos[20]);
+  int a6 = r14(in_[5] * kCos[20] + in_[3] * kCos[12]);
+  int b4 = w16(a4 + a5);
+  int b5 = w16(a4 - a5);
+  int b6 = w16(-a6 + a7);
+  int b7 = w16(a6 + a7);
+  int c5 = r14((b6 - b5) * kCos[16]);
+  int c6 = r14((b5 + b6) * kCos[16]);
+  int o[4] = int[4](b4, c5, c6, b7);
+  for (int i = 0; i < 4; i++) {
+    v[i] = w16(e[i] + o[3 - i]);
+    v[7 - i] = w16(e[i] - o[3 - i]);
+  }
+}
+
+void idct16(inout int v[32]) {
+  int in_[16];
+  for (int i = 0; i < 16; i++) in_[i] = v[i];
+  int e[32];
+  for (int i = 0; i < 8; i++) e[i] = in_[2 * i];
+  idct8(e);
+  int s[16], t[16];
+  s[8] = r14(in_[1] * kCos[30] - in_[15] * kCos[2]);
+  s[15] = r14(in_[1] * kCos[2] + in_[15] * kCos[30]);
+  s[9] = r14(in_[9] * kCos[14] - in_[7] * kCos[18]);
+  s[14] = r14(in_[9] * kCos[18] + in_[7] * kCos[14]);
+  s[10] = r14(in_[5] * kCos[22] - in_[11] * kCos[10]);
+  s[13] = r14(in_[5] * kCos[10] + in_[11] * kCos[22]);
+  s[11] = r14(in_[13] * kCos[6] - in_[3] * kCos[26]);
+  s[12] = r14(in_[13] * kCos[26] + in_[3] * kCos[6]);
+  t[8] = w16(s[8] + s[9]);
+  t[9] = w16(s[8] - s[9]);
+  t[10] = w16(-s[10] + s[11]);
+  t[11] = w16(s[10] + s[11]);
+  t[12] = w16(s[12] + s[13]);
+  t[13] = w16(s[12] - s[13]);
+  t[14] = w16(-s[14] + s[15]);
+  t[15] = w16(s[14] + s[15]);
+  s[8] = t[8];
+  s[15] = t[15];
+  s[9] = r14(-t[9] * kCos[8] + t[14] * kCos[24]);
+  s[14] = r14(t[9] * kCos[24] + t[14] * kCos[8]);
+  s[10] = r14(-t[10] * kCos[24] - t[13] * kCos[8]);
+  s[13] = r14(-t[10] * kCos[8] + t[13] * kCos[24]);
+  s[11] = t[11];
+  s[12] = t[12];
+  t[8] = w16(s[8] + s[11]);
+  t[9] = w16(s[9] + s[10]);
+  t[10] = w16(s[9] - s[10]);
+  t[11] = w16(s[8] - s[11]);
+  t[12] = w16(-s[12] + s[15]);
+  t[13] = w16(-s[13] + s[14]);
+  t[14] = w16(s[13] + s[14]);
+  t[15] = w16(s[12] + s[15]);
+  s[8] = t[8];
+  s[9] = t[9];
+  s[10] = r14((-t[10] + t[13]) * kCos[16]);
+  s[13] = r14((t[10] + t[13]) * kCos[16]);
+  s[11] = r14((-t[11] + t[12]) * kCos[16]);
+  s[12] = r14((t[11] + t[12]) * kCos[16]);
+  s[14] = t[14];
+  s[15] = t[15];
+  for (int i = 0; i < 8; i++) {
+    v[i] = w16(e[i] + s[15 - i]);
+    v[15 - i] = w16(e[i] - s[15 - i]);
+  }
+}
+
+void idct32(inout int v[32]) {
+  int in_[32] = v;
+  int e[32];
+  for (int i = 0; i < 16; i++) e[i] = in_[2 * i];
+  idct16(e);
+  int a[32], b[32];
+  const int kOdd[8] = int[8](31, 15, 23, 7, 27, 11, 19, 3);
+  for (int j = 0; j < 8; j++) {
+    int k = kOdd[j], lo = 16 + j, hi = 47 - lo;
+    a[lo] = r14(in_[32 - k] * kCos[k] - in_[k] * kCos[32 - k]);
+    a[hi] = r14(in_[32 - k] * kCos[32 - k] + in_[k] * kCos[k]);
+  }
+  for (int k = 16; k < 32; k += 4) {
+    b[k] = w16(a[k] + a[k + 1]);
+    b[k + 1] = w16(a[k] - a[k + 1]);
+    b[k + 2] = w16(-a[k + 2] + a[k + 3]);
+    b[k + 3] = w16(a[k + 2] + a[k + 3]);
+  }
+  a[16] = b[16];
+  a[31] = b[31];
+  a[17] = r14(-b[17] * kCos[4] + b[30] * kCos[28]);
+  a[30] = r14(b[17] * kCos[28] + b[30] * kCos[4]);
+  a[18] = r14(-b[18] * kCos[28] - b[29] * kCos[4]);
+  a[29] = r14(-b[18] * kCos[4] + b[29] * kCos[28]);
+  a[19] = b[19];
+  a[20] = b[20];
+  a[21] = r14(-b[21] * kCos[20] + b[26] * kCos[12]);
+  a[26] = r14(b[21] * kCos[12] + b[26] * kCos[20]);
+  a[22] = r14(-b[22] * kCos[12] - b[25] * kCos[20]);
+  a[25] = r14(-b[22] * kCos[20] + b[25] * kCos[12]);
+  a[23] = b[23];
+  a[24] = b[24];
+  a[27] = b[27];
+  a[28] = b[28];
+  for (int k = 16; k < 32; k += 8) {
+    b[k] = w16(a[k] + a[k + 3]);
+    b[k + 1] = w16(a[k + 1] + a[k + 2]);
+    b[k + 2] = w16(a[k + 1] - a[k + 2]);
+    b[k + 3] = w16(a[k] - a[k + 3]);
+    b[k + 4] = w16(-a[k + 4] + a[k + 7]);
+    b[k + 5] = w16(-a[k + 5] + a[k + 6]);
+    b[k + 6] = w16(a[k + 5] + a[k + 6]);
+    b[k + 7] = w16(a[k + 4] + a[k + 7]);
+  }
+  a[16] = b[16];
+  a[17] = b[17];
+  a[18] = r14(-b[18] * kCos[8] + b[29] * kCos[24]);
+  a[29] = r14(b[18] * kCos[24] + b[29] * kCos[8]);
+  a[19] = r14(-b[19] * kCos[8] + b[28] * kCos[24]);
+  a[28] = r14(b[19] * kCos[24] + b[28] * kCos[8]);
+  a[20] = r14(-b[20] * kCos[24] - b[27] * kCos[8]);
+  a[27] = r14(-b[20] * kCos[8] + b[27] * kCos[24]);
+  a[21] = r14(-b[21] * kCos[24] - b[26] * kCos[8]);
+  a[26] = r14(-b[21] * kCos[8] + b[26] * kCos[24]);
+  a[22] = b[22];
+  a[23] = b[23];
+  a[24] = b[24];
+  a[25] = b[25];
+  a[30] = b[30];
+  a[31] = b[31];
+  for (int k = 0; k < 4; k++) {
+    b[16 + k] = w16(a[16 + k] + a[23 - k]);
+    b[23 - k] = w16(a[16 + k] - a[23 - k]);
+    b[24 + k] = w16(-a[24 + k] + a[31 - k]);
+    b[31 - k] = w16(a[24 + k] + a[31 - k]);
+  }
+  for (int k = 16; k < 20; k++) a[k] = b[k];
+  for (int k = 20; k < 24; k++) {
+    a[k] = r14((-b[k] + b[47 - k]) * kCos[16]);
+    a[47 - k] = r14((b[k] + b[47 - k]) * kCos[16]);
+  }
+  for (int k = 28; k < 32; k++) a[k] = b[k];
+  for (int i = 0; i < 16; i++) {
+    v[i] = w16(e[i] + a[31 - i]);
+    v[31 - i] = w16(e[i] - a[31 - i]);
+  }
+}
+
+void iadst4(inout int v[32]) {
+  int x0 = v[0], x1 = v[1], x2 = v[2], x3 = v[3];
+  int s0 = kSinPi9[1] * x0 + kSinPi9[4] * x2 + kSinPi9[2] * x3;
+  int s1 = kSinPi9[2] * x0 - kSinPi9[1] * x2 - kSinPi9[4] * x3;
+  int s3 = kSinPi9[3] * x1;
+  int s2 = kSinPi9[3] * w16(x0 - x2 + x3);
+  v[0] = r14(s0 + s3);
+  v[1] = r14(s1 + s3);
+  v[2] = r14(s2);
+  v[3] = r14(s0 + s1 - s3);
+}
+
+void iadst8(inout int v[32]) {
+  int x0 = v[7], x1 = v[0], x2 = v[5], x3 = v[2], x4 = v[3], x5 = v[4], x6 = v[1], x7 = v[6];
+  int s0 = kCos[2] * x0 + kCos[30] * x1;
+  int s1 = kCos[30] * x0 - kCos[2] * x1;
+  int s2 = kCos[10] * x2 + kCos[22] * x3;
+  int s3 = kCos[22] * x2 - kCos[10] * x3;
+  int s4 = kCos[18] * x4 + kCos[14] * x5;
+  int s5 = kCos[14] * x4 - kCos[18] * x5;
+  int s6 = kCos[26] * x6 + kCos[6] * x7;
+  int s7 = kCos[6] * x6 - kCos[26] * x7;
+  x0 = r14(s0 + s4);
+  x1 = r14(s1 + s5);
+  x2 = r14(s2 + s6);
+  x3 = r14(s3 + s7);
+  x4 = r14(s0 - s4);
+  x5 = r14(s1 - s5);
+  x6 = r14(s2 - s6);
+  x7 = r14(s3 - s7);
+  s0 = x0;
+  s1 = x1;
+  s2 = x2;
+  s3 = x3;
+  s4 = kCos[8] * x4 + kCos[24] * x5;
+  s5 = kCos[24] * x4 - kCos[8] * x5;
+  s6 = -kCos[24] * x6 + kCos[8] * x7;
+  s7 = kCos[8] * x6 + kCos[24] * x7;
+  x0 = w16(s0 + s2);
+  x1 = w16(s1 + s3);
+  x2 = w16(s0 - s2);
+  x3 = w16(s1 - s3);
+  x4 = r14(s4 + s6);
+  x5 = r14(s5 + s7);
+  x6 = r14(s4 - s6);
+  x7 = r14(s5 - s7);
+  s2 = kCos[16] * (x2 + x3);
+  s3 = kCos[16] * (x2 - x3);
+  s6 = kCos[16] * (x6 + x7);
+  s7 = kCos[16] * (x6 - x7);
+  x2 = r14(s2);
+  x3 = r14(s3);
+  x6 = r14(s6);
+  x7 = r14(s7);
+  v[0] = w16(x0);
+  v[1] = w16(-x4);
+  v[2] = w16(x6);
+  v[3] = w16(-x2);
+  v[4] = w16(x3);
+  v[5] = w16(-x7);
+  v[6] = w16(x5);
+  v[7] = w16(-x1);
+}
+
+void iadst16(inout int v[32]) {
+  const int kPerm[16] = int[16](15, 0, 13, 2, 11, 4, 9, 6, 7, 8, 5, 10, 3, 12, 1, 14);
+  int x[16], s[16];
+  for (int i = 0; i < 16; i++) x[i] = v[kPerm[i]];
+  for (int k = 0; k < 8; k++) {
+    int c = 1 + 4 * k;
+    s[2 * k] = x[2 * k] * kCos[c] + x[2 * k + 1] * kCos[32 - c];
+    s[2 * k + 1] = x[2 * k] * kCos[32 - c] - x[2 * k + 1] * kCos[c];
+  }
+  for (int k = 0; k < 8; k++) {
+    x[k] = r14(s[k] + s[k + 8]);
+    x[k + 8] = r14(s[k] - s[k + 8]);
+  }
+  for (int k = 0; k < 8; k++) s[k] = x[k];
+  s[8] = x[8] * kCos[4] + x[9] * kCos[28];
+  s[9] = x[8] * kCos[28] - x[9] * kCos[4];
+  s[10] = x[10] * kCos[20] + x[11] * kCos[12];
+  s[11] = x[10] * kCos[12] - x[11] * kCos[20];
+  s[12] = -x[12] * kCos[28] + x[13] * kCos[4];
+  s[13] = x[12] * kCos[4] + x[13] * kCos[28];
+  s[14] = -x[14] * kCos[12] + x[15] * kCos[20];
+  s[15] = x[14] * kCos[20] + x[15] * kCos[12];
+  for (int k = 0; k < 4; k++) {
+    x[k] = w16(s[k] + s[k + 4]);
+    x[k + 4] = w16(s[k] - s[k + 4]);
+    x[k + 8] = r14(s[k + 8] + s[k + 12]);
+    x[k + 12] = r14(s[k + 8] - s[k + 12]);
+  }
+  for (int base = 0; base < 16; base += 8) {
+    s[base + 0] = x[base + 0];
+    s[base + 1] = x[base + 1];
+    s[base + 2] = x[base + 2];
+    s[base + 3] = x[base + 3];
+    s[base + 4] = x[base + 4] * kCos[8] + x[base + 5] * kCos[24];
+    s[base + 5] = x[base + 4] * kCos[24] - x[base + 5] * kCos[8];
+    s[base + 6] = -x[base + 6] * kCos[24] + x[base + 7] * kCos[8];
+    s[base + 7] = x[base + 6] * kCos[8] + x[base + 7] * kCos[24];
+    x[base + 0] = w16(s[base + 0] + s[base + 2]);
+    x[base + 1] = w16(s[base + 1] + s[base + 3]);
+    x[base + 2] = w16(s[base + 0] - s[base + 2]);
+    x[base + 3] = w16(s[base + 1] - s[base + 3]);
+    x[base + 4] = r14(s[base + 4] + s[base + 6]);
+    x[base + 5] = r14(s[base + 5] + s[base + 7]);
+    x[base + 6] = r14(s[base + 4] - s[base + 6]);
+    x[base + 7] = r14(s[base + 5] - s[base + 7]);
+  }
+  s[2] = -kCos[16] * (x[2] + x[3]);
+  s[3] = kCos[16] * (x[2] - x[3]);
+  s[6] = kCos[16] * (x[6] + x[7]);
+  s[7] = kCos[16] * (-x[6] + x[7]);
+  s[10] = kCos[16] * (x[10] + x[11]);
+  s[11] = kCos[16] * (-x[10] + x[11]);
+  s[14] = -kCos[16] * (x[14] + x[15]);
+  s[15] = kCos[16] * (x[14] - x[15]);
+  x[2] = r14(s[2]);
+  x[3] = r14(s[3]);
+  x[6] = r14(s[6]);
+  x[7] = r14(s[7]);
+  x[10] = r14(s[10]);
+  x[11] = r14(s[11]);
+  x[14] = r14(s[14]);
+  x[15] = r14(s[15]);
+  v[0] = w16(x[0]);
+  v[1] = w16(-x[8]);
+  v[2] = w16(x[12]);
+  v[3] = w16(-x[4]);
+  v[4] = w16(x[6]);
+  v[5] = w16(x[14]);
+  v[6] = w16(x[10]);
+  v[7] = w16(x[2]);
+  v[8] = w16(x[3]);
+  v[9] = w16(x[11]);
+  v[10] = w16(x[15]);
+  v[11] = w16(x[7]);
+  v[12] = w16(x[5]);
+  v[13] = w16(-x[13]);
+  v[14] = w16(x[9]);
+  v[15] = w16(-x[1]);
+}
+
+// Lossless 4x4 Walsh-Hadamard, one dimension (a, c, d, b order as the
+// reference).
+void iwht_1d(inout int a, inout int c, inout int d, inout int b) {
+  a += c;
+  d -= b;
+  int e = (a - d) >> 1;
+  b = e - b;
+  c = e - c;
+  a -= b;
+  d += c;
+}
+
+// 1-D transform of size 4 << sz; kind 0 = DCT, 1 = ADST (32: DCT only).
+void tx1d(int sz, int kind, inout int v[32]) {
+  if (sz == 0) {
+    if (kind == 1) iadst4(v); else idct4(v);
+  } else if (sz == 1) {
+    if (kind == 1) iadst8(v); else idct8(v);
+  } else if (sz == 2) {
+    if (kind == 1) iadst16(v); else idct16(v);
+  } else {
+    idct32(v);
+  }
+}
+
+void main() {
+  const int sz = int(pc.tx_size);
+  const int n = 4 << sz;
+  const int slot = int(gl_LocalInvocationID.x) >> (2 + sz);  // block within the workgroup
+  const int lane = int(gl_LocalInvocationID.x) & (n - 1);
+  const uint item = gl_WorkGroupID.x * uint(64 >> (2 + sz)) + uint(slot);
+  const bool live = item < pc.count;
+  uint tx_index = 0u, out_off = 0u;
+  TxBlock t;
+  int type = 0;
+  if (live) {
+    tx_index = aux[pc.list_base + item];
+    t = unpack_tx(txw[4u * tx_index], txw[4u * tx_index + 1u], txw[4u * tx_index + 2u], txw[4u * tx_index + 3u]);
+    out_off = aux[tx_index];
+    type = (pc.lossless != 0u && sz == 0) ? 4 : t.tx_type;
+  }
+  const int tbase = slot * n * n;
+  int v[32];
+  // Rows (horizontal transform: DCT for DCT_DCT / ADST_DCT).
+  if (live) {
+    for (int c = 0; c < n; c++) v[c] = int(coeffs[t.coeff_offset + uint(lane * n + c)]);
+    if (type == 4) {
+      int a = v[0] >> 2, c = v[1] >> 2, d = v[2] >> 2, b = v[3] >> 2;
+      iwht_1d(a, c, d, b);
+      v[0] = w16(a);
+      v[1] = w16(b);
+      v[2] = w16(c);
+      v[3] = w16(d);
+    } else {
+      tx1d(sz, (type == 2 || type == 3) ? 1 : 0, v);
+    }
+    for (int c = 0; c < n; c++) tmp[tbase + lane * n + c] = v[c];
+  }
+  barrier();
+  if (!live) return;
+  for (int r = 0; r < n; r++) v[r] = tmp[tbase + r * n + lane];
+  if (type == 4) {
+    int a = v[0], c = v[1], d = v[2], b = v[3];
+    iwht_1d(a, c, d, b);
+    res[out_off + uint(0 * 4 + lane)] = int16_t(w16(a));
+    res[out_off + uint(1 * 4 + lane)] = int16_t(w16(b));
+    res[out_off + uint(2 * 4 + lane)] = int16_t(w16(c));
+    res[out_off + uint(3 * 4 + lane)] = int16_t(w16(d));
+    return;
+  }
+  tx1d(sz, (type == 1 || type == 3) ? 1 : 0, v);
+  const int shift = sz == 0 ? 4 : sz == 1 ? 5 : 6;
+  for (int r = 0; r < n; r++) res[out_off + uint(r * n + lane)] = int16_t(w16((v[r] + (1 << (shift - 1))) >> shift));
+}
