@@ -1,0 +1,301 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# Guest-side tests of daedalus-daemon, run INSIDE the test VM (host userland,
+# guest kernel with daedalus_v4l2 loaded and no other daemon attached):
+#
+#   decode/<clip>     GStreamer (v4l2slvp9dec / v4l2slh264dec) through our
+#                     module + daemon; per-frame NV12 md5s equal
+#                     `ffmpeg -i clip -pix_fmt nv12 -f framemd5`
+#   concurrent-4      4 gst-launch processes on different clips at once, all
+#                     bit-exact, none sees EBUSY
+#   daemon-sigkill    daemon SIGKILLed while a client decodes: the client
+#                     fails and exits within 2 s (never stuck in D state),
+#                     a restarted daemon decodes bit-exact again
+#   daemon-sigterm    SIGTERM ends the daemon within 5 s with status 0
+#
+# Environment:
+#   DAEDALUS_BUILD_DIR   CMake build dir holding daemon/bridge/daedalus-daemon
+#   DAEDALUS_DAEMON      the daemon binary (default from DAEDALUS_BUILD_DIR)
+#   DAEDALUS_DAEMON_ARGS extra daemon arguments
+#   DAEDALUS_CLIPS       optional: directory with clips (a corpus.txt from
+#                        tests/corpus/make-corpus.sh, or *.ivf/*.webm/*.h264);
+#                        missing clips are generated with ffmpeg
+#   DAEDALUS_RESULTS     optional: writable dir, logs go to its logs/daemon/
+#
+# Output: one "PASS name", "FAIL name: reason" or "SKIP name: reason" line
+# per test; exit status 1 if any test failed.
+set -u
+
+BUILD_DIR=${DAEDALUS_BUILD_DIR:-}
+DAEMON=${DAEDALUS_DAEMON:-$BUILD_DIR/daemon/bridge/daedalus-daemon}
+DAEMON_ARGS=${DAEDALUS_DAEMON_ARGS:-}
+WORK=$(mktemp -d /tmp/daedalus-daemon-tests.XXXXXX)
+LOGS=${DAEDALUS_RESULTS:+$DAEDALUS_RESULTS/logs/daemon}
+LOGS=${LOGS:-$WORK/logs}
+mkdir -p "$LOGS"
+export GST_REGISTRY="$WORK/gst-registry.bin"
+export GST_DEBUG_NO_COLOR=1
+FAILS=0
+DAEMON_PID=""
+
+pass() { echo "PASS $1${2:+: $2}"; }
+fail() { echo "FAIL $1: $2"; FAILS=$((FAILS + 1)); }
+skip() { echo "SKIP $1: $2"; }
+
+cleanup() {
+	[ -n "$DAEMON_PID" ] && kill -KILL "$DAEMON_PID" 2>/dev/null
+	# shellcheck disable=SC2046
+	kill -KILL $(jobs -p) 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+start_daemon() { # LOGFILE: starts the daemon, waits until it has attached
+	# shellcheck disable=SC2086
+	"$DAEMON" $DAEMON_ARGS >"$1" 2>&1 &
+	DAEMON_PID=$!
+	for _ in $(seq 50); do
+		grep -q "attached to" "$1" && return 0
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$DAEMON_PID" 2>/dev/null && return 0  # attached but quiet?
+	wait "$DAEMON_PID"
+	echo "daemon exited with $? at start: $(tail -n 3 "$1" | tr '\n' ' ')"
+	DAEMON_PID=""
+	return 1
+}
+
+stop_daemon() { # returns 0 if it exited with status 0 within 5 s of SIGTERM
+	[ -n "$DAEMON_PID" ] || return 0
+	kill -TERM "$DAEMON_PID" 2>/dev/null
+	for _ in $(seq 50); do
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill -KILL "$DAEMON_PID"
+		wait "$DAEMON_PID" 2>/dev/null
+		DAEMON_PID=""
+		return 1
+	fi
+	wait "$DAEMON_PID"
+	local rc=$?
+	DAEMON_PID=""
+	return $rc
+}
+
+# --- clips ------------------------------------------------------------------
+# clip KIND -> path. Kinds: vp9-small vp9-1080p h264-small and the extra
+# clips for the concurrency test. Corpus clips are used when present.
+corpus_clip() { # NAME
+	local dir=${DAEDALUS_CLIPS:-}
+	[ -n "$dir" ] || return 1
+	if [ -f "$dir/corpus.txt" ]; then
+		awk -F'\t' -v n="$1" '$1 == n { print $3; exit }' "$dir/corpus.txt" | grep . && return 0
+	fi
+	local f
+	for f in "$dir/$1".*; do
+		case "$f" in *.settings) continue ;; esac
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+gen_clip() { # OUT SIZE FRAMES CODEC-ARGS...
+	local out=$1 size=$2 frames=$3
+	shift 3
+	ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=size=$size:rate=30" -frames:v "$frames" \
+		-pix_fmt yuv420p "$@" "$out" >>"$LOGS/clips.txt" 2>&1
+}
+
+clip() { # KIND
+	local p
+	case "$1" in
+	vp9-small) p=$(corpus_clip vp9-352x288) && { echo "$p"; return; }
+		gen_clip "$WORK/vp9-320x240.webm" 320x240 20 -c:v libvpx-vp9 -b:v 300k -deadline realtime -cpu-used 8
+		echo "$WORK/vp9-320x240.webm" ;;
+	vp9-1080p) p=$(corpus_clip vp9-1920x1080) && { echo "$p"; return; }
+		gen_clip "$WORK/vp9-1920x1080.webm" 1920x1080 8 -c:v libvpx-vp9 -b:v 2M -deadline realtime -cpu-used 8
+		echo "$WORK/vp9-1920x1080.webm" ;;
+	h264-small) p=$(corpus_clip h264-352x288) && { echo "$p"; return; }
+		gen_clip "$WORK/h264-320x240.h264" 320x240 20 -c:v libx264 -x264-params bframes=3:keyint=10 -f h264
+		echo "$WORK/h264-320x240.h264" ;;
+	vp9-b) gen_clip "$WORK/vp9-176x144.webm" 176x144 30 -c:v libvpx-vp9 -b:v 200k -deadline realtime -cpu-used 8
+		echo "$WORK/vp9-176x144.webm" ;;
+	h264-b) gen_clip "$WORK/h264-176x144.h264" 176x144 30 -c:v libx264 -x264-params bframes=2 -f h264
+		echo "$WORK/h264-176x144.h264" ;;
+	vp9-long) gen_clip "$WORK/vp9-long.webm" 320x240 150 -c:v libvpx-vp9 -b:v 300k -deadline realtime -cpu-used 8
+		echo "$WORK/vp9-long.webm" ;;
+	esac
+}
+
+decoder_for() { # CLIP -> GStreamer element
+	case $(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 "$1") in
+	vp9) echo v4l2slvp9dec ;;
+	h264) echo v4l2slh264dec ;;
+	av1) echo v4l2slav1dec ;;
+	*) return 1 ;;
+	esac
+}
+
+# framemd5 column of md5s, one per frame.
+md5s() { grep -v '^#' | awk -F', *' '{ print $NF }'; }
+
+# decode NAME CLIP [EXTRA-ELEMENT]: gst through the module, compare per frame.
+# Prints the failure reason and returns 1 on mismatch.
+decode_and_compare() {
+	local name=$1 clip=$2 extra=${3:-} dec w h out glog
+	dec=$(decoder_for "$clip") || { echo "unknown codec in $clip"; return 1; }
+	read -r w h < <(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=' ' "$clip")
+	out="$WORK/$name.nv12"
+	glog="$LOGS/gst-$name.txt"
+	ffmpeg -nostdin -v error -i "$clip" -pix_fmt nv12 -f framemd5 - 2>/dev/null | md5s >"$WORK/$name.want"
+	# shellcheck disable=SC2086
+	if ! timeout -k 5 120 gst-launch-1.0 -q filesrc location="$clip" ! parsebin ! $extra "$dec" ! \
+		video/x-raw,format=NV12 ! filesink location="$out" >"$glog" 2>&1; then
+		echo "gst-launch-1.0 ($dec) failed: $(grep -m1 -i 'error' "$glog" | cut -c1-160)"
+		return 1
+	fi
+	if grep -qi "resource busy\|EBUSY" "$glog"; then
+		echo "EBUSY seen, log $glog"
+		return 1
+	fi
+	# GStreamer writes NV12 rows with a 4-byte aligned stride: tight for the
+	# widths used here (all multiples of 4).
+	ffmpeg -nostdin -v error -f rawvideo -pix_fmt nv12 -s "${w}x$h" -i "$out" -f framemd5 - 2>/dev/null |
+		md5s >"$WORK/$name.got"
+	local nw ng first
+	nw=$(wc -l <"$WORK/$name.want")
+	ng=$(wc -l <"$WORK/$name.got")
+	if [ "$nw" -eq 0 ]; then
+		echo "ffmpeg decoded no frames from $clip"
+		return 1
+	fi
+	if ! cmp -s "$WORK/$name.want" "$WORK/$name.got"; then
+		first=$(diff <(nl "$WORK/$name.want") <(nl "$WORK/$name.got") | grep -m1 '^[<>]' | awk '{print $2}')
+		echo "$ng frames vs libavcodec $nw, first differing frame ${first:-?} ($dec ${w}x$h)"
+		return 1
+	fi
+	echo "$nw frames bit-exact ($dec ${w}x$h)"
+	rm -f "$out"
+	return 0
+}
+
+# --- preconditions ----------------------------------------------------------
+if [ ! -x "$DAEMON" ]; then
+	skip daemon-tests "daemon $DAEMON not built (set DAEDALUS_BUILD_DIR)"
+	exit 0
+fi
+if [ ! -e /dev/daedalus-v4l2 ]; then
+	fail daemon-tests "/dev/daedalus-v4l2 missing: module not loaded"
+	exit 1
+fi
+for tool in gst-launch-1.0 gst-inspect-1.0 ffmpeg ffprobe; do
+	command -v "$tool" >/dev/null || { fail daemon-tests "$tool not installed"; exit 1; }
+done
+
+if ! reason=$(start_daemon "$LOGS/daemon.txt"); then
+	fail daemon-start "$reason"
+	exit 1
+fi
+pass daemon-start "pid $DAEMON_PID"
+
+# The v4l2codecs plugin registers its elements per device when it scans,
+# so scan now that the module is loaded (fresh registry).
+gst-inspect-1.0 v4l2codecs >"$LOGS/gst-inspect.txt" 2>&1
+have_element() { grep -q "$1" "$LOGS/gst-inspect.txt"; }
+
+# --- (a) single decodes -----------------------------------------------------
+for kind in vp9-small vp9-1080p h264-small; do
+	c=$(clip "$kind")
+	name="decode/$(basename "$c")"
+	el=$(decoder_for "$c")
+	if ! have_element "$el"; then
+		fail "$name" "$el not registered by GStreamer (log $LOGS/gst-inspect.txt)"
+		continue
+	fi
+	if r=$(decode_and_compare "$kind" "$c"); then pass "$name" "$r"; else fail "$name" "$r"; fi
+done
+
+# --- (b) four clients at once -------------------------------------------------
+kinds=(vp9-small h264-small vp9-b h264-b)
+declare -A cpath cpid
+for k in "${kinds[@]}"; do cpath[$k]=$(clip "$k"); done
+for k in "${kinds[@]}"; do
+	( r=$(decode_and_compare "conc-$k" "${cpath[$k]}"); rc=$?; echo "$r" >"$WORK/conc-$k.result"; exit $rc ) &
+	cpid[$k]=$!
+done
+conc_ok=1
+conc_reasons=""
+for k in "${kinds[@]}"; do
+	if ! wait "${cpid[$k]}"; then
+		conc_ok=0
+		conc_reasons+="$k: $(cat "$WORK/conc-$k.result" 2>/dev/null); "
+	fi
+done
+if [ $conc_ok = 1 ]; then pass concurrent-4 "4 clients bit-exact, no EBUSY"; else fail concurrent-4 "$conc_reasons"; fi
+
+# --- (c) daemon killed mid-stream ---------------------------------------------
+long=$(clip vp9-long)
+glog="$LOGS/gst-sigkill.txt"
+# identity slows the client to ~10 frames/s so the kill lands mid-stream.
+gst-launch-1.0 -q filesrc location="$long" ! parsebin ! identity sleep-time=100000 ! v4l2slvp9dec ! \
+	video/x-raw,format=NV12 ! fakesink >"$glog" 2>&1 &
+client=$!
+sleep 2
+if ! kill -0 $client 2>/dev/null; then
+	fail daemon-sigkill "client finished before the kill: $(tail -n 2 "$glog" | tr '\n' ' ')"
+else
+	kill -KILL "$DAEMON_PID"
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=""
+	killed_at=$(date +%s%N)
+	exited=0
+	dstate=0
+	while [ $(( ($(date +%s%N) - killed_at) / 1000000 )) -lt 2000 ]; do
+		if ! kill -0 $client 2>/dev/null; then exited=1; break; fi
+		[ "$(awk '{print $3}' /proc/$client/stat 2>/dev/null)" = D ] && dstate=1
+		sleep 0.05
+	done
+	elapsed=$(( ($(date +%s%N) - killed_at) / 1000000 ))
+	if [ $exited = 1 ]; then
+		wait $client
+		crc=$?
+		if [ $crc -ne 0 ]; then
+			kill_result="client failed with $crc after ${elapsed} ms"
+			kill_ok=1
+		else
+			kill_result="client exited 0 after the daemon died (frames silently lost?)"
+			kill_ok=0
+		fi
+	else
+		state=$(awk '{print $3}' /proc/$client/stat 2>/dev/null)
+		kill_result="client still running 2 s after the kill (state ${state:-?}${dstate:+, was D})"
+		kill_ok=0
+		kill -KILL $client 2>/dev/null
+		wait $client 2>/dev/null
+	fi
+	# Restart and decode again.
+	if ! reason=$(start_daemon "$LOGS/daemon-restarted.txt"); then
+		fail daemon-sigkill "$kill_result; restart failed: $reason"
+	elif r=$(decode_and_compare after-restart "$(clip vp9-small)"); then
+		if [ $kill_ok = 1 ]; then pass daemon-sigkill "$kill_result; after restart $r"
+		else fail daemon-sigkill "$kill_result; after restart $r"; fi
+	else
+		fail daemon-sigkill "$kill_result; after restart: $r"
+	fi
+fi
+
+# --- clean shutdown -------------------------------------------------------------
+if [ -z "$DAEMON_PID" ]; then
+	skip daemon-sigterm "daemon not running"
+elif stop_daemon; then
+	pass daemon-sigterm "exit 0 within 5 s"
+else
+	fail daemon-sigterm "daemon did not exit 0 within 5 s of SIGTERM (log $LOGS/daemon-restarted.txt)"
+fi
+
+[ $FAILS -eq 0 ]
