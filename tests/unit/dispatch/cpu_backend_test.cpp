@@ -2,6 +2,8 @@
 // Frame-level tests of the CPU backend's stages: small hand-built work
 // descriptions whose expected pixels follow from VP9's edge rules.
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <vector>
@@ -405,6 +407,45 @@ TEST(CpuPack, Nv12OfOddWidth) {
       EXPECT_EQ(mem[24 + y * 8 + x], want) << x << "," << y;
     }
   EXPECT_GE(b->timing(Stage::kPackNv12).cpu_ms, 0.0);
+}
+
+TEST(CpuPack, Nv12IntoAMappedFdIsWrittenInPlace) {
+  // A memfd stands in for a dmabuf: the backend maps it and packs into the
+  // mapping; reading the fd back shows the bytes.
+  auto b = create_cpu_backend();
+  auto src = b->create_surface(6, 4);
+  fill_plane(*src, 0, [](int x, int y) { return 1 + x + 6 * y; });
+  fill_plane(*src, 1, [](int x, int y) { return 100 + x + 3 * y; });
+  fill_plane(*src, 2, [](int x, int y) { return 200 + x + 3 * y; });
+  const int fd = memfd_create("dd-nv12", 0);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(0, ftruncate(fd, 64));
+  Nv12Layout l;
+  l.width = 6;
+  l.height = 4;
+  l.y_stride = 8;
+  l.uv_offset = 32;
+  l.uv_stride = 8;
+  l.size_bytes = 64;
+  {
+    auto dst = b->wrap_nv12(l, nullptr, fd);
+    FrameWork w = frame(1, 1);
+    b->begin_frame(w);
+    b->pack_nv12(*src, *dst);
+    b->end_frame();
+  }  // unmapped here
+  uint8_t back[64];
+  ASSERT_EQ(64, pread(fd, back, 64, 0));
+  close(fd);
+  EXPECT_EQ(back[0], 1);
+  EXPECT_EQ(back[3 * 8 + 5], 1 + 5 + 18);
+  EXPECT_EQ(back[6], 0);  // stride padding untouched
+  EXPECT_EQ(back[32 + 8 + 4], 100 + 2 + 3);  // U of chroma (2, 1)
+  EXPECT_EQ(back[32 + 8 + 5], 200 + 2 + 3);  // V of chroma (2, 1)
+  EXPECT_THROW(b->wrap_nv12(l, nullptr, -1), daedalus::Error);
+  l.uv_offset = 60;  // CbCr plane would run past the buffer
+  std::vector<uint8_t> mem(64);
+  EXPECT_THROW(b->wrap_nv12(l, mem.data(), -1), daedalus::Error);
 }
 
 // ------------------------------------------------------------ bad input
