@@ -5,15 +5,18 @@
 # tests/vm/guest-tests.sh (module loaded, no daemon attached).  Prints one
 # "PASS name", "FAIL name: reason" or "SKIP name: reason" line per test and
 # exits nonzero if any failed.  Needs a C compiler with static libc in the
-# guest userland (the VM chroots into the host root) unless
-# DAEDALUS_KTEST_BIN points at prebuilt programs (make -C tests/vm/guest).
+# guest userland (the VM chroots into the host root) unless prebuilt ones
+# are found: $DAEDALUS_KTEST_BIN, or <repo>/build-ktests when it is newer
+# than the sources (make -C tests/vm/guest O=$PWD/build-ktests on the host;
+# compiling inside a TCG guest takes minutes).
 #
 # Env (from the harness): DAEDALUS_REPO, DAEDALUS_VIDEO, DAEDALUS_MEDIA,
 # DAEDALUS_MODROOT, DAEDALUS_RESULTS.
 set -u
 
 REPO=${DAEDALUS_REPO:-$(cd "$(dirname "$0")/../../.." && pwd)}
-BIN=${DAEDALUS_KTEST_BIN:-/tmp/daedalus-ktests}
+PROGS="chardev_proto_test chardev_fuzz fake_daemon v4l2_client"
+BIN=${DAEDALUS_KTEST_BIN:-}
 LOGDIR=${DAEDALUS_RESULTS:-/tmp}/logs/kernel-tests
 PARAM=/sys/module/daedalus_v4l2/parameters/job_timeout_ms
 CHARDEV=/dev/daedalus-v4l2
@@ -77,12 +80,29 @@ client() {
 last_line() { tail -n1 "$1" 2>/dev/null | tr -d '\n'; }
 
 # ---------------------------------------------------------------------------
-if [ -z "${DAEDALUS_KTEST_BIN:-}" ]; then
+# prebuilt_ok DIR: every program there and newer than every source.
+prebuilt_ok() {
+	local p src
+	for p in $PROGS; do
+		[ -x "$1/$p" ] || return 1
+		for src in "$REPO"/tests/vm/guest/*.c "$REPO"/tests/vm/guest/*.h \
+			   "$REPO"/include/daedalus/daedalus_v4l2_proto.h; do
+			[ "$src" -nt "$1/$p" ] && return 1
+		done
+	done
+	return 0
+}
+if [ -z "$BIN" ] && prebuilt_ok "$REPO/build-ktests"; then
+	BIN=$REPO/build-ktests
+fi
+if [ -z "$BIN" ]; then
+	BIN=/tmp/daedalus-ktests
 	if ! make -s -C "$REPO/tests/vm/guest" O="$BIN" >"$LOGDIR/build.log" 2>&1; then
 		fail build "make -C tests/vm/guest: $(last_line "$LOGDIR/build.log")"
 		exit 1
 	fi
 fi
+echo "using test programs in $BIN" >"$LOGDIR/bin.txt"
 if [ ! -c "$CHARDEV" ]; then
 	fail chardev "$CHARDEV missing (module not loaded?)"
 	exit 1
