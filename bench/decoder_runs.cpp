@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+#include "decoder_runs.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <memory>
+
+#include <fmt/format.h>
+#include <vpx/vp8dx.h>
+#include <vpx/vpx_decoder.h>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+}
+
+#include "daedalus/error.h"
+#include "decoder_factory.h"
+#include "error.h"
+#include "nv12_frame.h"
+#include "reference_decoder.h"
+
+namespace daedalus::bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+DecodeHooks g_hooks;
+
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+// Measures decoder time while letting the caller pause it for work that is
+// not decoding (NV12 conversion, md5) done inside a callback.
+class Stopwatch {
+ public:
+  void start() { t0_ = Clock::now(); running_ = true; }
+  void pause() {
+    if (!running_) return;
+    acc_ += ms_since(t0_);
+    running_ = false;
+    if (g_hooks.pause) g_hooks.pause();
+  }
+  void resume() {
+    if (g_hooks.resume) g_hooks.resume();
+    start();
+  }
+  double stop() { pause(); double r = acc_; acc_ = 0; return r; }
+
+ private:
+  Clock::time_point t0_;
+  double acc_ = 0;
+  bool running_ = false;
+};
+
+// One pass over the clip with one decoder instance.
+class Pass {
+ public:
+  virtual ~Pass() = default;
+  // Decodes one packet; calls out() for every frame, with the stopwatch paused.
+  virtual void decode(const media::Packet& pkt, Stopwatch& sw, const std::function<void(media::Nv12Frame&&)>& out) = 0;
+  virtual void flush(Stopwatch& sw, const std::function<void(media::Nv12Frame&&)>& out) = 0;
+  virtual std::vector<std::pair<std::string, double>> profile() const { return {}; }
+};
+
+// libavcodec through its own API (not media::ReferenceDecoder) so that the
+// AVFrame -> NV12 conversion stays outside the timed region.
+class AvcodecPass final : public Pass {
+ public:
+  AvcodecPass(const Clip& clip, const AVCodecParameters* params, int threads) {
+    const AVCodec* dec = avcodec_find_decoder_by_name("vp9");
+    if (clip.codec != media::Codec::kVP9 || !dec) throw Error("libavcodec: only VP9 clips are benchmarked");
+    ctx_ = avcodec_alloc_context3(dec);
+    if (params) avcodec_parameters_to_context(ctx_, params);
+    ctx_->thread_count = threads;
+    int err = avcodec_open2(ctx_, dec, nullptr);
+    if (err < 0) throw Error(fmt::format("libavcodec: cannot open vp9: {}", av_error_text(err)));
+    frame_ = av_frame_alloc();
+    pkt_ = av_packet_alloc();
+  }
+  ~AvcodecPass() override {
+    av_packet_free(&pkt_);
+    av_frame_free(&frame_);
+    avcodec_free_context(&ctx_);
+  }
+  void decode(const media::Packet& p, Stopwatch& sw, const std::function<void(media::Nv12Frame&&)>& out) override {
+    if (av_new_packet(pkt_, static_cast<int>(p.data.size())) < 0) throw Error("out of memory");
+    sw.pause();
+    std::memcpy(pkt_->data, p.data.data(), p.data.size());
+    pkt_->pts = p.pts;
+    sw.resume();
+    int err = avcodec_send_packet(ctx_, pkt_);
+    av_packet_unref(pkt_);
+    if (err < 0 && err != AVERROR(EAGAIN)) throw Error(fmt::format("libavcodec: {}", av_error_text(err)));
+    drain(sw, out);
+  }
+  void flush(Stopwatch& sw, const std::function<void(media::Nv12Frame&&)>& out) override {
+    avcodec_send_packet(ctx_, nullptr);
+    drain(sw, out);
+  }
+
+ private:
+  void drain(Stopwatch& sw, const std::function<void(media::Nv12Frame&&)>& out) {
+    while (avcodec_receive_frame(ctx_, frame_) == 0) {
+      sw.pause();
+      out(media::to_nv12(*frame_));
+      av_frame_unref(frame_);
+      sw.resume();
+    }
+  }
+  AVCodecContext* ctx_ = nullptr;
+  AVFrame* frame_ = nullptr;
+  AVPacket* pkt_ = nullptr;
+};
+
+class VpxPass final : public Pass {
+ public:
+  VpxPass(const Clip& clip, int threads) {
+    if (clip.codec != media::Codec::kVP9) throw Error("libvpx: only VP9 clips are benchmarked");
+    vpx_codec_dec_cfg_t cfg{};
+    cfg.threads = static_cast<unsigned>(threads);
+    cfg.w = static_cast<unsigned>(clip.width);
+    cfg.h = static_cast<unsigned>(clip.height);
+    if (vpx_codec_dec_init(&ctx_, vpx_codec_vp9_dx(), &cfg, 0) != VPX_CODEC_OK) {
+      throw Error(fmt::format("libvpx: cannot init the VP9 decoder: {}", vpx_codec_error(&ctx_)));
+    }
+  }
+  ~VpxPass() override { vpx_codec_destroy(&ctx_); }
+  void decode(const media::Packet& p, Stopwatch& sw, const std::function<void(media::Nv12Frame&&)>& out) override {
+    if (vpx_codec_decode(&ctx_, p.data.data(), static_cast<unsigned>(p.data.size()), nullptr, 0) != VPX_CODEC_OK) {
+      throw Error(fmt::format("libvpx: {}", vpx_codec_error(&ctx_)));
+    }
+    drain(sw, out);
+  }
+  void flush(Stopwatch& sw, const std::function<void(media::Nv12Frame&&)>& out) override {
+    vpx_codec_decode(&ctx_, nullptr, 0, nullptr, 0);
+    drain(sw, out);
+  }
+
+ private:
+  void drain(Stopwatch& sw, const std::function<void(media::Nv12Frame&&)>& out) {
+    vpx_codec_iter_t iter = nullptr;
+    while (vpx_image_t* img = vpx_codec_get_frame(&ctx_, &iter)) {
+      sw.pause();
+      out(to_nv12(*img));
+      sw.resume();
+    }
+  }
+  static media::Nv12Frame to_nv12(const vpx_image_t& img) {
+    if (img.fmt != VPX_IMG_FMT_I420) throw Error("libvpx: only 8-bit 4:2:0 output is compared");
+    media::Nv12Frame f;
+    const int w = static_cast<int>(img.d_w), h = static_cast<int>(img.d_h);
+    f.allocate(w, h);
+    for (int y = 0; y < h; ++y) std::memcpy(&f.y[size_t(y) * w], img.planes[0] + size_t(y) * img.stride[0], w);
+    const int cw = media::Nv12Frame::chroma_width(w), ch = media::Nv12Frame::chroma_height(h);
+    for (int y = 0; y < ch; ++y) {
+      const uint8_t* u = img.planes[1] + size_t(y) * img.stride[1];
+      const uint8_t* v = img.planes[2] + size_t(y) * img.stride[2];
+      uint8_t* d = &f.uv[size_t(y) * 2 * cw];
+      for (int x = 0; x < cw; ++x) {
+        d[2 * x] = u[x];
+        d[2 * x + 1] = v[x];
+      }
+    }
+    return f;
+  }
+  vpx_codec_ctx_t ctx_{};
+};
+
+// Our decoder, behind the same media::FrameDecoder the CLI uses.
+class FrameDecoderPass final : public Pass {
+ public:
+  explicit FrameDecoderPass(std::unique_ptr<media::FrameDecoder> d) : dec_(std::move(d)) {}
+  void decode(const media::Packet& p, Stopwatch& sw, const std::function<void(media::Nv12Frame&&)>& out) override {
+    dec_->decode(p.data.data(), p.data.size(), p.pts, [&](media::Nv12Frame&& f) {
+      sw.pause();
+      out(std::move(f));
+      sw.resume();
+    });
+  }
+  void flush(Stopwatch& sw, const std::function<void(media::Nv12Frame&&)>& out) override {
+    dec_->flush([&](media::Nv12Frame&& f) {
+      sw.pause();
+      out(std::move(f));
+      sw.resume();
+    });
+  }
+  std::vector<std::pair<std::string, double>> profile() const override { return dec_->last_profile(); }
+
+ private:
+  std::unique_ptr<media::FrameDecoder> dec_;
+};
+
+std::unique_ptr<Pass> make_pass(const DecoderSpec& spec, const Clip& clip, const media::Demuxer& demuxer) {
+  if (spec.decoder == "libavcodec") return std::make_unique<AvcodecPass>(clip, demuxer.codec_parameters(), spec.threads);
+  if (spec.decoder == "libvpx") return std::make_unique<VpxPass>(clip, spec.threads);
+  if (spec.decoder == "daedalus") {
+    auto backend = spec.backend == "vulkan" ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu;
+    return std::make_unique<FrameDecoderPass>(tools::make_decoder(tools::DecoderKind::kDaedalus, backend, demuxer, 1));
+  }
+  throw Error(fmt::format("unknown decoder {}", spec.decoder));
+}
+
+}  // namespace
+
+void set_decode_hooks(DecodeHooks hooks) { g_hooks = std::move(hooks); }
+
+Clip load_clip(const std::string& name, const std::string& path, long max_packets) {
+  media::Demuxer demuxer(path);
+  Clip clip;
+  clip.name = name;
+  clip.path = path;
+  clip.codec = demuxer.codec();
+  clip.width = demuxer.width();
+  clip.height = demuxer.height();
+  media::Packet pkt;
+  while ((max_packets < 0 || static_cast<long>(clip.packets.size()) < max_packets) && demuxer.read(pkt)) {
+    clip.packets.push_back(std::move(pkt));
+    pkt = {};
+  }
+  if (clip.packets.empty()) throw Error(fmt::format("{}: no packets", path));
+  return clip;
+}
+
+std::vector<DecoderSpec> default_decoders(int all_threads) {
+  return {
+      {"libavcodec-1t", "libavcodec", "1 thread", 1, ""},
+      {"libavcodec-mt", "libavcodec", fmt::format("{} threads", all_threads), all_threads, ""},
+      {"libvpx-1t", "libvpx", "1 thread", 1, ""},
+      {"libvpx-mt", "libvpx", fmt::format("{} threads", all_threads), all_threads, ""},
+      {"daedalus-cpu", "daedalus", "CPU backend", 1, "cpu"},
+      {"daedalus-vulkan", "daedalus", "Vulkan backend", 1, "vulkan"},
+  };
+}
+
+RunResult run_decoder(const DecoderSpec& spec, const Clip& clip, int repeat, const StepFn& step) {
+  RunResult best;
+  best.spec = spec;
+  // The demuxer only supplies codec parameters; the packets are in memory.
+  media::Demuxer demuxer(clip.path);
+  for (int r = 0; r < std::max(1, repeat); ++r) {
+    RunResult cur;
+    cur.spec = spec;
+    std::unique_ptr<Pass> pass;
+    try {
+      pass = make_pass(spec, clip, demuxer);
+    } catch (const std::exception& e) {
+      best.available = false;
+      best.error = e.what();
+      return best;
+    }
+    Stopwatch sw;
+    auto out = [&](media::Nv12Frame&& f) {
+      cur.md5.push_back(media::md5_hex(f));
+      if (!cur.frames.empty()) ++cur.frames.back().shown;
+    };
+    for (size_t i = 0; i < clip.packets.size(); ++i) {
+      cur.frames.emplace_back();
+      FrameRecord& rec = cur.frames.back();
+      rec.bytes = clip.packets[i].data.size();
+      if (g_hooks.before) g_hooks.before();
+      sw.start();
+      try {
+        pass->decode(clip.packets[i], sw, out);
+      } catch (const std::exception& e) {
+        if (cur.failed_packets++ == 0) cur.error = fmt::format("packet {}: {}", i, e.what());
+      }
+      rec.wall_ms = sw.stop();
+      if (g_hooks.after) g_hooks.after(fmt::format("{} {} frame {}", clip.name, spec.id, i));
+      rec.profile = pass->profile();
+      if (step) step();
+    }
+    sw.start();
+    try {
+      pass->flush(sw, out);
+    } catch (const std::exception& e) {
+      if (cur.failed_packets++ == 0) cur.error = fmt::format("flush: {}", e.what());
+    }
+    const double flush_ms = sw.stop();
+    if (!cur.frames.empty()) cur.frames.back().wall_ms += flush_ms;
+    for (const auto& f : cur.frames) cur.total_ms += f.wall_ms;
+
+    if (r == 0) {
+      best = std::move(cur);
+      continue;
+    }
+    // Keep the fastest time per frame (and per profile entry) over repeats.
+    best.total_ms = std::min(best.total_ms, cur.total_ms);
+    for (size_t i = 0; i < best.frames.size() && i < cur.frames.size(); ++i) {
+      auto& b = best.frames[i];
+      const auto& c = cur.frames[i];
+      b.wall_ms = std::min(b.wall_ms, c.wall_ms);
+      for (size_t k = 0; k < b.profile.size() && k < c.profile.size(); ++k) {
+        if (b.profile[k].first == c.profile[k].first) b.profile[k].second = std::min(b.profile[k].second, c.profile[k].second);
+      }
+    }
+    if (cur.md5 != best.md5 && best.error.empty()) best.error = "output differs between repeats (nondeterministic decoder)";
+  }
+  return best;
+}
+
+}  // namespace daedalus::bench

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+// Timed decodes of one clip by every decoder the bench compares: libavcodec
+// (1 thread, all threads), libvpx (1 thread, all threads) and daedalus (CPU
+// and Vulkan dispatch backends). Packets are demuxed into memory first so
+// no I/O is timed; md5s and NV12 conversion happen outside the timed region.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "demuxer.h"
+
+namespace daedalus::bench {
+
+struct Clip {
+  std::string name;
+  std::string path;
+  media::Codec codec = media::Codec::kUnknown;
+  int width = 0, height = 0;
+  std::vector<media::Packet> packets;
+};
+
+// Demuxes the whole file; throws daedalus::Error on unreadable input.
+Clip load_clip(const std::string& name, const std::string& path, long max_packets);
+
+// One decode call (one packet; a VP9 superframe is one packet).
+struct FrameRecord {
+  size_t bytes = 0;
+  double wall_ms = 0;   // time inside the decoder, sink time excluded
+  int shown = 0;        // frames this call output
+  std::vector<std::pair<std::string, double>> profile;  // FrameDecoder::last_profile()
+};
+
+struct DecoderSpec {
+  std::string id;       // stable key, e.g. "libavcodec-1t", "daedalus-vulkan"
+  std::string decoder;  // "libavcodec" | "libvpx" | "daedalus"
+  std::string variant;  // "1 thread", "vulkan backend", ...
+  int threads = 1;
+  std::string backend;  // daedalus only: "cpu" | "vulkan"
+};
+
+struct RunResult {
+  DecoderSpec spec;
+  bool available = true;
+  std::string error;       // why unavailable, or the first decode error
+  long failed_packets = 0;
+  double total_ms = 0;     // sum of wall_ms (best repeat)
+  std::vector<FrameRecord> frames;
+  std::vector<std::string> md5;  // per shown frame, display order
+};
+
+std::vector<DecoderSpec> default_decoders(int all_threads);
+
+// Called after every decode call (for the progress bar).
+using StepFn = std::function<void()>;
+
+// Runs spec on clip `repeat` times; per frame keeps the fastest repeat
+// (the least disturbed by other load on the machine), total_ms likewise.
+RunResult run_decoder(const DecoderSpec& spec, const Clip& clip, int repeat, const StepFn& step);
+
+// Hooks the callgrind mode sets: called right before and right after each
+// timed decode call with a label.
+struct DecodeHooks {
+  std::function<void()> before;
+  std::function<void(const std::string& label)> after;
+  std::function<void()> pause, resume;  // around sink work inside a call
+};
+void set_decode_hooks(DecodeHooks hooks);
+
+}  // namespace daedalus::bench
