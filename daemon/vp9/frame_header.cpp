@@ -190,12 +190,16 @@ FrameHeader parse_uncompressed_header(const uint8_t* data, size_t size, Persiste
       h.bit_depth = static_cast<int>(st.slot_bit_depth[slot]);
       h.ss_x = static_cast<int>(st.slot_subsampling_x[slot]);
       h.ss_y = static_cast<int>(st.slot_subsampling_y[slot]);
+      // VP9 limits reference scaling to 2x down .. 16x up. A reference
+      // outside that may exist as long as no block uses it (checked by the
+      // tile decoder), but one must be usable.
+      bool any_valid = false;
       for (int i = 0; i < 3; ++i) {
-        // VP9 limits reference scaling to 2x down .. 16x up.
         const uint32_t rw = st.slot_width[h.ref_frame_idx[i]], rh = st.slot_height[h.ref_frame_idx[i]];
-        if (2 * h.width < rw || 2 * h.height < rh || h.width > 16 * rw || h.height > 16 * rh)
-          throw Error("vp9: reference frame has an invalid size ratio");
+        h.ref_valid[i] = 2 * h.width >= rw && 2 * h.height >= rh && h.width <= 16 * rw && h.height <= 16 * rh;
+        any_valid |= h.ref_valid[i];
       }
+      if (!any_valid) throw Error("vp9: no reference frame has a valid size ratio");
     }
   }
   check_size(h.width, h.height);

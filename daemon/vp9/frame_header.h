@@ -71,6 +71,7 @@ struct FrameHeader {
   uint8_t refresh_frame_flags = 0;
   int ref_frame_idx[3] = {0, 0, 0};   // slot for LAST, GOLDEN, ALTREF
   bool ref_sign_bias[4] = {};         // indexed by RefFrame
+  bool ref_valid[3] = {true, true, true};  // size ratio within VP9's limits
   uint32_t width = 0, height = 0;
   uint32_t render_width = 0, render_height = 0;
   bool allow_high_precision_mv = false;

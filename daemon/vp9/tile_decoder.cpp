@@ -468,6 +468,12 @@ class TileDecoder {
   }
 
   void read_ref_frames() {
+    read_ref_frames_unchecked();
+    for (int r = 0; r < 1 + mi_->compound(); ++r)
+      if (mi_->ref[r] < kLastFrame || !h_.ref_valid[mi_->ref[r] - kLastFrame])
+        throw Error("vp9: block uses a reference frame with invalid dimensions");
+  }
+  void read_ref_frames_unchecked() {
     const int seg = mi_->segment_id;
     if (h_.seg.active(seg, kSegRefFrame)) {
       mi_->ref[0] = static_cast<int8_t>(h_.seg.feature_data[seg][kSegRefFrame]);
