@@ -39,19 +39,13 @@ struct daedalus_job *daedalus_job_find(struct daedalus_dev *dev, u64 cookie)
 	return NULL;
 }
 
-/*
- * Put a held CAPTURE buffer back at the head of the ready queue, where
- * the m2m core expects it (is_held + timestamp matching in
- * __v4l2_m2m_try_queue and the stateless FLUSH helper).
- */
-static void daedalus_repark_held(struct daedalus_ctx *ctx,
-				 struct vb2_v4l2_buffer *dst)
+/* Put a claimed buffer back at the head of its m2m ready queue. */
+static void daedalus_requeue_head(struct v4l2_m2m_queue_ctx *q_ctx,
+				  struct vb2_v4l2_buffer *vbuf)
 {
-	struct v4l2_m2m_queue_ctx *q_ctx = &ctx->fh.m2m_ctx->cap_q_ctx;
-	struct v4l2_m2m_buffer *b = container_of(dst, struct v4l2_m2m_buffer, vb);
+	struct v4l2_m2m_buffer *b = container_of(vbuf, struct v4l2_m2m_buffer, vb);
 	unsigned long flags;
 
-	dst->is_held = true;
 	spin_lock_irqsave(&q_ctx->rdy_spinlock, flags);
 	list_add(&b->list, &q_ctx->rdy_queue);
 	q_ctx->num_rdy++;
@@ -59,11 +53,34 @@ static void daedalus_repark_held(struct daedalus_ctx *ctx,
 }
 
 /*
- * Unlink @job from everything the daemon side can reach.  Returns true
- * if the CAPTURE buffer was re-parked as held (must not be completed).
+ * Hand the job's buffers back to the m2m core for completion.  With
+ * HOLD_CAPTURE_BUF support the core insists on finishing through
+ * v4l2_m2m_buf_done_and_job_finish(), which takes the OUTPUT buffer and
+ * decides about the CAPTURE buffer (return it, or keep it held at the
+ * queue head for the next slice) from the heads of the ready queues.  So
+ * the buffers claimed in device_run go back to the heads here.  No
+ * device_run can pick them up in between: the context's job is still
+ * running (TRANS_RUNNING), and the m2m core runs one job at a time.
  */
-static bool daedalus_job_unlink(struct daedalus_dev *dev,
-				struct daedalus_job *job, int status)
+static void daedalus_job_requeue(struct daedalus_job *job)
+{
+	struct v4l2_m2m_ctx *m2m_ctx = job->ctx->fh.m2m_ctx;
+
+	if (job->flush)
+		job->src->flags &= ~V4L2_BUF_FLAG_M2M_HOLD_CAPTURE_BUF;
+	daedalus_requeue_head(&m2m_ctx->cap_q_ctx, job->dst);
+	daedalus_requeue_head(&m2m_ctx->out_q_ctx, job->src);
+}
+
+/*
+ * Unlink @job from everything the daemon side can reach and give its
+ * buffers back to the ready queues.  Doing the latter under chan_lock
+ * means a concurrent DECODER_CMD_FLUSH either still finds the job (and
+ * sets job->flush) or finds the OUTPUT buffer back on the queue, where
+ * the m2m helper clears its HOLD flag.
+ */
+static void daedalus_job_unlink(struct daedalus_dev *dev,
+				struct daedalus_job *job)
 {
 	lockdep_assert_held(&dev->chan_lock);
 	list_del_init(&job->node);
@@ -75,36 +92,28 @@ static bool daedalus_job_unlink(struct daedalus_dev *dev,
 	}
 	if (job->ctx->job == job)
 		job->ctx->job = NULL;
-	/* Re-park under chan_lock so a concurrent FLUSH sees it. */
-	if (!status && job->hold_capture && !job->flush) {
-		daedalus_repark_held(job->ctx, job->dst);
-		return true;
-	}
-	return false;
+	daedalus_job_requeue(job);
 }
 
-/* Return the buffers and finish the m2m job.  No locks held. */
+/* Complete the buffers and finish the m2m job.  No locks held. */
 static void daedalus_job_finish(struct daedalus_dev *dev,
-				struct daedalus_job *job, int status,
-				bool dst_held)
+				struct daedalus_job *job, int status)
 {
-	struct daedalus_ctx *ctx = job->ctx;
-	enum vb2_buffer_state state = status ? VB2_BUF_STATE_ERROR :
-					       VB2_BUF_STATE_DONE;
+	struct v4l2_m2m_ctx *m2m_ctx = job->ctx->fh.m2m_ctx;
 
-	if (!dst_held)
-		v4l2_m2m_buf_done(job->dst, state);
-	/* OUTPUT last: it completes the request and wakes its waiters. */
-	v4l2_m2m_buf_done(job->src, state);
 	kfree(job);
-	/* Last touch of ctx: after this its release may proceed. */
-	v4l2_m2m_job_finish(dev->m2m_dev, ctx->fh.m2m_ctx);
+	/* CAPTURE first, then OUTPUT (completes the request). */
+	v4l2_m2m_buf_done_and_job_finish(dev->m2m_dev, m2m_ctx,
+					 status ? VB2_BUF_STATE_ERROR :
+						  VB2_BUF_STATE_DONE);
 }
 
+/* End a job that never became visible to the daemon. */
 static void daedalus_job_fail_now(struct daedalus_dev *dev,
 				  struct daedalus_job *job, int status)
 {
-	daedalus_job_finish(dev, job, status, false);
+	daedalus_job_requeue(job);
+	daedalus_job_finish(dev, job, status);
 }
 
 /* Queue CTX_OPEN if this daemon session has not seen the context yet. */
@@ -225,10 +234,11 @@ void daedalus_device_run(void *priv)
 	src = v4l2_m2m_src_buf_remove(m2m_ctx);
 	dst = v4l2_m2m_dst_buf_remove(m2m_ctx);
 	if (WARN_ON(!src || !dst)) {
+		/* Cannot happen: m2m only runs jobs with both buffers. */
 		if (src)
-			v4l2_m2m_buf_done(src, VB2_BUF_STATE_ERROR);
+			daedalus_requeue_head(&m2m_ctx->out_q_ctx, src);
 		if (dst)
-			v4l2_m2m_buf_done(dst, VB2_BUF_STATE_ERROR);
+			daedalus_requeue_head(&m2m_ctx->cap_q_ctx, dst);
 		v4l2_m2m_job_finish(dev->m2m_dev, m2m_ctx);
 		return;
 	}
@@ -243,9 +253,10 @@ void daedalus_device_run(void *priv)
 	if (!job) {
 		if (req)
 			v4l2_ctrl_request_complete(req, &ctx->hdl);
-		v4l2_m2m_buf_done(dst, VB2_BUF_STATE_ERROR);
-		v4l2_m2m_buf_done(src, VB2_BUF_STATE_ERROR);
-		v4l2_m2m_job_finish(dev->m2m_dev, m2m_ctx);
+		daedalus_requeue_head(&m2m_ctx->cap_q_ctx, dst);
+		daedalus_requeue_head(&m2m_ctx->out_q_ctx, src);
+		v4l2_m2m_buf_done_and_job_finish(dev->m2m_dev, m2m_ctx,
+						 VB2_BUF_STATE_ERROR);
 		return;
 	}
 	INIT_LIST_HEAD(&job->node);
@@ -309,13 +320,13 @@ void daedalus_job_abort(void *priv)
 	mutex_lock(&dev->chan_lock);
 	job = ctx->job;
 	if (job)
-		daedalus_job_unlink(dev, job, -ECANCELED);
+		daedalus_job_unlink(dev, job);
 	else
 		ctx->abort_pending = true;
 	mutex_unlock(&dev->chan_lock);
 
 	if (job)
-		daedalus_job_finish(dev, job, -ECANCELED, false);
+		daedalus_job_finish(dev, job, -ECANCELED);
 }
 
 void daedalus_watchdog_fn(struct work_struct *work)
@@ -330,7 +341,7 @@ void daedalus_watchdog_fn(struct work_struct *work)
 	mutex_lock(&dev->chan_lock);
 	list_for_each_entry_safe(job, tmp, &dev->jobs, node) {
 		if (time_after_eq(jiffies, job->deadline)) {
-			daedalus_job_unlink(dev, job, -ETIMEDOUT);
+			daedalus_job_unlink(dev, job);
 			list_add_tail(&job->node, &expired);
 		} else if (!rearm || time_before(job->deadline, next)) {
 			next = job->deadline;
@@ -347,7 +358,7 @@ void daedalus_watchdog_fn(struct work_struct *work)
 		dev_warn_ratelimited(&dev->pdev->dev,
 				     "job %llu: daemon did not answer within %u ms\n",
 				     job->cookie, daedalus_job_timeout_ms);
-		daedalus_job_finish(dev, job, -ETIMEDOUT, false);
+		daedalus_job_finish(dev, job, -ETIMEDOUT);
 	}
 }
 
@@ -359,14 +370,14 @@ void daedalus_jobs_fail_all(struct daedalus_dev *dev)
 
 	mutex_lock(&dev->chan_lock);
 	list_for_each_entry_safe(job, tmp, &dev->jobs, node) {
-		daedalus_job_unlink(dev, job, -ESHUTDOWN);
+		daedalus_job_unlink(dev, job);
 		list_add_tail(&job->node, &failed);
 	}
 	mutex_unlock(&dev->chan_lock);
 
 	list_for_each_entry_safe(job, tmp, &failed, node) {
 		list_del(&job->node);
-		daedalus_job_finish(dev, job, -ESHUTDOWN, false);
+		daedalus_job_finish(dev, job, -ESHUTDOWN);
 	}
 }
 
@@ -377,7 +388,6 @@ int daedalus_job_answer(struct daedalus_dev *dev,
 	struct daedalus_job *job;
 	int status = done->status;
 	int ret = 0;
-	bool held;
 	unsigned int i;
 
 	mutex_lock(&dev->chan_lock);
@@ -398,16 +408,16 @@ int daedalus_job_answer(struct daedalus_dev *dev,
 		if (ret)
 			status = -ERANGE;
 	}
-	held = daedalus_job_unlink(dev, job, status);
-	mutex_unlock(&dev->chan_lock);
-
 	if (!status) {
 		for (i = 0; i < job->num_planes; i++)
 			vb2_set_plane_payload(&job->dst->vb2_buf, i,
 					      done->bytesused[i] ?:
 					      job->sizeimage[i]);
 	}
-	daedalus_job_finish(dev, job, status, held);
+	daedalus_job_unlink(dev, job);
+	mutex_unlock(&dev->chan_lock);
+
+	daedalus_job_finish(dev, job, status);
 	return ret;
 }
 

@@ -74,6 +74,14 @@ int main(int argc, char **argv)
 
 	flags = kt_client_dqbuf_capture(&c, &used);
 	dt = kt_now_ms() - t0;
+	{
+		/* For the shell: comparable with /proc/uptime. */
+		struct timespec bt;
+
+		clock_gettime(CLOCK_BOOTTIME, &bt);
+		kt_log("dqbuf_done_boottime_ms=%lld",
+		       (long long)bt.tv_sec * 1000 + bt.tv_nsec / 1000000);
+	}
 	if (dt < min_ms || dt > max_ms)
 		kt_fail("DQBUF took %lld ms, want %ld..%ld", (long long)dt,
 			min_ms, max_ms);
