@@ -8,10 +8,10 @@
  *   ctx->vb_mutex             (vb2 queue lock, per V4L2 file handle)
  *     -> ctx->hdl.lock        (control handler, per file handle)
  *     -> dev->chan_lock       (daemon channel: outq, jobs, daemon state)
- *       -> m2m rdy_spinlock   (only to re-park a held CAPTURE buffer)
+ *       -> m2m rdy_spinlock   (requeue claimed buffers at completion)
  *
- * Never call vb2/m2m completion (buf_done, job_finish) with chan_lock
- * held: job_finish may schedule device_run, which takes chan_lock.
+ * Never call v4l2_m2m_buf_done_and_job_finish() with chan_lock held:
+ * finishing may lead to device_run, which takes chan_lock.
  */
 #ifndef _DAEDALUS_H
 #define _DAEDALUS_H
