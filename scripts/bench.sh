@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# One command for a fresh Debian 12 machine: install dependencies, build,
+# generate the bench clips, run daedalus-bench (times, then instruction
+# counts under callgrind), and write the results under build/bench/:
+#
+#   bench.json, summary.txt, bench.png     decoders and stages, timed
+#   callgrind.json                         Ir per frame / per CPU stage
+#   microbench.json                        Google Benchmark, CPU stages
+#
+# Environment: DAEDALUS_BUILD_DIR (default build), BENCH_REPEAT (2),
+# BENCH_FRAMES (all), BENCH_CALLGRIND_FRAMES (4; 0 skips callgrind),
+# BENCH_SET (full | quick).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+bash scripts/setup-debian.sh
+build=${DAEDALUS_BUILD_DIR:-$root/build}
+out="$build/bench"
+jobs=$(nproc)
+[ "$jobs" -gt 2 ] || jobs=2
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$jobs" --target daedalus-bench
+cmake --build "$build" -j"$jobs" --target daedalus-bench-stages 2>/dev/null || echo "bench: no CPU backend, no microbenchmarks"
+
+mkdir -p "$out"
+bench/make-bench-clips.sh "$build/bench-clips" "${BENCH_SET:-full}" >/dev/null
+list="$build/bench-clips/bench-clips.txt"
+bin="$build/bench/daedalus-bench"
+frames=()
+[ -n "${BENCH_FRAMES:-}" ] && frames=(--frames "$BENCH_FRAMES")
+
+"$bin" --clip-list "$list" --repeat "${BENCH_REPEAT:-2}" "${frames[@]}" \
+  --json "$out/bench.json" --summary "$out/summary.txt"
+/usr/bin/python3 bench/check_bench_json.py "$out/bench.json"
+/usr/bin/python3 bench/plot_bench.py "$out/bench.json" "$out/bench.png"
+
+cg_frames=${BENCH_CALLGRIND_FRAMES:-4}
+if [ "$cg_frames" -gt 0 ]; then
+  # Instruction counts are repeatable where times are not; a few frames of
+  # the 1080p bench clip are enough (callgrind runs ~50x slower).
+  clip=$(awk -F'\t' '$1 ~ /1080p/ {print $1 "=" $3; exit}' "$list")
+  [ -n "$clip" ] || clip=$(awk -F'\t' 'NR==1 {print $1 "=" $3}' "$list")
+  "$bin" --callgrind "$clip" --frames "$cg_frames" --stage-size 1920x1080 \
+    --callgrind-dir "$out/callgrind" --json "$out/callgrind.json" >/dev/null
+  echo "bench: instruction counts in $out/callgrind.json"
+fi
+if [ -x "$build/bench/daedalus-bench-stages" ]; then
+  "$build/bench/daedalus-bench-stages" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+    --benchmark_out="$out/microbench.json" --benchmark_out_format=json >/dev/null
+  echo "bench: CPU stage microbenchmarks in $out/microbench.json"
+fi
+echo "bench: $out/bench.json $out/bench.png $out/summary.txt"
+cat "$out/summary.txt"
