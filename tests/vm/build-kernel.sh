@@ -9,7 +9,8 @@
 #   ${DAEDALUS_CACHE:-$HOME/.cache/daedalus}/kernel/<key>/
 # where <key> = sha256(config fragment + source package version + this script
 # + compiler version).  That directory holds:
-#   bzImage        the kernel to boot
+#   vmlinux        the kernel run.sh boots (PVH entry, uncompressed)
+#   bzImage        the same kernel for boot loaders without PVH support
 #   build/         the O= build tree (Module.symvers, scripts, include/generated,
 #                  ...): pass it as KDIR to build out-of-tree modules
 #   modroot/       `make modules_install` output (lib/modules/<release>/...)
@@ -149,6 +150,8 @@ kmake INSTALL_MOD_PATH="$OUT/modroot" INSTALL_MOD_STRIP=1 modules_install \
 
 release=$(cat "$OUT/build/include/config/kernel.release")
 cp "$OUT/build/arch/x86/boot/bzImage" "$OUT/bzImage"
+# The PVH entry point lets QEMU boot this ELF directly (see config fragment).
+cp "$OUT/build/vmlinux" "$OUT/vmlinux"
 echo "$release" >"$OUT/release"
 for f in Module.symvers scripts/mod/modpost include/generated/autoconf.h; do
   [ -e "$OUT/build/$f" ] || die "build tree lacks $f, cannot build out-of-tree modules"

@@ -35,6 +35,20 @@ report() {
 	return 0
 }
 
+# detail TEXT: an indented line under the last reported test.
+detail() {
+	echo "  $*" >>"$R/results.txt"
+	echo "daedalus-vm:     $*"
+}
+
+# details FILE: one detail line per "name<TAB>reason" line.
+details() {
+	local name reason
+	while IFS=$'\t' read -r name reason; do
+		detail "- $name: $reason"
+	done <"$1"
+}
+
 # want NAME: is NAME selected by DAEDALUS_VM_TESTS (space-separated globs)?
 want() {
 	[ -z "${DAEDALUS_VM_TESTS:-}" ] && return 0
@@ -98,15 +112,10 @@ compliance() {
 	if [ $rc = 124 ] || [ $rc = 137 ]; then
 		echo "timed out after 180 s" >"$LOGS/$label.error"; return 1
 	fi
-	if ! grep -q '^Total for ' "$out"; then
+	if ! grep -qE '^(Grand )?Total for ' "$out"; then
 		echo "exit $rc without a 'Total for' summary (crashed?)" >"$LOGS/$label.error"; return 1
 	fi
 	return 0
-}
-
-# fail_summary FILE: "name (reason), name (reason)" on one line.
-fail_summary() {
-	awk -F'\t' '{ printf "%s%s (%s)", (NR > 1 ? ", " : ""), $1, $2 }' "$1"
 }
 
 # compliance_baseline LABEL ARGS...: visl run, passes when the tool completes.
@@ -116,10 +125,10 @@ compliance_baseline() {
 		report FAIL "$label" "v4l2-compliance $*: $(cat "$LOGS/$label.error"), log $LOGS/compliance-$label.txt"
 		return
 	fi
-	local total fails=none
-	total=$(grep '^Total for ' "$LOGS/compliance-$label.txt" | tail -n1)
-	[ -s "$LOGS/$label.fails" ] && fails=$(fail_summary "$LOGS/$label.fails")
-	report PASS "$label" "$total; baseline failures: $fails"
+	local total
+	total=$(grep -E '^(Grand )?Total for ' "$LOGS/compliance-$label.txt" | tail -n1)
+	report PASS "$label" "$total; $(wc -l <"$LOGS/$label.fails") baseline failure(s) recorded"
+	details "$LOGS/$label.fails"
 }
 
 # compliance_vs_visl LABEL BASELINE-LABEL ARGS...: our device; passes when every
@@ -131,19 +140,26 @@ compliance_vs_visl() {
 		return
 	fi
 	local new="$LOGS/$label.new-fails" total
-	total=$(grep '^Total for ' "$LOGS/compliance-$label.txt" | tail -n1)
+	total=$(grep -E '^(Grand )?Total for ' "$LOGS/compliance-$label.txt" | tail -n1)
 	if [ -f "$LOGS/$base.fails" ]; then
 		awk -F'\t' 'NR == FNR { known[$1] = 1; next } !($1 in known)' "$LOGS/$base.fails" "$LOGS/$label.fails" >"$new"
 	else
 		cp "$LOGS/$label.fails" "$new"
 		total="$total (no visl baseline available: every failure counts)"
 	fi
-	if [ -s "$new" ]; then
-		report FAIL "$label" "$total; failures visl does not have: $(fail_summary "$new"); log $LOGS/compliance-$label.txt"
-	elif [ -s "$LOGS/$label.fails" ]; then
-		report PASS "$label" "$total; only failures visl shares: $(fail_summary "$LOGS/$label.fails")"
+	local n_new n_all
+	n_new=$(wc -l <"$new")
+	n_all=$(wc -l <"$LOGS/$label.fails")
+	if [ "$n_new" -gt 0 ]; then
+		report FAIL "$label" "$total; $n_new failure(s) visl does not have (log $LOGS/compliance-$label.txt)"
+		details "$new"
 	else
-		report PASS "$label" "$total"
+		report PASS "$label" "$total; $n_all failure(s), all shared with visl"
+	fi
+	if [ "$n_all" -gt "$n_new" ]; then
+		detail "also failing on visl (not counted):"
+		awk -F'\t' 'NR == FNR { known[$1] = 1; next } ($1 in known)' "$LOGS/$base.fails" "$LOGS/$label.fails" >"$LOGS/$label.shared-fails"
+		details "$LOGS/$label.shared-fails"
 	fi
 }
 
@@ -207,7 +223,7 @@ fi
 # --- our module ---------------------------------------------------------------------
 MODNAME=daedalus_v4l2
 if [ -z "$DAEDALUS_MODULE_KO" ]; then
-	for t in module-load module-compliance-video module-compliance-media gst-v4l2codecs-daedalus kernel-tests decode module-unload; do
+	for t in module-load module-compliance-video module-compliance-media gst-v4l2codecs-daedalus kernel-tests daemon-tests module-unload; do
 		want "$t" && report SKIP "$t" "kernel/daedalus_v4l2.ko not built (no kernel/Makefile yet, or build failed)"
 	done
 else
@@ -267,8 +283,38 @@ else
 		fi
 	fi
 
-	# Decode through module + daemon with GStreamer, md5 against libavcodec.
-	if want decode; then
+	# The daemon side's tests (tests/vm/daemon/run-daemon-tests.sh: per-frame
+	# md5 decode, concurrency, SIGKILL/SIGTERM).  Folded in like the kernel
+	# tests, as daemon/<name>.
+	DT="$DAEDALUS_REPO/tests/vm/daemon/run-daemon-tests.sh"
+	if [ -f "$DT" ] && want daemon-tests; then
+		if [ ! -x "$DAEDALUS_DAEMON" ]; then
+			report SKIP daemon-tests "daemon $DAEDALUS_DAEMON not built (set DAEDALUS_BUILD_DIR)"
+		elif [ -z "$OUR_VIDEO" ]; then
+			report FAIL daemon-tests "our device did not appear"
+		else
+			export DAEDALUS_REPO DAEDALUS_KREL DAEDALUS_MODULE_KO DAEDALUS_DAEMON DAEDALUS_DAEMON_ARGS \
+				DAEDALUS_BUILD_DIR DAEDALUS_DRIVER_NAME DAEDALUS_RESULTS=$R DAEDALUS_MODROOT=$MODROOT \
+				DAEDALUS_VIDEO=$OUR_VIDEO DAEDALUS_MEDIA=$OUR_MEDIA DAEDALUS_CLIPS=$DAEDALUS_CORPUS_DIR
+			timeout -k 10 900 bash "$DT" >"$LOGS/daemon-tests.txt" 2>&1
+			rc=$?
+			while IFS= read -r line; do
+				case "$line" in
+					PASS\ *|FAIL\ *|SKIP\ *) report "${line%% *}" "daemon/${line#* }" ;;
+				esac
+			done <"$LOGS/daemon-tests.txt"
+			case $rc in
+				0) report PASS daemon-tests "log $LOGS/daemon-tests.txt" ;;
+				124|137) report FAIL daemon-tests "timed out after 900 s, log $LOGS/daemon-tests.txt" ;;
+				*) report FAIL daemon-tests "exit $rc, log $LOGS/daemon-tests.txt" ;;
+			esac
+			grep -q "^$MODNAME " /proc/modules || modprobe -d "$MODROOT" "$MODNAME"
+		fi
+	fi
+
+	# Decode through module + daemon with GStreamer, whole-output md5 against
+	# libavcodec.  Only when the daemon side has no test script of its own.
+	if [ ! -f "$DT" ] && want decode; then
 		if [ ! -x "$DAEDALUS_DAEMON" ]; then
 			report SKIP decode "daemon $DAEDALUS_DAEMON not built (set DAEDALUS_BUILD_DIR)"
 		elif [ -z "$OUR_VIDEO" ]; then
@@ -283,17 +329,24 @@ else
 				report FAIL decode "daemon exited at start with $?, log $LOGS/daemon.txt"
 			else
 				n_clips=0
-				for clip in "$DAEDALUS_CORPUS_DIR"/*; do
+				# corpus.txt (name<TAB>codec<TAB>path) from make-corpus.sh, else
+				# whatever VP9 files ffprobe finds in the directory.
+				if [ -f "$DAEDALUS_CORPUS_DIR/corpus.txt" ]; then
+					clips=$(awk -F'\t' '$2 == "vp9" { print $3 }' "$DAEDALUS_CORPUS_DIR/corpus.txt")
+				else
+					clips=$(for f in "$DAEDALUS_CORPUS_DIR"/*; do
+						[ "$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name \
+							-of csv=p=0 "$f" 2>/dev/null)" = vp9 ] && echo "$f"; done)
+				fi
+				for clip in $clips; do
 					[ -f "$clip" ] || continue
-					codec=$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 "$clip" 2>/dev/null)
-					[ "$codec" = vp9 ] || continue
 					n_clips=$((n_clips + 1))
 					name="decode-vp9/$(basename "$clip")"
 					want "$name" || continue
 					want_md5=$(ffmpeg -nostdin -v error -i "$clip" -pix_fmt nv12 -f rawvideo - | md5sum | cut -d' ' -f1)
 					out="/tmp/$(basename "$clip").nv12"
 					glog="$LOGS/gst-$(basename "$clip").txt"
-					if ! GST_REGISTRY=/tmp/gst-registry-decode.bin timeout -k 5 120 gst-launch-1.0 -q \
+					if ! GST_REGISTRY=/tmp/gst-registry-gst-v4l2codecs-daedalus.bin timeout -k 5 120 gst-launch-1.0 -q \
 						filesrc location="$clip" ! parsebin ! v4l2slvp9dec ! video/x-raw,format=NV12 ! \
 						filesink location="$out" >"$glog" 2>&1; then
 						report FAIL "$name" "gst-launch-1.0 failed or timed out: $(tail -n 2 "$glog" | tr '\n' ' ')"

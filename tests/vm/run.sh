@@ -18,11 +18,14 @@
 #   DAEDALUS_VM_OUT         where run directories go (default <repo>/build-vm)
 #   DAEDALUS_VM_TIMEOUT     hard limit for the whole VM run in seconds
 #                           (default 600 with KVM, 1800 with TCG)
-#   DAEDALUS_VM_ACCEL       kvm or tcg (default: kvm when /dev/kvm is usable)
+#   DAEDALUS_VM_ACCEL       kvm or tcg (default: kvm when /dev/kvm is usable and
+#                           not remembered as too slow, else tcg)
+#   DAEDALUS_VM_LOCK_WAIT   seconds to wait for another VM run (default 3600)
 #   DAEDALUS_VM_MEM         guest memory (default 2G)
 #   DAEDALUS_VM_SMP         guest CPUs (default 2)
 #   DAEDALUS_DRIVER_NAME    V4L2 driver name of our device (default daedalus)
 #   DAEDALUS_DAEMON_ARGS    extra arguments for the daemon in the decode tests
+#   DAEDALUS_VM_CORPUS_SET  clip set for tests/corpus/make-corpus.sh (default quick)
 #   DAEDALUS_VM_TESTS       space-separated test-name globs to run (default all)
 #   DAEDALUS_SKIP_MODULE=1  do not build/load kernel/daedalus_v4l2.ko
 set -uo pipefail
@@ -93,11 +96,14 @@ fi
 DAEMON="$BUILD_DIR/daemon/bridge/daedalus-daemon"
 CORPUS_DIR=""
 if [ -x "$DAEMON" ] && [ -n "$MODULE_KO" ]; then
-  CORPUS_DIR="$RUN_DIR/corpus"
+  # Kept across runs: make-corpus.sh only re-makes clips whose settings changed.
+  CORPUS_DIR="$OUT_ROOT/corpus"
   mkdir -p "$CORPUS_DIR"
+  exec 7>"$OUT_ROOT/corpus.lock"
+  flock 7
   if [ -x "$REPO/tests/corpus/make-corpus.sh" ]; then
-    log "corpus: tests/corpus/make-corpus.sh $CORPUS_DIR"
-    "$REPO/tests/corpus/make-corpus.sh" "$CORPUS_DIR" >"$RUN_DIR/corpus.log" 2>&1 \
+    log "corpus: tests/corpus/make-corpus.sh $CORPUS_DIR ${DAEDALUS_VM_CORPUS_SET:-quick}"
+    "$REPO/tests/corpus/make-corpus.sh" "$CORPUS_DIR" "${DAEDALUS_VM_CORPUS_SET:-quick}" >"$RUN_DIR/corpus.log" 2>&1 \
       || host_failures+=("corpus: make-corpus.sh failed (log: $RUN_DIR/corpus.log)")
   else
     log "corpus: tests/corpus/make-corpus.sh absent, generating one VP9 clip with ffmpeg"
@@ -106,6 +112,7 @@ if [ -x "$DAEMON" ] && [ -n "$MODULE_KO" ]; then
       >"$RUN_DIR/corpus.log" 2>&1 \
       || host_failures+=("corpus: ffmpeg clip generation failed (log: $RUN_DIR/corpus.log)")
   fi
+  exec 7>&-
 fi
 
 # --- 5. initramfs: static busybox + guest-init.sh ----------------------------------
@@ -145,62 +152,117 @@ DAEDALUS_VM_TESTS=$(q "${DAEDALUS_VM_TESTS:-}")
 EOF
 
 # --- 7. boot --------------------------------------------------------------------------
+# One VM at a time on this machine: parallel TCG guests on 2 cores only make
+# every run time out.
+VM_LOCK="${DAEDALUS_CACHE:-$HOME/.cache/daedalus}/vm.lock"
+exec 8>"$VM_LOCK"
+if ! flock -n 8; then
+  log "waiting for another tests/vm/run.sh to finish (one VM at a time; lock $VM_LOCK)"
+  flock -w "${DAEDALUS_VM_LOCK_WAIT:-3600}" 8 || harness_fail "gave up waiting for $VM_LOCK"
+fi
+
+# KVM when /dev/kvm works, TCG otherwise.  Nested KVM on some hosts runs the
+# guest so slowly that it never prints a line; remember that for a day (per
+# host kernel + QEMU) and use TCG.
+KVM_MEMO="${DAEDALUS_CACHE:-$HOME/.cache/daedalus}/kvm-unusable-$(uname -r)-$(qemu-system-x86_64 --version | head -n1 | tr -cd '0-9.')"
 ACCEL=${DAEDALUS_VM_ACCEL:-}
+ACCEL_AUTO=0
 if [ -z "$ACCEL" ]; then
+  ACCEL_AUTO=1
   ACCEL=tcg
   if [ -r /dev/kvm ] && [ -w /dev/kvm ] && \
      python3 -c 'import fcntl,os; fd=os.open("/dev/kvm",os.O_RDWR); fcntl.ioctl(fd,0xAE01,0)' 2>/dev/null; then
-    ACCEL=kvm
+    if [ -n "$(find "$KVM_MEMO" -mmin -1440 2>/dev/null)" ]; then
+      log "NOTE: KVM was found too slow to boot on this host earlier ($KVM_MEMO); using TCG"
+    else
+      ACCEL=kvm
+    fi
   fi
 fi
-if [ "$ACCEL" = kvm ]; then
-  # -arch-capabilities: nested KVM on some hosts refuses MSR 0x10a and QEMU aborts.
-  ACCEL_ARGS=(-accel kvm -cpu "host,-arch-capabilities")
-  TIMEOUT=${DAEDALUS_VM_TIMEOUT:-600}
-else
-  ACCEL_ARGS=(-accel tcg -cpu max)
-  TIMEOUT=${DAEDALUS_VM_TIMEOUT:-1800}
-  log "NOTE: /dev/kvm not usable, using TCG (slow; KASAN makes it slower)"
+
+# Prefer the uncompressed vmlinux through its PVH entry point.
+KERNEL_IMAGE="$KERNEL_DIR/bzImage"
+if [ -f "$KERNEL_DIR/vmlinux" ] && grep -qx 'CONFIG_PVH=y' "$KERNEL_DIR/build/.config"; then
+  KERNEL_IMAGE="$KERNEL_DIR/vmlinux"
 fi
-
 CONSOLE_LOG="$RUN_DIR/console.log"
-QEMU_CMD=(qemu-system-x86_64 "${ACCEL_ARGS[@]}" -machine pc -nodefaults -no-user-config
-  -smp "${DAEDALUS_VM_SMP:-2}" -m "${DAEDALUS_VM_MEM:-2G}"
-  -kernel "$KERNEL_DIR/bzImage" -initrd "$RUN_DIR/initramfs.cpio.gz"
-  -append "console=ttyS0 loglevel=5 panic=-1 kasan.fault=report kmemleak=on"
-  -nographic -monitor none -serial stdio -no-reboot
-  -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
-  -virtfs "local,path=$RESULTS,mount_tag=results,security_model=none")
-printf '%q ' "${QEMU_CMD[@]}" >"$RUN_DIR/qemu-cmdline.txt"; echo >>"$RUN_DIR/qemu-cmdline.txt"
-log "boot: $ACCEL, timeout ${TIMEOUT}s, console log: $CONSOLE_LOG"
 
-boot_start=$(date +%s.%N)
-timeout -k 10 "$TIMEOUT" "${QEMU_CMD[@]}" </dev/null >"$CONSOLE_LOG" 2>&1 &
-qemu_pid=$!
+# boot_vm ACCEL: run QEMU; sets qemu_rc (124: timed out, 125: no kernel output
+# in time, 126: no shell in time).
+boot_vm() {
+  local accel=$1 accel_args timeout boot_timeout first_line_timeout
+  if [ "$accel" = kvm ]; then
+    # -arch-capabilities: nested KVM on some hosts refuses MSR 0x10a and QEMU aborts.
+    accel_args=(-accel kvm -cpu "host,-arch-capabilities")
+    timeout=${DAEDALUS_VM_TIMEOUT:-600}; boot_timeout=120; first_line_timeout=30
+  else
+    accel_args=(-accel tcg -cpu max)
+    timeout=${DAEDALUS_VM_TIMEOUT:-1800}; boot_timeout=400; first_line_timeout=200
+  fi
+  TIMEOUT=$timeout
+  QEMU_CMD=(qemu-system-x86_64 "${accel_args[@]}" -machine pc -nodefaults -no-user-config
+    -smp "${DAEDALUS_VM_SMP:-2}" -m "${DAEDALUS_VM_MEM:-2G}"
+    -kernel "$KERNEL_IMAGE" -initrd "$RUN_DIR/initramfs.cpio.gz"
+    -append "console=ttyS0 loglevel=5 panic=-1 kasan.fault=report kmemleak=on"
+    -nographic -monitor none -serial stdio -no-reboot
+    -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+    -virtfs "local,path=$RESULTS,mount_tag=results,security_model=none")
+  printf '%q ' "${QEMU_CMD[@]}" >"$RUN_DIR/qemu-cmdline.txt"; echo >>"$RUN_DIR/qemu-cmdline.txt"
+  log "boot: $accel, $(basename "$KERNEL_IMAGE"), timeout ${timeout}s, console log: $CONSOLE_LOG"
 
-# Live view: guest test lines and the boot marker, one line each.
-boot_reported=0
-tail -n +1 -F --pid="$qemu_pid" "$CONSOLE_LOG" 2>/dev/null | while IFS= read -r line; do
-  line=${line%$'\r'}
-  case "$line" in
-    *"daedalus-vm: shell ready"*)
-      if [ "$boot_reported" = 0 ]; then
-        boot_reported=1
-        now=$(date +%s.%N)
-        printf '[vm %(%H:%M:%S)T] boot-to-shell: %.1fs wall (%s)\n' -1 \
-          "$(echo "$now - $boot_start" | bc)" "${line#*daedalus-vm: }"
-      fi ;;
-    *"daedalus-vm: "*) printf '  %s\n' "${line#*daedalus-vm: }" ;;
-  esac
-done
-wait "$qemu_pid"
-qemu_rc=$?
-boot_end=$(date +%s.%N)
-log "VM finished after $(printf '%.1f' "$(echo "$boot_end - $boot_start" | bc)")s (qemu exit $qemu_rc)"
+  local start now elapsed
+  start=$(date +%s.%N)
+  timeout -k 10 "$timeout" "${QEMU_CMD[@]}" </dev/null >"$CONSOLE_LOG" 2>&1 &
+  local pid=$!
+  # Boot watchdog: a guest that hangs before the tests start is killed early.
+  while kill -0 "$pid" 2>/dev/null; do
+    grep -aq 'daedalus-vm: shell ready' "$CONSOLE_LOG" && break
+    elapsed=$(( $(date +%s) - ${start%.*} ))
+    if [ "$elapsed" -ge "$first_line_timeout" ] && ! grep -aqE '\[ *[0-9]+\.[0-9]{6}\] ' "$CONSOLE_LOG"; then
+      kill "$pid"; wait "$pid"; qemu_rc=125; return
+    fi
+    if [ "$elapsed" -ge "$boot_timeout" ]; then
+      kill "$pid"; wait "$pid"; qemu_rc=126; return
+    fi
+    sleep 0.2
+  done
+  now=$(date +%s.%N)
+  if grep -aq 'daedalus-vm: shell ready' "$CONSOLE_LOG"; then
+    printf '[vm %(%H:%M:%S)T] boot-to-shell: %.1fs wall (%s)\n' -1 "$(echo "$now - $start" | bc)" \
+      "$(grep -a -m1 -o 'shell ready.*' "$CONSOLE_LOG" | tr -d '\r')"
+  fi
+  # Live view: guest test lines, one per test (plus indented details).
+  tail -n +1 -F --pid="$pid" "$CONSOLE_LOG" 2>/dev/null | while IFS= read -r line; do
+    line=${line%$'\r'}
+    case "$line" in
+      *"daedalus-vm: shell ready"*) ;;
+      *"daedalus-vm: "*) printf '  %s\n' "${line#*daedalus-vm: }" ;;
+    esac
+  done
+  wait "$pid"
+  qemu_rc=$?
+  log "VM finished after $(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")s (qemu exit $qemu_rc)"
+}
+
+boot_vm "$ACCEL"
+if [ "$qemu_rc" = 125 ] && [ "$ACCEL" = kvm ] && [ "$ACCEL_AUTO" = 1 ]; then
+  log "NOTE: no kernel output after 30 s under KVM (nested KVM too slow here?); retrying with TCG"
+  touch "$KVM_MEMO"
+  ACCEL=tcg
+  cp "$CONSOLE_LOG" "$RUN_DIR/console-kvm-attempt.log"
+  boot_vm tcg
+fi
 
 # --- 8. verdict ------------------------------------------------------------------------
 status=0
-if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+if [ "$qemu_rc" = 125 ]; then
+  log "FAIL: no kernel output in time; console: $CONSOLE_LOG"
+  status=2
+elif [ "$qemu_rc" = 126 ]; then
+  log "FAIL: guest did not reach its test shell in time; last console lines:"
+  tail -n 25 "$CONSOLE_LOG" | sed 's/^/    /'
+  status=2
+elif [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
   log "FAIL: VM did not finish within ${TIMEOUT}s (hang?); last console lines:"
   tail -n 25 "$CONSOLE_LOG" | sed 's/^/    /'
   status=2
