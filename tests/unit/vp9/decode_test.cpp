@@ -4,6 +4,8 @@
 // input and invariants of the loop filter units.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -75,7 +77,11 @@ TEST(CorpusDecode, CorruptPacketsThrowAndTheDecoderRecoversAtAKeyFrame) {
   const auto clips = test::vp9_corpus();
   ASSERT_FALSE(clips.empty());
   auto backend = dispatch::create_backend(dispatch::BackendKind::kCpu);
-  std::mt19937 rng(42);
+  // DAEDALUS_VP9_FUZZ_ROUNDS / _SEED make this a longer soak (e.g. under ASan).
+  const char* rounds_env = std::getenv("DAEDALUS_VP9_FUZZ_ROUNDS");
+  const char* seed_env = std::getenv("DAEDALUS_VP9_FUZZ_SEED");
+  const int rounds = rounds_env ? std::max(1, std::atoi(rounds_env)) : 3;
+  std::mt19937 rng(seed_env ? static_cast<unsigned>(std::atoi(seed_env)) : 42u);
   int checked = 0;
   for (const auto& clip : clips) {
     if (clip.name.find("1920") != std::string::npos || clip.name.find("1280") != std::string::npos) continue;
@@ -83,12 +89,12 @@ TEST(CorpusDecode, CorruptPacketsThrowAndTheDecoderRecoversAtAKeyFrame) {
     SCOPED_TRACE(clip.name);
     const auto packets = read_all(clip.path);
     Decoder dec(*backend);
-    for (int round = 0; round < 3; ++round)
+    for (int round = 0; round < rounds; ++round)
       for (const auto& p : packets) {
         std::vector<uint8_t> bad = p.data;
         const int flips = 1 + static_cast<int>(rng() % 8);
         for (int i = 0; i < flips; ++i) bad[rng() % bad.size()] ^= static_cast<uint8_t>(1u << (rng() % 8));
-        if (round == 2) bad.resize(rng() % (bad.size() + 1));  // truncation
+        if (round % 3 == 2) bad.resize(rng() % (bad.size() + 1));  // truncation
         try {
           dec.decode(bad.data(), bad.size(), 0, [](media::Nv12Frame&&) {});
         } catch (const Error&) {
