@@ -208,17 +208,25 @@ void CpuBackend::predict(const PlaneView& ref, int ref_w, int ref_h, const dd_re
   // Edge-extended copy of the reference area the filter reads.
   const int need_w = (((bw - 1) * dx + mx) >> 4) + 8;
   const int need_h = (((bh - 1) * dy + my) >> 4) + 8;
-  edge_buf_.resize(size_t(need_w) * need_h);
-  for (int r = 0; r < need_h; ++r) {
-    const int sy = std::clamp(iy - 3 + r, 0, ref_h - 1);
-    uint8_t* row = edge_buf_.data() + r * need_w;
-    for (int c = 0; c < need_w; ++c) row[c] = ref.at(std::clamp(ix - 3 + c, 0, ref_w - 1), sy);
+  const uint8_t* src;
+  ptrdiff_t src_stride;
+  if (ref.step == 1 && ix - 3 >= 0 && iy - 3 >= 0 && ix - 3 + need_w <= ref_w && iy - 3 + need_h <= ref_h) {
+    src = &ref.at(ix, iy);  // entirely inside: clamping would change nothing
+    src_stride = ref.stride;
+  } else {
+    edge_buf_.resize(size_t(need_w) * need_h);
+    for (int r = 0; r < need_h; ++r) {
+      const int sy = std::clamp(iy - 3 + r, 0, ref_h - 1);
+      uint8_t* row = edge_buf_.data() + r * need_w;
+      for (int c = 0; c < need_w; ++c) row[c] = ref.at(std::clamp(ix - 3 + c, 0, ref_w - 1), sy);
+    }
+    src = edge_buf_.data() + 3 * need_w + 3;
+    src_stride = need_w;
   }
-  const uint8_t* src = edge_buf_.data() + 3 * need_w + 3;
   if (!scaled)
-    (avg ? dsp_.mc_avg : dsp_.mc_put)(out, 64, src, need_w, bw, bh, mx, my, filter);
+    (avg ? dsp_.mc_avg : dsp_.mc_put)(out, 64, src, src_stride, bw, bh, mx, my, filter);
   else
-    (avg ? dsp_.smc_avg : dsp_.smc_put)(out, 64, src, need_w, bw, bh, mx, my, dx, dy, filter);
+    (avg ? dsp_.smc_avg : dsp_.smc_put)(out, 64, src, src_stride, bw, bh, mx, my, dx, dy, filter);
 }
 
 void CpuBackend::predict_block(const FrameWork& work, const dd_block& b, const PlaneView (&dst)[3],

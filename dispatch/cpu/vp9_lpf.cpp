@@ -57,10 +57,12 @@ void flat_filter(const Line& l) {
   int v[2 * k];
   for (int i = 0; i < 2 * k; ++i) v[i] = l.at(i - k);
   constexpr int shift = k == 4 ? 3 : 4;
+  // running window sum (exact integer arithmetic, so the order is free)
+  int window = 0;
+  for (int j = 1 - (k - 1); j <= 1 + (k - 1); ++j) window += v[std::clamp(j, 0, 2 * k - 1)];
   for (int i = 1; i < 2 * k - 1; ++i) {
-    int sum = v[i];
-    for (int j = i - (k - 1); j <= i + (k - 1); ++j) sum += v[std::clamp(j, 0, 2 * k - 1)];
-    l.at(i - k) = static_cast<uint8_t>((sum + (1 << (shift - 1))) >> shift);
+    l.at(i - k) = static_cast<uint8_t>((window + v[i] + (1 << (shift - 1))) >> shift);
+    window += v[std::min(i + k, 2 * k - 1)] - v[std::max(i - (k - 1), 0)];
   }
 }
 

@@ -119,9 +119,28 @@ void scaled_mc(uint8_t* dst, ptrdiff_t dst_stride, const uint8_t* src, ptrdiff_t
 }
 
 template <bool kAvg>
+inline void store(uint8_t& d, uint8_t v) {
+  d = kAvg ? static_cast<uint8_t>((d + v + 1) >> 1) : v;
+}
+
+// Unscaled: position 0 of every kernel is the identity (128 at the centre
+// tap, and (128 p + 64) >> 7 == p), so a pass with phase 0 is skipped; the
+// result is the same as running it.
+template <bool kAvg>
 void mc(uint8_t* dst, ptrdiff_t dst_stride, const uint8_t* src, ptrdiff_t src_stride, int w, int h, int mx, int my,
         int filter) {
-  scaled_mc<kAvg>(dst, dst_stride, src, src_stride, w, h, mx, my, 16, 16, filter);
+  const auto& kernels = kSubpelFilters[filter & 3];
+  if (mx && my) {
+    scaled_mc<kAvg>(dst, dst_stride, src, src_stride, w, h, mx, my, 16, 16, filter);
+    return;
+  }
+  const int16_t* k = kernels[mx | my];
+  const ptrdiff_t step = mx ? 1 : src_stride;
+  for (int r = 0; r < h; ++r)
+    for (int c = 0; c < w; ++c) {
+      const uint8_t* p = src + r * src_stride + c;
+      store<kAvg>(dst[r * dst_stride + c], (mx | my) ? filter8(p, step, k) : *p);
+    }
 }
 
 }  // namespace
