@@ -126,15 +126,15 @@ TEST(CorpusDecode, LoopFilterUnitsFollowVp9Rules) {
           const dd_lf_unit& u = w.lf[p][r * cols + c];
           ASSERT_TRUE(u.left_size == 0 || u.left_size == 4 || u.left_size == 8 || u.left_size == 16);
           ASSERT_TRUE(u.top_size == 0 || u.top_size == 4 || u.top_size == 8 || u.top_size == 16);
-          if (c == 0) ASSERT_EQ(u.left_size, 0) << "picture left border is never filtered";
-          if (r == 0) ASSERT_EQ(u.top_size, 0) << "picture top border is never filtered";
-          if (u.left_size || u.top_size) ASSERT_GT(u.level, 0);
+          if (c == 0) { ASSERT_EQ(u.left_size, 0) << "picture left border is never filtered"; }
+          if (r == 0) { ASSERT_EQ(u.top_size, 0) << "picture top border is never filtered"; }
+          if (u.left_size || u.top_size) { ASSERT_GT(u.level, 0); }
           // Wide filters only on edges of 16x16 (luma) / 8x8-chroma grids.
-          if (u.left_size == 16) ASSERT_EQ(c % (p ? 2 : 4), 0u);
-          if (u.top_size == 16) ASSERT_EQ(r % (p ? 2 : 4), 0u);
+          if (u.left_size == 16) { ASSERT_EQ(c % (p ? 2 : 4), 0u); }
+          if (u.top_size == 16) { ASSERT_EQ(r % (p ? 2 : 4), 0u); }
           // Odd 4x4 columns/rows are internal edges: at most 4 wide.
-          if (c % 2) ASSERT_LE(u.left_size, 4);
-          if (r % 2) ASSERT_LE(u.top_size, 4);
+          if (c % 2) { ASSERT_LE(u.left_size, 4); }
+          if (r % 2) { ASSERT_LE(u.top_size, 4); }
         }
     }
     // Key frames list every tx block; all are intra with valid modes.
