@@ -55,7 +55,12 @@ class TileDecoder {
     for (int r = row_start; r < row_end; r += 8) {
       std::memset(left_partition_, 0, sizeof left_partition_);
       std::memset(left_nz_, 0, sizeof left_nz_);
-      for (int col = col_start; col < col_end; col += 8) decode_partition(r, col, 3);
+      for (int col = col_start; col < col_end; col += 8) {
+        decode_partition(r, col, 3);
+        // Stop early on data that ran out long ago instead of decoding the
+        // rest of a (possibly huge) frame from zero padding.
+        if (bd_.overrun() > 8) throw Error("vp9: tile data truncated");
+      }
     }
     // A tile that needed far more bits than it had is corrupt; libvpx
     // tolerates the arithmetic coder's small look-ahead past the end.
