@@ -323,6 +323,58 @@ TEST(CpuInter, ScaledReferenceStepsAndChromaPositionQuirk) {
   }
 }
 
+TEST(CpuInter, Nv12ReferenceGivesTheSamePredictionAsPlanar) {
+  // References may be NV12 CAPTURE buffers: U and V interleaved (step 2).
+  // A compound, sub-pel, edge-crossing block must predict the same from
+  // both forms of the same picture (visible 30x22 inside a 32x24 frame).
+  InterSetup planar(4, 3);
+  fill_plane(*planar.ref0, 0, [](int x, int y) { return (x * 37 + y * 11) & 255; });
+  fill_plane(*planar.ref0, 1, [](int x, int y) { return (x * 13 + y * 29) & 255; });
+  fill_plane(*planar.ref0, 2, [](int x, int y) { return (x * 7 + y * 53 + 9) & 255; });
+  fill_plane(*planar.ref1, 0, [](int x, int y) { return (x * 5 + y * 3) & 255; });
+  fill_plane(*planar.ref1, 1, [](int x, int y) { return (x * 9 + y) & 255; });
+  fill_plane(*planar.ref1, 2, [](int x, int y) { return (x + y * 17) & 255; });
+  for (int i = 0; i < 2; ++i) planar.w.params.refs[i] = {30, 22, 1 << 14, 1 << 14};
+  dd_block blk = inter_block(16, 8, 4, 4, DD_FILTER_SHARP, 13, 21);
+  blk.flags |= DD_BLOCK_COMPOUND;
+  blk.ref[1] = 1;
+  blk.mv[0][1][0] = -7;
+  blk.mv[0][1][1] = 30;
+  planar.w.blocks.push_back(blk);
+  planar.w.blocks.push_back(inter_block(0, 0, 3, 3, DD_FILTER_SMOOTH, -5, -9));
+
+  // Same pictures as NV12 (visible size, padded strides).
+  std::vector<std::vector<uint8_t>> mems;
+  std::vector<std::shared_ptr<Surface>> nv12;
+  for (Surface* ref : {planar.ref0.get(), planar.ref1.get()}) {
+    Nv12Layout l;
+    l.width = 30;
+    l.height = 22;
+    l.y_stride = 40;
+    l.uv_offset = 40 * 22;
+    l.uv_stride = 40;
+    l.size_bytes = l.uv_offset + 40 * 11;
+    mems.emplace_back(l.size_bytes, 0);
+    nv12.push_back(planar.b->wrap_nv12(l, mems.back().data(), -1));
+    FrameWork w = frame(1, 1);
+    planar.b->begin_frame(w);
+    planar.b->pack_nv12(*ref, *nv12.back());
+    planar.b->end_frame();
+  }
+  InterSetup packed(4, 3);
+  packed.w = planar.w;
+  packed.refs[0] = nv12[0].get();
+  packed.refs[1] = nv12[1].get();
+  planar.run();
+  packed.run();
+  for (int p = 0; p < 3; ++p) {
+    PlaneView a = plane_view(*planar.dst, p), b = plane_view(*packed.dst, p);
+    for (int y = 0; y < a.height; ++y)
+      for (int x = 0; x < a.width; ++x) ASSERT_EQ(a.at(x, y), b.at(x, y)) << "plane " << p << " " << x << "," << y;
+  }
+  EXPECT_NE(plane_view(*planar.dst, 0).at(20, 12), 0);
+}
+
 // ------------------------------------------------------------ loop filter
 
 TEST(CpuLoopFilter, FiltersOnlyTheFlaggedEdges) {
