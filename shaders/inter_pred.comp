@@ -12,62 +12,87 @@
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 
-layout(local_size_x = 64) in;
+layout(local_size_x = 128) in;
 
 // Job buffer: words [0, 27): reference plane layouts, [slot][plane] =
-// (offset, stride, step); from word 32: 16-word jobs (see vk_inter.cpp).
+// (offset, stride, step); from word 32: 16-word jobs (see vk_work.h).
 layout(std430, binding = 0) readonly buffer Jobs { uint jw[]; };
 layout(std430, binding = 1) readonly buffer Ref0 { uint8_t ref0[]; };
 layout(std430, binding = 2) readonly buffer Ref1 { uint8_t ref1[]; };
 layout(std430, binding = 3) readonly buffer Ref2 { uint8_t ref2[]; };
-layout(std430, binding = 4) writeonly buffer Dst { uint8_t pix[]; };
-layout(std430, binding = 5) readonly buffer Filters { int kern[]; };  // [filt][pos][tap]
+layout(std430, binding = 4) buffer Dst { uint8_t pix[]; };
+layout(std430, binding = 5) readonly buffer Filters { int kern[]; };  // [filter][pos][tap]
 
 layout(push_constant) uniform Params {
   uint count;
   uint off[3], stride[3];  // destination planes
 } pc;
 
-int ref_pixel(int slot, uint a) {
-  return slot == 0 ? int(ref0[a]) : slot == 1 ? int(ref1[a]) : int(ref2[a]);
-}
+// Horizontally filtered rows of the current strip, 64 columns each: at
+// most 39 rows (32 output rows unscaled, 16 when scaled by up to 2).
+shared int tmp[39 * 64];
 
-int predict(uint job, int plane, int filt, int r, int c, int i) {
-  uint b = 32u + job * 16u + 3u + uint(i) * 5u;
-  int slot = int(jw[b]);
-  int pos_x = int(jw[b + 1u]), pos_y = int(jw[b + 2u]);
-  int dx = int(jw[b + 3u] & 0xffffu), dy = int(jw[b + 3u] >> 16);
-  int rw = int(jw[b + 4u] & 0xffffu), rh = int(jw[b + 4u] >> 16);
-  uint lb = uint(slot * 9 + plane * 3);
-  uint roff = jw[lb], rstride = jw[lb + 1u], rstep = jw[lb + 2u];
-  int ix = pos_x >> 4, iy = pos_y >> 4, mx = pos_x & 15, my = pos_y & 15;
-  int hp = mx + c * dx;
-  int hcol = ix + (hp >> 4) - 3;
-  int hk = (filt * 16 + (hp & 15)) * 8;
-  int vp = my + r * dy;
-  int vrow = iy + (vp >> 4) - 3;
-  int vk = (filt * 16 + (vp & 15)) * 8;
-  int sum = 0;
-  for (int k = 0; k < 8; k++) {
-    uint row = roff + uint(clamp(vrow + k, 0, rh - 1)) * rstride;
-    int hs = 0;
-    for (int t = 0; t < 8; t++) hs += kern[hk + t] * ref_pixel(slot, row + uint(clamp(hcol + t, 0, rw - 1)) * rstep);
-    sum += kern[vk + k] * clip_pixel((hs + 64) >> 7);
+shared int taps[128];  // the job's filter kernels, [position][tap]
+
+// Horizontal pass of one strip from reference buffer REF into tmp.
+#define HPASS(REF)                                                                          \
+  for (int k = tid; k < rows * w; k += 128) {                                               \
+    const int tr = k / w, c = k - tr * w;                                                   \
+    const uint row = roff + uint(clamp(iy + base_row - 3 + tr, 0, rh - 1)) * rstride;       \
+    const int hp = mx + c * dx;                                                             \
+    const int col = ix + (hp >> 4) - 3;                                                     \
+    const int hk = (hp & 15) * 8;                                                           \
+    int sum = 0;                                                                            \
+    for (int t = 0; t < 8; t++) sum += taps[hk + t] * int(REF[row + uint(clamp(col + t, 0, rw - 1)) * rstep]); \
+    tmp[tr * 64 + c] = clip_pixel((sum + 64) >> 7);                                         \
   }
-  return clip_pixel((sum + 64) >> 7);
-}
 
 void main() {
   if (gl_WorkGroupID.x >= pc.count) return;
-  const uint job = gl_WorkGroupID.x;
-  const uint j0 = jw[32u + job * 16u];
+  const uint jb = 32u + gl_WorkGroupID.x * 16u;
+  const uint j0 = jw[jb];
   const int plane = int(j0 & 0xffu), filt = int((j0 >> 8) & 0xffu), nrefs = int(j0 >> 16);
-  const int x = int(jw[33u + job * 16u] & 0xffffu), y = int(jw[33u + job * 16u] >> 16);
-  const int w = int(jw[34u + job * 16u] & 0xffffu), h = int(jw[34u + job * 16u] >> 16);
-  for (int i = int(gl_LocalInvocationID.x); i < w * h; i += 64) {
-    int r = i / w, c = i - r * w;
-    int v = predict(job, plane, filt, r, c, 0);
-    if (nrefs == 2) v = (v + predict(job, plane, filt, r, c, 1) + 1) >> 1;
-    pix[pc.off[plane] + uint(y + r) * pc.stride[plane] + uint(x + c)] = uint8_t(v);
+  const int x = int(jw[jb + 1u] & 0xffffu), y = int(jw[jb + 1u] >> 16);
+  const int w = int(jw[jb + 2u] & 0xffffu), h = int(jw[jb + 2u] >> 16);
+  const int tid = int(gl_LocalInvocationID.x);
+  const uint doff = pc.off[plane], dstride = pc.stride[plane];
+  taps[tid] = kern[filt * 128 + tid];  // published by the first strip's barrier
+
+  for (int i = 0; i < nrefs; i++) {
+    const uint b = jb + 3u + uint(i) * 5u;
+    const int slot = int(jw[b]);
+    const int pos_x = int(jw[b + 1u]), pos_y = int(jw[b + 2u]);
+    const int dx = int(jw[b + 3u] & 0xffffu), dy = int(jw[b + 3u] >> 16);
+    const int rw = int(jw[b + 4u] & 0xffffu), rh = int(jw[b + 4u] >> 16);
+    const uint lb = uint(slot * 9 + plane * 3);
+    const uint roff = jw[lb], rstride = jw[lb + 1u], rstep = jw[lb + 2u];
+    const int ix = pos_x >> 4, iy = pos_y >> 4, mx = pos_x & 15, my = pos_y & 15;
+    const int strip = dy > 16 ? 16 : 32;
+    for (int r0 = 0; r0 < h; r0 += strip) {
+      const int sh = min(strip, h - r0);
+      const int p0 = my + r0 * dy;
+      const int base_row = p0 >> 4;  // source row (relative to iy) of tmp row 3
+      const int rows = ((((sh - 1) * dy) + (p0 & 15)) >> 4) + 8;
+      barrier();  // the previous strip's vertical pass is done with tmp
+      // One branch on the reference slot per strip, not per tap.
+      if (slot == 0) HPASS(ref0)
+      else if (slot == 1) HPASS(ref1)
+      else HPASS(ref2)
+      barrier();
+      for (int k = tid; k < sh * w; k += 128) {
+        const int rr = k / w, c = k - rr * w;
+        const int vp = my + (r0 + rr) * dy;
+        const int tr0 = (vp >> 4) - base_row;
+        const int vk = (vp & 15) * 8;
+        int sum = 0;
+        for (int t = 0; t < 8; t++) sum += taps[vk + t] * tmp[(tr0 + t) * 64 + c];
+        int v = clip_pixel((sum + 64) >> 7);
+        const uint a = doff + uint(y + r0 + rr) * dstride + uint(x + c);
+        // The second prediction is averaged with the first, which this
+        // same invocation wrote (identical pixel-to-invocation mapping).
+        if (i == 1) v = (int(pix[a]) + v + 1) >> 1;
+        pix[a] = uint8_t(v);
+      }
+    }
   }
 }
