@@ -294,6 +294,10 @@ void CpuBackend::inter_pred(const FrameWork& work, Surface& dst, Surface* const 
   if (residual_offset_.size() != work.tx_blocks.size())
     throw Error("cpu backend: inter_pred called without begin_frame/residual for this work");
   const PlaneView d[3] = {checked_dst(dst, 0, work), checked_dst(dst, 1, work), checked_dst(dst, 2, work)};
+  std::vector<std::unique_ptr<CpuAccess>> access;  // references may be mapped dmabufs
+  for (int i = 0; i < 3; ++i)
+    if (refs[i] && std::find(refs, refs + i, refs[i]) == refs + i)
+      access.push_back(std::make_unique<CpuAccess>(*refs[i], false));
   for (const dd_block& b : work.blocks)
     if (b.flags & DD_BLOCK_INTER) predict_block(work, b, d, refs);
   for (size_t i = 0; i < work.tx_blocks.size(); ++i) {
@@ -421,6 +425,7 @@ void CpuBackend::pack_nv12(const Surface& src_c, Surface& dst) {
   StageClock clock(current_[int(Stage::kPackNv12)].cpu_ms);
   Surface& src = const_cast<Surface&>(src_c);  // read only; plane_view needs host_data()
   if (dst.format() != SurfaceFormat::kNv12) throw Error("cpu backend: pack_nv12 needs an NV12 destination");
+  const CpuAccess access(dst, true);
   const PlaneView dy = plane_view(dst, 0), du = plane_view(dst, 1), dv = plane_view(dst, 2);
   const PlaneView sy = plane_view(src, 0), su = plane_view(src, 1), sv = plane_view(src, 2);
   if (sy.width < dy.width || sy.height < dy.height || su.width < du.width || su.height < du.height ||

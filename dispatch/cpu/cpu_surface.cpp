@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "cpu_surface.h"
 
+#include <linux/dma-buf.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <unistd.h>
+
+#include <fcntl.h>
 
 #include <cerrno>
 #include <cstring>
@@ -53,6 +58,8 @@ std::shared_ptr<HostSurface> HostSurface::nv12(const Nv12Layout& l, uint8_t* hos
                               std::strerror(errno)));
     s->mapping_ = p;
     s->data_ = static_cast<uint8_t*>(p);
+    // Kept so that accesses can be synced even if the caller closes its fd.
+    s->sync_fd_ = fcntl(dmabuf_fd, F_DUPFD_CLOEXEC, 0);
   } else {
     throw Error("cpu backend: wrap_nv12 needs host memory or a dmabuf fd");
   }
@@ -61,6 +68,25 @@ std::shared_ptr<HostSurface> HostSurface::nv12(const Nv12Layout& l, uint8_t* hos
 
 HostSurface::~HostSurface() {
   if (mapping_) munmap(mapping_, size_);
+  if (sync_fd_ >= 0) close(sync_fd_);
+}
+
+namespace {
+void dmabuf_sync(int fd, uint64_t flags) {
+  dma_buf_sync sync{flags};
+  // Not every mappable fd is a dmabuf (e.g. memfd in tests): ENOTTY means
+  // there is nothing to sync.
+  while (ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync) < 0 && (errno == EINTR || errno == EAGAIN)) {
+  }
+}
+}  // namespace
+
+void HostSurface::begin_cpu_access(bool write) {
+  if (sync_fd_ >= 0) dmabuf_sync(sync_fd_, DMA_BUF_SYNC_START | (write ? DMA_BUF_SYNC_RW : DMA_BUF_SYNC_READ));
+}
+
+void HostSurface::end_cpu_access(bool write) {
+  if (sync_fd_ >= 0) dmabuf_sync(sync_fd_, DMA_BUF_SYNC_END | (write ? DMA_BUF_SYNC_RW : DMA_BUF_SYNC_READ));
 }
 
 PlaneView plane_view(Surface& s, int plane) {

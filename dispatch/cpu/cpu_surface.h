@@ -22,12 +22,35 @@ class HostSurface final : public Surface {
   uint8_t* host_data() override { return data_; }
   uint64_t size_bytes() const override { return size_; }
 
+  // Brackets CPU access to a mapped dmabuf (DMA_BUF_IOCTL_SYNC) so that
+  // caches are kept coherent with devices; no-op for plain memory.
+  void begin_cpu_access(bool write);
+  void end_cpu_access(bool write);
+
  private:
   HostSurface() = default;
   std::vector<uint8_t> storage_;
   uint8_t* data_ = nullptr;
   uint64_t size_ = 0;
   void* mapping_ = nullptr;  // munmap'd on destruction when set
+  int sync_fd_ = -1;         // our dup of the dmabuf fd, for DMA_BUF_IOCTL_SYNC
+};
+
+// RAII CPU-access bracket for any surface (only HostSurface dmabufs care).
+class CpuAccess {
+ public:
+  CpuAccess(Surface& s, bool write) : s_(dynamic_cast<HostSurface*>(&s)), write_(write) {
+    if (s_) s_->begin_cpu_access(write_);
+  }
+  ~CpuAccess() {
+    if (s_) s_->end_cpu_access(write_);
+  }
+  CpuAccess(const CpuAccess&) = delete;
+  CpuAccess& operator=(const CpuAccess&) = delete;
+
+ private:
+  HostSurface* s_;
+  bool write_;
 };
 
 // One colour plane of a surface: plane 1 / 2 of an NV12 surface are the even
