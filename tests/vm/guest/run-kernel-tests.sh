@@ -82,13 +82,13 @@ client() {
 last_line() { tail -n1 "$1" 2>/dev/null | tr -d '\n'; }
 
 # ---------------------------------------------------------------------------
-# prebuilt_ok DIR: every program there and newer than every source.
+# prebuilt_ok DIR: every program there and newer than its sources.
 prebuilt_ok() {
 	local p src
 	for p in $PROGS; do
 		[ -x "$1/$p" ] || return 1
-		for src in "$REPO"/tests/vm/guest/*.c "$REPO"/tests/vm/guest/*.h \
-			   "$REPO"/include/daedalus/daedalus_v4l2_proto.h; do
+		for src in "$REPO/tests/vm/guest/$p.c" "$REPO/tests/vm/guest/ktest.h" \
+			   "$REPO/include/daedalus/daedalus_v4l2_proto.h"; do
 			[ "$src" -nt "$1/$p" ] && return 1
 		done
 	done
