@@ -253,7 +253,9 @@ RunResult run_decoder(const DecoderSpec& spec, const Clip& clip, int repeat, con
       cur.md5.push_back(media::md5_hex(f));
       if (!cur.frames.empty()) ++cur.frames.back().shown;
     };
-    for (size_t i = 0; i < clip.packets.size(); ++i) {
+    const size_t npkt = spec.max_packets < 0 ? clip.packets.size()
+                                             : std::min(clip.packets.size(), static_cast<size_t>(spec.max_packets));
+    for (size_t i = 0; i < npkt; ++i) {
       cur.frames.emplace_back();
       FrameRecord& rec = cur.frames.back();
       rec.bytes = clip.packets[i].data.size();

@@ -40,6 +40,7 @@ struct DecoderSpec {
   std::string variant;  // "1 thread", "vulkan backend", ...
   int threads = 1;
   std::string backend;  // daedalus only: "cpu" | "vulkan"
+  long max_packets = -1;  // decode only the first N packets (slow backends)
 };
 
 struct RunResult {

@@ -39,6 +39,7 @@ struct Options {
   std::vector<std::string> decoders;
   int repeat = 3;
   long frames = -1;
+  long vulkan_frames = -1;
   int threads = 0;
   int stage_iterations = 5;
   std::string stage_size = "1920x1080";
@@ -80,6 +81,8 @@ std::vector<DecoderSpec> selected_decoders(const Options& opt) {
   auto specs = default_decoders(all);
   std::set<std::string> want(opt.decoders.begin(), opt.decoders.end());
   if (opt.callgrind_child) want = {"libavcodec-1t", "libvpx-1t", "daedalus-cpu"};
+  for (auto& s : specs)
+    if (s.backend == "vulkan") s.max_packets = opt.vulkan_frames;
   if (want.empty()) return specs;
   std::vector<DecoderSpec> out;
   for (auto& s : specs)
@@ -99,13 +102,16 @@ json run_all(const Options& opt) {
   report["settings"] = {{"repeat", opt.repeat},
                         {"frames", opt.frames},
                         {"stage_iterations", opt.stage_iterations},
-                        {"stage_size", opt.stage_size}};
+                        {"stage_size", opt.stage_size},
+                        {"vulkan_frames", opt.vulkan_frames}};
   report["clips"] = json::array();
   for (const auto& [name, path] : clips) {
     ClipResult cr;
     cr.clip = load_clip(name, path, opt.frames);
     for (const auto& spec : specs) {
-      progress.start(fmt::format("{} {}", name, spec.id), static_cast<long>(cr.clip.packets.size()) * opt.repeat);
+      const long n = static_cast<long>(cr.clip.packets.size());
+      progress.start(fmt::format("{} {}", name, spec.id),
+                     (spec.max_packets < 0 ? n : std::min(n, spec.max_packets)) * opt.repeat);
       cr.runs.push_back(run_decoder(spec, cr.clip, opt.repeat, [&] { progress.step(); }));
       progress.finish();
     }
@@ -149,6 +155,9 @@ int main(int argc, char** argv) {
   app.add_option("--repeat", opt.repeat, "decode each clip N times, keep the fastest time per frame")
       ->check(CLI::Range(1, 100));
   app.add_option("--frames", opt.frames, "only the first N packets of each clip")->check(CLI::PositiveNumber);
+  app.add_option("--vulkan-frames", opt.vulkan_frames,
+                 "decode only the first N packets with daedalus-vulkan (slow on lavapipe)")
+      ->check(CLI::PositiveNumber);
   app.add_option("--threads", opt.threads, "threads for the *-mt runs (default: all cores)")->check(CLI::Range(1, 256));
   app.add_option("--stage-iterations", opt.stage_iterations, "iterations of the synthetic stage bench")
       ->check(CLI::Range(1, 1000));

@@ -11,6 +11,10 @@
 #include "nv12_layout_helper.h"
 #include "synthetic_work.h"
 
+#ifdef DAEDALUS_BENCH_VK_PLAN
+#include "vk_work.h"
+#endif
+
 namespace daedalus::bench {
 
 namespace {
@@ -40,6 +44,41 @@ StageBenchResult bench_one(dispatch::BackendKind kind, bool intra, const StageBe
   res.num_blocks = work.params.num_blocks;
   res.num_tx_blocks = work.params.num_tx_blocks;
   res.num_coeffs = work.params.num_coeffs;
+#ifdef DAEDALUS_BENCH_VK_PLAN
+  if (kind == dispatch::BackendKind::kVulkan) {
+    try {
+      const auto tx = dispatch::vk::plan_tx(work);
+      const auto lf = dispatch::vk::plan_loop_filter(work);
+      dispatch::vk::RefView views[3];
+      for (auto& v : views) {
+        v.present = true;
+        for (int pl = 0; pl < 3; ++pl) {
+          v.plane_w[pl] = static_cast<int>(pl ? work.params.mi_cols * 4 : work.params.mi_cols * 8);
+          v.plane_h[pl] = static_cast<int>(pl ? work.params.mi_rows * 4 : work.params.mi_rows * 8);
+          v.stride[pl] = static_cast<uint32_t>(v.plane_w[pl]);
+          v.step[pl] = 1;
+        }
+      }
+      uint32_t jobs = 0;
+      dispatch::vk::plan_inter(work, views, &jobs);
+      uint32_t intra_tx = 0;
+      for (const auto& r : tx.intra_levels) intra_tx += r.count;
+      res.vulkan_plan = {{"intra_levels", tx.intra_levels.size()},
+                         {"intra_tx_blocks", intra_tx},
+                         {"loop_filter_levels", lf.levels.size()},
+                         {"loop_filter_superblocks", lf.list.size()},
+                         {"inter_jobs", jobs},
+                         {"inter_tx_blocks_with_coeffs", tx.inter.count},
+                         {"residual_samples", tx.residual_samples},
+                         {"tx_4x4", tx.by_size[0].count},
+                         {"tx_8x8", tx.by_size[1].count},
+                         {"tx_16x16", tx.by_size[2].count},
+                         {"tx_32x32", tx.by_size[3].count}};
+    } catch (const std::exception&) {
+      res.vulkan_plan = {};  // the planner rejected the work: the run will say why
+    }
+  }
+#endif
 
   try {
     auto dst = be->create_surface(work.params.mi_cols * 8, work.params.mi_rows * 8);

@@ -35,6 +35,10 @@ struct StageBenchResult {
   std::vector<StageSample> samples;
   std::string md5;          // of the NV12 output
   uint32_t num_blocks = 0, num_tx_blocks = 0, num_coeffs = 0;
+  // How the Vulkan backend splits this work (its host-side planner), for
+  // the Pi 5 model: dependent dispatch levels and work items. Empty when
+  // the Vulkan backend is not built.
+  std::vector<std::pair<std::string, double>> vulkan_plan;
 };
 
 struct StageBenchOptions {
