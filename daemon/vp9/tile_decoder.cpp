@@ -613,9 +613,10 @@ class TileDecoder {
     return finish(mode == kNearMv ? 2 : 1);
   }
 
+  // NEARESTMV / NEARMV of sub-block `block` (libvpx append_sub8x8_mvs):
+  // earlier sub-blocks' MVs first, then the block's candidate list.
   Mv sub8x8_best(int b_mode, int block, int r) const {
     Mv list[2];
-    const Mv* bm = nullptr;
     switch (block) {
       case 0: {
         const int n = find_mv_refs(b_mode, mi_->ref[r], list, block);
@@ -630,9 +631,8 @@ class TileDecoder {
         return Mv{};
       default:
         if (b_mode == kNearestMv) return mi_->mv[2][r];
-        bm = &mi_->mv[0][r];
         if (mv_key(mi_->mv[2][r]) != mv_key(mi_->mv[1][r])) return mi_->mv[1][r];
-        if (mv_key(mi_->mv[2][r]) != mv_key(*bm)) return *bm;
+        if (mv_key(mi_->mv[2][r]) != mv_key(mi_->mv[0][r])) return mi_->mv[0][r];
         find_mv_refs(b_mode, mi_->ref[r], list, block);
         for (int n = 0; n < 2; ++n)
           if (mv_key(mi_->mv[2][r]) != mv_key(list[n])) return list[n];
@@ -876,7 +876,6 @@ class TileDecoder {
     if (mi_->skip) reset_skip_context();
 
     int eob_total = 0;
-    const size_t first_tx = work_.tx_blocks.size();
     for (int plane = 0; plane < 3; ++plane) {
       const int ss_x = plane ? h_.ss_x : 0, ss_y = plane ? h_.ss_y : 0;
       // Block size in 4x4 units in this plane (sub-8x8 blocks count as 8x8).
@@ -940,7 +939,6 @@ class TileDecoder {
           if (!inter || eob > 0) work_.tx_blocks.push_back(tb);
         }
     }
-    (void)first_tx;
     // An inter block of 8x8 or more without coefficients counts as skipped
     // (affects later skip contexts and the loop filter), like libvpx.
     if (inter && bsize_ >= kBlock8x8 && eob_total == 0 && !mi_->skip) {
