@@ -81,9 +81,19 @@ Context::Context(const ContextOptions& opts) {
   ici.pApplicationInfo = &app;
   ici.enabledLayerCount = static_cast<uint32_t>(layers.size());
   ici.ppEnabledLayerNames = layers.data();
+  // With validation, also the synchronization validation: it checks that
+  // the barriers between dispatches are sufficient.
+  VkValidationFeatureEnableEXT sync_feature = VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT;
+  VkValidationFeaturesEXT features{VK_STRUCTURE_TYPE_VALIDATION_FEATURES_EXT};
+  features.enabledValidationFeatureCount = 1;
+  features.pEnabledValidationFeatures = &sync_feature;
+  if (validation_) {
+    exts.push_back(VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME);
+    features.pNext = &dbg;  // the messenger also catches instance creation issues
+    ici.pNext = &features;
+  }
   ici.enabledExtensionCount = static_cast<uint32_t>(exts.size());
   ici.ppEnabledExtensionNames = exts.data();
-  if (validation_) ici.pNext = &dbg;  // also catches instance creation issues
   check(vkCreateInstance(&ici, nullptr, &instance_), "vkCreateInstance");
 
   try {

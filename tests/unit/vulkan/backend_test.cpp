@@ -86,6 +86,20 @@ TEST(VulkanBackend, CreatesCleanlyUnderValidation) {
   EXPECT_EQ(b.validation_messages(), 0u);
 }
 
+// The messenger the other tests rely on really counts: an invalid call
+// (a zero-sized buffer) must be reported.
+TEST(VulkanBackend, ValidationMessengerCountsErrors) {
+  vk::Context ctx(validated());
+  ASSERT_EQ(ctx.validation_messages(), 0u);
+  VkBufferCreateInfo bci{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+  bci.size = 0;  // VUID-VkBufferCreateInfo-size-00912
+  bci.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
+  VkBuffer buf = VK_NULL_HANDLE;
+  VkResult r = vkCreateBuffer(ctx.device(), &bci, nullptr, &buf);
+  if (r == VK_SUCCESS && buf) vkDestroyBuffer(ctx.device(), buf, nullptr);
+  EXPECT_GT(ctx.validation_messages(), 0u);
+}
+
 TEST(VulkanBackend, FactoryHonoursDeviceSelection) {
   setenv("DAEDALUS_VK_DEVICE", "no-such-gpu-xyz", 1);
   EXPECT_THROW(create_backend(BackendKind::kVulkan), daedalus::Error);
