@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include <linux/dma-buf.h>
 #include <linux/v4l2-controls.h>
@@ -17,6 +18,10 @@
 #include "daedalus/error.h"
 #include "h264_headers.h"
 #include "nv12_writer.h"
+
+#ifdef DAEDALUS_HAVE_VP9
+#include "vp9_frame_decoder.h"
+#endif
 
 namespace daedalus::bridge {
 
@@ -114,6 +119,33 @@ media::Codec to_media_codec(uint32_t c) {
   return media::Codec::kUnknown;
 }
 
+bool uses_own_decoder(const ContextState& ctx) {
+  return ctx.kind == DecoderKind::kDaedalus && ctx.codec == DAEDALUS_CODEC_VP9;
+}
+
+void ensure_decoder(ContextState& ctx) {
+  if (uses_own_decoder(ctx)) {
+    if (ctx.own_decoder) return;
+#ifdef DAEDALUS_HAVE_VP9
+    try {
+      ctx.own_decoder =
+          vp9::create_frame_decoder(ctx.vulkan ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu);
+    } catch (const Error& e) {
+      throw JobError(-ENOSYS, fmt::format("--decoder daedalus: {}", e.what()));
+    }
+    return;
+#else
+    throw JobError(-ENOSYS, "--decoder daedalus: the daedalus VP9 decoder is not part of this build");
+#endif
+  }
+  if (ctx.decoder) return;
+  try {
+    ctx.decoder = std::make_unique<PictureDecoder>(to_media_codec(ctx.codec));
+  } catch (const Error& e) {
+    throw JobError(-ENOSYS, e.what());
+  }
+}
+
 std::vector<uint8_t> assemble_bitstream(ContextState& ctx, const DecodeRequest& req, std::span<const uint8_t> data) {
   switch (req.msg.codec) {
     case DAEDALUS_CODEC_VP9:
@@ -155,11 +187,8 @@ JobResult run_decode_job(KernelChannel& channel, ContextState& ctx, const Decode
   JobResult result;
   const auto& m = req.msg;
   try {
-    if (ctx.kind == DecoderKind::kDaedalus && m.codec == DAEDALUS_CODEC_VP9) {
-      // daemon/vp9 does not expose a frame decoder yet; say so per job
-      // rather than silently decoding with libavcodec.
-      throw JobError(-ENOSYS, "--decoder daedalus: the daedalus VP9 decoder is not available in this build");
-    }
+    // Before touching the buffers, so a missing decoder fails fast.
+    ensure_decoder(ctx);
     std::vector<uint8_t> bitstream;
     {
       DmabufMapping output;
@@ -177,34 +206,43 @@ JobResult run_decode_job(KernelChannel& channel, ContextState& ctx, const Decode
       result.num_planes = m.capture.num_mem_planes;
       return result;
     }
-    if (!ctx.decoder) {
-      try {
-        ctx.decoder = std::make_unique<PictureDecoder>(to_media_codec(m.codec));
-      } catch (const Error& e) {
-        throw JobError(-ENOSYS, e.what());
-      }
-    }
+    // Exactly one of the two is set: the reference path's picture of this
+    // packet, or the frame our VP9 decoder showed for it.
     std::unique_ptr<DecodedPicture> pic;
+    std::optional<media::Nv12Frame> shown;
     try {
-      pic = ctx.decoder->decode(bitstream);
+      if (ctx.own_decoder) {
+        // GStreamer sends the frames of a superframe one request each, so a
+        // request shows at most one frame (none when hidden).
+        ctx.own_decoder->decode(bitstream.data(), bitstream.size(), static_cast<int64_t>(m.timestamp),
+                                [&](media::Nv12Frame&& f) { shown = std::move(f); });
+      } else {
+        pic = ctx.decoder->decode(bitstream);
+      }
     } catch (const Error& e) {
       throw JobError(-EBADMSG, e.what());
     }
     result.num_planes = m.capture.num_mem_planes;
-    if (!pic) {
+    if (!pic && !shown) {
       if (frame_is_hidden(req)) {
-        // Not shown, only referenced, and the reference decoder keeps its
-        // own references: nothing a client will look at.
+        // Not shown, only referenced, and the decoder keeps its own
+        // references: nothing a client will look at.
         result.bytesused = whole_planes(m.capture);
         return result;
       }
       throw JobError(-ENODATA, "decoder produced no picture for this bitstream");
     }
     PlanarPicture planar;
-    try {
-      planar = pic->planar();
-    } catch (const Error& e) {
-      throw JobError(-ENOTSUP, e.what());
+    SemiPlanarPicture semi;
+    if (pic) {
+      try {
+        planar = pic->planar();
+      } catch (const Error& e) {
+        throw JobError(-ENOTSUP, e.what());
+      }
+    } else {
+      semi = {shown->width, shown->height, shown->y.data(), shown->width, shown->uv.data(),
+              2 * media::Nv12Frame::chroma_width(shown->width)};
     }
     std::array<DmabufMapping, DAEDALUS_MAX_PLANES> capture;
     std::array<MappedPlane, DAEDALUS_MAX_PLANES> planes{};
@@ -213,7 +251,8 @@ JobResult run_decode_job(KernelChannel& channel, ContextState& ctx, const Decode
       planes[i] = {capture[i].data(), capture[i].length()};
     }
     try {
-      result.bytesused = write_nv12(planar, m.capture, std::span(planes.data(), m.capture.num_mem_planes));
+      const auto mapped = std::span<const MappedPlane>(planes.data(), m.capture.num_mem_planes);
+      result.bytesused = pic ? write_nv12(planar, m.capture, mapped) : write_nv12(semi, m.capture, mapped);
     } catch (const SizeMismatch& e) {
       throw JobError(-E2BIG, e.what());
     }

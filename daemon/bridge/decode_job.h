@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "codec.h"
+#include "frame_decoder.h"
 #include "kernel_channel.h"
 #include "picture_decoder.h"
 #include "protocol.h"
@@ -27,7 +28,9 @@ struct ContextState {
   uint32_t coded_width = 0;
   uint32_t coded_height = 0;
   DecoderKind kind = DecoderKind::kFfmpeg;
-  std::unique_ptr<PictureDecoder> decoder;  // created on first use
+  bool vulkan = false;                      // dispatch backend of the daedalus decoder
+  std::unique_ptr<PictureDecoder> decoder;  // reference path
+  std::unique_ptr<media::FrameDecoder> own_decoder;  // --decoder daedalus (VP9)
   std::vector<uint8_t> held_slices;         // H.264 slices of DECODE_HOLD_CAPTURE jobs
 };
 
@@ -40,6 +43,12 @@ struct JobResult {
 };
 
 media::Codec to_media_codec(uint32_t daedalus_codec);
+
+// True when jobs of this context go to our own decoder (daemon/vp9).
+bool uses_own_decoder(const ContextState& ctx);
+// Creates the context's decoder if it has none. Throws JobError (-ENOSYS)
+// when it cannot be created.
+void ensure_decoder(ContextState& ctx);
 
 JobResult run_decode_job(KernelChannel& channel, ContextState& ctx, const DecodeRequest& req);
 

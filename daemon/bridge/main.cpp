@@ -68,8 +68,12 @@ int main(int argc, char** argv) {
   opts.backend = backend;
   opts.workers = workers;
   if (opts.decoder == DecoderKind::kDaedalus) {
-    spdlog::warn("--decoder daedalus: VP9 jobs use our decoder ({} backend); it is not built yet, so VP9 jobs "
-                 "will fail with ENOSYS. H.264/AV1 use the libavcodec reference path.", backend);
+#ifdef DAEDALUS_HAVE_VP9
+    spdlog::info("--decoder daedalus: VP9 jobs use our decoder on the {} backend; H.264/AV1 the libavcodec "
+                 "reference path", backend);
+#else
+    spdlog::warn("--decoder daedalus: our VP9 decoder is not part of this build; VP9 jobs will fail with ENOSYS");
+#endif
   } else if (backend != "cpu") {
     spdlog::info("--backend {} only applies to --decoder daedalus", backend);
   }

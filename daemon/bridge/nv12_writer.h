@@ -30,6 +30,16 @@ struct PlanarPicture {
   std::array<ptrdiff_t, 3> stride{};
 };
 
+// Semi-planar source (Y plane + interleaved CbCr), e.g. media::Nv12Frame.
+struct SemiPlanarPicture {
+  int width = 0;
+  int height = 0;
+  const uint8_t* y = nullptr;
+  ptrdiff_t y_stride = 0;
+  const uint8_t* uv = nullptr;
+  ptrdiff_t uv_stride = 0;
+};
+
 // One mapped memory plane of the CAPTURE buffer.
 struct MappedPlane {
   uint8_t* data = nullptr;
@@ -40,6 +50,8 @@ struct MappedPlane {
 // plane (the plane's sizeimage, as V4L2 decoders report). Throws
 // SizeMismatch if the picture or a plane does not fit.
 std::array<uint32_t, DAEDALUS_MAX_PLANES> write_nv12(const PlanarPicture& pic, const daedalus_capture_format& fmt,
+                                                     std::span<const MappedPlane> planes);
+std::array<uint32_t, DAEDALUS_MAX_PLANES> write_nv12(const SemiPlanarPicture& pic, const daedalus_capture_format& fmt,
                                                      std::span<const MappedPlane> planes);
 
 }  // namespace daedalus::bridge

@@ -135,6 +135,7 @@ void Server::handle(KernelMessage&& msg) {
     ctx->coded_width = open->coded_width;
     ctx->coded_height = open->coded_height;
     ctx->kind = options_.decoder;
+    ctx->vulkan = options_.backend == "vulkan";
     spdlog::info("ctx {}: open {} {}x{}", ctx->id, codec_label(ctx->codec), ctx->coded_width, ctx->coded_height);
     // Create the decoder now, on the context's own queue: a repeated
     // CTX_OPEN (new codec or size) replaces the state only after the jobs
@@ -142,8 +143,9 @@ void Server::handle(KernelMessage&& msg) {
     scheduler_.submit(ctx->id, [ctx](bool cancelled) {
       if (cancelled) return;
       try {
-        ctx->decoder = std::make_unique<PictureDecoder>(to_media_codec(ctx->codec));
-      } catch (const std::exception& e) {
+        ensure_decoder(*ctx);
+      } catch (const JobError& e) {
+        // Each job of the context will fail with this too.
         spdlog::error("ctx {}: cannot create the {} decoder: {}", ctx->id, codec_label(ctx->codec), e.what());
       }
     });
@@ -157,6 +159,7 @@ void Server::handle(KernelMessage&& msg) {
     // Destroy the decoder after the context's queued jobs, on its queue.
     scheduler_.submit(close->ctx_id, [ctx = it->second](bool) {
       ctx->decoder.reset();
+      ctx->own_decoder.reset();
       ctx->held_slices.clear();
       spdlog::info("ctx {}: closed", ctx->id);
     });
@@ -183,6 +186,7 @@ std::shared_ptr<ContextState> Server::context_for(const daedalus_msg_decode& m) 
   ctx->coded_width = m.capture.width;
   ctx->coded_height = m.capture.height;
   ctx->kind = options_.decoder;
+  ctx->vulkan = options_.backend == "vulkan";
   contexts_[m.ctx_id] = ctx;
   return ctx;
 }

@@ -163,9 +163,7 @@ H264Clip load_h264(const std::string& path) {
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ServerOptions opts;
-    opts.workers = 3;
-    server_ = std::make_unique<Server>(kernel_, opts);
+    opts_.workers = 3;
     stop_fd_ = eventfd(0, EFD_CLOEXEC);
   }
   void TearDown() override {
@@ -174,6 +172,7 @@ class ServerTest : public ::testing::Test {
     ::close(stop_fd_);
   }
   void start() {
+    server_ = std::make_unique<Server>(kernel_, opts_);
     server_->handshake(1000);
     thread_ = std::thread([this] { reason_ = server_->serve(stop_fd_); });
   }
@@ -185,6 +184,7 @@ class ServerTest : public ::testing::Test {
   }
 
   FakeKernel kernel_;
+  ServerOptions opts_;
   std::unique_ptr<Server> server_;
   int stop_fd_ = -1;
   std::thread thread_;
@@ -213,14 +213,19 @@ TEST(ServerHandshake, VersionMismatchIsAClearError) {
   }
 }
 
-TEST_F(ServerTest, Vp9BitExactIntoPaddedBuffersWithoutLeaks) {
-  TempDir dir;
+// Two-pass vpxenc clip with hidden alt-ref frames in superframes.
+std::string make_vp9_altref_clip(const TempDir& dir) {
   const auto path = dir.file("clip.ivf");
-  // Hidden alt-ref frames (in superframes) need vpxenc's two-pass mode.
-  ASSERT_EQ(make_clip(dir.file("src.y4m"), "352x288", 20, "-f yuv4mpegpipe"), 0);
+  if (make_clip(dir.file("src.y4m"), "352x288", 20, "-f yuv4mpegpipe") != 0) return "";
   const auto vpxenc = fmt::format("vpxenc -q --codec=vp9 --good --cpu-used=8 --target-bitrate=300 "
                                   "--auto-alt-ref=1 --lag-in-frames=16 -o '{}' '{}'", path, dir.file("src.y4m"));
-  ASSERT_EQ(std::system(vpxenc.c_str()), 0) << vpxenc;
+  return std::system(vpxenc.c_str()) == 0 ? path : "";
+}
+
+TEST_F(ServerTest, Vp9BitExactIntoPaddedBuffersWithoutLeaks) {
+  TempDir dir;
+  const auto path = make_vp9_altref_clip(dir);
+  ASSERT_FALSE(path.empty()) << "ffmpeg/vpxenc failed";
   Vp9Clip clip = load_vp9(path);
   ASSERT_GT(clip.frames.size(), clip.shown_md5.size()) << "clip has no hidden frames to exercise";
   start();
@@ -243,6 +248,43 @@ TEST_F(ServerTest, Vp9BitExactIntoPaddedBuffersWithoutLeaks) {
   EXPECT_EQ(count_open_fds(), fds_before) << "dmabuf fds leaked";
   EXPECT_EQ(count_memfd_mappings(), 0) << "dmabuf mappings leaked";
 }
+
+class ServerDaedalusDecoderTest : public ServerTest {};
+
+#ifdef DAEDALUS_HAVE_VP9
+// --decoder daedalus: VP9 jobs through daemon/vp9 (CPU backend), same
+// clip, same verdict against libavcodec.
+TEST_F(ServerDaedalusDecoderTest, Vp9BitExactThroughOwnDecoder) {
+  opts_.decoder = DecoderKind::kDaedalus;
+  TempDir dir;
+  const auto path = make_vp9_altref_clip(dir);
+  ASSERT_FALSE(path.empty());
+  Vp9Clip clip = load_vp9(path);
+  start();
+  kernel_.push(encode_ctx_open(1, DAEDALUS_CODEC_VP9, clip.w, clip.h, V4L2_PIX_FMT_VP9_FRAME));
+  std::vector<std::string> shown;
+  for (size_t i = 0; i < clip.frames.size(); ++i) {
+    const auto layout = nv12_layout(clip.w, clip.h, i % 2);
+    auto cookie = kernel_.decode(1, DAEDALUS_CODEC_VP9, clip.frames[i], layout, {vp9_frame_control(clip.frames[i])});
+    auto done = kernel_.wait_done(cookie);
+    ASSERT_TRUE(done);
+    ASSERT_EQ(done->status, 0) << "frame " << i;
+    if ((clip.frames[i][0] >> 1) & 1) shown.push_back(capture_md5(kernel_, cookie, layout, clip.w, clip.h));
+    kernel_.release(cookie);
+  }
+  EXPECT_EQ(shown, clip.shown_md5);
+}
+#else
+TEST_F(ServerDaedalusDecoderTest, Vp9FailsClearlyWithoutOwnDecoder) {
+  opts_.decoder = DecoderKind::kDaedalus;
+  start();
+  std::vector<uint8_t> frame(100, 0x82);
+  auto cookie = kernel_.decode(1, DAEDALUS_CODEC_VP9, frame, nv12_layout(64, 64, false));
+  auto done = kernel_.wait_done(cookie);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->status, -ENOSYS);
+}
+#endif
 
 TEST_F(ServerTest, H264BFramesAnsweredInDecodeOrderBitExact) {
   TempDir dir;

@@ -52,7 +52,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_daemon() { # LOGFILE: starts the daemon, waits until it has attached
+# start_daemon LOGFILE: starts the daemon in this shell (not in a $(...)
+# subshell, so DAEMON_PID stays known), waits until it has attached. On
+# failure START_ERR says why.
+START_ERR=""
+start_daemon() {
 	# shellcheck disable=SC2086
 	"$DAEMON" $DAEMON_ARGS >"$1" 2>&1 &
 	DAEMON_PID=$!
@@ -61,9 +65,9 @@ start_daemon() { # LOGFILE: starts the daemon, waits until it has attached
 		kill -0 "$DAEMON_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -0 "$DAEMON_PID" 2>/dev/null && return 0  # attached but quiet?
+	kill -0 "$DAEMON_PID" 2>/dev/null && return 0  # slow machine: alive, not attached yet
 	wait "$DAEMON_PID"
-	echo "daemon exited with $? at start: $(tail -n 3 "$1" | tr '\n' ' ')"
+	START_ERR="daemon exited with $? at start: $(tail -n 3 "$1" | tr '\n' ' ')"
 	DAEMON_PID=""
 	return 1
 }
@@ -197,8 +201,8 @@ for tool in gst-launch-1.0 gst-inspect-1.0 ffmpeg ffprobe; do
 	command -v "$tool" >/dev/null || { fail daemon-tests "$tool not installed"; exit 1; }
 done
 
-if ! reason=$(start_daemon "$LOGS/daemon.txt"); then
-	fail daemon-start "$reason"
+if ! start_daemon "$LOGS/daemon.txt"; then
+	fail daemon-start "$START_ERR"
 	exit 1
 fi
 pass daemon-start "pid $DAEMON_PID"
@@ -240,12 +244,21 @@ if [ $conc_ok = 1 ]; then pass concurrent-4 "4 clients bit-exact, no EBUSY"; els
 
 # --- (c) daemon killed mid-stream ---------------------------------------------
 long=$(clip vp9-long)
+DAEMON_LOG="$LOGS/daemon.txt"
+opens_before=$(grep -c ': open VP9' "$DAEMON_LOG")
 glog="$LOGS/gst-sigkill.txt"
 # identity slows the client to ~10 frames/s so the kill lands mid-stream.
 gst-launch-1.0 -q filesrc location="$long" ! parsebin ! identity sleep-time=100000 ! v4l2slvp9dec ! \
 	video/x-raw,format=NV12 ! fakesink >"$glog" 2>&1 &
 client=$!
-sleep 2
+# Mid-stream = the daemon has opened the client's context (its first
+# DECODE arrived); then let a few more frames go through.
+for _ in $(seq 600); do
+	[ "$(grep -c ': open VP9' "$DAEMON_LOG")" -gt "$opens_before" ] && break
+	kill -0 $client 2>/dev/null || break
+	sleep 0.1
+done
+sleep 1
 if ! kill -0 $client 2>/dev/null; then
 	fail daemon-sigkill "client finished before the kill: $(tail -n 2 "$glog" | tr '\n' ' ')"
 else
@@ -279,8 +292,8 @@ else
 		wait $client 2>/dev/null
 	fi
 	# Restart and decode again.
-	if ! reason=$(start_daemon "$LOGS/daemon-restarted.txt"); then
-		fail daemon-sigkill "$kill_result; restart failed: $reason"
+	if ! start_daemon "$LOGS/daemon-restarted.txt"; then
+		fail daemon-sigkill "$kill_result; restart failed: $START_ERR"
 	elif r=$(decode_and_compare after-restart "$(clip vp9-small)"); then
 		if [ $kill_ok = 1 ]; then pass daemon-sigkill "$kill_result; after restart $r"
 		else fail daemon-sigkill "$kill_result; after restart $r"; fi
