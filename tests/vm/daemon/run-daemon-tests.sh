@@ -92,8 +92,11 @@ stop_daemon() { # returns 0 if it exited with status 0 within 5 s of SIGTERM
 }
 
 # --- clips ------------------------------------------------------------------
-# clip KIND -> path. Kinds: vp9-small vp9-1080p h264-small and the extra
-# clips for the concurrency test. Corpus clips are used when present.
+# clip KIND -> path. Kinds: vp9-small vp9-1080p h264-small, the extra
+# clips of the concurrency test and the long one of the SIGKILL test.
+# Clips in DAEDALUS_CLIPS are used when present (corpus.txt names or file
+# names: vp9-352x288, vp9-1920x1080, h264-352x288, vp9-176x144,
+# h264-176x144, vp9-long-320x240), else generated here.
 corpus_clip() { # NAME
 	local dir=${DAEDALUS_CLIPS:-}
 	[ -n "$dir" ] || return 1
@@ -127,11 +130,14 @@ clip() { # KIND
 	h264-small) p=$(corpus_clip h264-352x288) && { echo "$p"; return; }
 		gen_clip "$WORK/h264-320x240.h264" 320x240 20 -c:v libx264 -x264-params bframes=3:keyint=10 -f h264
 		echo "$WORK/h264-320x240.h264" ;;
-	vp9-b) gen_clip "$WORK/vp9-176x144.webm" 176x144 30 -c:v libvpx-vp9 -b:v 200k -deadline realtime -cpu-used 8
+	vp9-b) p=$(corpus_clip vp9-176x144) && { echo "$p"; return; }
+		gen_clip "$WORK/vp9-176x144.webm" 176x144 30 -c:v libvpx-vp9 -b:v 200k -deadline realtime -cpu-used 8
 		echo "$WORK/vp9-176x144.webm" ;;
-	h264-b) gen_clip "$WORK/h264-176x144.h264" 176x144 30 -c:v libx264 -x264-params bframes=2 -f h264
+	h264-b) p=$(corpus_clip h264-176x144) && { echo "$p"; return; }
+		gen_clip "$WORK/h264-176x144.h264" 176x144 30 -c:v libx264 -x264-params bframes=2 -f h264
 		echo "$WORK/h264-176x144.h264" ;;
-	vp9-long) gen_clip "$WORK/vp9-long.webm" 320x240 150 -c:v libvpx-vp9 -b:v 300k -deadline realtime -cpu-used 8
+	vp9-long) p=$(corpus_clip vp9-long-320x240) && { echo "$p"; return; }
+		gen_clip "$WORK/vp9-long.webm" 320x240 150 -c:v libvpx-vp9 -b:v 300k -deadline realtime -cpu-used 8
 		echo "$WORK/vp9-long.webm" ;;
 	esac
 }
@@ -151,9 +157,13 @@ md5s() { grep -v '^#' | awk -F', *' '{ print $NF }'; }
 # decode NAME CLIP [EXTRA-ELEMENT]: gst through the module, compare per frame.
 # Prints the failure reason and returns 1 on mismatch.
 decode_and_compare() {
-	local name=$1 clip=$2 extra=${3:-} dec w h out glog
+	local name=$1 clip=$2 extra=${3:-} dec dims w h out glog
 	dec=$(decoder_for "$clip") || { echo "unknown codec in $clip"; return 1; }
-	read -r w h < <(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=' ' "$clip")
+	# No process substitution: the guest's chroot has no /dev/fd.
+	dims=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0 "$clip")
+	w=${dims%%,*}
+	h=${dims#*,}
+	h=${h%%,*}
 	out="$WORK/$name.nv12"
 	glog="$LOGS/gst-$name.txt"
 	ffmpeg -nostdin -v error -i "$clip" -pix_fmt nv12 -f framemd5 - 2>/dev/null | md5s >"$WORK/$name.want"
@@ -179,7 +189,9 @@ decode_and_compare() {
 		return 1
 	fi
 	if ! cmp -s "$WORK/$name.want" "$WORK/$name.got"; then
-		first=$(diff <(nl "$WORK/$name.want") <(nl "$WORK/$name.got") | grep -m1 '^[<>]' | awk '{print $2}')
+		nl "$WORK/$name.want" >"$WORK/$name.want.nl"
+		nl "$WORK/$name.got" >"$WORK/$name.got.nl"
+		first=$(diff "$WORK/$name.want.nl" "$WORK/$name.got.nl" | grep -m1 '^[<>]' | awk '{print $2}')
 		echo "$ng frames vs libavcodec $nw, first differing frame ${first:-?} ($dec ${w}x$h)"
 		return 1
 	fi
