@@ -66,6 +66,7 @@ class CpuBackend final : public Backend {
 
  private:
   void validate(const FrameWork& work) const;
+  void check_lf(const FrameWork& work) const;
   PlaneView checked_dst(Surface& dst, int plane, const FrameWork& work) const;
   void add_residual(const PlaneView& v, const dd_tx_block& tx, uint32_t offset) const;
   void predict_block(const FrameWork& work, const dd_block& b, const PlaneView (&dst)[3], Surface* const refs[3]);
@@ -80,12 +81,16 @@ class CpuBackend final : public Backend {
   StageTiming current_[int(Stage::kCount)]{}, last_[int(Stage::kCount)]{};
 };
 
-void CpuBackend::validate(const FrameWork& work) const {
-  const dd_frame_params& p = work.params;
+void check_params(const dd_frame_params& p) {
   if (p.bit_depth != 8) throw Error(fmt::format("cpu backend: bit depth {} is not supported", p.bit_depth));
   if (p.ss_x != 1 || p.ss_y != 1) throw Error("cpu backend: only 4:2:0 is supported");
   if (p.mi_cols == 0 || p.mi_rows == 0 || p.mi_cols > 2048 || p.mi_rows > 2048)
     throw Error(fmt::format("cpu backend: bad frame size {}x{} mi", p.mi_cols, p.mi_rows));
+}
+
+void CpuBackend::validate(const FrameWork& work) const {
+  const dd_frame_params& p = work.params;
+  check_params(p);
   for (size_t i = 0; i < work.tx_blocks.size(); ++i) {
     const dd_tx_block& t = work.tx_blocks[i];
     if (t.plane > 2 || t.tx_size > 3 || t.tx_type > 4 || (t.tx_type == DD_TX_WHT_WHT && t.tx_size != 0) ||
@@ -105,13 +110,27 @@ void CpuBackend::validate(const FrameWork& work) const {
         (b.flags & DD_BLOCK_COMPOUND && b.ref[1] > 2))
       throw Error(fmt::format("cpu backend: block {} is malformed", i));
   }
-  for (int pl = 0; pl < 3; ++pl)
-    if (!work.lf[pl].empty() && work.lf[pl].size() != size_t{p.lf_cols[pl]} * p.lf_rows[pl])
+  check_lf(work);
+}
+
+void CpuBackend::check_lf(const FrameWork& work) const {
+  const dd_frame_params& p = work.params;
+  for (int pl = 0; pl < 3; ++pl) {
+    if (work.lf[pl].empty()) continue;
+    if (work.lf[pl].size() != size_t{p.lf_cols[pl]} * p.lf_rows[pl])
       throw Error(fmt::format("cpu backend: loop filter grid of plane {} has {} units, expected {}x{}", pl,
                               work.lf[pl].size(), p.lf_cols[pl], p.lf_rows[pl]));
+    for (const dd_lf_unit& u : work.lf[pl]) {
+      const auto ok = [](int size) { return size == 0 || size == 4 || size == 8 || size == 16; };
+      if (!ok(u.left_size) || !ok(u.top_size) || u.level > 63)
+        throw Error(fmt::format("cpu backend: loop filter unit of plane {} has size {}/{} level {}", pl, u.left_size,
+                                u.top_size, u.level));
+    }
+  }
 }
 
 PlaneView CpuBackend::checked_dst(Surface& dst, int plane, const FrameWork& work) const {
+  check_params(work.params);  // the stages may get work that begin_frame did not see
   if (dst.format() != SurfaceFormat::kPlanar420) throw Error("cpu backend: the destination must be a planar surface");
   PlaneView v = plane_view(dst, plane);
   const int need_w = int(work.params.mi_cols * 8) >> (plane ? work.params.ss_x : 0);
@@ -375,6 +394,7 @@ void CpuBackend::intra_recon(const FrameWork& work, Surface& dst) {
 void CpuBackend::loop_filter(const FrameWork& work, Surface& dst) {
   StageClock clock(current_[int(Stage::kLoopFilter)].cpu_ms);
   const dd_frame_params& p = work.params;
+  check_lf(work);  // cheap, and loop_filter may run on work begin_frame did not see
   const PlaneView d[3] = {checked_dst(dst, 0, work), checked_dst(dst, 1, work), checked_dst(dst, 2, work)};
   LpfLimits limits[64];
   for (int l = 0; l < 64; ++l) limits[l] = lpf_limits(l, int(p.sharpness & 7));
@@ -398,7 +418,7 @@ void CpuBackend::loop_filter(const FrameWork& work, Surface& dst) {
             for (int ux = ux0; ux < ux1; ++ux) {
               const dd_lf_unit& u = grid[size_t(uy) * cols + ux];
               const int size = pass == 0 ? u.left_size : u.top_size;
-              if (!size || !u.level || u.level > 63) continue;
+              if (!size || !u.level) continue;
               const int x = ux * 4, y = uy * 4;
               const int reach = size == 16 ? 8 : 4;  // pixels read on each side
               const LpfLimits& lim = limits[u.level];

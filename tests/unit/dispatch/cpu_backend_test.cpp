@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <random>
 #include <vector>
 
 #include "backends.h"
@@ -523,6 +524,82 @@ TEST(CpuBadInput, ClearErrorsInsteadOfCrashes) {
   auto small = b->create_surface(4, 4);
   EXPECT_THROW(b->intra_recon(w, *small), daedalus::Error);  // destination too small
   EXPECT_THROW(b->create_surface(0, 5), daedalus::Error);
+}
+
+TEST(CpuBadInput, RandomWorkRunsOrFailsCleanly) {
+  // Random (mostly invalid) work descriptions: every stage must either run
+  // or throw daedalus::Error; memory errors show up under
+  // -DDAEDALUS_SANITIZE=ON.
+  std::mt19937 rng(2024);
+  auto rnd = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  auto b = create_cpu_backend();
+  int ran = 0;
+  for (int iter = 0; iter < 300; ++iter) {
+    FrameWork w = frame(rnd(1, 10), rnd(1, 10));
+    const int fw = int(w.params.mi_cols) * 8, fh = int(w.params.mi_rows) * 8;
+    const bool valid = iter % 2;  // half the cases stay within the format's rules
+    if (!valid && rnd(0, 9) == 0) w.params.ss_x = rnd(0, 40);
+    w.coeffs.resize(size_t(rnd(0, 3000)));
+    for (auto& c : w.coeffs) c = static_cast<int16_t>(rnd(-3000, 3000));
+    for (int i = rnd(0, 60); i > 0; --i) {
+      const int plane = rnd(0, 2), size = valid ? rnd(0, 3) : rnd(0, 5);
+      const int pw = plane ? fw / 2 : fw, ph = plane ? fh / 2 : fh;
+      dd_tx_block t = tx(plane, valid ? rnd(0, pw - 1) & ~3 : rnd(0, 600), valid ? rnd(0, ph - 1) & ~3 : rnd(0, 600),
+                         size, rnd(0, 10) == 0 ? DD_MODE_INTER : rnd(0, valid ? 9 : 20), rnd(0, 7));
+      t.tx_type = static_cast<uint8_t>(valid ? (size == 0 ? rnd(0, 4) : rnd(0, 3)) : rnd(0, 9));
+      t.eob = static_cast<uint16_t>(rnd(0, 3));
+      const int n = 4 << std::min(size, 3);
+      t.coeff_offset = static_cast<uint32_t>(valid ? rnd(0, std::max(0, int(w.coeffs.size()) - n * n)) : rnd(0, 4000));
+      if (valid && int(w.coeffs.size()) < n * n) t.eob = 0;
+      w.tx_blocks.push_back(t);
+    }
+    for (int i = rnd(0, 20); i > 0; --i) {
+      dd_block blk = inter_block(valid ? rnd(0, fw - 1) & ~7 : rnd(0, 300), valid ? rnd(0, fh - 1) & ~7 : rnd(0, 300),
+                                 valid ? rnd(2, 6) : rnd(0, 9), valid ? rnd(2, 6) : rnd(0, 9), rnd(0, valid ? 3 : 7),
+                                 rnd(-32768, 32767), rnd(-32768, 32767));
+      blk.flags = static_cast<uint8_t>(rnd(0, 7));
+      blk.ref[0] = static_cast<uint8_t>(rnd(0, valid ? 2 : 5));
+      blk.ref[1] = static_cast<uint8_t>(rnd(0, valid ? 2 : 5));
+      for (auto& m : blk.mv)
+        for (auto& r : m)
+          for (auto& c : r) c = static_cast<int16_t>(rnd(-32768, 32767));
+      w.blocks.push_back(blk);
+    }
+    for (auto& r : w.params.refs) {
+      r.width = uint32_t(rnd(valid ? 1 : 0, 200));
+      r.height = uint32_t(rnd(valid ? 1 : 0, 200));
+      r.x_scale_q14 = valid ? rnd(1 << 10, 2 << 14) : rnd(-5, 1 << 16);
+      r.y_scale_q14 = valid ? rnd(1 << 10, 2 << 14) : rnd(-5, 1 << 16);
+    }
+    for (int p = 0; p < 3; ++p) {
+      w.params.lf_cols[p] = uint32_t(p ? fw / 8 : fw / 4);
+      w.params.lf_rows[p] = uint32_t(p ? fh / 8 : fh / 4);
+      w.lf[p].resize(size_t(w.params.lf_cols[p]) * w.params.lf_rows[p] + (valid ? 0 : rnd(0, 1)));
+      static const uint8_t sizes[4] = {0, 4, 8, 16};
+      for (auto& u : w.lf[p])
+        u = dd_lf_unit{uint8_t(rnd(0, valid ? 63 : 255)), sizes[rnd(0, 3)], sizes[rnd(0, 3)], 0};
+    }
+    auto dst = valid ? b->create_surface(uint32_t(fw), uint32_t(fh))
+                     : b->create_surface(uint32_t(rnd(1, 90)), uint32_t(rnd(1, 90)));
+    std::shared_ptr<Surface> ref_surfaces[3];
+    Surface* refs[3] = {};
+    for (int i = 0; i < 3; ++i)
+      if (valid || rnd(0, 5)) {
+        ref_surfaces[i] = b->create_surface(uint32_t(rnd(1, 200)), uint32_t(rnd(1, 200)));
+        refs[i] = ref_surfaces[i].get();
+      }
+    try {
+      b->begin_frame(w);
+      b->residual(w);
+      b->inter_pred(w, *dst, refs);
+      b->intra_recon(w, *dst);
+      b->loop_filter(w, *dst);
+      b->end_frame();
+      ++ran;
+    } catch (const daedalus::Error&) {
+    }
+  }
+  EXPECT_GE(ran, 150);  // every valid case got through every stage
 }
 
 }  // namespace
