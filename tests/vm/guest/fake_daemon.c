@@ -11,7 +11,8 @@
  *                           and expect ENOENT (job cancelled meanwhile)
  *
  * Env: KT_READY=file is created after the handshake, KT_GOT_JOB=file
- * after the first DECODE was read (the shell script waits on them).
+ * after the first DECODE was read (the shell script waits on them),
+ * KT_ANSWER_DELAY_MS=n delays each answer of "answer" mode.
  */
 #include "ktest.h"
 
@@ -32,7 +33,7 @@ static void touch(const char *env)
 /* Read messages until a DECODE; check CTX_OPEN came first. */
 static const struct daedalus_msg_decode *wait_decode(int fd, int timeout_ms)
 {
-	int seen_open = 0;
+	static int seen_open;
 	int64_t end = kt_now_ms() + timeout_ms;
 
 	for (;;) {
@@ -170,9 +171,12 @@ static void answer_one(int fd)
 		dst[i] = kt_pattern(i, 0xa5);
 	munmap(dst, len);
 
-	kt_log("job %llu: %u bitstream bytes checked, %u pixels bytes written",
+	kt_log("job %llu: %u bitstream bytes checked, %u pixels bytes written%s",
 	       (unsigned long long)cookie, d->output_bytesused,
-	       d->capture.sizeimage[0]);
+	       d->capture.sizeimage[0],
+	       d->flags & DAEDALUS_DECODE_HOLD_CAPTURE ? " (hold capture)" : "");
+	if (getenv("KT_ANSWER_DELAY_MS"))
+		usleep(atoi(getenv("KT_ANSWER_DELAY_MS")) * 1000);
 	r = kt_answer(fd, cookie, 0, 1);
 	if (r)
 		kt_fail("DECODE_DONE: %s", strerror(-r));

@@ -175,8 +175,9 @@ struct kt_client {
 	int media;
 	int req;
 	uint32_t width, height;
-	void *out_map;
+	void *out_map[2];
 	size_t out_len;
+	unsigned int n_out;
 	void *cap_map;
 	size_t cap_len;
 	size_t bitstream_len;
@@ -202,8 +203,9 @@ static inline uint8_t kt_pattern(size_t i, uint8_t seed)
 	return (uint8_t)((i * 131u) ^ (i >> 9) ^ seed);
 }
 
-static inline void kt_client_setup(struct kt_client *c, uint32_t w, uint32_t h,
-			    size_t bitstream_len)
+static inline void kt_client_setup_n(struct kt_client *c, uint32_t w,
+				     uint32_t h, size_t bitstream_len,
+				     unsigned int n_out)
 {
 	struct v4l2_requestbuffers rb;
 	struct v4l2_format f;
@@ -213,6 +215,7 @@ static inline void kt_client_setup(struct kt_client *c, uint32_t w, uint32_t h,
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
+	c->n_out = n_out;
 	c->width = w;
 	c->height = h;
 	c->bitstream_len = bitstream_len;
@@ -247,38 +250,53 @@ static inline void kt_client_setup(struct kt_client *c, uint32_t w, uint32_t h,
 
 	for (type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;;
 	     type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE) {
+		unsigned int n = type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE ?
+				 n_out : 1, idx;
+
 		memset(&rb, 0, sizeof(rb));
-		rb.count = 1;
+		rb.count = n;
 		rb.type = type;
 		rb.memory = V4L2_MEMORY_MMAP;
-		if (kt_xioctl(c->video, VIDIOC_REQBUFS, &rb) || rb.count < 1)
+		if (kt_xioctl(c->video, VIDIOC_REQBUFS, &rb) || rb.count < n)
 			kt_fail("REQBUFS type %d: %s", type, strerror(errno));
-		memset(&b, 0, sizeof(b));
-		memset(planes, 0, sizeof(planes));
-		b.type = type;
-		b.memory = V4L2_MEMORY_MMAP;
-		b.index = 0;
-		b.length = VIDEO_MAX_PLANES;
-		b.m.planes = planes;
-		if (kt_xioctl(c->video, VIDIOC_QUERYBUF, &b))
-			kt_fail("QUERYBUF: %s", strerror(errno));
-		void *m = mmap(NULL, planes[0].length, PROT_READ | PROT_WRITE,
-			       MAP_SHARED, c->video, planes[0].m.mem_offset);
-		if (m == MAP_FAILED)
-			kt_fail("mmap: %s", strerror(errno));
-		if (type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE) {
-			c->out_map = m;
-			c->out_len = planes[0].length;
-			break;
+		if (type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE &&
+		    !(rb.capabilities & V4L2_BUF_CAP_SUPPORTS_M2M_HOLD_CAPTURE_BUF))
+			kt_fail("OUTPUT queue lacks SUPPORTS_M2M_HOLD_CAPTURE_BUF");
+		for (idx = 0; idx < n; idx++) {
+			void *m;
+
+			memset(&b, 0, sizeof(b));
+			memset(planes, 0, sizeof(planes));
+			b.type = type;
+			b.memory = V4L2_MEMORY_MMAP;
+			b.index = idx;
+			b.length = VIDEO_MAX_PLANES;
+			b.m.planes = planes;
+			if (kt_xioctl(c->video, VIDIOC_QUERYBUF, &b))
+				kt_fail("QUERYBUF: %s", strerror(errno));
+			m = mmap(NULL, planes[0].length, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, c->video, planes[0].m.mem_offset);
+			if (m == MAP_FAILED)
+				kt_fail("mmap: %s", strerror(errno));
+			if (type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE) {
+				c->out_map[idx] = m;
+				c->out_len = planes[0].length;
+			} else {
+				c->cap_map = m;
+				c->cap_len = planes[0].length;
+			}
 		}
-		c->cap_map = m;
-		c->cap_len = planes[0].length;
+		if (type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE)
+			break;
 	}
 	if (c->out_len < bitstream_len)
 		kt_fail("OUTPUT buffer %zu < bitstream %zu", c->out_len,
 			bitstream_len);
-	for (i = 0; i < bitstream_len; i++)
-		((uint8_t *)c->out_map)[i] = kt_pattern(i, 0x5a);
+	for (i = 0; i < bitstream_len; i++) {
+		((uint8_t *)c->out_map[0])[i] = kt_pattern(i, 0x5a);
+		if (n_out > 1)
+			((uint8_t *)c->out_map[1])[i] = kt_pattern(i, 0x5a);
+	}
 	memset(c->cap_map, 0, c->cap_len);
 
 	type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
@@ -289,8 +307,19 @@ static inline void kt_client_setup(struct kt_client *c, uint32_t w, uint32_t h,
 		kt_fail("STREAMON CAPTURE: %s", strerror(errno));
 }
 
-/* Queue CAPTURE 0 and a VP9 keyframe request on OUTPUT 0. */
-static inline void kt_client_submit(struct kt_client *c, uint64_t ts_us)
+static inline void kt_client_setup(struct kt_client *c, uint32_t w, uint32_t h,
+				   size_t bitstream_len)
+{
+	kt_client_setup_n(c, w, h, bitstream_len, 1);
+}
+
+/*
+ * Queue a VP9 keyframe request on OUTPUT @out_idx (with HOLD_CAPTURE_BUF
+ * if @hold) and, if @queue_cap, CAPTURE 0 before it.
+ */
+static inline void kt_client_submit_ex(struct kt_client *c, uint64_t ts_us,
+				       unsigned int out_idx, int hold,
+				       int queue_cap)
 {
 	struct v4l2_ctrl_vp9_frame frame;
 	struct v4l2_ext_control ctrl;
@@ -331,26 +360,35 @@ static inline void kt_client_submit(struct kt_client *c, uint64_t ts_us)
 	b.index = 0;
 	b.length = 1;
 	b.m.planes = &plane;
-	if (kt_xioctl(c->video, VIDIOC_QBUF, &b))
+	if (queue_cap && kt_xioctl(c->video, VIDIOC_QBUF, &b))
 		kt_fail("QBUF CAPTURE: %s", strerror(errno));
 
 	memset(&b, 0, sizeof(b));
 	memset(&plane, 0, sizeof(plane));
 	b.type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
 	b.memory = V4L2_MEMORY_MMAP;
-	b.index = 0;
+	b.index = out_idx;
 	b.length = 1;
 	b.m.planes = &plane;
 	plane.bytesused = c->bitstream_len;
 	b.timestamp.tv_sec = ts_us / 1000000;
 	b.timestamp.tv_usec = ts_us % 1000000;
-	b.flags = V4L2_BUF_FLAG_REQUEST_FD;
+	b.flags = V4L2_BUF_FLAG_REQUEST_FD |
+		  (hold ? V4L2_BUF_FLAG_M2M_HOLD_CAPTURE_BUF : 0);
 	b.request_fd = c->req;
 	if (kt_xioctl(c->video, VIDIOC_QBUF, &b))
 		kt_fail("QBUF OUTPUT: %s", strerror(errno));
 
 	if (kt_xioctl(c->req, MEDIA_REQUEST_IOC_QUEUE, NULL))
 		kt_fail("REQUEST_QUEUE: %s", strerror(errno));
+	close(c->req);
+	c->req = -1;
+}
+
+/* Queue CAPTURE 0 and a VP9 keyframe request on OUTPUT 0. */
+static inline void kt_client_submit(struct kt_client *c, uint64_t ts_us)
+{
+	kt_client_submit_ex(c, ts_us, 0, 0, 1);
 }
 
 /*
@@ -394,8 +432,11 @@ static inline uint32_t kt_client_dqbuf_output(struct kt_client *c)
 
 static inline void kt_client_close(struct kt_client *c)
 {
-	if (c->out_map)
-		munmap(c->out_map, c->out_len);
+	unsigned int i;
+
+	for (i = 0; i < c->n_out; i++)
+		if (c->out_map[i])
+			munmap(c->out_map[i], c->out_len);
 	if (c->cap_map)
 		munmap(c->cap_map, c->cap_len);
 	if (c->req > 0)

@@ -60,6 +60,7 @@ start_daemon() {
 	local name=$1; shift
 	rm -f "$WORK/ready" "$WORK/got-job"
 	KT_READY=$WORK/ready KT_GOT_JOB=$WORK/got-job \
+		KT_ANSWER_DELAY_MS=${KT_ANSWER_DELAY_MS:-} \
 		"$BIN/fake_daemon" "$@" >"$LOGDIR/$name-daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	wait_file "$WORK/ready" 5
@@ -156,6 +157,29 @@ else
 	fail roundtrip-4k "fake daemon did not attach"
 	stop_daemon
 fi
+
+# 4b. HOLD_CAPTURE_BUF: two slices of one frame into one CAPTURE buffer;
+#     FLUSH releases a held buffer, also while its job is at the daemon.
+hold_test() {
+	local name=$1 jobs=$2 mode=$3 delay=${4:-}
+	if KT_ANSWER_DELAY_MS=$delay start_daemon "$name" answer "$jobs"; then
+		client "$name" 20 --hold "$mode" --max-ms 5000
+		rc=$?
+		if wait "$DAEMON_PID"; then drc=0; else drc=$?; fi
+		DAEMON_PID=""
+		if [ $rc = 0 ] && [ $drc = 0 ]; then
+			pass "$name" "$(last_line "$LOGDIR/$name.log")"
+		else
+			fail "$name" "client rc $rc: $(last_line "$LOGDIR/$name.log"); daemon rc $drc: $(last_line "$LOGDIR/$name-daemon.log")"
+		fi
+	else
+		fail "$name" "fake daemon did not attach"
+		stop_daemon
+	fi
+}
+hold_test hold-pair 2 pair
+hold_test hold-flush 1 flush
+hold_test hold-flush-inflight 1 flush-inflight 1500
 
 # 5. Watchdog: a daemon that never answers; ERROR after job_timeout_ms.
 set_timeout 500
