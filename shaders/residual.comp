@@ -18,8 +18,11 @@ layout(std430, binding = 2) writeonly buffer Residuals { int16_t res[]; };
 // indices of this dispatch's size.
 layout(std430, binding = 3) readonly buffer Aux { uint aux[]; };
 
+// The transform size is a specialization constant (one pipeline per size)
+// so that loops over n unroll and the 1-D arrays stay in registers.
+layout(constant_id = 0) const int kTxSize = 0;  // log2(n) - 2
+
 layout(push_constant) uniform Params {
-  uint tx_size;    // log2(n) - 2
   uint list_base;  // index into aux of the first tx block index
   uint count;      // blocks in the list
   uint lossless;
@@ -369,7 +372,7 @@ void tx1d(int sz, int kind, inout int v[32]) {
 }
 
 void main() {
-  const int sz = int(pc.tx_size);
+  const int sz = kTxSize;
   const int n = 4 << sz;
   const int slot = int(gl_LocalInvocationID.x) >> (2 + sz);  // block within the workgroup
   const int lane = int(gl_LocalInvocationID.x) & (n - 1);

@@ -30,7 +30,7 @@ struct PackPush {
 };
 
 struct ResidualPush {
-  uint32_t tx_size, list_base, count, lossless;
+  uint32_t list_base, count, lossless;
 };
 struct PlanesPush {  // shared tail of intra_recon / add_residual pushes
   uint32_t off[3], stride[3], width[3], height[3];
@@ -79,7 +79,9 @@ VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_unique
   }
 
   create_pipeline(kPackNv12, "pack_nv12", 2, sizeof(PackPush));
-  create_pipeline(kResidual, "residual", 4, sizeof(ResidualPush));
+  create_pipeline(kPackNv12Words, "pack_nv12_words", 2, sizeof(PackPush));
+  for (int sz = 0; sz < 4; sz++)
+    create_pipeline(PipelineId(kResidual4 + sz), "residual", 4, sizeof(ResidualPush), sz);
   create_pipeline(kIntraRecon, "intra_recon", 4, sizeof(IntraPush));
   create_pipeline(kAddResidual, "add_residual", 4, sizeof(AddResidualPush));
   create_pipeline(kInterPred, "inter_pred", 6, sizeof(InterPush));
@@ -110,7 +112,8 @@ VulkanBackend::~VulkanBackend() {
 
 std::string VulkanBackend::name() const { return fmt::format("vulkan ({})", ctx_->device_name()); }
 
-void VulkanBackend::create_pipeline(PipelineId id, const char* module_name, uint32_t num_buffers, uint32_t push_size) {
+void VulkanBackend::create_pipeline(PipelineId id, const char* module_name, uint32_t num_buffers, uint32_t push_size,
+                                    int spec0) {
   const shaders::Module* m = shaders::find_module(module_name);
   if (!m) throw Error(fmt::format("Vulkan: shader module '{}' is not embedded", module_name));
   VkDevice dev = ctx_->device();
@@ -149,6 +152,10 @@ void VulkanBackend::create_pipeline(PipelineId id, const char* module_name, uint
   cpci.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
   cpci.stage.module = sm;
   cpci.stage.pName = "main";
+  int32_t spec_value = spec0;
+  VkSpecializationMapEntry entry{0, 0, sizeof(int32_t)};
+  VkSpecializationInfo spec{1, &entry, sizeof(int32_t), &spec_value};
+  if (spec0 >= 0) cpci.stage.pSpecializationInfo = &spec;
   cpci.layout = p.layout;
   VkResult r = vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpci, nullptr, &p.pipeline);
   vkDestroyShaderModule(dev, sm, nullptr);
@@ -339,14 +346,15 @@ void VulkanBackend::residual(const FrameWork& work) {
   require_frame("residual");
   if (work.tx_blocks.size() != params_.num_tx_blocks) throw Error("vulkan backend: residual: not this frame's work");
   stage_begin(Stage::kResidual);
-  VkDescriptorSet set =
-      make_set(kResidual, {tx_buf_.buffer(), coeff_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer()});
   for (uint32_t sz = 0; sz < 4; sz++) {
     const Range& r = tx_plan_.by_size[sz];
     if (!r.count) continue;
-    ResidualPush pc{sz, r.base, r.count, (work.params.flags & DD_FRAME_LOSSLESS) ? 1u : 0u};
+    const PipelineId id = PipelineId(kResidual4 + sz);
+    VkDescriptorSet set =
+        make_set(id, {tx_buf_.buffer(), coeff_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer()});
+    ResidualPush pc{r.base, r.count, (work.params.flags & DD_FRAME_LOSSLESS) ? 1u : 0u};
     const uint32_t per_group = 64u >> (2 + sz);
-    dispatch(kResidual, set, &pc, div_up(r.count, per_group), 1);
+    dispatch(id, set, &pc, div_up(r.count, per_group), 1);  // independent blocks: no barrier between sizes
   }
   residual_recorded_ = true;
   stage_end(Stage::kResidual);
@@ -472,8 +480,14 @@ void VulkanBackend::pack_nv12(const Surface& src_c, Surface& dst_s) {
                             src.plane(0).width, src.plane(0).height, pc.width, pc.height));
   stage_begin(Stage::kPackNv12);
   use_as_destination(dst);
-  VkDescriptorSet set = make_set(kPackNv12, {src.buffer(), dst.buffer()});
-  dispatch(kPackNv12, set, &pc, div_up(std::max(pc.width, 2 * pc.chroma_w), 64), div_up(pc.height + pc.chroma_h, 4));
+  bool aligned = true;
+  for (uint32_t v : {pc.src_off[0], pc.src_off[1], pc.src_off[2], pc.src_stride[0], pc.src_stride[1], pc.src_stride[2],
+                     pc.dst_y_off, pc.dst_y_stride, pc.dst_uv_off, pc.dst_uv_stride})
+    aligned &= (v & 3) == 0;
+  const PipelineId id = aligned ? kPackNv12Words : kPackNv12;
+  const uint32_t row_units = aligned ? div_up(std::max(pc.width, 2 * pc.chroma_w), 4) : std::max(pc.width, 2 * pc.chroma_w);
+  VkDescriptorSet set = make_set(id, {src.buffer(), dst.buffer()});
+  dispatch(id, set, &pc, div_up(row_units, 64), div_up(pc.height + pc.chroma_h, 4));
   stage_end(Stage::kPackNv12);
 }
 

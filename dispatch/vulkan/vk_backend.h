@@ -52,9 +52,13 @@ class VulkanBackend final : public Backend {
   bool last_wrap_imported() const { return last_wrap_imported_; }
 
  private:
-  enum PipelineId { kPackNv12, kResidual, kInterPred, kAddResidual, kIntraRecon, kLoopFilter, kNumPipelines };
+  enum PipelineId {
+    kPackNv12, kPackNv12Words, kResidual4, kResidual8, kResidual16, kResidual32, kInterPred, kAddResidual, kIntraRecon, kLoopFilter,
+    kNumPipelines
+  };
 
-  void create_pipeline(PipelineId id, const char* module, uint32_t num_buffers, uint32_t push_size);
+  // spec0: value of specialization constant 0, if any (< 0: none).
+  void create_pipeline(PipelineId id, const char* module, uint32_t num_buffers, uint32_t push_size, int spec0 = -1);
   VkDescriptorSet make_set(PipelineId id, std::initializer_list<VkBuffer> buffers);
   void dispatch(PipelineId id, VkDescriptorSet set, const void* push, uint32_t gx, uint32_t gy, uint32_t gz = 1);
   void barrier();  // global compute->compute, only when something was recorded

@@ -138,11 +138,13 @@ Diff run_both(Env& env, const FrameWork& work, const RunOpts& o, Pair& dst, Pair
 struct HostNv12 {
   std::vector<uint8_t> mem;
   Nv12Layout layout;
-  HostNv12(Rng& rng, uint32_t w, uint32_t h) {
+  // aligned: offsets and strides multiples of 4 (the word shader), else
+  // odd ones (the byte shader).
+  HostNv12(Rng& rng, uint32_t w, uint32_t h, bool aligned) {
     layout.width = w;
     layout.height = h;
-    layout.y_offset = rng.range(0, 3) * 64;
-    layout.y_stride = ((w + 15) & ~15u) + rng.range(0, 2) * 16;
+    layout.y_offset = rng.range(0, 3) * 64 + (aligned ? 0 : rng.range(1, 3));
+    layout.y_stride = ((w + 15) & ~15u) + rng.range(0, 2) * 16 + (aligned ? 0 : rng.range(0, 3) * 2 + 1);
     layout.uv_stride = layout.y_stride;
     layout.uv_offset = layout.y_offset + layout.y_stride * h + rng.range(0, 1) * 128;
     layout.size_bytes = layout.uv_offset + uint64_t(layout.uv_stride) * ((h + 1) / 2);
@@ -152,11 +154,12 @@ struct HostNv12 {
 
 void test_pack_nv12(Env& env, Rng& rng) {
   static const uint32_t sizes[][2] = {{64, 64}, {16, 8}, {352, 288}, {200, 120}, {1920, 1088}, {72, 40}};
+  for (int aligned = 1; aligned >= 0; --aligned)
   for (auto& sz : sizes) {
     uint32_t w = sz[0], h = sz[1];
     Pair src = planar_pair(env, rng, w, h, true);
     uint32_t vw = w - rng.range(0, 7), vh = h - rng.range(0, 7);
-    HostNv12 mc(rng, vw, vh), mv = mc;
+    HostNv12 mc(rng, vw, vh, aligned), mv = mc;
     auto dst_c = env.cpu->wrap_nv12(mc.layout, mc.mem.data(), -1);
     auto dst_v = env.vk->wrap_nv12(mv.layout, mv.mem.data(), -1);
     FrameWork work = frame(w, h);
@@ -171,7 +174,7 @@ void test_pack_nv12(Env& env, Rng& rng) {
     double t2 = now_ms();
     Diff d = compare_surfaces(*dst_c, *dst_v);
     if (d.empty() && mc.mem != mv.mem) d = "bytes outside the NV12 planes differ";
-    std::string name = fmt::format("pack_nv12_{}x{}", vw, vh);
+    std::string name = fmt::format("pack_nv12_{}x{}{}", vw, vh, aligned ? "" : "_unaligned");
     report(env, name, d);
     if (env.bench) report_bench(env, name, Stage::kPackNv12, t1 - t0, t2 - t1);
   }
