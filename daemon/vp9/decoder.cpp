@@ -115,7 +115,9 @@ void Decoder::decode_frame(const uint8_t* data, size_t size, int64_t pts,
       h.frame_context_idx = 0;
     }
     FrameContext fc = saved_ctx_[h.frame_context_idx];
-    parse_compressed_header(data + h.uncompressed_header_size, h.compressed_header_size, h, fc);
+    FrameContext deltas;
+    parse_compressed_header(data + h.uncompressed_header_size, h.compressed_header_size, h, deltas);
+    apply_probability_deltas(deltas, fc);
     hdr_ = h;
     const double parse_ms = ms_since(t0);
 

@@ -2,6 +2,8 @@
 #include "frame_header.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <type_traits>
 #include <string>
 
 #include "bit_reader.h"
@@ -265,12 +267,11 @@ struct InvMapTable {
   }
 };
 
-int inv_remap_prob(int delta, int m) {
-  static const InvMapTable table;
-  const int v = table.v[std::min(delta, 254)];
-  --m;
-  if ((m << 1) <= 255) return 1 + inv_recenter_nonneg(v, m);
-  return 255 - inv_recenter_nonneg(v, 254 - m);
+// Remapped delta -> new probability (the part of inv_remap_prob that needs
+// the old value; V4L2's compressed header carries the remapped deltas).
+int update_prob(int v, int m) {
+  if (m <= 128) return 1 + inv_recenter_nonneg(v, m - 1);
+  return 255 - inv_recenter_nonneg(v, 255 - m);
 }
 
 int decode_term_subexp(BoolDecoder& bd) {
@@ -282,17 +283,34 @@ int decode_term_subexp(BoolDecoder& bd) {
   return v + 64;
 }
 
-void diff_update(BoolDecoder& bd, uint8_t& p) {
-  if (bd.read(252)) p = static_cast<uint8_t>(inv_remap_prob(decode_term_subexp(bd), p));
+// Both store a delta (0 = no update) rather than the new probability, in
+// the form v4l2_ctrl_vp9_compressed_hdr uses.
+void diff_update(BoolDecoder& bd, uint8_t& delta) {
+  static const InvMapTable table;
+  if (bd.read(252)) delta = table.v[std::min(decode_term_subexp(bd), 254)];
 }
 
-void mv_update(BoolDecoder& bd, uint8_t& p) {
-  if (bd.read(252)) p = static_cast<uint8_t>((bd.read_literal(7) << 1) | 1);
+void mv_update(BoolDecoder& bd, uint8_t& delta) {
+  if (bd.read(252)) delta = static_cast<uint8_t>((bd.read_literal(7) << 1) | 1);
 }
 
 }  // namespace
 
+void apply_probability_deltas(const FrameContext& deltas, FrameContext& fc) {
+  // All fields are bytes: coefficient/mode probabilities up to mv_joints,
+  // MV probabilities (new value as delta) from there.
+  const auto* d = reinterpret_cast<const uint8_t*>(&deltas);
+  auto* p = reinterpret_cast<uint8_t*>(&fc);
+  const size_t mv_start = offsetof(FrameContext, mv_joints);
+  for (size_t i = 0; i < sizeof(FrameContext); ++i) {
+    if (!d[i]) continue;
+    p[i] = i < mv_start ? static_cast<uint8_t>(update_prob(d[i], p[i])) : d[i];
+  }
+}
+
 void parse_compressed_header(const uint8_t* data, size_t size, FrameHeader& h, FrameContext& fc) {
+  static_assert(std::is_trivially_copyable_v<FrameContext> && alignof(FrameContext) == 1);
+  fc = FrameContext{};
   BoolDecoder bd;
   bd.init(data, size);
   if (h.lossless) {

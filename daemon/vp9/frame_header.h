@@ -107,9 +107,13 @@ struct FrameHeader {
 // needed, which this function does itself). Throws daedalus::Error.
 FrameHeader parse_uncompressed_header(const uint8_t* data, size_t size, PersistentHeaderState& state);
 
-// Parses the compressed header into `fc` (forward probability updates) and
-// fills tx_mode / reference_mode fields of `hdr`.
-void parse_compressed_header(const uint8_t* data, size_t size, FrameHeader& hdr, FrameContext& fc);
+// Parses the compressed header: fills the tx_mode / reference_mode fields
+// of `hdr` and returns the forward probability updates in `deltas` as
+// v4l2_ctrl_vp9_compressed_hdr carries them (0 = no update; coefficient and
+// mode probabilities: the remapped delta; MV probabilities: the new value).
+void parse_compressed_header(const uint8_t* data, size_t size, FrameHeader& hdr, FrameContext& deltas);
+// Applies such deltas to the frame's probabilities.
+void apply_probability_deltas(const FrameContext& deltas, FrameContext& fc);
 
 // Splits a chunk into frames using the superframe index (Annex B); a chunk
 // without an index is one frame. Throws on an inconsistent index.

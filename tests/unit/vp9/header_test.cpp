@@ -64,9 +64,16 @@ TEST(CorpusHeaders, KeyFrameSizeMatchesTheContainerAndTruncationThrows) {
     EXPECT_EQ(static_cast<int>(h.height), dm.height());
     EXPECT_EQ(h.mi_cols, (h.width + 7) / 8);
     EXPECT_EQ(h.profile, 0);
-    FrameContext fc = default_frame_context();
+    FrameContext deltas;
     FrameHeader h2 = h;
-    EXPECT_NO_THROW(parse_compressed_header(frames[0].first + h.uncompressed_header_size, h.compressed_header_size, h2, fc));
+    EXPECT_NO_THROW(parse_compressed_header(frames[0].first + h.uncompressed_header_size, h.compressed_header_size, h2, deltas));
+    // Key frames carry no inter-frame deltas; updated probabilities stay valid.
+    for (uint8_t d : deltas.inter_mode[0]) EXPECT_EQ(d, 0);
+    FrameContext fc = default_frame_context();
+    apply_probability_deltas(deltas, fc);
+    for (int t = 0; t < 4; ++t)
+      for (int k = 0; k < 6; ++k)
+        for (int m = 0; m < 3; ++m) EXPECT_GT(fc.coef[t][0][0][k][0][m], 0);
     if (h.lossless) {
       EXPECT_EQ(h2.tx_mode, 0);
     }
