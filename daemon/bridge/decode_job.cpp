@@ -171,7 +171,13 @@ std::vector<uint8_t> assemble_bitstream(ContextState& ctx, const DecodeRequest& 
     }
     case DAEDALUS_CODEC_AV1: {
       const Av1ObuScan scan = scan_av1_obus(data);
-      if (scan == Av1ObuScan::kNotObus) throw JobError(-EBADMSG, "AV1 bitstream is not a sequence of OBUs");
+      if (scan == Av1ObuScan::kNotObus) {
+        // What V4L2 stateless AV1 clients (GStreamer v4l2slav1dec) send:
+        // bare tile data, the frame header only as v4l2_ctrl_av1_frame.
+        throw JobError(-ENOTSUP,
+                       "AV1 OUTPUT is bare tile data, not OBUs; rebuilding the frame header OBU from "
+                       "v4l2_ctrl_av1_frame is not implemented, so the reference path cannot decode it");
+      }
       if (scan == Av1ObuScan::kHasSequenceHeader) return {data.begin(), data.end()};
       const auto* seq = req.get<v4l2_ctrl_av1_sequence>(V4L2_CID_STATELESS_AV1_SEQUENCE);
       if (!seq) throw JobError(-EINVAL, "AV1 job without sequence header OBU or control");
