@@ -66,12 +66,14 @@ def stacked_frames(ax, clip, rid, title):
         ax.bar(x, vals, bottom=bottom, width=0.85, color=COLORS[name], label=label)
         bottom = [b + v for b, v in zip(bottom, vals)]
     if ref:
-        ax.plot([f["index"] for f in ref["frames"]], [f["wall_ms"] for f in ref["frames"]], color="black",
+        rf = ref["frames"][:len(r["frames"])]  # the same packets as this run
+        ax.plot([f["index"] for f in rf], [f["wall_ms"] for f in rf], color="black",
                 lw=1.2, label="libavcodec 1 thread (whole decode)")
     ps = r["profile_summary"]
     ax.set_title(f"{title}: {r['ms_per_frame']:.1f} ms/frame, CPU part = "
                  f"{ps['cpu_part_ratio_vs_reference']:.2f}x libavcodec-1t (target <= 0.40)", fontsize=10)
     ax.set_xlabel("frame (decode call)")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_ylabel("ms")
     ax.set_yscale("log" if max(bottom) > 50 * max(1e-3, min(b for b in bottom if b > 0)) else "linear")
     ax.legend(fontsize=7, ncol=3, loc="upper right")
@@ -102,9 +104,11 @@ def decoder_comparison(ax, report):
     ax.set_yticklabels(ids)
     ax.invert_yaxis()
     ax.set_xscale("log")
-    ax.set_xlabel("ms per frame (log); label: time ratio to libavcodec-1t")
+    lo, hi = ax.get_xlim()
+    ax.set_xlim(lo, hi * 8)  # room for the ratio labels
+    ax.set_xlabel("ms per frame (log); label: time ratio to libavcodec-1t on the same packets")
     ax.set_title("decoders, same clips, same run", fontsize=10)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper right")
 
 
 def stage_comparison(ax, report):
