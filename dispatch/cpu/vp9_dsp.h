@@ -37,14 +37,15 @@ enum IntraSlot {
 // by `filter`, dd_interp_filter) at 1/16 position (mx, my) in 0..15,
 // horizontal pass first with rounding by 7 and clipping to 8 bit, then the
 // vertical pass likewise. `src` points at the full-pel position of the
-// block's top-left; src[-3 .. w+4] x rows [-3 .. h+4] must be readable.
+// block's top-left; columns -3 .. w+3 and rows -3 .. h+3 around it are read.
 // put writes the prediction; avg writes (dst + prediction + 1) >> 1.
 using McFn = void (*)(uint8_t* dst, ptrdiff_t dst_stride, const uint8_t* src, ptrdiff_t src_stride, int w, int h,
                       int mx, int my, int filter);
 
 // Scaled motion compensation: like McFn, but output pixel c of a row reads
 // the source at 1/16 position mx + c * dx (and rows at my + r * dy), with
-// dx, dy the 1/16 step of the reference scale (16 = unscaled).
+// dx, dy the 1/16 step of the reference scale (16 = unscaled, at most 32).
+// Reads columns -3 .. (((w-1) * dx + mx) >> 4) + 4, rows likewise.
 using ScaledMcFn = void (*)(uint8_t* dst, ptrdiff_t dst_stride, const uint8_t* src, ptrdiff_t src_stride, int w,
                             int h, int mx, int my, int dx, int dy, int filter);
 
