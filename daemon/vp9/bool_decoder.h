@@ -53,8 +53,13 @@ class BoolDecoder {
     const long padding_used = static_cast<long>(overrun_bits_) - bits_;
     return padding_used > 0 ? static_cast<size_t>(padding_used) / 8 : 0;
   }
-  // Bytes of the buffer not yet loaded into the window.
-  size_t remaining_bytes() const { return static_cast<size_t>(end_ - buf_); }
+  // Bytes of the buffer not yet consumed (loaded or not), rounded down. A
+  // tile decoded in sync with its encoder ends within the encoder's final
+  // padding, a few bytes before the end.
+  size_t unread_bytes() const {
+    const long bits = static_cast<long>(end_ - buf_) * 8 + bits_ - static_cast<long>(overrun_bits_);
+    return bits > 0 ? static_cast<size_t>(bits) / 8 : 0;
+  }
 
  private:
   void fill();

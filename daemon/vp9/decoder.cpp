@@ -103,6 +103,8 @@ void Decoder::decode_frame(const uint8_t* data, size_t size, int64_t pts,
   if (h.show_existing_frame) {
     const Slot& s = slots_[h.frame_to_show];
     if (!s.surface) throw Error("vp9: show_existing_frame of an empty slot");
+    hdr_ = h;
+    tile_unread_.clear();
     on_shown(ShownFrame{s.surface, s.width, s.height, pts});
     return;
   }
@@ -171,6 +173,8 @@ void Decoder::decode_frame(const uint8_t* data, size_t size, int64_t pts,
     tc.grid = &grid_;
     tc.mvs = &mvs_;
     tc.work = &work_;
+    tile_unread_.clear();
+    tc.tile_unread_bytes = &tile_unread_;
     const size_t header_bytes = h.uncompressed_header_size + h.compressed_header_size;
     decode_tiles(data + header_bytes, size - header_bytes, tc);
     build_loop_filter_units(h, blocks_, grid_, work_);

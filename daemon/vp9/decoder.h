@@ -56,6 +56,8 @@ class Decoder {
   // The last decoded frame's header and work (tests, tools).
   const FrameHeader& last_header() const { return hdr_; }
   const dispatch::FrameWork& last_work() const { return work_; }
+  // Unread bytes at the end of each tile of the last frame.
+  const std::vector<size_t>& last_tile_unread_bytes() const { return tile_unread_; }
 
  private:
   void decode_frame(const uint8_t* data, size_t size, int64_t pts,
@@ -80,6 +82,7 @@ class Decoder {
   std::vector<int32_t> grid_;
   std::vector<MvRef> mvs_, prev_mvs_;
   std::vector<uint8_t> seg_map_cur_, seg_map_last_;
+  std::vector<size_t> tile_unread_;
   uint32_t state_mi_cols_ = 0, state_mi_rows_ = 0;
 
   // What the previous decoded frame left for this one.

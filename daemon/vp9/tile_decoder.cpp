@@ -65,6 +65,7 @@ class TileDecoder {
     // A tile that needed far more bits than it had is corrupt; libvpx
     // tolerates the arithmetic coder's small look-ahead past the end.
     if (bd_.overrun() > 8) throw Error("vp9: tile data truncated");
+    if (c_.tile_unread_bytes) c_.tile_unread_bytes->push_back(bd_.unread_bytes());
   }
 
  private:

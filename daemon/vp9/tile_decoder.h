@@ -59,6 +59,8 @@ struct TileDecodeContext {
   std::vector<int32_t>* grid = nullptr;   // mi_rows * mi_cols indices into blocks
   std::vector<MvRef>* mvs = nullptr;      // mi_rows * mi_cols
   dispatch::FrameWork* work = nullptr;
+  // Optional: bytes each tile left unread (tests check tiles end in sync).
+  std::vector<size_t>* tile_unread_bytes = nullptr;
 };
 
 // Decodes all tiles of a frame. `data` starts right after the compressed

@@ -73,6 +73,27 @@ TEST(CorpusDecode, BitExactWithLibavcodec) {
   if (!failed.empty()) ADD_FAILURE() << "clips not bit-exact:" << failed;
 }
 
+// A decoder out of sync with the encoder (wrong context, probability or
+// symbol order) ends a tile far from where the encoder stopped writing.
+TEST(CorpusDecode, EveryTileEndsWhereItsDataEnds) {
+  const auto clips = test::vp9_corpus();
+  ASSERT_FALSE(clips.empty());
+  auto backend = dispatch::create_backend(dispatch::BackendKind::kCpu);
+  for (const auto& clip : clips) {
+    SCOPED_TRACE(clip.name);
+    Decoder dec(*backend);
+    int frame = 0;
+    for (const auto& p : read_all(clip.path)) {
+      for (const auto& [data, size] : split_superframe(p.data.data(), p.data.size())) {
+        dec.decode(data, size, 0, [](media::Nv12Frame&&) {});
+        if (dec.last_header().show_existing_frame) continue;
+        for (size_t unread : dec.last_tile_unread_bytes()) ASSERT_LE(unread, 8u) << "frame " << frame;
+        ++frame;
+      }
+    }
+  }
+}
+
 TEST(CorpusDecode, CorruptPacketsThrowAndTheDecoderRecoversAtAKeyFrame) {
   const auto clips = test::vp9_corpus();
   ASSERT_FALSE(clips.empty());
