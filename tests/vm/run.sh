@@ -13,6 +13,7 @@
 #
 # Environment (all optional):
 #   DAEDALUS_CACHE          kernel cache root (default ~/.cache/daedalus)
+#   DAEDALUS_KERNEL_DIR     use this kernel (a build-kernel.sh cache dir) as is
 #   DAEDALUS_BUILD_DIR      CMake build dir holding daemon/bridge/daedalus-daemon
 #                           (default <repo>/build)
 #   DAEDALUS_VM_OUT         where run directories go (default <repo>/build-vm)
@@ -57,7 +58,14 @@ case "$REPO$BUILD_DIR$OUT_ROOT" in
 esac
 
 # --- 1. kernel -------------------------------------------------------------------
-KERNEL_DIR=$("$SCRIPT_DIR/build-kernel.sh") || harness_fail "kernel build failed"
+if [ -n "${DAEDALUS_KERNEL_DIR:-}" ]; then
+  # A kernel built elsewhere (same layout as build-kernel.sh's cache dirs).
+  KERNEL_DIR=$DAEDALUS_KERNEL_DIR
+  [ -f "$KERNEL_DIR/release" ] && [ -d "$KERNEL_DIR/build" ] \
+    || harness_fail "DAEDALUS_KERNEL_DIR=$KERNEL_DIR lacks release or build/"
+else
+  KERNEL_DIR=$("$SCRIPT_DIR/build-kernel.sh") || harness_fail "kernel build failed"
+fi
 KREL=$(cat "$KERNEL_DIR/release")
 log "kernel $KREL: $KERNEL_DIR/bzImage"
 
@@ -187,6 +195,11 @@ if [ -f "$KERNEL_DIR/vmlinux" ] && grep -qx 'CONFIG_PVH=y' "$KERNEL_DIR/build/.c
 fi
 CONSOLE_LOG="$RUN_DIR/console.log"
 
+# Never leave a guest running behind us (Ctrl-C, CTest timeout, kill).
+QEMU_PID=""
+trap '[ -n "$QEMU_PID" ] && kill "$QEMU_PID" 2>/dev/null' EXIT
+trap 'log "interrupted, stopping the VM"; exit 2' INT TERM
+
 # boot_vm ACCEL: run QEMU; sets qemu_rc (124: timed out, 125: no kernel output
 # in time, 126: no shell in time).
 boot_vm() {
@@ -214,15 +227,16 @@ boot_vm() {
   start=$(date +%s.%N)
   timeout -k 10 "$timeout" "${QEMU_CMD[@]}" </dev/null >"$CONSOLE_LOG" 2>&1 &
   local pid=$!
+  QEMU_PID=$pid
   # Boot watchdog: a guest that hangs before the tests start is killed early.
   while kill -0 "$pid" 2>/dev/null; do
     grep -aq 'daedalus-vm: shell ready' "$CONSOLE_LOG" && break
     elapsed=$(( $(date +%s) - ${start%.*} ))
     if [ "$elapsed" -ge "$first_line_timeout" ] && ! grep -aqE '\[ *[0-9]+\.[0-9]{6}\] ' "$CONSOLE_LOG"; then
-      kill "$pid"; wait "$pid"; qemu_rc=125; return
+      kill "$pid"; wait "$pid"; QEMU_PID=""; qemu_rc=125; return
     fi
     if [ "$elapsed" -ge "$boot_timeout" ]; then
-      kill "$pid"; wait "$pid"; qemu_rc=126; return
+      kill "$pid"; wait "$pid"; QEMU_PID=""; qemu_rc=126; return
     fi
     sleep 0.2
   done
@@ -232,21 +246,25 @@ boot_vm() {
       "$(grep -a -m1 -o 'shell ready.*' "$CONSOLE_LOG" | tr -d '\r')"
   fi
   # Live view: guest test lines, one per test (plus indented details).
+  # (In the background so that `wait` stays interruptible by INT/TERM.)
   tail -n +1 -F --pid="$pid" "$CONSOLE_LOG" 2>/dev/null | while IFS= read -r line; do
     line=${line%$'\r'}
     case "$line" in
       *"daedalus-vm: shell ready"*) ;;
       *"daedalus-vm: "*) printf '  %s\n' "${line#*daedalus-vm: }" ;;
     esac
-  done
+  done &
+  local viewer=$!
   wait "$pid"
   qemu_rc=$?
+  QEMU_PID=""
+  wait "$viewer" 2>/dev/null
   log "VM finished after $(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")s (qemu exit $qemu_rc)"
 }
 
 boot_vm "$ACCEL"
-if [ "$qemu_rc" = 125 ] && [ "$ACCEL" = kvm ] && [ "$ACCEL_AUTO" = 1 ]; then
-  log "NOTE: no kernel output after 30 s under KVM (nested KVM too slow here?); retrying with TCG"
+if { [ "$qemu_rc" = 125 ] || [ "$qemu_rc" = 126 ]; } && [ "$ACCEL" = kvm ] && [ "$ACCEL_AUTO" = 1 ]; then
+  log "NOTE: KVM guest too slow (no kernel output in 30 s or no shell in 120 s; nested KVM?); retrying with TCG"
   touch "$KVM_MEMO"
   ACCEL=tcg
   cp "$CONSOLE_LOG" "$RUN_DIR/console-kvm-attempt.log"
@@ -307,6 +325,7 @@ if [ -f "$RESULTS/results.txt" ]; then
   n_fail=$(grep -c '^FAIL ' "$RESULTS/results.txt")
   n_skip=$(grep -c '^SKIP ' "$RESULTS/results.txt")
   log "guest tests: $n_pass passed, $n_fail failed, $n_skip skipped ($RESULTS/results.txt)"
+  grep '^FAIL ' "$RESULTS/results.txt" | cut -c1-200 | sed 's/^/    /'
   [ "$n_fail" -gt 0 ] && [ "$status" = 0 ] && status=1
 else
   log "FAIL: guest wrote no results (boot or init failure)"
