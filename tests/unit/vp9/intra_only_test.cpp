@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+// Intra-only frames and scaled references: vpxenc cannot make them, but
+// libvpx's SVC mode does (a 2-layer stream whose base layer is re-synced
+// with an intra-only frame). The stream is encoded here in memory and
+// decoded by our decoder and libavcodec.
+#include <gtest/gtest.h>
+#include <vpx/vp8cx.h>
+#include <vpx/vpx_encoder.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "daedalus/error.h"
+#include "decoder.h"
+#include "frame_header.h"
+#include "reference_decoder.h"
+
+namespace daedalus::vp9 {
+namespace {
+
+std::vector<std::vector<uint8_t>> encode_svc_with_intra_only(int frames) {
+  const int w = 352, h = 288;
+  vpx_codec_enc_cfg_t cfg;
+  EXPECT_EQ(vpx_codec_enc_config_default(vpx_codec_vp9_cx(), &cfg, 0), VPX_CODEC_OK);
+  cfg.g_w = w;
+  cfg.g_h = h;
+  cfg.g_timebase = {1, 30};
+  cfg.rc_target_bitrate = 600;
+  cfg.g_lag_in_frames = 0;
+  cfg.rc_end_usage = VPX_CBR;
+  cfg.g_threads = 1;
+  cfg.kf_max_dist = 1000;
+  cfg.ss_number_layers = 2;
+  cfg.ts_number_layers = 1;
+  cfg.ss_target_bitrate[0] = 200;
+  cfg.ss_target_bitrate[1] = 400;
+  cfg.layer_target_bitrate[0] = 200;
+  cfg.layer_target_bitrate[1] = 600;
+  cfg.rc_min_quantizer = 2;
+  cfg.rc_max_quantizer = 56;
+  vpx_codec_ctx_t codec;
+  if (vpx_codec_enc_init(&codec, vpx_codec_vp9_cx(), &cfg, 0) != VPX_CODEC_OK) return {};
+  vpx_svc_extra_cfg_t svc{};
+  for (int i = 0; i < 2; ++i) {
+    svc.max_quantizers[i] = 56;
+    svc.min_quantizers[i] = 2;
+    svc.scaling_factor_num[i] = 1;
+    svc.scaling_factor_den[i] = i ? 1 : 2;
+  }
+  vpx_codec_control(&codec, VP9E_SET_SVC, 1);
+  vpx_codec_control(&codec, VP9E_SET_SVC_PARAMETERS, &svc);
+  vpx_codec_control(&codec, VP8E_SET_CPUUSED, 7);
+  vpx_image_t img;
+  vpx_img_alloc(&img, VPX_IMG_FMT_I420, w, h, 1);
+  std::vector<std::vector<uint8_t>> packets;
+  for (int f = 0; f < frames; ++f) {
+    // A moving pattern with edges and gradients.
+    for (int p = 0; p < 3; ++p) {
+      const int pw = p ? w / 2 : w, ph = p ? h / 2 : h;
+      for (int y = 0; y < ph; ++y)
+        for (int x = 0; x < pw; ++x)
+          img.planes[p][y * img.stride[p] + x] =
+              static_cast<uint8_t>(p ? 128 + ((x + f) & 31) - 16 : (((x + 3 * f) / 16 + y / 16) & 1) * 160 + ((x * y + f * 7) & 63));
+    }
+    if (f > 0 && f % 7 == 0) {
+      vpx_svc_spatial_layer_sync_t sync{};
+      sync.spatial_layer_sync[0] = 1;
+      sync.base_layer_intra_only = 1;
+      vpx_codec_control(&codec, VP9E_SET_SVC_SPATIAL_LAYER_SYNC, &sync);
+    }
+    vpx_svc_layer_id_t lid{};
+    vpx_codec_control(&codec, VP9E_SET_SVC_LAYER_ID, &lid);
+    if (vpx_codec_encode(&codec, &img, f, 1, 0, VPX_DL_REALTIME) != VPX_CODEC_OK) break;
+    vpx_codec_iter_t it = nullptr;
+    while (const vpx_codec_cx_pkt_t* pk = vpx_codec_get_cx_data(&codec, &it)) {
+      if (pk->kind != VPX_CODEC_CX_FRAME_PKT) continue;
+      const auto* d = static_cast<const uint8_t*>(pk->data.frame.buf);
+      packets.emplace_back(d, d + pk->data.frame.sz);
+    }
+  }
+  vpx_img_free(&img);
+  vpx_codec_destroy(&codec);
+  return packets;
+}
+
+TEST(IntraOnly, SvcStreamWithIntraOnlyFramesIsBitExact) {
+  const auto packets = encode_svc_with_intra_only(30);
+  ASSERT_FALSE(packets.empty());
+  // The stream must really contain intra-only frames.
+  int intra_only = 0;
+  {
+    PersistentHeaderState st;
+    for (const auto& p : packets)
+      for (const auto& [d, n] : split_superframe(p.data(), p.size())) {
+        FrameHeader h = parse_uncompressed_header(d, n, st);
+        intra_only += h.intra_only;
+        for (int i = 0; i < 8; ++i)
+          if ((h.refresh_frame_flags >> i) & 1) {
+            st.slot_width[i] = h.width;
+            st.slot_height[i] = h.height;
+            st.slot_bit_depth[i] = 8;
+            st.slot_subsampling_x[i] = st.slot_subsampling_y[i] = 1;
+          }
+      }
+  }
+  EXPECT_GE(intra_only, 3);
+
+  std::vector<std::string> expected, got;
+  media::ReferenceDecoder ref(media::Codec::kVP9, nullptr);
+  for (size_t i = 0; i < packets.size(); ++i)
+    ref.decode(packets[i].data(), packets[i].size(), static_cast<int64_t>(i),
+               [&](media::Nv12Frame&& f) { expected.push_back(media::md5_hex(f)); });
+  ref.flush([&](media::Nv12Frame&& f) { expected.push_back(media::md5_hex(f)); });
+  auto backend = dispatch::create_backend(dispatch::BackendKind::kCpu);
+  Decoder dec(*backend);
+  for (size_t i = 0; i < packets.size(); ++i)
+    dec.decode(packets[i].data(), packets[i].size(), static_cast<int64_t>(i),
+               [&](media::Nv12Frame&& f) { got.push_back(media::md5_hex(f)); });
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], expected[i]) << "frame " << i;
+}
+
+}  // namespace
+}  // namespace daedalus::vp9
