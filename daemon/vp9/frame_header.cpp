@@ -123,6 +123,14 @@ void reset_for_past_independence(PersistentHeaderState& st) {
 
 }  // namespace
 
+void compute_derived(FrameHeader& h) {
+  h.lossless = h.base_q_idx == 0 && h.y_dc_delta == 0 && h.uv_dc_delta == 0 && h.uv_ac_delta == 0;
+  h.mi_cols = (h.width + 7) >> 3;
+  h.mi_rows = (h.height + 7) >> 3;
+  h.sb64_cols = (h.mi_cols + 7) >> 3;
+  h.sb64_rows = (h.mi_rows + 7) >> 3;
+}
+
 FrameHeader parse_uncompressed_header(const uint8_t* data, size_t size, PersistentHeaderState& st) {
   BitReader br(data, size);
   FrameHeader h;
@@ -222,14 +230,10 @@ FrameHeader parse_uncompressed_header(const uint8_t* data, size_t size, Persiste
   h.y_dc_delta = read_delta_q(br);
   h.uv_dc_delta = read_delta_q(br);
   h.uv_ac_delta = read_delta_q(br);
-  h.lossless = h.base_q_idx == 0 && h.y_dc_delta == 0 && h.uv_dc_delta == 0 && h.uv_ac_delta == 0;
   read_segmentation(br, st.seg);
   h.seg = st.seg;
 
-  h.mi_cols = (h.width + 7) >> 3;
-  h.mi_rows = (h.height + 7) >> 3;
-  h.sb64_cols = (h.mi_cols + 7) >> 3;
-  h.sb64_rows = (h.mi_rows + 7) >> 3;
+  compute_derived(h);
   int min_log2 = 0;
   while ((64u << min_log2) < h.sb64_cols) ++min_log2;
   int max_log2 = 1;

@@ -101,6 +101,10 @@ struct FrameHeader {
   bool resets_context() const { return intra_frame() || error_resilient; }
 };
 
+// Fills the derived fields (lossless, mi/sb64 sizes) from the coded ones;
+// the parser calls it, a V4L2 control translation must too.
+void compute_derived(FrameHeader& h);
+
 // Parses the uncompressed header of one frame (not a superframe). Updates
 // `state` (loop filter deltas and segmentation persist across frames; the
 // caller applies reset semantics via reset_for_past_independence first when
