@@ -142,24 +142,48 @@ void callgrind_dump(const std::string& label) {
   if (g_active) CALLGRIND_DUMP_STATS_AT(label.c_str());
 }
 
-json run_callgrind(const std::string& self, const std::vector<std::string>& child_args, const std::string& dir) {
+namespace {
+
+// Runs the child under callgrind, dumps into dir (emptied first).
+std::vector<Dump> callgrind_child(const std::string& self, const std::vector<std::string>& child_args,
+                                  const std::string& dir, const std::string& extra_valgrind_args) {
   fs::create_directories(dir);
   for (const auto& e : fs::directory_iterator(dir))
     if (e.path().filename().string().rfind("callgrind.out", 0) == 0) fs::remove(e.path());
   std::string cmd = fmt::format(
-      "valgrind --tool=callgrind --instr-atstart=no --dump-instr=no --dump-line=no --compress-strings=no "
+      "valgrind --tool=callgrind --instr-atstart=no --dump-instr=no --dump-line=no --compress-strings=no {} "
       "--callgrind-out-file={}/callgrind.out.%p {}",
-      shell_quote(dir), shell_quote(self));
+      extra_valgrind_args, shell_quote(dir), shell_quote(self));
   for (const auto& a : child_args) cmd += " " + shell_quote(a);
   cmd += fmt::format(" >{}/child.log 2>&1", shell_quote(dir));
   const int rc = std::system(cmd.c_str());
   if (rc != 0) throw Error(fmt::format("callgrind run failed ({}), see {}/child.log", rc, dir));
-
   std::vector<Dump> dumps;
   for (const auto& e : fs::directory_iterator(dir)) {
     const std::string name = e.path().filename().string();
     if (name.rfind("callgrind.out", 0) == 0) dumps.push_back(read_dump(e.path()));
   }
+  return dumps;
+}
+
+}  // namespace
+
+json run_callgrind(const std::string& self, const std::vector<std::string>& child_args, const std::string& dir) {
+  const std::vector<Dump> dumps = callgrind_child(self, child_args, dir, "");
+  // Second pass, our decoder only: collect events only while inside the
+  // CPU part's functions (--toggle-collect), so each frame's dump is exactly
+  // its parse + entropy instructions, recursion and inlining included.
+  std::map<std::string, uint64_t> cpu_part;  // label -> Ir
+  {
+    std::vector<std::string> args = child_args;
+    args.push_back("--decoders=daedalus-cpu");
+    args.push_back("--no-stage-bench");
+    std::string toggles = "--collect-atstart=no";
+    for (const auto& [part, name] : kCpuPartFunctions) toggles += fmt::format(" '--toggle-collect=daedalus::vp9::{}(*'", name);
+    for (const auto& d : callgrind_child(self, args, dir + "/cpu-part", toggles))
+      if (d.label.find(" daedalus-cpu frame ") != std::string::npos) cpu_part[d.label] = d.ir;
+  }
+
   // Labels: "<clip> <run id> frame <i>" or "stage <backend> <kind> <stage>".
   json decoders = json::object();
   json stages = json::object();
@@ -191,8 +215,9 @@ json run_callgrind(const std::string& self, const std::vector<std::string>& chil
             st[k] += static_cast<double>(ds.stage[k]);
             stage_total += static_cast<double>(ds.stage[k]);
           }
-          parse += static_cast<double>(ds.parse);
-          entropy += static_cast<double>(ds.entropy);
+          (void)ds.parse;
+          const auto it = cpu_part.find(d.label);
+          if (it != cpu_part.end()) entropy += static_cast<double>(it->second);
         }
       }
       const double n = fr.empty() ? 1 : static_cast<double>(fr.size());
@@ -202,8 +227,6 @@ json run_callgrind(const std::string& self, const std::vector<std::string>& chil
         json js;
         for (size_t k = 0; k < st.size(); ++k) js[std::string(dispatch::stage_name(static_cast<dispatch::Stage>(k)))] = st[k] / n;
         jr["stage_ir_mean"] = js;
-        jr["parse_ir_mean"] = parse / n;
-        jr["entropy_ir_mean"] = entropy / n;
         jr["parse_entropy_ir_mean"] = (parse + entropy) / n;
         // Neither CPU part nor stages: surface management, copying the
         // frame out to the caller, std::function plumbing.

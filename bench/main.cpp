@@ -80,7 +80,9 @@ std::vector<DecoderSpec> selected_decoders(const Options& opt) {
   const int all = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   auto specs = default_decoders(all);
   std::set<std::string> want(opt.decoders.begin(), opt.decoders.end());
-  if (opt.callgrind_child) want = {"libavcodec-1t", "libvpx-1t", "daedalus-cpu"};
+  // Under callgrind only the CPU decoders: lavapipe would count LLVM.
+  if (opt.callgrind_child && want.empty()) want = {"libavcodec-1t", "libvpx-1t", "daedalus-cpu"};
+  if (opt.callgrind_child) want.erase("daedalus-vulkan");
   for (auto& s : specs)
     if (s.backend == "vulkan") s.max_packets = opt.vulkan_frames;
   if (want.empty()) return specs;

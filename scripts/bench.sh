@@ -5,10 +5,12 @@
 #
 #   bench.json, summary.txt, bench.png     decoders and stages, timed
 #   callgrind.json                         Ir per frame / per CPU stage
+#   pi5-model.md                           Pi 5 frame time projection
 #   microbench.json                        Google Benchmark, CPU stages
 #
 # Environment: DAEDALUS_BUILD_DIR (default build), BENCH_REPEAT (2),
-# BENCH_FRAMES (all), BENCH_CALLGRIND_FRAMES (4; 0 skips callgrind),
+# BENCH_FRAMES (all), BENCH_VULKAN_FRAMES (all; lavapipe takes seconds per
+# 1080p frame), BENCH_CALLGRIND_FRAMES (4; 0 skips callgrind),
 # BENCH_SET (full | quick).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +31,7 @@ list="$build/bench-clips/bench-clips.txt"
 bin="$build/bench/daedalus-bench"
 frames=()
 [ -n "${BENCH_FRAMES:-}" ] && frames=(--frames "$BENCH_FRAMES")
+[ -n "${BENCH_VULKAN_FRAMES:-}" ] && frames+=(--vulkan-frames "$BENCH_VULKAN_FRAMES")
 
 "$bin" --clip-list "$list" --repeat "${BENCH_REPEAT:-2}" "${frames[@]}" \
   --json "$out/bench.json" --summary "$out/summary.txt"
@@ -44,6 +47,8 @@ if [ "$cg_frames" -gt 0 ]; then
   "$bin" --callgrind "$clip" --frames "$cg_frames" --stage-size 1920x1080 \
     --callgrind-dir "$out/callgrind" --json "$out/callgrind.json" >/dev/null
   echo "bench: instruction counts in $out/callgrind.json"
+  /usr/bin/python3 bench/pi5_model.py "$out/bench.json" "$out/callgrind.json" > "$out/pi5-model.md" &&
+    echo "bench: Pi 5 projection in $out/pi5-model.md"
 fi
 if [ -x "$build/bench/daedalus-bench-stages" ]; then
   "$build/bench/daedalus-bench-stages" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
