@@ -131,7 +131,15 @@ void mc(uint8_t* dst, ptrdiff_t dst_stride, const uint8_t* src, ptrdiff_t src_st
         int filter) {
   const auto& kernels = kSubpelFilters[filter & 3];
   if (mx && my) {
-    scaled_mc<kAvg>(dst, dst_stride, src, src_stride, w, h, mx, my, 16, 16, filter);
+    // scaled_mc with a step of 16, written with fixed kernels per pass
+    const int16_t* kx = kernels[mx];
+    const int16_t* ky = kernels[my];
+    uint8_t tmp[(64 + 7) * kTmpStride];
+    for (int r = 0; r < h + 7; ++r)
+      for (int c = 0; c < w; ++c) tmp[r * kTmpStride + c] = filter8(src + (r - 3) * src_stride + c, 1, kx);
+    for (int r = 0; r < h; ++r)
+      for (int c = 0; c < w; ++c)
+        store<kAvg>(dst[r * dst_stride + c], filter8(tmp + (r + 3) * kTmpStride + c, kTmpStride, ky));
     return;
   }
   const int16_t* k = kernels[mx | my];
