@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+// The host-side planning of the Vulkan backend (vk_work.cpp): intra
+// wavefront levels and loop-filter superblock levels, on hand-made work.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "daedalus/error.h"
+#include "vk_work.h"
+
+using namespace daedalus::dispatch;
+
+namespace {
+
+FrameWork frame(uint32_t w, uint32_t h) {
+  FrameWork f;
+  f.params.width = w;
+  f.params.height = h;
+  f.params.mi_cols = (w + 7) / 8;
+  f.params.mi_rows = (h + 7) / 8;
+  f.params.ss_x = f.params.ss_y = 1;
+  f.params.bit_depth = 8;
+  return f;
+}
+
+dd_tx_block tx(int x, int y, int flags, int size = DD_TX_4X4, int mode = DD_DC_PRED) {
+  dd_tx_block t{};
+  t.x = uint16_t(x);
+  t.y = uint16_t(y);
+  t.tx_size = uint8_t(size);
+  t.mode = uint8_t(mode);
+  t.flags = uint8_t(flags);
+  return t;
+}
+
+// Level of each tx block index.
+std::map<uint32_t, size_t> levels_of(const vk::TxPlan& plan) {
+  std::map<uint32_t, size_t> out;
+  for (size_t l = 0; l < plan.intra_levels.size(); ++l)
+    for (uint32_t i = 0; i < plan.intra_levels[l].count; ++i) out[plan.aux[plan.intra_levels[l].base + i]] = l + 1;
+  return out;
+}
+
+TEST(VulkanPlan, RasterOf4x4WithAboveRightIsAKnightsMoveWavefront) {
+  FrameWork f = frame(32, 16);  // luma 8x4 tx blocks of 4x4
+  const int all = DD_TX_HAVE_LEFT | DD_TX_HAVE_ABOVE | DD_TX_HAVE_ABOVE_RIGHT;
+  for (int y = 0; y < 16; y += 4)
+    for (int x = 0; x < 32; x += 4) f.tx_blocks.push_back(tx(x, y, all));
+  f.params.num_tx_blocks = uint32_t(f.tx_blocks.size());
+  auto lv = levels_of(vk::plan_tx(f));
+  ASSERT_EQ(lv.size(), f.tx_blocks.size());
+  for (size_t i = 0; i < f.tx_blocks.size(); ++i) {
+    const int bx = f.tx_blocks[i].x / 4, by = f.tx_blocks[i].y / 4;
+    // reads left (bx-1), above (bx, by-1) and above-right (bx+1, by-1)
+    EXPECT_EQ(lv[uint32_t(i)], size_t(bx + 2 * by + 1)) << "block " << bx << "," << by;
+  }
+}
+
+TEST(VulkanPlan, NoEdgesMeansOneLevel) {
+  FrameWork f = frame(64, 64);
+  for (int y = 0; y < 64; y += 8)
+    for (int x = 0; x < 64; x += 8) f.tx_blocks.push_back(tx(x, y, 0, DD_TX_8X8));
+  f.params.num_tx_blocks = uint32_t(f.tx_blocks.size());
+  vk::TxPlan plan = vk::plan_tx(f);
+  ASSERT_EQ(plan.intra_levels.size(), 1u);
+  EXPECT_EQ(plan.intra_levels[0].count, 64u);
+}
+
+TEST(VulkanPlan, PlanesAreIndependentAndInterBlocksAreNotScheduled) {
+  FrameWork f = frame(16, 16);
+  f.tx_blocks.push_back(tx(0, 0, 0, DD_TX_8X8));
+  f.tx_blocks.push_back(tx(8, 0, DD_TX_HAVE_LEFT, DD_TX_8X8));
+  dd_tx_block u = tx(0, 0, 0, DD_TX_4X4);
+  u.plane = 1;
+  f.tx_blocks.push_back(u);
+  dd_tx_block inter = tx(0, 8, 0, DD_TX_8X8, DD_MODE_INTER);
+  inter.eob = 1;
+  f.coeffs.resize(64);
+  f.tx_blocks.push_back(inter);
+  f.params.num_tx_blocks = uint32_t(f.tx_blocks.size());
+  f.params.num_coeffs = 64;
+  vk::TxPlan plan = vk::plan_tx(f);
+  auto lv = levels_of(plan);
+  EXPECT_EQ(lv[0], 1u);
+  EXPECT_EQ(lv[1], 2u);
+  EXPECT_EQ(lv[2], 1u);  // chroma does not wait for luma
+  EXPECT_EQ(lv.count(3), 0u);
+  EXPECT_EQ(plan.inter.count, 1u);
+  EXPECT_EQ(plan.aux[3], 0u);  // the inter block's residual offset
+  EXPECT_EQ(plan.residual_samples, 64u);
+}
+
+TEST(VulkanPlan, LoopFilterLevelsNeverShareAFootprint) {
+  FrameWork f = frame(1920, 1080);
+  for (int p = 0; p < 3; ++p) {
+    f.params.lf_cols[p] = (p ? 960 : 1920) / 4;
+    f.params.lf_rows[p] = (p ? 544 : 1088) / 4;
+    f.lf[p].resize(size_t(f.params.lf_cols[p]) * f.params.lf_rows[p]);
+  }
+  vk::LfPlan plan = vk::plan_loop_filter(f);
+  const uint32_t sb_cols = 30, sb_rows = 17;
+  EXPECT_EQ(plan.levels.size(), sb_cols + 2 * (sb_rows - 1));
+  EXPECT_EQ(plan.list.size(), sb_cols * sb_rows);
+  std::set<uint32_t> seen;
+  for (const auto& r : plan.levels) {
+    for (uint32_t i = 0; i < r.count; ++i) {
+      const uint32_t a = plan.list[r.base + i];
+      EXPECT_TRUE(seen.insert(a).second);
+      for (uint32_t j = i + 1; j < r.count; ++j) {
+        const int ax = int(a & 0xffff), ay = int(a >> 16);
+        const int bx = int(plan.list[r.base + j] & 0xffff), by = int(plan.list[r.base + j] >> 16);
+        // footprints (64 + 8 px each way) overlap only for neighbours
+        EXPECT_FALSE(std::abs(ax - bx) <= 1 && std::abs(ay - by) <= 1) << ax << "," << ay << " vs " << bx << "," << by;
+      }
+    }
+  }
+}
+
+TEST(VulkanPlan, RejectsWhatTheReferenceRejects) {
+  FrameWork f = frame(16, 16);
+  f.tx_blocks.push_back(tx(0, 0, 0, DD_TX_8X8));
+  f.tx_blocks[0].tx_type = DD_TX_WHT_WHT;  // WHT only for 4x4
+  f.params.num_tx_blocks = 1;
+  EXPECT_THROW(vk::validate_work(f), daedalus::Error);
+  f.tx_blocks[0].tx_type = 0;
+  f.tx_blocks[0].eob = 3;  // coefficients beyond the array
+  EXPECT_THROW(vk::validate_work(f), daedalus::Error);
+  f.coeffs.resize(64);
+  f.params.num_coeffs = 64;
+  EXPECT_NO_THROW(vk::validate_work(f));
+  f.params.num_blocks = 5;  // counts that do not match
+  EXPECT_THROW(vk::validate_work(f), daedalus::Error);
+}
+
+}  // namespace
