@@ -121,5 +121,107 @@ TEST(IntraOnly, SvcStreamWithIntraOnlyFramesIsBitExact) {
   for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], expected[i]) << "frame " << i;
 }
 
+// Segment features beyond ALT_Q: libvpx's ROI map sets per-segment q and
+// loop filter deltas, SKIP and REF_FRAME.
+std::vector<std::vector<uint8_t>> encode_roi(int frames) {
+  const int w = 320, h = 240;
+  vpx_codec_enc_cfg_t cfg;
+  EXPECT_EQ(vpx_codec_enc_config_default(vpx_codec_vp9_cx(), &cfg, 0), VPX_CODEC_OK);
+  cfg.g_w = w;
+  cfg.g_h = h;
+  cfg.g_timebase = {1, 30};
+  cfg.rc_target_bitrate = 400;
+  cfg.g_lag_in_frames = 0;
+  cfg.rc_end_usage = VPX_CBR;
+  cfg.g_threads = 1;
+  cfg.kf_max_dist = 1000;
+  vpx_codec_ctx_t codec;
+  if (vpx_codec_enc_init(&codec, vpx_codec_vp9_cx(), &cfg, 0) != VPX_CODEC_OK) return {};
+  vpx_codec_control(&codec, VP8E_SET_CPUUSED, 7);
+  const unsigned rows = (h + 7) / 8, cols = (w + 7) / 8;
+  std::vector<unsigned char> map(rows * cols);
+  for (unsigned r = 0; r < rows; ++r)
+    for (unsigned c = 0; c < cols; ++c) map[r * cols + c] = static_cast<unsigned char>(((r / 6) * 3 + c / 7) % 5);
+  vpx_roi_map_t roi{};
+  roi.enabled = 1;
+  roi.roi_map = map.data();
+  roi.rows = rows;
+  roi.cols = cols;
+  const int dq[8] = {0, -20, 15, 0, 30, 0, 0, 0}, dlf[8] = {0, 10, -8, 0, 20, 0, 0, 0};
+  const int skip[8] = {0, 0, 0, 1, 0, 0, 0, 0}, ref[8] = {-1, -1, -1, -1, 2, -1, -1, -1};
+  for (int i = 0; i < 8; ++i) {
+    roi.delta_q[i] = dq[i];
+    roi.delta_lf[i] = dlf[i];
+    roi.skip[i] = skip[i];
+    roi.ref_frame[i] = ref[i];
+  }
+  vpx_image_t img;
+  vpx_img_alloc(&img, VPX_IMG_FMT_I420, w, h, 1);
+  std::vector<std::vector<uint8_t>> packets;
+  for (int f = 0; f < frames; ++f) {
+    for (int p = 0; p < 3; ++p) {
+      const int pw = p ? w / 2 : w, ph = p ? h / 2 : h;
+      for (int y = 0; y < ph; ++y)
+        for (int x = 0; x < pw; ++x)
+          img.planes[p][y * img.stride[p] + x] =
+              static_cast<uint8_t>(p ? 100 + ((x * 3 + y + 2 * f) & 63) : (((x + 5 * f) / 12 + (y + f) / 10) & 1) * 140 + ((x ^ y) & 31));
+    }
+    if (f == 1) EXPECT_EQ(vpx_codec_control(&codec, VP9E_SET_ROI_MAP, &roi), VPX_CODEC_OK);
+    if (vpx_codec_encode(&codec, &img, f, 1, 0, VPX_DL_REALTIME) != VPX_CODEC_OK) break;
+    vpx_codec_iter_t it = nullptr;
+    while (const vpx_codec_cx_pkt_t* pk = vpx_codec_get_cx_data(&codec, &it)) {
+      if (pk->kind != VPX_CODEC_CX_FRAME_PKT) continue;
+      const auto* d = static_cast<const uint8_t*>(pk->data.frame.buf);
+      packets.emplace_back(d, d + pk->data.frame.sz);
+    }
+  }
+  vpx_img_free(&img);
+  vpx_codec_destroy(&codec);
+  return packets;
+}
+
+TEST(SegmentFeatures, RoiMapWithQLfSkipAndRefFeaturesIsBitExact) {
+  const auto packets = encode_roi(32);  // skip applies 20 frames after a key frame
+  ASSERT_FALSE(packets.empty());
+  // The stream must really use the features.
+  bool skip = false, ref = false, lf = false;
+  {
+    PersistentHeaderState st;
+    for (const auto& p : packets)
+      for (const auto& [d, n] : split_superframe(p.data(), p.size())) {
+        FrameHeader h = parse_uncompressed_header(d, n, st);
+        for (int s = 0; s < 8; ++s) {
+          skip |= h.seg.active(s, kSegSkip);
+          ref |= h.seg.active(s, kSegRefFrame);
+          lf |= h.seg.active(s, kSegAltLf);
+        }
+        for (int i = 0; i < 8; ++i)
+          if ((h.refresh_frame_flags >> i) & 1) {
+            st.slot_width[i] = h.width;
+            st.slot_height[i] = h.height;
+            st.slot_bit_depth[i] = 8;
+            st.slot_subsampling_x[i] = st.slot_subsampling_y[i] = 1;
+          }
+      }
+  }
+  EXPECT_TRUE(skip);
+  EXPECT_TRUE(ref);
+  EXPECT_TRUE(lf);
+
+  std::vector<std::string> expected, got;
+  media::ReferenceDecoder refdec(media::Codec::kVP9, nullptr);
+  for (size_t i = 0; i < packets.size(); ++i)
+    refdec.decode(packets[i].data(), packets[i].size(), static_cast<int64_t>(i),
+                  [&](media::Nv12Frame&& f) { expected.push_back(media::md5_hex(f)); });
+  refdec.flush([&](media::Nv12Frame&& f) { expected.push_back(media::md5_hex(f)); });
+  auto backend = dispatch::create_backend(dispatch::BackendKind::kCpu);
+  Decoder dec(*backend);
+  for (size_t i = 0; i < packets.size(); ++i)
+    dec.decode(packets[i].data(), packets[i].size(), static_cast<int64_t>(i),
+               [&](media::Nv12Frame&& f) { got.push_back(media::md5_hex(f)); });
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], expected[i]) << "frame " << i;
+}
+
 }  // namespace
 }  // namespace daedalus::vp9
