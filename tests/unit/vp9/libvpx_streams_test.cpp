@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Intra-only frames and scaled references: vpxenc cannot make them, but
-// libvpx's SVC mode does (a 2-layer stream whose base layer is re-synced
-// with an intra-only frame). The stream is encoded here in memory and
-// decoded by our decoder and libavcodec.
+// Streams vpxenc cannot make, encoded here in memory with libvpx's API and
+// decoded by our decoder and libavcodec: intra-only frames with scaled
+// references (an SVC stream whose base layer is re-synced with an
+// intra-only frame) and segment features beyond ALT_Q (an ROI map).
 #include <gtest/gtest.h>
 #include <vpx/vp8cx.h>
 #include <vpx/vpx_encoder.h>
