@@ -19,8 +19,8 @@ layout(push_constant) uniform Params {
 } pc;
 
 void main() {
-  if (gl_WorkGroupID.x >= pc.count) return;
-  const uint ti = aux[pc.list_base + gl_WorkGroupID.x];
+  if (linear_group() >= pc.count) return;
+  const uint ti = aux[pc.list_base + linear_group()];
   TxBlock t = unpack_tx(txw[4u * ti], txw[4u * ti + 1u], txw[4u * ti + 2u], txw[4u * ti + 3u]);
   const int p = t.plane, n = 4 << t.tx_size, log2n = 2 + t.tx_size;
   const int w = min(n, int(pc.width[p]) - t.x), h = min(n, int(pc.height[p]) - t.y);

@@ -34,3 +34,7 @@ TxBlock unpack_tx(uint w0, uint w1, uint w2, uint w3) {
 struct PlaneDesc {
   uint offset, stride, step, width, height;
 };
+
+// Workgroup index of a dispatch spread over a 2-D grid (the host splits
+// large counts: maxComputeWorkGroupCount is 65535 per dimension).
+uint linear_group() { return gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x; }

@@ -48,8 +48,8 @@ shared int taps[128];  // the job's filter kernels, [position][tap]
   }
 
 void main() {
-  if (gl_WorkGroupID.x >= pc.count) return;
-  const uint jb = 32u + gl_WorkGroupID.x * 16u;
+  if (linear_group() >= pc.count) return;
+  const uint jb = 32u + linear_group() * 16u;
   const uint j0 = jw[jb];
   const int plane = int(j0 & 0xffu), filt = int((j0 >> 8) & 0xffu), nrefs = int(j0 >> 16);
   const int x = int(jw[jb + 1u] & 0xffffu), y = int(jw[jb + 1u] >> 16);

@@ -76,8 +76,8 @@ int predict(int mode, int n, int log2n, int r, int c, int dc) {
 uint addr(int p, int x, int y) { return pc.off[p] + uint(y) * pc.stride[p] + uint(x); }
 
 void main() {
-  if (gl_WorkGroupID.x >= pc.count) return;
-  const uint ti = aux[pc.list_base + gl_WorkGroupID.x];
+  if (linear_group() >= pc.count) return;
+  const uint ti = aux[pc.list_base + linear_group()];
   TxBlock t = unpack_tx(txw[4u * ti], txw[4u * ti + 1u], txw[4u * ti + 2u], txw[4u * ti + 3u]);
   const int p = t.plane;
   const int n = 4 << t.tx_size, log2n = 2 + t.tx_size;

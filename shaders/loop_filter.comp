@@ -98,8 +98,8 @@ void run_edge(int p, uint base, int step, int size, int level) {
 }
 
 void main() {
-  if (gl_WorkGroupID.x >= pc.count) return;
-  const uint sb = aux[pc.list_base + gl_WorkGroupID.x];
+  if (linear_group() >= pc.count) return;
+  const uint sb = aux[pc.list_base + linear_group()];
   const int sbx = int(sb & 0xffffu), sby = int(sb >> 16);
   const int tid = int(gl_LocalInvocationID.x);
   const int p = tid < 64 ? 0 : tid < 96 ? 1 : 2;

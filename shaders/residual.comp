@@ -376,7 +376,7 @@ void main() {
   const int n = 4 << sz;
   const int slot = int(gl_LocalInvocationID.x) >> (2 + sz);  // block within the workgroup
   const int lane = int(gl_LocalInvocationID.x) & (n - 1);
-  const uint item = gl_WorkGroupID.x * uint(64 >> (2 + sz)) + uint(slot);
+  const uint item = linear_group() * uint(64 >> (2 + sz)) + uint(slot);
   const bool live = item < pc.count;
   uint tx_index = 0u, out_off = 0u;
   TxBlock t;

@@ -215,6 +215,17 @@ void VulkanBackend::dispatch(PipelineId id, VkDescriptorSet set, const void* pus
   dirty_ = true;
 }
 
+void VulkanBackend::dispatch_linear(PipelineId id, VkDescriptorSet set, const void* push, uint32_t groups) {
+  // maxComputeWorkGroupCount is 65535 per dimension on V3DV (and the
+  // minimum Vulkan guarantees): spread large counts over a 2-D grid; the
+  // shaders skip the excess groups of the last row (linear_group()).
+  constexpr uint32_t kRow = 32768;
+  if (groups <= kRow)
+    dispatch(id, set, push, groups, 1);
+  else
+    dispatch(id, set, push, kRow, div_up(groups, kRow));
+}
+
 void VulkanBackend::barrier() {
   if (!dirty_) return;
   VkMemoryBarrier mb{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
@@ -354,7 +365,7 @@ void VulkanBackend::residual(const FrameWork& work) {
         make_set(id, {tx_buf_.buffer(), coeff_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer()});
     ResidualPush pc{r.base, r.count, (work.params.flags & DD_FRAME_LOSSLESS) ? 1u : 0u};
     const uint32_t per_group = 64u >> (2 + sz);
-    dispatch(id, set, &pc, div_up(r.count, per_group), 1);  // independent blocks: no barrier between sizes
+    dispatch_linear(id, set, &pc, div_up(r.count, per_group));  // independent blocks: no barrier between sizes
   }
   residual_recorded_ = true;
   stage_end(Stage::kResidual);
@@ -400,14 +411,14 @@ void VulkanBackend::inter_pred(const FrameWork& work, Surface& dst_s, Surface* c
     }
     VkDescriptorSet set = make_set(
         kInterPred, {jobs_buf_.buffer(), ref_bufs[0], ref_bufs[1], ref_bufs[2], dst.buffer(), filter_buf_.buffer()});
-    dispatch(kInterPred, set, &pc, num_jobs, 1);
+    dispatch_linear(kInterPred, set, &pc, num_jobs);
   }
   if (residual_recorded_ && tx_plan_.inter.count) {
     barrier();
     AddResidualPush pc{tx_plan_.inter.base, tx_plan_.inter.count, planes};
     VkDescriptorSet set =
         make_set(kAddResidual, {tx_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer(), dst.buffer()});
-    dispatch(kAddResidual, set, &pc, tx_plan_.inter.count, 1);
+    dispatch_linear(kAddResidual, set, &pc, tx_plan_.inter.count);
   }
   inter_recorded_ = true;
   stage_end(Stage::kInterPred);
@@ -424,7 +435,7 @@ void VulkanBackend::intra_recon(const FrameWork& work, Surface& dst_s) {
     for (const Range& r : tx_plan_.intra_levels) {
       barrier();
       IntraPush pc{r.base, r.count, planes, residual_recorded_ ? 1u : 0u};
-      dispatch(kIntraRecon, set, &pc, r.count, 1);
+      dispatch_linear(kIntraRecon, set, &pc, r.count);
     }
   }
   stage_end(Stage::kIntraRecon);
@@ -449,7 +460,7 @@ void VulkanBackend::loop_filter(const FrameWork& work, Surface& dst_s) {
       barrier();
       pc.list_base = r.base;
       pc.count = r.count;
-      dispatch(kLoopFilter, set, &pc, r.count, 1);
+      dispatch_linear(kLoopFilter, set, &pc, r.count);
     }
   }
   stage_end(Stage::kLoopFilter);

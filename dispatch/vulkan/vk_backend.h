@@ -61,6 +61,7 @@ class VulkanBackend final : public Backend {
   void create_pipeline(PipelineId id, const char* module, uint32_t num_buffers, uint32_t push_size, int spec0 = -1);
   VkDescriptorSet make_set(PipelineId id, std::initializer_list<VkBuffer> buffers);
   void dispatch(PipelineId id, VkDescriptorSet set, const void* push, uint32_t gx, uint32_t gy, uint32_t gz = 1);
+  void dispatch_linear(PipelineId id, VkDescriptorSet set, const void* push, uint32_t groups);
   void barrier();  // global compute->compute, only when something was recorded
   void stage_begin(Stage s);
   void stage_end(Stage s);

@@ -318,6 +318,7 @@ struct InterOpts {
   int mv_range = 64;      // in 1/8 pel
   bool residual = false;
   bool nv12_refs = false;
+  int residual_tx = 1;  // tx size of the residual blocks
 };
 
 void inter_case(Env& env, Rng& rng, uint32_t w, uint32_t h, const InterOpts& o, const std::string& name) {
@@ -411,12 +412,12 @@ void inter_case(Env& env, Rng& rng, uint32_t w, uint32_t h, const InterOpts& o, 
     }
   if (o.residual) {
     for (int pl = 0; pl < 3; ++pl)
-      for (int y = 0; y < (pl ? dh / 2 : dh); y += 8)
-        for (int x = 0; x < (pl ? dw / 2 : dw); x += 8) {
+      for (int y = 0; y < (pl ? dh / 2 : dh); y += 4 << o.residual_tx)
+        for (int x = 0; x < (pl ? dw / 2 : dw); x += 4 << o.residual_tx) {
           if (rng.chance(50)) continue;
-          dd_tx_block t = tx_at(pl, x, y, 1, rng.range(0, 3), DD_MODE_INTER);
+          dd_tx_block t = tx_at(pl, x, y, o.residual_tx, rng.range(0, 3), DD_MODE_INTER);
           t.coeff_offset = uint32_t(f.coeffs.size());
-          t.eob = add_coeffs(rng, f, 1, false);
+          t.eob = add_coeffs(rng, f, o.residual_tx, false);
           f.tx_blocks.push_back(t);
         }
   }
@@ -437,6 +438,8 @@ void test_inter(Env& env, Rng& rng) {
   inter_case(env, rng, 120, 70, {.mv_range = 600}, "inter_edges_120x70");
   inter_case(env, rng, 128, 64, {.residual = true}, "inter_with_residual");
   inter_case(env, rng, 96, 64, {.compound = true, .nv12_refs = true}, "inter_nv12_reference");
+  // More than 65535 workgroups per dispatch (sub-8x8 parts, 4x4 residuals).
+  inter_case(env, rng, 1920, 1088, {.sub8x8 = true, .residual = true, .residual_tx = 0}, "inter_1080p_over_65535_groups");
 }
 
 // ------------------------------------------------------------ loop filter
