@@ -14,8 +14,9 @@
  *   - the client cancelling: streamoff/close (daedalus_job_abort)
  *
  * With no daemon attached the job ends inside device_run with ERROR
- * buffers.  Completion (buf_done + job_finish) always runs without
- * chan_lock held.
+ * buffers.  Completion puts the claimed buffers back at the queue heads
+ * (under chan_lock) and then calls v4l2_m2m_buf_done_and_job_finish()
+ * without chan_lock held.
  */
 
 #include <linux/jiffies.h>
