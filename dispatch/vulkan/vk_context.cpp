@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -222,6 +223,10 @@ uint32_t Context::find_memory_type(uint32_t bits, VkMemoryPropertyFlags flags) c
 }
 
 Buffer::Buffer(const Context& ctx, VkDeviceSize size, VkBufferUsageFlags usage) : device_(ctx.device()), size_(size) {
+  // Shaders bind whole buffers: each must fit one storage-buffer range.
+  if ((usage & VK_BUFFER_USAGE_STORAGE_BUFFER_BIT) && size > ctx.properties().limits.maxStorageBufferRange)
+    throw Error(fmt::format("Vulkan: a {} byte buffer exceeds the device's storage buffer range of {} bytes", size,
+                            ctx.properties().limits.maxStorageBufferRange));
   VkBufferCreateInfo bci{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
   bci.size = size;
   bci.usage = usage;
@@ -275,6 +280,8 @@ bool GrowableBuffer::ensure(const Context& ctx, VkDeviceSize size) {
   if (buf_ && buf_.size() >= size) return false;
   VkDeviceSize grown = buf_ ? buf_.size() : 0;
   while (grown < size) grown = grown ? grown * 2 : size;
+  // Growth never goes past what one descriptor can cover.
+  grown = std::max<VkDeviceSize>(size, std::min<VkDeviceSize>(grown, ctx.properties().limits.maxStorageBufferRange));
   buf_ = Buffer(ctx, grown, usage_);
   return true;
 }

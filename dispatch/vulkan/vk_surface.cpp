@@ -95,8 +95,16 @@ bool VkSurface::try_import(Context& ctx, int fd) {
     return false;
   };
   if (!bits || (fd_size >= 0 && uint64_t(fd_size) < req.size)) return fail();
+  if (size_ > ctx.properties().limits.maxStorageBufferRange) return fail();
+  // Prefer a host-visible type: host_data() maps it (V3DV has only that).
   uint32_t type = 0;
-  while (!(bits & (1u << type))) type++;
+  try {
+    type = ctx.find_memory_type(bits, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT);
+    imported_host_visible_ = true;
+  } catch (const Error&) {
+    while (!(bits & (1u << type))) type++;
+    imported_host_visible_ = false;
+  }
 
   int dup_fd = dup(fd);  // Vulkan takes ownership of the fd on success
   if (dup_fd < 0) return fail();
@@ -116,11 +124,15 @@ bool VkSurface::try_import(Context& ctx, int fd) {
     imported_memory_ = VK_NULL_HANDLE;
     return fail();
   }
+  // Vulkan owns dup_fd now; host_data() of memory that is not host-visible
+  // maps the dmabuf itself through a second duplicate.
+  if (!imported_host_visible_) map_fd_ = dup(fd);
   return true;
 }
 
 VkSurface::~VkSurface() {
   if (imported_map_is_mmap_) munmap(imported_map_, size_);
+  if (map_fd_ >= 0) close(map_fd_);
   if (imported_buffer_) vkDestroyBuffer(device_, imported_buffer_, nullptr);
   if (imported_memory_) vkFreeMemory(device_, imported_memory_, nullptr);
   if (external_is_mmap_) munmap(external_, size_);
@@ -130,11 +142,16 @@ uint8_t* VkSurface::host_data() {
   if (own_ && !external_) return own_.data();
   if (external_) return external_;
   if (!imported_map_) {
-    // Imported memory: map through Vulkan if possible, else (memory type
-    // not host-visible) through the dmabuf itself is not possible any more
-    // since Vulkan owns the fd; V3DV and lavapipe give host-visible types.
+    // Imported memory: mapped through Vulkan when host-visible (V3DV,
+    // lavapipe), else through the dmabuf.
     void* p = nullptr;
-    check(vkMapMemory(device_, imported_memory_, 0, VK_WHOLE_SIZE, 0, &p), "vkMapMemory (imported dmabuf)");
+    if (imported_host_visible_) {
+      check(vkMapMemory(device_, imported_memory_, 0, VK_WHOLE_SIZE, 0, &p), "vkMapMemory (imported dmabuf)");
+    } else {
+      p = map_fd_ >= 0 ? mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd_, 0) : MAP_FAILED;
+      if (p == MAP_FAILED) throw Error(fmt::format("Vulkan: cannot map the imported dmabuf: {}", std::strerror(errno)));
+      imported_map_is_mmap_ = true;
+    }
     imported_map_ = static_cast<uint8_t*>(p);
   }
   return imported_map_;

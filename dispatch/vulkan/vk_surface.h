@@ -42,6 +42,8 @@ class VkSurface final : public Surface {
   VkDeviceMemory imported_memory_ = VK_NULL_HANDLE;
   uint8_t* imported_map_ = nullptr;
   bool imported_map_is_mmap_ = false;
+  bool imported_host_visible_ = true;
+  int map_fd_ = -1;
   uint8_t* external_ = nullptr;
   bool external_is_mmap_ = false;
 };
