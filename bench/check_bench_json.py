@@ -34,8 +34,9 @@ def check_run(run, where, frames_expected):
         if not run.get("error"):
             errors.append(f"{where}: unavailable without a reason")
         return
-    for k in ["frames_shown", "total_ms", "ms_per_frame", "fps", "time_ratio_vs_reference"]:
+    for k in ["frames_shown", "total_ms", "thread_cpu_ms", "ms_per_frame", "fps", "time_ratio_vs_reference"]:
         need(run, k, NUM, where)
+    need(run, "thread_cpu_ratio_vs_reference", NUM + (type(None),), where)
     frames = need(run, "frames", list, where) or []
     run_n = need(run, "packets_run", int, where)
     if run_n is not None and run_n < frames_expected:
@@ -43,7 +44,7 @@ def check_run(run, where, frames_expected):
     if len(frames) != frames_expected:
         errors.append(f"{where}: {len(frames)} frame records for {frames_expected} packets")
     for i, f in enumerate(frames):
-        for k in ["index", "bytes", "wall_ms", "shown"]:
+        for k in ["index", "bytes", "wall_ms", "thread_cpu_ms", "shown"]:
             need(f, k, NUM, f"{where}.frames[{i}]")
         if "profile_ms" in f:
             for k in ["parse_ms", "entropy_ms", "parse_entropy_ms", "submit_ms"]:
@@ -57,6 +58,8 @@ def check_run(run, where, frames_expected):
         for k in ["parse_entropy_ms_per_frame", "cpu_part_ratio_vs_reference", "cpu_part_target_ratio"]:
             need(ps, k, NUM, f"{where}.profile_summary")
         need(ps, "cpu_part_target_met", bool, f"{where}.profile_summary")
+        need(ps, "cpu_part_judged_on", str, f"{where}.profile_summary")
+        need(ps, "cpu_part_thread_cpu_ratio_vs_reference", NUM + (type(None),), f"{where}.profile_summary")
     md5 = need(run, "md5", list, where) or []
     shown = run.get("frames_shown", 0)
     if len(md5) < shown or (shown == 0 and run.get("id") != "libavcodec-1t"):

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <ctime>
+#include <tuple>
 #include <memory>
 
 #include <fmt/format.h>
@@ -31,12 +33,26 @@ double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std
 
 // Measures decoder time while letting the caller pause it for work that is
 // not decoding (NV12 conversion, md5) done inside a callback.
+double thread_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
+
+// Measures decoder time (wall and this thread's CPU time) while letting the
+// caller pause it for work that is not decoding (NV12 conversion, md5) done
+// inside a callback.
 class Stopwatch {
  public:
-  void start() { t0_ = Clock::now(); running_ = true; }
+  void start() {
+    t0_ = Clock::now();
+    c0_ = thread_cpu_ms();
+    running_ = true;
+  }
   void pause() {
     if (!running_) return;
     acc_ += ms_since(t0_);
+    cpu_acc_ += thread_cpu_ms() - c0_;
     running_ = false;
     if (g_hooks.pause) g_hooks.pause();
   }
@@ -44,11 +60,18 @@ class Stopwatch {
     if (g_hooks.resume) g_hooks.resume();
     start();
   }
-  double stop() { pause(); double r = acc_; acc_ = 0; return r; }
+  // Returns {wall ms, thread CPU ms} and resets.
+  std::pair<double, double> stop() {
+    pause();
+    std::pair<double, double> r{acc_, cpu_acc_};
+    acc_ = cpu_acc_ = 0;
+    return r;
+  }
 
  private:
   Clock::time_point t0_;
-  double acc_ = 0;
+  double c0_ = 0;
+  double acc_ = 0, cpu_acc_ = 0;
   bool running_ = false;
 };
 
@@ -266,7 +289,7 @@ RunResult run_decoder(const DecoderSpec& spec, const Clip& clip, int repeat, con
       } catch (const std::exception& e) {
         if (cur.failed_packets++ == 0) cur.error = fmt::format("packet {}: {}", i, e.what());
       }
-      rec.wall_ms = sw.stop();
+      std::tie(rec.wall_ms, rec.thread_cpu_ms) = sw.stop();
       if (g_hooks.after) g_hooks.after(fmt::format("{} {} frame {}", clip.name, spec.id, i));
       rec.profile = pass->profile();
       if (step) step();
@@ -277,9 +300,15 @@ RunResult run_decoder(const DecoderSpec& spec, const Clip& clip, int repeat, con
     } catch (const std::exception& e) {
       if (cur.failed_packets++ == 0) cur.error = fmt::format("flush: {}", e.what());
     }
-    const double flush_ms = sw.stop();
-    if (!cur.frames.empty()) cur.frames.back().wall_ms += flush_ms;
-    for (const auto& f : cur.frames) cur.total_ms += f.wall_ms;
+    const auto [flush_ms, flush_cpu_ms] = sw.stop();
+    if (!cur.frames.empty()) {
+      cur.frames.back().wall_ms += flush_ms;
+      cur.frames.back().thread_cpu_ms += flush_cpu_ms;
+    }
+    for (const auto& f : cur.frames) {
+      cur.total_ms += f.wall_ms;
+      cur.total_thread_cpu_ms += f.thread_cpu_ms;
+    }
 
     if (r == 0) {
       best = std::move(cur);
@@ -287,10 +316,12 @@ RunResult run_decoder(const DecoderSpec& spec, const Clip& clip, int repeat, con
     }
     // Keep the fastest time per frame (and per profile entry) over repeats.
     best.total_ms = std::min(best.total_ms, cur.total_ms);
+    best.total_thread_cpu_ms = std::min(best.total_thread_cpu_ms, cur.total_thread_cpu_ms);
     for (size_t i = 0; i < best.frames.size() && i < cur.frames.size(); ++i) {
       auto& b = best.frames[i];
       const auto& c = cur.frames[i];
       b.wall_ms = std::min(b.wall_ms, c.wall_ms);
+      b.thread_cpu_ms = std::min(b.thread_cpu_ms, c.thread_cpu_ms);
       for (size_t k = 0; k < b.profile.size() && k < c.profile.size(); ++k) {
         if (b.profile[k].first == c.profile[k].first) b.profile[k].second = std::min(b.profile[k].second, c.profile[k].second);
       }

@@ -30,6 +30,8 @@ Clip load_clip(const std::string& name, const std::string& path, long max_packet
 struct FrameRecord {
   size_t bytes = 0;
   double wall_ms = 0;   // time inside the decoder, sink time excluded
+  double thread_cpu_ms = 0;  // CPU time of the calling thread over the same span
+                             // (load-independent for 1-thread decoders)
   int shown = 0;        // frames this call output
   std::vector<std::pair<std::string, double>> profile;  // FrameDecoder::last_profile()
 };
@@ -49,6 +51,7 @@ struct RunResult {
   std::string error;       // why unavailable, or the first decode error
   long failed_packets = 0;
   double total_ms = 0;     // sum of wall_ms (best repeat)
+  double total_thread_cpu_ms = 0;  // sum of thread_cpu_ms (best repeat)
   std::vector<FrameRecord> frames;
   std::vector<std::string> md5;  // per shown frame, display order
 };
