@@ -9,8 +9,8 @@
 #   microbench.json                        Google Benchmark, CPU stages
 #
 # Environment: DAEDALUS_BUILD_DIR (default build), BENCH_REPEAT (2),
-# BENCH_FRAMES (all), BENCH_VULKAN_FRAMES (all; lavapipe takes seconds per
-# 1080p frame), BENCH_CALLGRIND_FRAMES (4; 0 skips callgrind),
+# BENCH_FRAMES (all), BENCH_VULKAN_FRAMES (lavapipe takes seconds per
+# 1080p frame: 20 by default, "all" for every frame), BENCH_CALLGRIND_FRAMES (4; 0 skips callgrind),
 # BENCH_SET (full | quick).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +31,7 @@ list="$build/bench-clips/bench-clips.txt"
 bin="$build/bench/daedalus-bench"
 frames=()
 [ -n "${BENCH_FRAMES:-}" ] && frames=(--frames "$BENCH_FRAMES")
-[ -n "${BENCH_VULKAN_FRAMES:-}" ] && frames+=(--vulkan-frames "$BENCH_VULKAN_FRAMES")
+[ "${BENCH_VULKAN_FRAMES:-20}" != all ] && frames+=(--vulkan-frames "${BENCH_VULKAN_FRAMES:-20}")
 
 "$bin" --clip-list "$list" --repeat "${BENCH_REPEAT:-2}" "${frames[@]}" \
   --json "$out/bench.json" --summary "$out/summary.txt"
@@ -42,13 +42,18 @@ cg_frames=${BENCH_CALLGRIND_FRAMES:-4}
 if [ "$cg_frames" -gt 0 ]; then
   # Instruction counts are repeatable where times are not; a few frames of
   # the 1080p bench clip are enough (callgrind runs ~50x slower).
-  clip=$(awk -F'\t' '$1 ~ /1080p/ {print $1 "=" $3; exit}' "$list")
-  [ -n "$clip" ] || clip=$(awk -F'\t' 'NR==1 {print $1 "=" $3}' "$list")
-  "$bin" --callgrind "$clip" --frames "$cg_frames" --stage-size 1920x1080 \
+  clips=()
+  while IFS= read -r c; do clips+=("$c"); done < <(awk -F'\t' '$1 ~ /^bench-/ {print $1 "=" $3}' "$list")
+  [ ${#clips[@]} -gt 0 ] || clips=("$(awk -F'\t' 'NR==1 {print $1 "=" $3}' "$list")")
+  "$bin" --callgrind "${clips[@]}" --frames "$cg_frames" --stage-size 1920x1080 \
     --callgrind-dir "$out/callgrind" --json "$out/callgrind.json" >/dev/null
   echo "bench: instruction counts in $out/callgrind.json"
-  /usr/bin/python3 bench/pi5_model.py "$out/bench.json" "$out/callgrind.json" > "$out/pi5-model.md" &&
-    echo "bench: Pi 5 projection in $out/pi5-model.md"
+  : > "$out/pi5-model.md"
+  for c in "${clips[@]}"; do
+    /usr/bin/python3 bench/pi5_model.py "$out/bench.json" "$out/callgrind.json" --clip "${c%%=*}" >> "$out/pi5-model.md"
+    echo >> "$out/pi5-model.md"
+  done
+  echo "bench: Pi 5 projection in $out/pi5-model.md"
 fi
 if [ -x "$build/bench/daedalus-bench-stages" ]; then
   "$build/bench/daedalus-bench-stages" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
