@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "backends.h"
@@ -78,6 +79,8 @@ VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_unique
     check(vkCreateQueryPool(dev, &qpci, nullptr, &queries_), "vkCreateQueryPool");
   }
 
+  const char* stats = std::getenv("DAEDALUS_VK_STATS");
+  stats_ = stats && *stats && std::strcmp(stats, "0") != 0;
   create_pipeline(kPackNv12, "pack_nv12", 2, sizeof(PackPush));
   create_pipeline(kPackNv12Words, "pack_nv12_words", 2, sizeof(PackPush));
   for (int sz = 0; sz < 4; sz++)
@@ -213,6 +216,7 @@ void VulkanBackend::dispatch(PipelineId id, VkDescriptorSet set, const void* pus
   if (p.push_size) vkCmdPushConstants(cmd_, p.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, p.push_size, push);
   vkCmdDispatch(cmd_, gx, gy, gz);
   dirty_ = true;
+  num_dispatches_++;
 }
 
 void VulkanBackend::dispatch_linear(PipelineId id, VkDescriptorSet set, const void* push, uint32_t groups) {
@@ -234,6 +238,7 @@ void VulkanBackend::barrier() {
   vkCmdPipelineBarrier(cmd_, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &mb, 0,
                        nullptr, 0, nullptr);
   dirty_ = false;
+  num_barriers_++;
 }
 
 void VulkanBackend::require_frame(const char* what) const {
@@ -327,6 +332,7 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   copy_back_.clear();
   dirty_ = false;
   residual_recorded_ = inter_recorded_ = false;
+  num_dispatches_ = num_barriers_ = num_jobs_ = 0;
   in_frame_ = true;
 }
 
@@ -397,6 +403,7 @@ void VulkanBackend::inter_pred(const FrameWork& work, Surface& dst_s, Surface* c
   }
   uint32_t num_jobs = 0;
   std::vector<uint32_t> jobs = plan_inter(work, views, &num_jobs);
+  num_jobs_ = num_jobs;
   stage_begin(Stage::kInterPred);
   for (int s = 0; s < 3; s++)
     if (views[s].present) use_as_source(as_vk(*refs[s], "inter_pred reference"));
@@ -533,6 +540,11 @@ void VulkanBackend::end_frame() {
   }
   for (auto* s : copy_back_) s->sync_to_host();
   copy_back_.clear();
+  if (stats_)
+    fmt::print(stderr,
+               "daedalus vulkan frame: {} dispatches, {} barriers, {} intra levels, {} loop filter levels, {} inter "
+               "jobs\n",
+               num_dispatches_, num_barriers_, tx_plan_.intra_levels.size(), lf_plan_.levels.size(), num_jobs_);
 }
 
 }  // namespace vk

@@ -94,6 +94,8 @@ class VulkanBackend final : public Backend {
   std::array<StageTiming, static_cast<int>(Stage::kCount)> timing_{};
   std::vector<VkSurface*> copy_back_;
   bool last_wrap_imported_ = false;
+  bool stats_ = false;  // DAEDALUS_VK_STATS=1: per-frame counts on stderr
+  uint32_t num_dispatches_ = 0, num_barriers_ = 0, num_jobs_ = 0;
   bool logged_import_fallback_ = false;
 };
 
