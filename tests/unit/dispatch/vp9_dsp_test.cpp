@@ -259,7 +259,9 @@ TEST(Vp9Mc, KernelsSumTo128AndAreMirrored) {
       int sum = 0;
       for (int t = 0; t < 8; ++t) {
         sum += kSubpelFilters[f][p][t];
-        if (p) ASSERT_EQ(kSubpelFilters[f][p][t], kSubpelFilters[f][16 - p][7 - t]) << f << " " << p << " " << t;
+        if (p) {
+          ASSERT_EQ(kSubpelFilters[f][p][t], kSubpelFilters[f][16 - p][7 - t]) << f << " " << p << " " << t;
+        }
       }
       ASSERT_EQ(sum, 128) << "filter " << f << " position " << p;
     }
