@@ -452,8 +452,13 @@ void CpuBackend::pack_nv12(const Surface& src_c, Surface& dst) {
       sv.width < dv.width || sv.height < dv.height)
     throw Error(fmt::format("cpu backend: pack_nv12 source {}x{} is smaller than the NV12 picture {}x{}", sy.width,
                             sy.height, dy.width, dy.height));
-  for (int r = 0; r < dy.height; ++r)
-    for (int c = 0; c < dy.width; ++c) dy.at(c, r) = sy.at(c, r);
+  for (int r = 0; r < dy.height; ++r) {
+    if (dy.step == 1 && sy.step == 1) {
+      std::memcpy(&dy.at(0, r), &sy.at(0, r), size_t(dy.width));
+    } else {
+      for (int c = 0; c < dy.width; ++c) dy.at(c, r) = sy.at(c, r);
+    }
+  }
   for (int r = 0; r < du.height; ++r)
     for (int c = 0; c < du.width; ++c) {
       du.at(c, r) = su.at(c, r);
