@@ -163,7 +163,8 @@ EOF
 # One VM at a time on this machine: parallel TCG guests on 2 cores only make
 # every run time out.
 VM_LOCK="${DAEDALUS_CACHE:-$HOME/.cache/daedalus}/vm.lock"
-exec 8>"$VM_LOCK"
+mkdir -p "$(dirname "$VM_LOCK")"
+exec 8>"$VM_LOCK" || harness_fail "cannot open $VM_LOCK"
 if ! flock -n 8; then
   log "waiting for another tests/vm/run.sh to finish (one VM at a time; lock $VM_LOCK)"
   flock -w "${DAEDALUS_VM_LOCK_WAIT:-3600}" 8 || harness_fail "gave up waiting for $VM_LOCK"
@@ -172,7 +173,12 @@ fi
 # KVM when /dev/kvm works, TCG otherwise.  Nested KVM on some hosts runs the
 # guest so slowly that it never prints a line; remember that for a day (per
 # host kernel + QEMU) and use TCG.
-KVM_MEMO="${DAEDALUS_CACHE:-$HOME/.cache/daedalus}/kvm-unusable-$(uname -r)-$(qemu-system-x86_64 --version | head -n1 | tr -cd '0-9.')"
+# Prefer the uncompressed vmlinux through its PVH entry point.
+KERNEL_IMAGE="$KERNEL_DIR/bzImage"
+if [ -f "$KERNEL_DIR/vmlinux" ] && grep -qx 'CONFIG_PVH=y' "$KERNEL_DIR/build/.config"; then
+  KERNEL_IMAGE="$KERNEL_DIR/vmlinux"
+fi
+KVM_MEMO="${DAEDALUS_CACHE:-$HOME/.cache/daedalus}/kvm-unusable-$(uname -r)-qemu$(qemu-system-x86_64 --version | head -n1 | awk '{print $4}')-$(basename "$KERNEL_IMAGE")"
 ACCEL=${DAEDALUS_VM_ACCEL:-}
 ACCEL_AUTO=0
 if [ -z "$ACCEL" ]; then
@@ -188,11 +194,6 @@ if [ -z "$ACCEL" ]; then
   fi
 fi
 
-# Prefer the uncompressed vmlinux through its PVH entry point.
-KERNEL_IMAGE="$KERNEL_DIR/bzImage"
-if [ -f "$KERNEL_DIR/vmlinux" ] && grep -qx 'CONFIG_PVH=y' "$KERNEL_DIR/build/.config"; then
-  KERNEL_IMAGE="$KERNEL_DIR/vmlinux"
-fi
 CONSOLE_LOG="$RUN_DIR/console.log"
 
 # Never leave a guest running behind us (Ctrl-C, CTest timeout, kill).
