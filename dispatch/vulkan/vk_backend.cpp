@@ -59,7 +59,7 @@ struct LoopFilterPush {
 
 extern const int32_t kVp9SubpelFilters[4][16][8];
 
-VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_unique<Context>(opts)) {
+VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_shared<Context>(opts)) {
   VkDevice dev = ctx_->device();
   VkCommandPoolCreateInfo cpci{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
   cpci.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
@@ -281,12 +281,12 @@ void VulkanBackend::stage_end(Stage s) {
 }
 
 std::shared_ptr<Surface> VulkanBackend::create_surface(uint32_t width, uint32_t height) {
-  return std::make_shared<VkSurface>(*ctx_, width, height);
+  return std::make_shared<VkSurface>(ctx_, width, height);
 }
 
 std::shared_ptr<Surface> VulkanBackend::wrap_nv12(const Nv12Layout& layout, uint8_t* host, int dmabuf_fd) {
   bool imported = false;
-  auto s = std::make_shared<VkSurface>(*ctx_, layout, host, dmabuf_fd, &imported);
+  auto s = std::make_shared<VkSurface>(ctx_, staging_pool_, layout, host, dmabuf_fd, &imported);
   last_wrap_imported_ = imported;
   if (dmabuf_fd >= 0 && !imported && !logged_import_fallback_) {
     logged_import_fallback_ = true;

@@ -70,7 +70,8 @@ class VulkanBackend final : public Backend {
   void use_as_source(VkSurface& s);  // host-backed NV12: copy host->staging
   void use_as_destination(VkSurface& s);
 
-  std::unique_ptr<Context> ctx_;
+  std::shared_ptr<Context> ctx_;  // shared with surfaces, which may outlive the backend
+  std::shared_ptr<BufferPool> staging_pool_ = std::make_shared<BufferPool>();
   std::array<Pipeline, kNumPipelines> pipelines_{};
   VkCommandPool cmd_pool_ = VK_NULL_HANDLE;
   VkCommandBuffer cmd_ = VK_NULL_HANDLE;

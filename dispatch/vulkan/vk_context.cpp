@@ -286,4 +286,26 @@ bool GrowableBuffer::ensure(const Context& ctx, VkDeviceSize size) {
   return true;
 }
 
+Buffer BufferPool::take(const Context& ctx, VkDeviceSize size, VkBufferUsageFlags usage) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (size_t i = 0; i < free_.size(); i++) {
+      // Reuse a buffer that is big enough but not wastefully so.
+      if (free_[i].usage == usage && free_[i].buf.size() >= size && free_[i].buf.size() <= 2 * size + 65536) {
+        Buffer b = std::move(free_[i].buf);
+        free_.erase(free_.begin() + long(i));
+        return b;
+      }
+    }
+  }
+  return Buffer(ctx, size, usage);
+}
+
+void BufferPool::give(Buffer&& b, VkBufferUsageFlags usage) {
+  if (!b) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (free_.size() >= 6) free_.erase(free_.begin());  // oldest goes
+  free_.push_back({std::move(b), usage});
+}
+
 }  // namespace daedalus::dispatch::vk

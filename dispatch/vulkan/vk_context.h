@@ -11,7 +11,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace daedalus::dispatch::vk {
 
@@ -113,6 +115,23 @@ class GrowableBuffer {
  private:
   VkBufferUsageFlags usage_;
   Buffer buf_;
+};
+
+// Buffers given back for reuse: a decoder wraps a new NV12 destination per
+// shown frame, and its staging buffer should not be a new allocation each
+// time. Keeps a few buffers; take() returns one of at least `size` bytes.
+class BufferPool {
+ public:
+  Buffer take(const Context& ctx, VkDeviceSize size, VkBufferUsageFlags usage);
+  void give(Buffer&& b, VkBufferUsageFlags usage);
+
+ private:
+  std::mutex mutex_;
+  struct Entry {
+    Buffer buf;
+    VkBufferUsageFlags usage;
+  };
+  std::vector<Entry> free_;
 };
 
 }  // namespace daedalus::dispatch::vk

@@ -18,7 +18,9 @@ constexpr VkBufferUsageFlags kSurfaceUsage =
 uint32_t align_up(uint32_t v, uint32_t a) { return (v + a - 1) / a * a; }
 }  // namespace
 
-VkSurface::VkSurface(const Context& ctx, uint32_t width, uint32_t height) : device_(ctx.device()) {
+VkSurface::VkSurface(std::shared_ptr<Context> ctx_ptr, uint32_t width, uint32_t height)
+    : ctx_keep_(std::move(ctx_ptr)), device_(ctx_keep_->device()) {
+  const Context& ctx = *ctx_keep_;
   if (width == 0 || height == 0 || width > 16384 || height > 16384)
     throw Error(fmt::format("Vulkan: bad surface size {}x{}", width, height));
   format_ = SurfaceFormat::kPlanar420;
@@ -36,8 +38,10 @@ VkSurface::VkSurface(const Context& ctx, uint32_t width, uint32_t height) : devi
   std::memset(own_.data(), 0, size_);
 }
 
-VkSurface::VkSurface(Context& ctx, const Nv12Layout& l, uint8_t* host, int dmabuf_fd, bool* imported)
-    : device_(ctx.device()) {
+VkSurface::VkSurface(std::shared_ptr<Context> ctx_ptr, std::shared_ptr<BufferPool> pool, const Nv12Layout& l,
+                     uint8_t* host, int dmabuf_fd, bool* imported)
+    : ctx_keep_(std::move(ctx_ptr)), device_(ctx_keep_->device()) {
+  Context& ctx = *ctx_keep_;
   if (l.width == 0 || l.height == 0 || l.y_stride < l.width || l.uv_stride < ((l.width + 1) & ~1u))
     throw Error(fmt::format("Vulkan: bad NV12 layout {}x{} strides {}/{}", l.width, l.height, l.y_stride, l.uv_stride));
   uint32_t cw = (l.width + 1) / 2, ch = (l.height + 1) / 2;
@@ -65,7 +69,8 @@ VkSurface::VkSurface(Context& ctx, const Nv12Layout& l, uint8_t* host, int dmabu
     external_ = static_cast<uint8_t*>(p);
     external_is_mmap_ = true;
   }
-  own_ = Buffer(ctx, size_, kSurfaceUsage);
+  own_ = pool->take(ctx, size_, kSurfaceUsage);
+  pool_ = std::move(pool);
   sync_to_device();
 }
 
@@ -131,6 +136,7 @@ bool VkSurface::try_import(Context& ctx, int fd) {
 }
 
 VkSurface::~VkSurface() {
+  if (pool_) pool_->give(std::move(own_), kSurfaceUsage);
   if (imported_map_is_mmap_) munmap(imported_map_, size_);
   if (map_fd_ >= 0) close(map_fd_);
   if (imported_buffer_) vkDestroyBuffer(device_, imported_buffer_, nullptr);

@@ -9,6 +9,8 @@
 //    between frames.
 #pragma once
 
+#include <memory>
+
 #include "daedalus/dispatch/dispatch.h"
 #include "vk_context.h"
 
@@ -17,11 +19,14 @@ namespace daedalus::dispatch::vk {
 class VkSurface final : public Surface {
  public:
   // Planar 4:2:0 covering width x height luma samples, zero-filled.
-  VkSurface(const Context& ctx, uint32_t width, uint32_t height);
+  // Every surface keeps the context alive: it may outlive the backend.
+  VkSurface(std::shared_ptr<Context> ctx, uint32_t width, uint32_t height);
   // NV12 over the caller's memory: imported if dmabuf_fd >= 0 and the
   // device can import it, else staged (host, or an mmap of dmabuf_fd).
   // `imported` reports which.
-  VkSurface(Context& ctx, const Nv12Layout& layout, uint8_t* host, int dmabuf_fd, bool* imported);
+  // Staging buffers come from (and go back to) `pool`.
+  VkSurface(std::shared_ptr<Context> ctx, std::shared_ptr<BufferPool> pool, const Nv12Layout& layout, uint8_t* host,
+            int dmabuf_fd, bool* imported);
   ~VkSurface() override;
 
   uint8_t* host_data() override;
@@ -35,6 +40,8 @@ class VkSurface final : public Surface {
  private:
   bool try_import(Context& ctx, int fd);
 
+  std::shared_ptr<Context> ctx_keep_;    // destroyed last
+  std::shared_ptr<BufferPool> pool_;     // staged surfaces give own_ back
   VkDevice device_ = VK_NULL_HANDLE;
   uint64_t size_ = 0;
   Buffer own_;

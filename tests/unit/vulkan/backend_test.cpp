@@ -129,6 +129,27 @@ TEST(VulkanBackend, PackNv12HostMemoryOverSeveralFrames) {
   EXPECT_EQ(b.validation_messages(), 0u);
 }
 
+// Decoders may drop the backend before their reference surfaces: surfaces
+// keep the device alive, and their pixels stay readable.
+TEST(VulkanBackend, SurfacesMayOutliveTheBackend) {
+  std::shared_ptr<Surface> planar, nv12;
+  Nv12Layout l = nv12_layout(32, 16, 32);
+  std::vector<uint8_t> mem(l.size_bytes);
+  {
+    vk::VulkanBackend b(validated());
+    planar = b.create_surface(32, 16);
+    nv12 = b.wrap_nv12(l, mem.data(), -1);
+    fill_pattern(*planar, 3);
+    b.begin_frame(empty_work(32, 16));
+    b.pack_nv12(*planar, *nv12);
+    b.end_frame();
+    EXPECT_EQ(b.validation_messages(), 0u);
+  }
+  EXPECT_TRUE(nv12_matches(*planar, l, mem.data()));
+  planar.reset();
+  nv12.reset();
+}
+
 TEST(VulkanBackend, StageOutsideFrameIsAnError) {
   vk::VulkanBackend b(validated());
   auto src = b.create_surface(16, 16);
