@@ -38,9 +38,12 @@ static const u32 daedalus_h264_ids[] = {
 	V4L2_CID_STATELESS_H264_DECODE_PARAMS,
 };
 
+/*
+ * Only what changes with every frame: GStreamer sets the SPS (and the
+ * scaling matrix) only when it changes, and their current values are
+ * what the DECODE message forwards.
+ */
 static const u32 daedalus_h264_required[] = {
-	V4L2_CID_STATELESS_H264_SPS,
-	V4L2_CID_STATELESS_H264_PPS,
 	V4L2_CID_STATELESS_H264_DECODE_PARAMS,
 };
 
