@@ -23,12 +23,12 @@ void main() {
   const uint ti = aux[pc.list_base + linear_group()];
   TxBlock t = unpack_tx(txw[4u * ti], txw[4u * ti + 1u], txw[4u * ti + 2u], txw[4u * ti + 3u]);
   const int p = t.plane, n = 4 << t.tx_size, log2n = 2 + t.tx_size;
-  const int w = min(n, int(pc.width[p]) - t.x), h = min(n, int(pc.height[p]) - t.y);
+  const int w = min(n, int(sel3(pc.width[0], pc.width[1], pc.width[2], p)) - t.x), h = min(n, int(sel3(pc.height[0], pc.height[1], pc.height[2], p)) - t.y);
   const uint roff = aux[ti];
   for (int i = int(gl_LocalInvocationID.x); i < n * n; i += 64) {
     int r = i >> log2n, c = i & (n - 1);
     if (r >= h || c >= w) continue;
-    uint a = pc.off[p] + uint(t.y + r) * pc.stride[p] + uint(t.x + c);
+    uint a = sel3(pc.off[0], pc.off[1], pc.off[2], p) + uint(t.y + r) * sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) + uint(t.x + c);
     pix[a] = uint8_t(clip_pixel(int(pix[a]) + int(res[roff + uint(i)])));
   }
 }

@@ -38,3 +38,9 @@ struct PlaneDesc {
 // Workgroup index of a dispatch spread over a 2-D grid (the host splits
 // large counts: maxComputeWorkGroupCount is 65535 per dimension).
 uint linear_group() { return gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x; }
+
+// Element i (0..2) of a 3-element push-constant array, selected without
+// indexing it dynamically (drivers may lower dynamically indexed push
+// constants to memory loads).
+uint sel3(uint a, uint b, uint c, int i) { return i == 0 ? a : i == 1 ? b : c; }
+uint sel3(uint a, uint b, uint c, uint i) { return sel3(a, b, c, int(i)); }

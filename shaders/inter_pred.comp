@@ -76,7 +76,7 @@ void main() {
   const int x = int(jw[jb + 1u] & 0xffffu), y = int(jw[jb + 1u] >> 16);
   const int w = int(jw[jb + 2u] & 0xffffu), h = int(jw[jb + 2u] >> 16);
   const int tid = int(gl_LocalInvocationID.x);
-  const uint doff = pc.off[plane], dstride = pc.stride[plane];
+  const uint doff = sel3(pc.off[0], pc.off[1], pc.off[2], plane), dstride = sel3(pc.stride[0], pc.stride[1], pc.stride[2], plane);
   taps[tid] = kern[filt * 128 + tid];  // published by the first strip's barrier
 
   for (int i = 0; i < nrefs; i++) {

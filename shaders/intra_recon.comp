@@ -73,7 +73,7 @@ int predict(int mode, int n, int log2n, int r, int c, int dc) {
   }
 }
 
-uint addr(int p, int x, int y) { return pc.off[p] + uint(y) * pc.stride[p] + uint(x); }
+uint addr(int p, int x, int y) { return sel3(pc.off[0], pc.off[1], pc.off[2], p) + uint(y) * sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) + uint(x); }
 
 void main() {
   if (linear_group() >= pc.count) return;
@@ -81,7 +81,7 @@ void main() {
   TxBlock t = unpack_tx(txw[4u * ti], txw[4u * ti + 1u], txw[4u * ti + 2u], txw[4u * ti + 3u]);
   const int p = t.plane;
   const int n = 4 << t.tx_size, log2n = 2 + t.tx_size;
-  const int W = int(pc.width[p]), H = int(pc.height[p]);
+  const int W = int(sel3(pc.width[0], pc.width[1], pc.width[2], p)), H = int(sel3(pc.height[0], pc.height[1], pc.height[2], p));
   const bool have_left = (t.flags & 1) != 0 && t.x > 0;
   const bool have_above = (t.flags & 2) != 0 && t.y > 0;
   const bool have_ar = have_above && (t.flags & 4) != 0 && t.tx_size == 0;

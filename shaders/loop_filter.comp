@@ -105,11 +105,11 @@ void main() {
   const int p = tid < 64 ? 0 : tid < 96 ? 1 : 2;
   const int lane = tid < 64 ? tid : tid < 96 ? tid - 64 : tid - 96;
   const int units = p == 0 ? 16 : 8;
-  const int cols = int(pc.cols[p]), rows = int(pc.rows[p]);
-  const int W = int(pc.width[p]), H = int(pc.height[p]);
+  const int cols = int(sel3(pc.cols[0], pc.cols[1], pc.cols[2], p)), rows = int(sel3(pc.rows[0], pc.rows[1], pc.rows[2], p));
+  const int W = int(sel3(pc.width[0], pc.width[1], pc.width[2], p)), H = int(sel3(pc.height[0], pc.height[1], pc.height[2], p));
   const int ux0 = sbx * units, uy0 = sby * units;
   const int ux1 = min(ux0 + units, cols), uy1 = min(uy0 + units, rows);
-  const int stride = int(pc.stride[p]);
+  const int stride = int(sel3(pc.stride[0], pc.stride[1], pc.stride[2], p));
 
   // Vertical edges: this invocation's pixel row, left to right.
   {
@@ -121,7 +121,7 @@ void main() {
         if (size == 0 || level == 0 || level > 63) continue;
         int x = ux * 4, reach = size == 16 ? 8 : 4;
         if (x < reach || x + reach > W) continue;
-        run_edge(p, pc.off[p] + uint(y * stride + x), 1, size == 16 ? 16 : size == 8 ? 8 : 4, level);
+        run_edge(p, sel3(pc.off[0], pc.off[1], pc.off[2], p) + uint(y * stride + x), 1, size == 16 ? 16 : size == 8 ? 8 : 4, level);
       }
     }
   }
@@ -137,7 +137,7 @@ void main() {
         if (size == 0 || level == 0 || level > 63) continue;
         int y = uy * 4, reach = size == 16 ? 8 : 4;
         if (y < reach || y + reach > H) continue;
-        run_edge(p, pc.off[p] + uint(y * stride + x), stride, size == 16 ? 16 : size == 8 ? 8 : 4, level);
+        run_edge(p, sel3(pc.off[0], pc.off[1], pc.off[2], p) + uint(y * stride + x), stride, size == 16 ? 16 : size == 8 ? 8 : 4, level);
       }
     }
   }

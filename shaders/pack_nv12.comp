@@ -31,5 +31,5 @@ void main() {
   row -= pc.height;
   if (row >= pc.chroma_h || x >= 2u * pc.chroma_w) return;
   uint p = 1u + (x & 1u);
-  dst[pc.dst_uv_off + row * pc.dst_uv_stride + x] = src[pc.src_off[p] + row * pc.src_stride[p] + (x >> 1)];
+  dst[pc.dst_uv_off + row * pc.dst_uv_stride + x] = src[sel3(pc.src_off[0], pc.src_off[1], pc.src_off[2], p) + row * sel3(pc.src_stride[0], pc.src_stride[1], pc.src_stride[2], p) + (x >> 1)];
 }

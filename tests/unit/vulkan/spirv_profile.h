@@ -2,7 +2,8 @@
 // Checks a SPIR-V compute module against what Mesa V3DV (Raspberry Pi 5)
 // can run: no Int8/Int16/Int64/Float16/Float64 capabilities, no arrays of
 // descriptors, at most 256 invocations per workgroup and at most 16 KiB of
-// workgroup (shared) memory. Parses the words directly.
+// workgroup (shared) memory, no dynamic indexing into push constants (drivers
+// may turn that into memory loads). Parses the words directly.
 #pragma once
 
 #include <cstdint>
@@ -24,9 +25,9 @@ inline std::vector<std::string> v3dv_profile_violations(std::span<const uint32_t
     OpExecutionMode = 16, OpCapability = 17, OpTypeBool = 20, OpTypeInt = 21, OpTypeFloat = 22,
     OpTypeVector = 23, OpTypeMatrix = 24, OpTypeImage = 25, OpTypeSampler = 26, OpTypeSampledImage = 27,
     OpTypeArray = 28, OpTypeRuntimeArray = 29, OpTypeStruct = 30, OpTypePointer = 32, OpConstant = 43,
-    OpVariable = 59, OpExecutionModeId = 331,
+    OpVariable = 59, OpAccessChain = 65, OpInBoundsAccessChain = 66, OpSpecConstant = 50, OpExecutionModeId = 331,
   };
-  enum : uint32_t { kUniformConstant = 0, kUniform = 2, kWorkgroup = 4, kStorageBuffer = 12 };
+  enum : uint32_t { kUniformConstant = 0, kUniform = 2, kWorkgroup = 4, kPushConstant = 9, kStorageBuffer = 12 };
   const std::map<uint32_t, const char*> banned_caps = {
       {9, "Float16"}, {10, "Float64"}, {11, "Int64"}, {12, "Int64Atomics"}, {22, "Int16"}, {39, "Int8"}};
 
@@ -40,6 +41,8 @@ inline std::vector<std::string> v3dv_profile_violations(std::span<const uint32_t
     uint32_t id, ptr_type, storage;
   };
   std::vector<Var> vars;
+  std::map<uint32_t, uint32_t> var_storage;  // variable id -> storage class
+  std::vector<std::vector<uint32_t>> chains;  // access chains: base, indexes...
 
   for (size_t i = 5; i < w.size();) {
     uint32_t op = w[i] & 0xffff, n = w[i] >> 16;
@@ -69,10 +72,18 @@ inline std::vector<std::string> v3dv_profile_violations(std::span<const uint32_t
         types[a[0]] = Type{op, std::vector<uint32_t>(a + 1, a + na)};
         break;
       case OpConstant:
+      case OpSpecConstant:
         if (na >= 3) constants[a[1]] = a[2];
         break;
       case OpVariable:
-        if (na >= 3) vars.push_back({a[1], a[0], a[2]});
+        if (na >= 3) {
+          vars.push_back({a[1], a[0], a[2]});
+          var_storage[a[1]] = a[2];
+        }
+        break;
+      case OpAccessChain:
+      case OpInBoundsAccessChain:
+        if (na >= 3) chains.emplace_back(a + 2, a + na);
         break;
       default:
         break;
@@ -113,6 +124,15 @@ inline std::vector<std::string> v3dv_profile_violations(std::span<const uint32_t
       if (t != types.end() && (t->second.op == OpTypeArray || t->second.op == OpTypeRuntimeArray))
         out.push_back("array of descriptors (variable %" + std::to_string(v.id) + ")");
     }
+  }
+  for (const auto& c : chains) {
+    auto it = var_storage.find(c[0]);
+    if (it == var_storage.end() || it->second != kPushConstant) continue;
+    for (size_t k = 1; k < c.size(); ++k)
+      if (!constants.count(c[k])) {
+        out.push_back("dynamic index into push constants");
+        break;
+      }
   }
   if (shared > 16384) out.push_back("workgroup memory of " + std::to_string(shared) + " bytes (max 16384)");
   return out;

@@ -35,7 +35,11 @@ TEST(SpirvProfile, EveryEmbeddedShaderFitsV3dv) {
   }
 }
 
-TEST(SpirvProfile, PackNv12IsEmbedded) { EXPECT_NE(daedalus::shaders::find_module("pack_nv12"), nullptr); }
+TEST(SpirvProfile, EveryStageShaderIsEmbedded) {
+  for (const char* name : {"pack_nv12", "pack_nv12_words", "residual", "inter_pred", "add_residual", "intra_recon",
+                           "loop_filter"})
+    EXPECT_NE(daedalus::shaders::find_module(name), nullptr) << name;
+}
 
 TEST(SpirvProfile, AcceptsAConformingModule) {
   auto w = load_spv("good");
@@ -62,7 +66,8 @@ INSTANTIATE_TEST_SUITE_P(Bad, SpirvProfileRejects,
                          ::testing::Values(BadCase{"int64", "Int64"}, BadCase{"int16", "Int16"},
                                            BadCase{"float64", "Float64"}, BadCase{"wide", "LocalSize of 512"},
                                            BadCase{"shared", "workgroup memory of 20000"},
-                                           BadCase{"desc_array", "array of descriptors"}),
+                                           BadCase{"desc_array", "array of descriptors"},
+                                           BadCase{"push_index", "dynamic index into push constants"}),
                          [](const auto& info) { return std::string(info.param.file); });
 
 TEST(SpirvProfile, RejectsGarbage) {

@@ -1,4 +1,5 @@
 #version 450
+// SPDX-License-Identifier: MIT
 #extension GL_EXT_shader_8bit_storage : require
 layout(local_size_x = 16, local_size_y = 16) in;
 layout(std430, binding = 0) buffer B { uint8_t d[]; };
