@@ -41,7 +41,7 @@ shared int taps[128];  // the job's filter kernels, [position][tap]
 // samples come from 2 or 3 word loads; else sample by sample, clamped.
 #define HPASS(REF)                                                                          \
   for (int k = tid; k < rows * w; k += 128) {                                               \
-    const int tr = k / w, c = k - tr * w;                                                   \
+    const int tr = div_w(k), c = k - tr * w;                                                \
     const uint row = roff + uint(clamp(iy + base_row - 3 + tr, 0, rh - 1)) * rstride;       \
     const int hp = mx + c * dx;                                                             \
     const int col = ix + (hp >> 4) - 3;                                                     \
@@ -68,6 +68,17 @@ shared int taps[128];  // the job's filter kernels, [position][tap]
     tmp[tr * 64 + c] = clip_pixel((sum + 64) >> 7);                                         \
   }
 
+// k / w for the small k and w used here (k < 2^16, 1 <= w <= 64): V3D has
+// no integer divider, so a float reciprocal plus one exact correction.
+int g_w;
+float g_rcp_w;
+int div_w(int k) {
+  int q = int(float(k) * g_rcp_w);
+  if (q * g_w > k) q--;
+  else if ((q + 1) * g_w <= k) q++;
+  return q;
+}
+
 void main() {
   if (linear_group() >= pc.count) return;
   const uint jb = 32u + linear_group() * 16u;
@@ -75,6 +86,8 @@ void main() {
   const int plane = int(j0 & 0xffu), filt = int((j0 >> 8) & 0xffu), nrefs = int(j0 >> 16);
   const int x = int(jw[jb + 1u] & 0xffffu), y = int(jw[jb + 1u] >> 16);
   const int w = int(jw[jb + 2u] & 0xffffu), h = int(jw[jb + 2u] >> 16);
+  g_w = w;
+  g_rcp_w = 1.0 / float(w);
   const int tid = int(gl_LocalInvocationID.x);
   const uint doff = sel3(pc.off[0], pc.off[1], pc.off[2], plane), dstride = sel3(pc.stride[0], pc.stride[1], pc.stride[2], plane);
   taps[tid] = kern[filt * 128 + tid];  // published by the first strip's barrier
@@ -101,7 +114,7 @@ void main() {
       else HPASS(ref2)
       barrier();
       for (int k = tid; k < sh * w; k += 128) {
-        const int rr = k / w, c = k - rr * w;
+        const int rr = div_w(k), c = k - rr * w;
         const int vp = my + (r0 + rr) * dy;
         const int tr0 = (vp >> 4) - base_row;
         const int vk = (vp & 15) * 8;
