@@ -328,6 +328,13 @@ RunResult run_decoder(const DecoderSpec& spec, const Clip& clip, int repeat, con
     }
     if (cur.md5 != best.md5 && best.error.empty()) best.error = "output differs between repeats (nondeterministic decoder)";
   }
+  // Totals as the sum of the per-frame bests, so that ratios between runs
+  // (and against a prefix of the reference) use one definition.
+  best.total_ms = best.total_thread_cpu_ms = 0;
+  for (const auto& f : best.frames) {
+    best.total_ms += f.wall_ms;
+    best.total_thread_cpu_ms += f.thread_cpu_ms;
+  }
   return best;
 }
 

@@ -50,8 +50,8 @@ struct RunResult {
   bool available = true;
   std::string error;       // why unavailable, or the first decode error
   long failed_packets = 0;
-  double total_ms = 0;     // sum of wall_ms (best repeat)
-  double total_thread_cpu_ms = 0;  // sum of thread_cpu_ms (best repeat)
+  double total_ms = 0;             // sum of wall_ms (per-frame best over repeats)
+  double total_thread_cpu_ms = 0;  // sum of thread_cpu_ms (likewise)
   std::vector<FrameRecord> frames;
   std::vector<std::string> md5;  // per shown frame, display order
 };
