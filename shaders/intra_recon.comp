@@ -2,8 +2,9 @@
 // intra_recon: VP9 intra prediction + residual add of intra tx blocks,
 // bit-exact with dispatch/cpu (build_edges + vp9_intra.cpp + add_residual).
 // The host sorts tx blocks into wavefront levels (a level only reads pixels
-// written by earlier levels); one dispatch per level, one workgroup per tx
-// block. Recursive predictors (D117/D135/D153/D207) are evaluated per pixel
+// written by earlier levels); per level one dispatch of its 4x4 blocks, four
+// per workgroup (16 invocations each), and one of the larger blocks, one
+// per workgroup. Recursive predictors (D117/D135/D153/D207) are evaluated per pixel
 // by walking their recurrence back to the edge.
 #version 450
 #extension GL_GOOGLE_include_directive : require
@@ -22,13 +23,16 @@ layout(push_constant) uniform Params {
   uint list_base, count;
   uint off[3], stride[3], width[3], height[3];  // decoded area per plane
   uint use_residual;  // 0 when the residual stage did not run this frame
+  uint per_group_log2;  // log2 of tx blocks per workgroup: 2 (4x4 only) or 0
 } pc;
 
-shared int edge_above[65];  // above[-1 .. 2n-1] at [0 .. 2n]
-shared int edge_left[32];
+// Per block slot: above[-1 .. 2n-1] at [0 .. 2n], left[0 .. n-1].
+shared int edge_above[4 * 65];
+shared int edge_left[4 * 32];
+int g_above, g_left;  // this invocation's slot bases
 
-int A(int i) { return edge_above[i + 1]; }
-int L(int i) { return edge_left[i]; }
+int A(int i) { return edge_above[g_above + i + 1]; }
+int L(int i) { return edge_left[g_left + i]; }
 int avg2(int a, int b) { return (a + b + 1) >> 1; }
 int avg3(int a, int b, int c) { return (a + 2 * b + c + 2) >> 2; }
 
@@ -76,29 +80,44 @@ int predict(int mode, int n, int log2n, int r, int c, int dc) {
 uint addr(int p, int x, int y) { return sel3(pc.off[0], pc.off[1], pc.off[2], p) + uint(y) * sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) + uint(x); }
 
 void main() {
-  if (linear_group() >= pc.count) return;
-  const uint ti = aux[pc.list_base + linear_group()];
-  TxBlock t = unpack_tx(txw[4u * ti], txw[4u * ti + 1u], txw[4u * ti + 2u], txw[4u * ti + 3u]);
-  const int p = t.plane;
-  const int n = 4 << t.tx_size, log2n = 2 + t.tx_size;
-  const int W = int(sel3(pc.width[0], pc.width[1], pc.width[2], p)), H = int(sel3(pc.height[0], pc.height[1], pc.height[2], p));
-  const bool have_left = (t.flags & 1) != 0 && t.x > 0;
-  const bool have_above = (t.flags & 2) != 0 && t.y > 0;
-  const bool have_ar = have_above && (t.flags & 4) != 0 && t.tx_size == 0;
+  const int lanes_log2 = 6 - int(pc.per_group_log2);
+  const int lanes = 1 << lanes_log2;
   const int tid = int(gl_LocalInvocationID.x);
-
-  // Edges, with VP9's substitutes (see build_edges in cpu_backend.cpp).
-  for (int i = tid - 1; i < 2 * n; i += 64) {
-    int v = 127;
-    if (have_above) {
-      if (i < 0) v = have_left ? int(pix[addr(p, t.x - 1, t.y - 1)]) : 129;
-      else if (i < n || have_ar) v = int(pix[addr(p, min(t.x + i, W - 1), t.y - 1)]);
-      else v = int(pix[addr(p, min(t.x + n - 1, W - 1), t.y - 1)]);
+  const int slot = tid >> lanes_log2, lane = tid & (lanes - 1);
+  g_above = slot * 65;
+  g_left = slot * 32;
+  const uint item = (linear_group() << pc.per_group_log2) + uint(slot);
+  const bool live = item < pc.count;
+  uint ti = 0u;
+  TxBlock t;
+  int p = 0, n = 4, log2n = 2, W = 1, H = 1;
+  bool have_left = false, have_above = false;
+  if (live) {
+    ti = aux[pc.list_base + item];
+    t = unpack_tx(txw[4u * ti], txw[4u * ti + 1u], txw[4u * ti + 2u], txw[4u * ti + 3u]);
+    p = t.plane;
+    n = 4 << t.tx_size;
+    log2n = 2 + t.tx_size;
+    W = int(sel3(pc.width[0], pc.width[1], pc.width[2], p));
+    H = int(sel3(pc.height[0], pc.height[1], pc.height[2], p));
+    have_left = (t.flags & 1) != 0 && t.x > 0;
+    have_above = (t.flags & 2) != 0 && t.y > 0;
+    const bool have_ar = have_above && (t.flags & 4) != 0 && t.tx_size == 0;
+    // Edges, with VP9's substitutes (see build_edges in cpu_backend.cpp).
+    for (int i = lane - 1; i < 2 * n; i += lanes) {
+      int v = 127;
+      if (have_above) {
+        if (i < 0) v = have_left ? int(pix[addr(p, t.x - 1, t.y - 1)]) : 129;
+        else if (i < n || have_ar) v = int(pix[addr(p, min(t.x + i, W - 1), t.y - 1)]);
+        else v = int(pix[addr(p, min(t.x + n - 1, W - 1), t.y - 1)]);
+      }
+      edge_above[g_above + i + 1] = v;
     }
-    edge_above[i + 1] = v;
+    for (int i = lane; i < n; i += lanes)
+      edge_left[g_left + i] = have_left ? int(pix[addr(p, t.x - 1, min(t.y + i, H - 1))]) : 129;
   }
-  if (tid < n) edge_left[tid] = have_left ? int(pix[addr(p, t.x - 1, min(t.y + tid, H - 1))]) : 129;
   barrier();
+  if (!live) return;
 
   int mode = t.mode;
   if (mode == 0) {
@@ -119,7 +138,7 @@ void main() {
   const uint roff = aux[ti];
   const bool has_res = pc.use_residual != 0u && t.eob != 0 && roff != 0xffffffffu;
   const int w = min(n, W - t.x), h = min(n, H - t.y);
-  for (int i = tid; i < n * n; i += 64) {
+  for (int i = lane; i < n * n; i += lanes) {
     int r = i >> log2n, c = i & (n - 1);
     if (r >= h || c >= w) continue;
     int v = predict(mode, n, log2n, r, c, dc);

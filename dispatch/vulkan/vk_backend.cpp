@@ -40,6 +40,7 @@ struct IntraPush {
   uint32_t list_base, count;
   PlanesPush planes;
   uint32_t use_residual;
+  uint32_t per_group_log2;  // 2: four 4x4 blocks per workgroup, 0: one block
 };
 struct AddResidualPush {
   uint32_t list_base, count;
@@ -439,10 +440,20 @@ void VulkanBackend::intra_recon(const FrameWork& work, Surface& dst_s) {
   if (!tx_plan_.intra_levels.empty()) {
     VkDescriptorSet set =
         make_set(kIntraRecon, {tx_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer(), dst.buffer()});
-    for (const Range& r : tx_plan_.intra_levels) {
+    for (size_t l = 0; l < tx_plan_.intra_levels.size(); l++) {
+      const Range& r = tx_plan_.intra_levels[l];
+      const uint32_t small = tx_plan_.intra_level_4x4[l];
       barrier();
-      IntraPush pc{r.base, r.count, planes, residual_recorded_ ? 1u : 0u};
-      dispatch_linear(kIntraRecon, set, &pc, r.count);
+      // The 4x4 blocks of a level, four per workgroup, then the others, one
+      // per workgroup: independent, so no barrier between the two.
+      if (small) {
+        IntraPush pc{r.base, small, planes, residual_recorded_ ? 1u : 0u, 2};
+        dispatch_linear(kIntraRecon, set, &pc, div_up(small, 4));
+      }
+      if (r.count > small) {
+        IntraPush pc{r.base + small, r.count - small, planes, residual_recorded_ ? 1u : 0u, 0};
+        dispatch_linear(kIntraRecon, set, &pc, r.count - small);
+      }
     }
   }
   stage_end(Stage::kIntraRecon);

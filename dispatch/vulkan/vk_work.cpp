@@ -131,20 +131,30 @@ TxPlan plan_tx(const FrameWork& work) {
     for (int uy = own.y0; uy <= own.y1; ++uy)
       for (int ux = own.x0; ux <= own.x1; ++ux) g.wrote[size_t(uy) * g.cols + ux] = level;
   }
-  // Counting sort by level, decode order inside a level.
-  std::vector<uint32_t> counts(max_level + 2, 0);
+  // Counting sort by level; inside a level the 4x4 blocks first (the shader
+  // packs four of them per workgroup), decode order otherwise.
+  std::vector<uint32_t> counts(max_level + 2, 0), small(max_level + 2, 0);
   for (size_t i = 0; i < num_tx; ++i)
-    if (level_of[i]) counts[level_of[i]]++;
+    if (level_of[i]) {
+      counts[level_of[i]]++;
+      if (work.tx_blocks[i].tx_size == DD_TX_4X4) small[level_of[i]]++;
+    }
   uint32_t base = uint32_t(plan.aux.size()), total = 0;
-  std::vector<uint32_t> start(max_level + 2, 0);
+  std::vector<uint32_t> start_small(max_level + 2, 0), start_large(max_level + 2, 0);
   for (uint32_t l = 1; l <= max_level; ++l) {
-    start[l] = total;
+    start_small[l] = total;
+    start_large[l] = total + small[l];
     plan.intra_levels.push_back({base + total, counts[l]});
+    plan.intra_level_4x4.push_back(small[l]);
     total += counts[l];
   }
   plan.aux.resize(plan.aux.size() + total);
-  for (size_t i = 0; i < num_tx; ++i)
-    if (level_of[i]) plan.aux[base + start[level_of[i]]++] = uint32_t(i);
+  for (size_t i = 0; i < num_tx; ++i) {
+    const uint32_t l = level_of[i];
+    if (!l) continue;
+    uint32_t& slot = work.tx_blocks[i].tx_size == DD_TX_4X4 ? start_small[l] : start_large[l];
+    plan.aux[base + slot++] = uint32_t(i);
+  }
   return plan;
 }
 

@@ -29,6 +29,7 @@ struct TxPlan {
   uint32_t residual_samples = 0;  // int16 residual buffer size
   Range by_size[4];               // eob > 0 tx blocks of each size
   std::vector<Range> intra_levels;  // intra tx blocks, wavefront level by level
+  std::vector<uint32_t> intra_level_4x4;  // per level: how many (listed first) are 4x4
   Range inter;                      // inter tx blocks with eob > 0
 };
 TxPlan plan_tx(const FrameWork& work);
