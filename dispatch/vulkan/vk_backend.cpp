@@ -45,6 +45,7 @@ struct IntraPush {
 struct AddResidualPush {
   uint32_t list_base, count;
   PlanesPush planes;
+  uint32_t per_group_log2;  // 2: four 4x4 blocks per workgroup, 0: one block
 };
 struct InterPush {
   uint32_t count;
@@ -423,10 +424,18 @@ void VulkanBackend::inter_pred(const FrameWork& work, Surface& dst_s, Surface* c
   }
   if (residual_recorded_ && tx_plan_.inter.count) {
     barrier();
-    AddResidualPush pc{tx_plan_.inter.base, tx_plan_.inter.count, planes};
     VkDescriptorSet set =
         make_set(kAddResidual, {tx_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer(), dst.buffer()});
-    dispatch_linear(kAddResidual, set, &pc, tx_plan_.inter.count);
+    const Range& r = tx_plan_.inter;
+    const uint32_t small = tx_plan_.inter_4x4;
+    if (small) {
+      AddResidualPush pc{r.base, small, planes, 2};
+      dispatch_linear(kAddResidual, set, &pc, div_up(small, 4));
+    }
+    if (r.count > small) {
+      AddResidualPush pc{r.base + small, r.count - small, planes, 0};
+      dispatch_linear(kAddResidual, set, &pc, r.count - small);
+    }
   }
   inter_recorded_ = true;
   stage_end(Stage::kInterPred);

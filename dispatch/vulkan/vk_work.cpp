@@ -69,6 +69,10 @@ TxPlan plan_tx(const FrameWork& work) {
     plan.by_size[s] = {uint32_t(plan.aux.size()), uint32_t(by_size[s].size())};
     plan.aux.insert(plan.aux.end(), by_size[s].begin(), by_size[s].end());
   }
+  std::stable_partition(inter.begin(), inter.end(),
+                        [&](uint32_t i) { return work.tx_blocks[i].tx_size == DD_TX_4X4; });
+  plan.inter_4x4 = uint32_t(
+      std::count_if(inter.begin(), inter.end(), [&](uint32_t i) { return work.tx_blocks[i].tx_size == DD_TX_4X4; }));
   plan.inter = {uint32_t(plan.aux.size()), uint32_t(inter.size())};
   plan.aux.insert(plan.aux.end(), inter.begin(), inter.end());
 

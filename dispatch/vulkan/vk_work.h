@@ -30,7 +30,8 @@ struct TxPlan {
   Range by_size[4];               // eob > 0 tx blocks of each size
   std::vector<Range> intra_levels;  // intra tx blocks, wavefront level by level
   std::vector<uint32_t> intra_level_4x4;  // per level: how many (listed first) are 4x4
-  Range inter;                      // inter tx blocks with eob > 0
+  Range inter;                      // inter tx blocks with eob > 0, 4x4 ones first
+  uint32_t inter_4x4 = 0;           // how many of them are 4x4
 };
 TxPlan plan_tx(const FrameWork& work);
 

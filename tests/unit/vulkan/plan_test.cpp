@@ -87,6 +87,7 @@ TEST(VulkanPlan, PlanesAreIndependentAndInterBlocksAreNotScheduled) {
   EXPECT_EQ(lv[2], 1u);  // chroma does not wait for luma
   EXPECT_EQ(lv.count(3), 0u);
   EXPECT_EQ(plan.inter.count, 1u);
+  EXPECT_EQ(plan.inter_4x4, 0u);
   EXPECT_EQ(plan.aux[3], 0u);  // the inter block's residual offset
   EXPECT_EQ(plan.residual_samples, 64u);
 }
