@@ -91,7 +91,7 @@ def main():
                f"{lavc_s*1e3:.1f} ms on one A76 (same IPC; NEON vs AVX2 makes this optimistic) |")
     for s, ir, ops, compute, memory, levels, t in rows:
         out.append(f"| GPU {s} | {ir/1e6:.1f} M ref. instr, {BYTES_FRAMES[s]*FRAME_BYTES_1080P/1e6:.1f} MB"
-                   f"{f', {levels} dependent levels' if levels else ''} | "
+                   f"{f', {int(levels)} dependent levels' if levels else ''} | "
                    f"{t*1e3:.2f} ms (compute {compute*1e3:.2f}, memory {memory*1e3:.2f}) |")
     out.append(f"| GPU submit + fixed dispatches | 1 submit, {FIXED_DISPATCHES} dispatches | "
                f"{(FIXED_DISPATCHES*LEVEL_COST_S+SUBMIT_S)*1e3:.2f} ms |")
@@ -104,9 +104,12 @@ def main():
     if "daedalus-cpu" in here and "libavcodec-1t" in here:
         ps = here["daedalus-cpu"].get("profile_summary", {})
         if ps:
-            out.append(f"CPU part / libavcodec-1t, time here: {ps['cpu_part_ratio_vs_reference']:.2f}")
+            line = f"CPU part / libavcodec-1t, wall time here: {ps['cpu_part_ratio_vs_reference']:.2f}"
+            if ps.get("cpu_part_thread_cpu_ratio_vs_reference") is not None:
+                line += f", thread CPU time here: {ps['cpu_part_thread_cpu_ratio_vs_reference']:.2f}"
+            out.append(line)
     if plan_intra:
-        out.append(f"key frame: {plan_intra['intra_levels']} intra wavefront levels "
+        out.append(f"key frame: {int(plan_intra['intra_levels'])} intra wavefront levels "
                    f"(+{plan_intra['intra_levels']*LEVEL_COST_S*1e3:.1f} ms of level cost on V3DV)")
     out.append("")
     out.append("assumptions: " + ", ".join(f"{k}={v}" for k, v in [
