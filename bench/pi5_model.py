@@ -26,7 +26,7 @@ GPU_EFFICIENCY = 0.35    # TMU latency, divergence, partial groups
 LEVEL_COST_S = 20e-6     # one dependent dispatch + barrier on V3DV
 FIXED_DISPATCHES = 10    # residual sizes, inter, add_residual, pack, ...
 SUBMIT_S = 0.3e-3        # one vkQueueSubmit + fence wait per frame
-FRAME_BYTES_1080P = 1920 * 1080 * 3 // 2
+FRAME_BYTES_1080P = 1920 * 1080 * 3 // 2  # when the clip's size is unknown
 # bytes moved per stage, in frames' worth of 4:2:0 pixels (read + write)
 BYTES_FRAMES = {"residual": 0.6, "inter_pred": 3.0, "intra_recon": 0.6,
                 "loop_filter": 4.0, "pack_nv12": 2.0}
@@ -50,7 +50,8 @@ def main():
         return 1
     cpu_ir = ours["parse_entropy_ir_mean"]
     stage_ir = ours["stage_ir_mean"]
-    # The synthetic 1080p inter frame gives the Vulkan planner's levels.
+    # The synthetic inter frame (1080p by default) gives the Vulkan
+    # planner's levels.
     plan = next((s.get("vulkan_plan") for s in bench.get("stage_bench", [])
                  if s["backend"] == "vulkan" and s["frame_kind"] == "inter" and s.get("vulkan_plan")), None)
     plan_intra = next((s.get("vulkan_plan") for s in bench.get("stage_bench", [])
@@ -63,6 +64,7 @@ def main():
         for r in bclip["runs"]:
             if r["available"]:
                 here[r["id"]] = r
+    frame_bytes = bclip["width"] * bclip["height"] * 3 // 2 if bclip else FRAME_BYTES_1080P
     cpu_s = cpu_ir * ISA_FACTOR / (A76_IPC_SERIAL * A76_HZ)
     lavc_s = lavc_ir * ISA_FACTOR / (A76_IPC_SERIAL * A76_HZ)
 
@@ -71,7 +73,7 @@ def main():
     for s in STAGES:
         ops = stage_ir.get(s, 0) * GPU_INSTR_PER_CPU_INSTR
         compute = ops / (GPU_OPS_PER_S * GPU_EFFICIENCY)
-        memory = BYTES_FRAMES[s] * FRAME_BYTES_1080P / V3D_COPY_BW
+        memory = BYTES_FRAMES[s] * frame_bytes / V3D_COPY_BW
         levels = 0
         if plan:
             levels = {"intra_recon": plan["intra_levels"], "loop_filter": plan["loop_filter_levels"]}.get(s, 0)
@@ -90,7 +92,7 @@ def main():
     out.append(f"| libavcodec vp9, 1 thread (whole decode) | {lavc_ir/1e6:.1f} M instr/frame | "
                f"{lavc_s*1e3:.1f} ms on one A76 (same IPC; NEON vs AVX2 makes this optimistic) |")
     for s, ir, ops, compute, memory, levels, t in rows:
-        out.append(f"| GPU {s} | {ir/1e6:.1f} M ref. instr, {BYTES_FRAMES[s]*FRAME_BYTES_1080P/1e6:.1f} MB"
+        out.append(f"| GPU {s} | {ir/1e6:.1f} M ref. instr, {BYTES_FRAMES[s]*frame_bytes/1e6:.1f} MB"
                    f"{f', {int(levels)} dependent levels' if levels else ''} | "
                    f"{t*1e3:.2f} ms (compute {compute*1e3:.2f}, memory {memory*1e3:.2f}) |")
     out.append(f"| GPU submit + fixed dispatches | 1 submit, {FIXED_DISPATCHES} dispatches | "
