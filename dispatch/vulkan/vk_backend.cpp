@@ -274,8 +274,8 @@ void VulkanBackend::stage_begin(Stage s) {
 void VulkanBackend::stage_end(Stage s) {
   int i = static_cast<int>(s);
   if (queries_) {
-    // A stage called twice in a frame: time from its first start to its
-    // last end, so re-write the end query only after a reset, i.e. once.
+    // A query is written once per reset: a stage called twice in one frame
+    // reports the GPU time of its first call (cpu_ms sums all calls).
     if (!stage_recorded_[i]) vkCmdWriteTimestamp(cmd_, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, queries_, 2 * i + 1);
   }
   stage_recorded_[i] = true;
