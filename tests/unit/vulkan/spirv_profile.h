@@ -2,7 +2,7 @@
 // Checks a SPIR-V compute module against what Mesa V3DV (Raspberry Pi 5)
 // can run: no Int8/Int16/Int64/Float16/Float64 capabilities, no arrays of
 // descriptors, at most 256 invocations per workgroup and at most 16 KiB of
-// workgroup (shared) memory, no dynamic indexing into push constants (drivers
+// workgroup (shared) memory, at most 8 storage buffers, no dynamic indexing into push constants (drivers
 // may turn that into memory loads). Parses the words directly.
 #pragma once
 
@@ -114,7 +114,9 @@ inline std::vector<std::string> v3dv_profile_violations(std::span<const uint32_t
   };
 
   uint64_t shared = 0;
+  int storage_buffers = 0;
   for (const Var& v : vars) {
+    if (v.storage == kStorageBuffer) storage_buffers++;
     auto pt = types.find(v.ptr_type);
     if (pt == types.end() || pt->second.op != OpTypePointer || pt->second.args.size() < 2) continue;
     uint32_t pointee = pt->second.args[1];
@@ -134,6 +136,8 @@ inline std::vector<std::string> v3dv_profile_violations(std::span<const uint32_t
         break;
       }
   }
+  // A conservative bound, below the per-stage storage buffer limit of V3DV.
+  if (storage_buffers > 8) out.push_back(std::to_string(storage_buffers) + " storage buffers (max 8)");
   if (shared > 16384) out.push_back("workgroup memory of " + std::to_string(shared) + " bytes (max 16384)");
   return out;
 }

@@ -67,7 +67,8 @@ INSTANTIATE_TEST_SUITE_P(Bad, SpirvProfileRejects,
                                            BadCase{"float64", "Float64"}, BadCase{"wide", "LocalSize of 512"},
                                            BadCase{"shared", "workgroup memory of 20000"},
                                            BadCase{"desc_array", "array of descriptors"},
-                                           BadCase{"push_index", "dynamic index into push constants"}),
+                                           BadCase{"push_index", "dynamic index into push constants"},
+                                           BadCase{"many_buffers", "9 storage buffers"}),
                          [](const auto& info) { return std::string(info.param.file); });
 
 TEST(SpirvProfile, RejectsGarbage) {
