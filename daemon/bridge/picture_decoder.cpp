@@ -63,6 +63,7 @@ PictureDecoder::PictureDecoder(media::Codec codec) : codec_(codec) {
   // One thread: with frame threads a picture is not finished when
   // send_packet returns. Contexts run in parallel instead.
   ctx_->thread_count = 1;
+  ctx_->thread_type = FF_THREAD_SLICE;  // never frame threads (see above)
   ctx_->opaque = this;
   ctx_->get_buffer2 = &PictureDecoder::get_buffer2;
   ctx_->flags |= AV_CODEC_FLAG_LOW_DELAY;
