@@ -10,7 +10,7 @@
 #
 # Environment: DAEDALUS_BUILD_DIR (default build), BENCH_REPEAT (2),
 # BENCH_FRAMES (all), BENCH_VULKAN_FRAMES (lavapipe takes seconds per
-# 1080p frame: 20 by default, "all" for every frame), BENCH_CALLGRIND_FRAMES (4; 0 skips callgrind),
+# 1080p frame: 20 by default, "all" for every frame), BENCH_CALLGRIND_FRAMES (10; 0 skips callgrind),
 # BENCH_SET (full | quick).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,7 +38,7 @@ frames=()
 /usr/bin/python3 bench/check_bench_json.py "$out/bench.json"
 /usr/bin/python3 bench/plot_bench.py "$out/bench.json" "$out/bench.png"
 
-cg_frames=${BENCH_CALLGRIND_FRAMES:-4}
+cg_frames=${BENCH_CALLGRIND_FRAMES:-10}
 if [ "$cg_frames" -gt 0 ]; then
   # Instruction counts are repeatable where times are not; a few frames of
   # the 1080p bench clip are enough (callgrind runs ~50x slower).
