@@ -9,8 +9,7 @@
 #   ${DAEDALUS_CACHE:-$HOME/.cache/daedalus}/kernel/<key>/
 # where <key> = sha256(config fragment + source package version + this script
 # + compiler version).  That directory holds:
-#   vmlinux        the kernel run.sh boots (PVH entry, uncompressed)
-#   bzImage        the same kernel for boot loaders without PVH support
+#   bzImage        the kernel to boot (build/vmlinux has the symbols)
 #   build/         the O= build tree (Module.symvers, scripts, include/generated,
 #                  ...): pass it as KDIR to build out-of-tree modules
 #   modroot/       `make modules_install` output (lib/modules/<release>/...)
@@ -174,8 +173,6 @@ kmake INSTALL_MOD_PATH="$OUT/modroot" INSTALL_MOD_STRIP=1 modules_install \
 
 release=$(cat "$OUT/build/include/config/kernel.release")
 cp "$OUT/build/arch/x86/boot/bzImage" "$OUT/bzImage"
-# The PVH entry point lets QEMU boot this ELF directly (see config fragment).
-cp "$OUT/build/vmlinux" "$OUT/vmlinux"
 echo "$release" >"$OUT/release"
 echo "$pkg_version $cc_version" >"$OUT/source"
 for f in Module.symvers scripts/mod/modpost include/generated/autoconf.h; do

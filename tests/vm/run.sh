@@ -173,11 +173,7 @@ fi
 # KVM when /dev/kvm works, TCG otherwise.  Nested KVM on some hosts runs the
 # guest so slowly that it never prints a line; remember that for a day (per
 # host kernel + QEMU) and use TCG.
-# Prefer the uncompressed vmlinux through its PVH entry point.
 KERNEL_IMAGE="$KERNEL_DIR/bzImage"
-if [ -f "$KERNEL_DIR/vmlinux" ] && grep -qx 'CONFIG_PVH=y' "$KERNEL_DIR/build/.config"; then
-  KERNEL_IMAGE="$KERNEL_DIR/vmlinux"
-fi
 KVM_MEMO="${DAEDALUS_CACHE:-$HOME/.cache/daedalus}/kvm-unusable-$(uname -r)-qemu$(qemu-system-x86_64 --version | head -n1 | awk '{print $4}')-$(basename "$KERNEL_IMAGE")"
 ACCEL=${DAEDALUS_VM_ACCEL:-}
 ACCEL_AUTO=0
