@@ -300,6 +300,23 @@ void mv_update(BoolDecoder& bd, uint8_t& delta) {
 
 }  // namespace
 
+void setup_compound_reference_mode(FrameHeader& h) {
+  if (h.reference_mode == kSingleRef) return;
+  if (h.ref_sign_bias[kLastFrame] == h.ref_sign_bias[kGoldenFrame]) {
+    h.comp_fixed_ref = kAltrefFrame;
+    h.comp_var_ref[0] = kLastFrame;
+    h.comp_var_ref[1] = kGoldenFrame;
+  } else if (h.ref_sign_bias[kLastFrame] == h.ref_sign_bias[kAltrefFrame]) {
+    h.comp_fixed_ref = kGoldenFrame;
+    h.comp_var_ref[0] = kLastFrame;
+    h.comp_var_ref[1] = kAltrefFrame;
+  } else {
+    h.comp_fixed_ref = kLastFrame;
+    h.comp_var_ref[0] = kGoldenFrame;
+    h.comp_var_ref[1] = kAltrefFrame;
+  }
+}
+
 void apply_probability_deltas(const FrameContext& deltas, FrameContext& fc) {
   // All fields are bytes: coefficient/mode probabilities up to mv_joints,
   // MV probabilities (new value as delta) from there.
@@ -356,21 +373,7 @@ void parse_compressed_header(const uint8_t* data, size_t size, FrameHeader& h, F
     } else {
       h.reference_mode = kSingleRef;
     }
-    if (h.reference_mode != kSingleRef) {
-      if (h.ref_sign_bias[kLastFrame] == h.ref_sign_bias[kGoldenFrame]) {
-        h.comp_fixed_ref = kAltrefFrame;
-        h.comp_var_ref[0] = kLastFrame;
-        h.comp_var_ref[1] = kGoldenFrame;
-      } else if (h.ref_sign_bias[kLastFrame] == h.ref_sign_bias[kAltrefFrame]) {
-        h.comp_fixed_ref = kGoldenFrame;
-        h.comp_var_ref[0] = kLastFrame;
-        h.comp_var_ref[1] = kAltrefFrame;
-      } else {
-        h.comp_fixed_ref = kLastFrame;
-        h.comp_var_ref[0] = kGoldenFrame;
-        h.comp_var_ref[1] = kAltrefFrame;
-      }
-    }
+    setup_compound_reference_mode(h);
     if (h.reference_mode == kRefModeSelect)
       for (auto& p : fc.comp_mode) diff_update(bd, p);
     if (h.reference_mode != kCompoundRef)

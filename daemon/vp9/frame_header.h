@@ -116,6 +116,9 @@ FrameHeader parse_uncompressed_header(const uint8_t* data, size_t size, Persiste
 // v4l2_ctrl_vp9_compressed_hdr carries them (0 = no update; coefficient and
 // mode probabilities: the remapped delta; MV probabilities: the new value).
 void parse_compressed_header(const uint8_t* data, size_t size, FrameHeader& hdr, FrameContext& deltas);
+// comp_fixed_ref / comp_var_ref from the sign biases (spec
+// setup_compound_reference_mode); no-op for single reference frames.
+void setup_compound_reference_mode(FrameHeader& hdr);
 // Applies such deltas to the frame's probabilities.
 void apply_probability_deltas(const FrameContext& deltas, FrameContext& fc);
 
