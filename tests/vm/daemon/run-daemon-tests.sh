@@ -42,8 +42,8 @@ export GST_REGISTRY="$WORK/gst-registry.bin"
 export GST_DEBUG_NO_COLOR=1
 FAILS=0
 DAEMON_PID=""
-GROUPS=" ${DAEDALUS_DAEMON_TESTS:-decode concurrent sigkill} "
-want() { [[ $GROUPS == *" $1 "* ]]; }
+TEST_GROUPS=" ${DAEDALUS_DAEMON_TESTS:-decode concurrent sigkill} "
+want() { [[ $TEST_GROUPS == *" $1 "* ]]; }
 
 pass() { echo "PASS $1${2:+: $2}"; }
 fail() { echo "FAIL $1: $2"; FAILS=$((FAILS + 1)); }
