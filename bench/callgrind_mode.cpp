@@ -228,6 +228,9 @@ json run_callgrind(const std::string& self, const std::vector<std::string>& chil
         for (size_t k = 0; k < st.size(); ++k) js[std::string(dispatch::stage_name(static_cast<dispatch::Stage>(k)))] = st[k] / n;
         jr["stage_ir_mean"] = js;
         jr["parse_entropy_ir_mean"] = (parse + entropy) / n;
+        if (parse + entropy == 0)
+          jr["warning"] = "none of the decoder's CPU-part functions (kCpuPartFunctions in bench/callgrind_mode.cpp) "
+                          "were found: renamed? the CPU-part Ir is not measured";
         // Neither CPU part nor stages: surface management, copying the
         // frame out to the caller, std::function plumbing.
         jr["other_ir_mean"] = (sum - stage_total - parse - entropy) / n;
