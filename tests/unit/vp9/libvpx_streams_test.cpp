@@ -2,7 +2,9 @@
 // Streams vpxenc cannot make, encoded here in memory with libvpx's API and
 // decoded by our decoder and libavcodec: intra-only frames with scaled
 // references (an SVC stream whose base layer is re-synced with an
-// intra-only frame) and segment features beyond ALT_Q (an ROI map).
+// intra-only frame), segment features beyond ALT_Q (an ROI map) and
+// non-reference frames a stateless client may drop. The stateless front end
+// (a simulated V4L2 client, stateless_client.h) decodes them too.
 #include <gtest/gtest.h>
 #include <vpx/vp8cx.h>
 #include <vpx/vpx_encoder.h>
@@ -15,6 +17,7 @@
 #include "decoder.h"
 #include "frame_header.h"
 #include "reference_decoder.h"
+#include "stateless_client.h"
 
 namespace daedalus::vp9 {
 namespace {
@@ -221,6 +224,131 @@ TEST(SegmentFeatures, RoiMapWithQLfSkipAndRefFeaturesIsBitExact) {
                [&](media::Nv12Frame&& f) { got.push_back(media::md5_hex(f)); });
   ASSERT_EQ(got.size(), expected.size());
   for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], expected[i]) << "frame " << i;
+}
+
+}  // namespace
+}  // namespace daedalus::vp9
+
+namespace daedalus::vp9 {
+namespace {
+
+std::vector<std::string> libavcodec_md5s(const std::vector<std::vector<uint8_t>>& packets) {
+  std::vector<std::string> md5s;
+  media::ReferenceDecoder ref(media::Codec::kVP9, nullptr);
+  for (size_t i = 0; i < packets.size(); ++i)
+    ref.decode(packets[i].data(), packets[i].size(), static_cast<int64_t>(i),
+               [&](media::Nv12Frame&& f) { md5s.push_back(media::md5_hex(f)); });
+  ref.flush([&](media::Nv12Frame&& f) { md5s.push_back(media::md5_hex(f)); });
+  return md5s;
+}
+
+std::vector<std::string> stateless_md5s(const std::vector<std::vector<uint8_t>>& packets, uint32_t seed) {
+  std::vector<std::span<const uint8_t>> spans;
+  for (const auto& p : packets) spans.emplace_back(p.data(), p.size());
+  auto backend = dispatch::create_backend(dispatch::BackendKind::kCpu);
+  StatelessDecoder dec(*backend);
+  test::Client client(*backend, dec, test::max_frame_size(spans), 10, seed);
+  return test::run_client(client, spans);
+}
+
+TEST(Stateless, SvcIntraOnlyAndRoiStreamsAreBitExact) {
+  for (const auto& packets : {encode_svc_with_intra_only(30), encode_roi(32)}) {
+    ASSERT_FALSE(packets.empty());
+    const auto expected = libavcodec_md5s(packets);
+    ASSERT_FALSE(expected.empty());
+    EXPECT_EQ(stateless_md5s(packets, 0), expected);
+    EXPECT_EQ(stateless_md5s(packets, 5), expected);
+  }
+}
+
+// Every third frame updates no reference and no probability context
+// (VP8_EFLAG_NO_UPD_*): refresh_frame_flags == 0 and refresh_frame_context
+// == 0. That alone does not make a VP9 frame droppable: the next frames
+// would start from a probability context the dropped frame saved, and the
+// next frame predicts MVs from the previous *decoded* frame
+// (use_prev_frame_mvs), so it must not depend on it. Error resilient mode
+// (what RTC streams with droppable temporal layers use) rules out both.
+std::vector<std::vector<uint8_t>> encode_with_non_reference_frames(int frames) {
+  const int w = 208, h = 120;
+  vpx_codec_enc_cfg_t cfg;
+  EXPECT_EQ(vpx_codec_enc_config_default(vpx_codec_vp9_cx(), &cfg, 0), VPX_CODEC_OK);
+  cfg.g_w = w;
+  cfg.g_h = h;
+  cfg.g_timebase = {1, 30};
+  cfg.rc_target_bitrate = 300;
+  cfg.g_error_resilient = VPX_ERROR_RESILIENT_DEFAULT;
+  cfg.g_lag_in_frames = 0;
+  cfg.rc_end_usage = VPX_CBR;
+  cfg.g_threads = 1;
+  cfg.kf_max_dist = 1000;
+  vpx_codec_ctx_t codec;
+  if (vpx_codec_enc_init(&codec, vpx_codec_vp9_cx(), &cfg, 0) != VPX_CODEC_OK) return {};
+  vpx_codec_control(&codec, VP8E_SET_CPUUSED, 6);
+  vpx_image_t img;
+  vpx_img_alloc(&img, VPX_IMG_FMT_I420, w, h, 1);
+  std::vector<std::vector<uint8_t>> packets;
+  for (int f = 0; f < frames; ++f) {
+    for (int p = 0; p < 3; ++p) {
+      const int pw = p ? w / 2 : w, ph = p ? h / 2 : h;
+      for (int y = 0; y < ph; ++y)
+        for (int x = 0; x < pw; ++x)
+          img.planes[p][y * img.stride[p] + x] =
+              static_cast<uint8_t>(p ? 120 + ((x + 2 * y + f) & 15) : (((x + 4 * f) / 10 + (y + 2 * f) / 14) & 1) * 150 + ((x * 3 + y) & 63));
+    }
+    const vpx_enc_frame_flags_t flags =
+        f % 3 == 2 ? VP8_EFLAG_NO_UPD_LAST | VP8_EFLAG_NO_UPD_GF | VP8_EFLAG_NO_UPD_ARF | VP8_EFLAG_NO_UPD_ENTROPY : 0;
+    if (vpx_codec_encode(&codec, &img, f, 1, flags, VPX_DL_REALTIME) != VPX_CODEC_OK) break;
+    vpx_codec_iter_t it = nullptr;
+    while (const vpx_codec_cx_pkt_t* pk = vpx_codec_get_cx_data(&codec, &it)) {
+      if (pk->kind != VPX_CODEC_CX_FRAME_PKT) continue;
+      const auto* d = static_cast<const uint8_t*>(pk->data.frame.buf);
+      packets.emplace_back(d, d + pk->data.frame.sz);
+    }
+  }
+  vpx_img_free(&img);
+  vpx_codec_destroy(&codec);
+  return packets;
+}
+
+TEST(Stateless, DroppedNonReferenceFramesLeaveTheRestBitExact) {
+  const auto packets = encode_with_non_reference_frames(24);
+  ASSERT_FALSE(packets.empty());
+  std::vector<size_t> droppable;
+  {
+    PersistentHeaderState st;
+    for (size_t i = 0; i < packets.size(); ++i) {
+      const auto frames = split_superframe(packets[i].data(), packets[i].size());
+      ASSERT_EQ(frames.size(), 1u);
+      FrameHeader h = parse_uncompressed_header(frames[0].first, frames[0].second, st);
+      for (int s = 0; s < 8; ++s)
+        if ((h.refresh_frame_flags >> s) & 1) {
+          st.slot_width[s] = h.width;
+          st.slot_height[s] = h.height;
+          st.slot_bit_depth[s] = 8;
+          st.slot_subsampling_x[s] = st.slot_subsampling_y[s] = 1;
+        }
+      // The frame after a dropped one must not depend on it.
+      if (i > 0 && !droppable.empty() && droppable.back() == i - 1 && !h.error_resilient && !h.intra_frame())
+        droppable.pop_back();
+      if (h.refresh_frame_flags == 0 && !h.refresh_frame_context && h.show_frame && i + 1 < packets.size())
+        droppable.push_back(i);
+    }
+  }
+  ASSERT_GE(droppable.size(), 4u) << "the encoder made no non-reference frames";
+  // Drop one, then every second one: what a client under load does.
+  std::vector<std::vector<size_t>> drop_sets = {{}, {droppable[1]}, {}};  // none, one, every second
+  for (size_t k = 0; k < droppable.size(); k += 2) drop_sets[2].push_back(droppable[k]);
+  for (const auto& drop : drop_sets) {
+    std::vector<std::vector<uint8_t>> kept;
+    for (size_t i = 0; i < packets.size(); ++i)
+      if (std::find(drop.begin(), drop.end(), i) == drop.end()) kept.push_back(packets[i]);
+    SCOPED_TRACE(drop.size());
+    std::vector<std::string> expected;
+    ASSERT_NO_THROW(expected = libavcodec_md5s(kept)) << "libavcodec";
+    ASSERT_EQ(expected.size(), packets.size() - drop.size());
+    EXPECT_EQ(stateless_md5s(kept, 0), expected) << drop.size() << " dropped";
+    EXPECT_EQ(stateless_md5s(kept, 11), expected) << drop.size() << " dropped, scrambled buffers";
+  }
 }
 
 }  // namespace
