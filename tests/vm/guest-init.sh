@@ -32,6 +32,11 @@ mount -t sysfs sysfs /sys || fatal "mount sysfs"
 mount -t devtmpfs devtmpfs /dev || fatal "mount devtmpfs"
 mount -t debugfs debugfs /sys/kernel/debug || fatal "mount debugfs"
 mkdir -p /dev/shm /dev/pts
+# devtmpfs has no /dev/fd & co; bash process substitution and tools need them.
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t devpts devpts /dev/pts
 
