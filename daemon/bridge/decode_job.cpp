@@ -15,80 +15,16 @@
 #include <spdlog/spdlog.h>
 
 #include "av1_headers.h"
+#include "dmabuf_mapping.h"
+#include "vp9_stateless_job.h"
 #include "daedalus/error.h"
 #include "h264_headers.h"
 #include "nv12_writer.h"
 
-#ifdef DAEDALUS_HAVE_VP9
-#include "vp9_frame_decoder.h"
-#endif
 
 namespace daedalus::bridge {
 
 namespace {
-
-// A dmabuf fd from GET_BUF_FD, mapped; unmapped and closed on every path.
-class DmabufMapping {
- public:
-  DmabufMapping() = default;
-  ~DmabufMapping() { reset(); }
-  DmabufMapping(const DmabufMapping&) = delete;
-  DmabufMapping& operator=(const DmabufMapping&) = delete;
-
-  void map(KernelChannel& ch, uint64_t cookie, uint32_t which, uint32_t plane, bool writable) {
-    daedalus_buf_fd arg{};
-    arg.cookie = cookie;
-    arg.which = which;
-    arg.plane = plane;
-    int err = ch.get_buf_fd(arg);
-    if (err == -ENOENT) throw JobError(-ENOENT, "job cancelled by the kernel");
-    if (err < 0) {
-      throw JobError(-EIO, fmt::format("GET_BUF_FD {} plane {}: {}", which == DAEDALUS_BUF_OUTPUT ? "OUTPUT" : "CAPTURE",
-                                       plane, std::strerror(-err)));
-    }
-    fd_ = arg.fd;
-    length_ = arg.length;
-    writable_ = writable;
-    if (length_ == 0) throw JobError(-EIO, "GET_BUF_FD returned an empty buffer");
-    const int prot = PROT_READ | (writable ? PROT_WRITE : 0);
-    void* p = ::mmap(nullptr, length_, prot, MAP_SHARED, fd_, 0);
-    if (p == MAP_FAILED) {
-      throw JobError(-EIO, fmt::format("mmap of a {} byte dmabuf failed: {}", length_, std::strerror(errno)));
-    }
-    data_ = static_cast<uint8_t*>(p);
-    sync(DMA_BUF_SYNC_START);
-  }
-
-  void reset() {
-    if (data_) {
-      sync(DMA_BUF_SYNC_END);
-      ::munmap(data_, length_);
-      data_ = nullptr;
-    }
-    if (fd_ >= 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
-  }
-
-  uint8_t* data() const { return data_; }
-  size_t length() const { return length_; }
-
- private:
-  // CPU access bracketing for non-coherent buffers; fds that are not
-  // dmabufs (tests use memfds) answer ENOTTY, which is fine.
-  void sync(uint64_t phase) {
-    dma_buf_sync s{};
-    s.flags = phase | (writable_ ? DMA_BUF_SYNC_RW : DMA_BUF_SYNC_READ);
-    while (::ioctl(fd_, DMA_BUF_IOCTL_SYNC, &s) < 0 && errno == EINTR) {
-    }
-  }
-
-  int fd_ = -1;
-  uint8_t* data_ = nullptr;
-  size_t length_ = 0;
-  bool writable_ = false;
-};
 
 bool frame_is_hidden(const DecodeRequest& req) {
   if (req.msg.codec == DAEDALUS_CODEC_VP9) {
@@ -125,18 +61,8 @@ bool uses_own_decoder(const ContextState& ctx) {
 
 void ensure_decoder(ContextState& ctx) {
   if (uses_own_decoder(ctx)) {
-    if (ctx.own_decoder) return;
-#ifdef DAEDALUS_HAVE_VP9
-    try {
-      ctx.own_decoder =
-          vp9::create_frame_decoder(ctx.vulkan ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu);
-    } catch (const Error& e) {
-      throw JobError(-ENOSYS, fmt::format("--decoder daedalus: {}", e.what()));
-    }
+    if (!ctx.own_decoder) ctx.own_decoder = create_vp9_stateless(ctx.id, ctx.vulkan);
     return;
-#else
-    throw JobError(-ENOSYS, "--decoder daedalus: the daedalus VP9 decoder is not part of this build");
-#endif
   }
   if (ctx.decoder) return;
   try {
@@ -195,6 +121,7 @@ JobResult run_decode_job(KernelChannel& channel, ContextState& ctx, const Decode
   try {
     // Before touching the buffers, so a missing decoder fails fast.
     ensure_decoder(ctx);
+    if (ctx.own_decoder) return run_vp9_stateless_job(channel, *ctx.own_decoder, req);
     std::vector<uint8_t> bitstream;
     {
       DmabufMapping output;
@@ -212,24 +139,14 @@ JobResult run_decode_job(KernelChannel& channel, ContextState& ctx, const Decode
       result.num_planes = m.capture.num_mem_planes;
       return result;
     }
-    // Exactly one of the two is set: the reference path's picture of this
-    // packet, or the frame our VP9 decoder showed for it.
     std::unique_ptr<DecodedPicture> pic;
-    std::optional<media::Nv12Frame> shown;
     try {
-      if (ctx.own_decoder) {
-        // GStreamer sends the frames of a superframe one request each, so a
-        // request shows at most one frame (none when hidden).
-        ctx.own_decoder->decode(bitstream.data(), bitstream.size(), static_cast<int64_t>(m.timestamp),
-                                [&](media::Nv12Frame&& f) { shown = std::move(f); });
-      } else {
-        pic = ctx.decoder->decode(bitstream);
-      }
+      pic = ctx.decoder->decode(bitstream);
     } catch (const Error& e) {
       throw JobError(-EBADMSG, e.what());
     }
     result.num_planes = m.capture.num_mem_planes;
-    if (!pic && !shown) {
+    if (!pic) {
       if (frame_is_hidden(req)) {
         // Not shown, only referenced, and the decoder keeps its own
         // references: nothing a client will look at.
@@ -239,16 +156,10 @@ JobResult run_decode_job(KernelChannel& channel, ContextState& ctx, const Decode
       throw JobError(-ENODATA, "decoder produced no picture for this bitstream");
     }
     PlanarPicture planar;
-    SemiPlanarPicture semi;
-    if (pic) {
-      try {
-        planar = pic->planar();
-      } catch (const Error& e) {
-        throw JobError(-ENOTSUP, e.what());
-      }
-    } else {
-      semi = {shown->width, shown->height, shown->y.data(), shown->width, shown->uv.data(),
-              2 * media::Nv12Frame::chroma_width(shown->width)};
+    try {
+      planar = pic->planar();
+    } catch (const Error& e) {
+      throw JobError(-ENOTSUP, e.what());
     }
     std::array<DmabufMapping, DAEDALUS_MAX_PLANES> capture;
     std::array<MappedPlane, DAEDALUS_MAX_PLANES> planes{};
@@ -258,7 +169,7 @@ JobResult run_decode_job(KernelChannel& channel, ContextState& ctx, const Decode
     }
     try {
       const auto mapped = std::span<const MappedPlane>(planes.data(), m.capture.num_mem_planes);
-      result.bytesused = pic ? write_nv12(planar, m.capture, mapped) : write_nv12(semi, m.capture, mapped);
+      result.bytesused = write_nv12(planar, m.capture, mapped);
     } catch (const SizeMismatch& e) {
       throw JobError(-E2BIG, e.what());
     }

@@ -21,6 +21,12 @@ namespace daedalus::bridge {
 
 enum class DecoderKind { kFfmpeg, kDaedalus };
 
+// The daedalus VP9 stateless decoder of a context (vp9_stateless_job.h).
+struct Vp9Stateless;
+struct Vp9StatelessDeleter {
+  void operator()(Vp9Stateless* p) const;
+};
+
 // Per V4L2 context; touched only by the task running for that context.
 struct ContextState {
   uint32_t id = 0;
@@ -30,7 +36,7 @@ struct ContextState {
   DecoderKind kind = DecoderKind::kFfmpeg;
   bool vulkan = false;                      // dispatch backend of the daedalus decoder
   std::unique_ptr<PictureDecoder> decoder;  // reference path
-  std::unique_ptr<media::FrameDecoder> own_decoder;  // --decoder daedalus (VP9)
+  std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> own_decoder;  // --decoder daedalus (VP9, stateless)
   std::vector<uint8_t> held_slices;         // H.264 slices of DECODE_HOLD_CAPTURE jobs
 };
 

@@ -33,6 +33,7 @@ class VkSurface final : public Surface {
   uint64_t size_bytes() const override { return size_; }
 
   VkBuffer buffer() const { return own_ ? own_.buffer() : imported_buffer_; }
+  bool staged_copy() const override { return external_ != nullptr; }
   bool staged() const { return external_ != nullptr; }
   void sync_to_device();  // external memory -> device buffer (staged only)
   void sync_to_host();    // device buffer -> external memory (staged only)

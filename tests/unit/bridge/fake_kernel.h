@@ -18,6 +18,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <linux/videodev2.h>
@@ -96,6 +97,16 @@ class FakeKernel final : public KernelChannel {
       src = job.capture_fds[arg.plane];
       length = job.capture_lengths[arg.plane];
       mode = O_RDWR;
+    } else if (arg.which == DAEDALUS_BUF_REF && arg.ref < job.ref_fds.size() && arg.plane < job.ref_fds[arg.ref].size()) {
+      if (job.ref_fds[arg.ref].empty() || job.ref_fds[arg.ref][arg.plane] < 0) return -ENODATA;
+      // Read-only, as the kernel exports references.
+      const std::string path = "/proc/self/fd/" + std::to_string(job.ref_fds[arg.ref][arg.plane]);
+      arg.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (arg.fd < 0) return -errno;
+      arg.length = static_cast<uint32_t>(job.ref_lengths[arg.ref][arg.plane]);
+      arg.flags = O_RDONLY;
+      fds_handed_out_++;
+      return 0;
     } else {
       return -EINVAL;
     }
@@ -138,6 +149,53 @@ class FakeKernel final : public KernelChannel {
     m.output_length = static_cast<uint32_t>(job.output_length);
     m.capture = cap;
     m.flags = flags;
+    jobs_[cookie] = std::move(job);
+    push_locked(encode_decode(m, controls));
+    return cookie;
+  }
+
+  // A stateless decode into CAPTURE buffers the test keeps (a V4L2 client's
+  // pool): capture_fds / refs[i].fds are the memory planes of the
+  // destination and of the resolved reference slots (empty: not found);
+  // the job holds duplicates until release().
+  struct RefBuffer {
+    daedalus_ref ref{};
+    std::vector<int> fds;
+  };
+  uint64_t decode_into(uint32_t ctx, uint32_t codec, std::span<const uint8_t> bitstream,
+                       const daedalus_capture_format& cap, const std::vector<int>& capture_fds, uint64_t timestamp,
+                       const std::vector<RefBuffer>& refs, std::vector<Control> controls) {
+    Job job;
+    job.output_length = bitstream.size() + 64;
+    job.output_fd = memfd(job.output_length);
+    ::pwrite(job.output_fd, bitstream.data(), bitstream.size(), 32);
+    for (uint32_t i = 0; i < cap.num_mem_planes; ++i) {
+      job.capture_lengths.push_back(cap.sizeimage[i]);
+      job.capture_fds.push_back(fcntl(capture_fds.at(i), F_DUPFD_CLOEXEC, 0));
+    }
+    daedalus_msg_decode m{};
+    for (size_t r = 0; r < refs.size(); ++r) {
+      m.refs[r] = refs[r].ref;
+      std::vector<int> fds;
+      std::vector<size_t> lengths;
+      for (uint32_t i = 0; i < refs[r].fds.size(); ++i) {
+        fds.push_back(fcntl(refs[r].fds[i], F_DUPFD_CLOEXEC, 0));
+        lengths.push_back(cap.sizeimage[i]);
+      }
+      job.ref_fds.push_back(std::move(fds));
+      job.ref_lengths.push_back(std::move(lengths));
+    }
+    m.num_refs = static_cast<uint32_t>(refs.size());
+    std::lock_guard lock(mutex_);
+    const uint64_t cookie = next_cookie_++;
+    m.hdr.cookie = cookie;
+    m.ctx_id = ctx;
+    m.codec = codec;
+    m.output_bytesused = static_cast<uint32_t>(bitstream.size());
+    m.output_data_offset = 32;
+    m.output_length = static_cast<uint32_t>(job.output_length);
+    m.timestamp = timestamp;
+    m.capture = cap;
     jobs_[cookie] = std::move(job);
     push_locked(encode_decode(m, controls));
     return cookie;
@@ -196,6 +254,8 @@ class FakeKernel final : public KernelChannel {
     size_t output_length = 0;
     std::vector<int> capture_fds;
     std::vector<size_t> capture_lengths;
+    std::vector<std::vector<int>> ref_fds;
+    std::vector<std::vector<size_t>> ref_lengths;
     bool answered = false;
     bool cancelled = false;
     daedalus_msg_decode_done done{};
@@ -209,8 +269,11 @@ class FakeKernel final : public KernelChannel {
   static void close_job(Job& job) {
     if (job.output_fd >= 0) ::close(job.output_fd);
     for (int fd : job.capture_fds) ::close(fd);
+    for (auto& fds : job.ref_fds)
+      for (int fd : fds) ::close(fd);
     job.output_fd = -1;
     job.capture_fds.clear();
+    job.ref_fds.clear();
   }
   void push_locked(std::vector<uint8_t> msg) {
     queue_.push_back(std::move(msg));

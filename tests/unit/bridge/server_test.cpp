@@ -21,6 +21,11 @@
 #include "server.h"
 #include "test_util.h"
 
+#ifdef DAEDALUS_HAVE_VP9
+#include "frame_header.h"
+#include "stateless_decoder.h"
+#endif
+
 using namespace daedalus;
 using namespace daedalus::bridge;
 using namespace daedalus::bridge::test;
@@ -252,9 +257,180 @@ TEST_F(ServerTest, Vp9BitExactIntoPaddedBuffersWithoutLeaks) {
 class ServerDaedalusDecoderTest : public ServerTest {};
 
 #ifdef DAEDALUS_HAVE_VP9
-// --decoder daedalus: VP9 jobs through daemon/vp9 (CPU backend), same
-// clip, same verdict against libavcodec.
-TEST_F(ServerDaedalusDecoderTest, Vp9BitExactThroughOwnDecoder) {
+// A V4L2 stateless VP9 client against the fake kernel: parses the headers
+// itself (daemon/vp9's parser), sends v4l2_ctrl_vp9_frame (+ the
+// compressed header control on every other frame; a stale one not "in
+// request" on the others, which must be ignored), keeps 8 slots of its own
+// CAPTURE memfd pool, assigned in a scrambled order, and names references
+// as the kernel resolves them (read-only REF fds).
+class Vp9StatelessClient {
+ public:
+  Vp9StatelessClient(FakeKernel& k, uint32_t ctx, const daedalus_capture_format& cap, size_t buffers)
+      : k_(k), ctx_(ctx), cap_(cap) {
+    for (size_t b = 0; b < buffers; ++b) {
+      std::vector<int> planes;
+      for (uint32_t p = 0; p < cap.num_mem_planes; ++p) {
+        int fd = memfd_create("client-capture", MFD_CLOEXEC);
+        EXPECT_EQ(ftruncate(fd, cap.sizeimage[p]), 0);
+        planes.push_back(fd);
+      }
+      bufs_.push_back(planes);
+    }
+    buf_ts_.assign(buffers, 0);
+  }
+  ~Vp9StatelessClient() {
+    for (auto& b : bufs_)
+      for (int fd : b) ::close(fd);
+  }
+
+  // Decodes one frame (superframes already split); returns its md5 if shown.
+  std::optional<std::string> send(const std::vector<uint8_t>& data, int* status) {
+    using namespace daedalus::vp9;
+    *status = 0;
+    FrameHeader h = parse_uncompressed_header(data.data(), data.size(), persist_);
+    if (h.show_existing_frame) return md5(slots_[h.frame_to_show], slot_size_[h.frame_to_show]);
+    FrameContext deltas;
+    parse_compressed_header(data.data() + h.uncompressed_header_size, h.compressed_header_size, h, deltas);
+    v4l2_ctrl_vp9_frame f = v4l2_frame_from_header(h);
+    v4l2_ctrl_vp9_compressed_hdr c = v4l2_compressed_from_header(h, deltas);
+    const bool send_compressed = (frames_++ % 2) == 0;
+    if (!send_compressed) std::memset(&c, 0x11, sizeof(c));  // stale garbage
+    std::vector<FakeKernel::RefBuffer> refs(3);
+    if (!h.intra_frame()) {
+      __u64* ts[3] = {&f.last_frame_ts, &f.golden_frame_ts, &f.alt_frame_ts};
+      for (int i = 0; i < 3; ++i) {
+        const int b = slots_[h.ref_frame_idx[i]];
+        *ts[i] = buf_ts_[b];
+        refs[i].ref = {buf_ts_[b], b, DAEDALUS_REF_VALID | DAEDALUS_REF_FOUND};
+        refs[i].fds = bufs_[b];
+      }
+    }
+    const int b = free_buffer();
+    const uint64_t ts = next_ts_ += 33333;
+    buf_ts_[b] = ts;
+    Control fc{V4L2_CID_STATELESS_VP9_FRAME, 1, DAEDALUS_CTRL_IN_REQUEST, std::vector<uint8_t>(sizeof(f))};
+    std::memcpy(fc.payload.data(), &f, sizeof(f));
+    Control cc{V4L2_CID_STATELESS_VP9_COMPRESSED_HDR, 1, send_compressed ? DAEDALUS_CTRL_IN_REQUEST : 0u,
+               std::vector<uint8_t>(sizeof(c))};
+    std::memcpy(cc.payload.data(), &c, sizeof(c));
+    const auto cookie = k_.decode_into(ctx_, DAEDALUS_CODEC_VP9, data, cap_, bufs_[b], ts, refs, {fc, cc});
+    auto done = k_.wait_done(cookie);
+    k_.release(cookie);
+    if (!done) {
+      *status = -ETIMEDOUT;
+      return std::nullopt;
+    }
+    *status = done->status;
+    for (int i = 0; i < 8; ++i)
+      if ((h.refresh_frame_flags >> i) & 1) {
+        slots_[i] = b;
+        slot_size_[i] = {h.width, h.height};
+        persist_.slot_width[i] = h.width;
+        persist_.slot_height[i] = h.height;
+        persist_.slot_subsampling_x[i] = persist_.slot_subsampling_y[i] = 1;
+        persist_.slot_bit_depth[i] = 8;
+      }
+    if (!h.show_frame) return std::nullopt;
+    return md5(b, {h.width, h.height});
+  }
+
+ private:
+  int free_buffer() {
+    for (size_t k = 0; k < bufs_.size(); ++k) {
+      next_ = (next_ * 5 + 3) % bufs_.size();
+      if (std::find(std::begin(slots_), std::end(slots_), static_cast<int>(next_)) == std::end(slots_))
+        return static_cast<int>(next_);
+    }
+    for (size_t b = 0; b < bufs_.size(); ++b)
+      if (std::find(std::begin(slots_), std::end(slots_), static_cast<int>(b)) == std::end(slots_))
+        return static_cast<int>(b);
+    throw std::runtime_error("no free CAPTURE buffer");
+  }
+
+  std::string md5(int b, std::pair<uint32_t, uint32_t> size) {
+    const int w = static_cast<int>(size.first), h = static_cast<int>(size.second);
+    std::vector<std::vector<uint8_t>> planes;
+    for (uint32_t p = 0; p < cap_.num_mem_planes; ++p) {
+      planes.emplace_back(cap_.sizeimage[p]);
+      EXPECT_EQ(::pread(bufs_[b][p], planes.back().data(), planes.back().size(), 0),
+                static_cast<ssize_t>(planes.back().size()));
+    }
+    media::Nv12Frame out;
+    out.allocate(w, h);
+    const auto& y = planes[cap_.comp[0].mem_plane];
+    const auto& uv = planes[cap_.comp[1].mem_plane];
+    for (int r = 0; r < h; ++r)
+      std::copy_n(&y[cap_.comp[0].offset + static_cast<size_t>(r) * cap_.comp[0].bytesperline], w, &out.y[r * w]);
+    const int cw2 = 2 * media::Nv12Frame::chroma_width(w);
+    for (int r = 0; r < media::Nv12Frame::chroma_height(h); ++r)
+      std::copy_n(&uv[cap_.comp[1].offset + static_cast<size_t>(r) * cap_.comp[1].bytesperline], cw2,
+                  &out.uv[r * cw2]);
+    return media::md5_hex(out);
+  }
+
+  FakeKernel& k_;
+  uint32_t ctx_;
+  daedalus_capture_format cap_;
+  std::vector<std::vector<int>> bufs_;
+  std::vector<uint64_t> buf_ts_;
+  size_t next_ = 0;
+  uint64_t next_ts_ = 0;
+  size_t frames_ = 0;
+  daedalus::vp9::PersistentHeaderState persist_;
+  int slots_[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
+  std::pair<uint32_t, uint32_t> slot_size_[8];
+};
+
+// --decoder daedalus: VP9 jobs through daemon/vp9's stateless decoder (CPU
+// backend), references by slot, into NV12 and NV12M CAPTURE buffers.
+void run_vp9_stateless_client(FakeKernel& kernel, const Vp9Clip& clip) {
+  for (bool nv12m : {false, true}) {
+    SCOPED_TRACE(nv12m ? "NV12M" : "NV12");
+    const uint32_t ctx = nv12m ? 2 : 1;
+    kernel.push(encode_ctx_open(ctx, DAEDALUS_CODEC_VP9, clip.w, clip.h, V4L2_PIX_FMT_VP9_FRAME));
+    const auto layout = nv12_layout(clip.w, clip.h, nv12m);
+    Vp9StatelessClient client(kernel, ctx, layout, 10);
+    std::vector<std::string> shown;
+    for (size_t i = 0; i < clip.frames.size(); ++i) {
+      int status = 0;
+      auto md5 = client.send(clip.frames[i], &status);
+      ASSERT_EQ(status, 0) << "frame " << i;
+      if (md5) shown.push_back(*md5);
+    }
+    EXPECT_EQ(shown, clip.shown_md5);
+  }
+}
+
+// The same on the Vulkan backend (memfds are no dmabufs: the backend's
+// copy fallback; the QEMU test covers the real import).
+TEST_F(ServerDaedalusDecoderTest, Vp9StatelessBitExactOnVulkan) {
+  try {
+    dispatch::create_backend(dispatch::BackendKind::kVulkan);
+  } catch (const std::exception& e) {
+    GTEST_SKIP() << "no Vulkan device: " << e.what();
+  }
+  opts_.decoder = DecoderKind::kDaedalus;
+  opts_.backend = "vulkan";
+  TempDir dir;
+  const auto path = make_vp9_altref_clip(dir);
+  ASSERT_FALSE(path.empty());
+  Vp9Clip clip = load_vp9(path);
+  start();
+  run_vp9_stateless_client(kernel_, clip);
+}
+
+TEST_F(ServerDaedalusDecoderTest, Vp9StatelessBitExactWithClientReferences) {
+  opts_.decoder = DecoderKind::kDaedalus;
+  TempDir dir;
+  const auto path = make_vp9_altref_clip(dir);
+  ASSERT_FALSE(path.empty());
+  Vp9Clip clip = load_vp9(path);
+  ASSERT_GT(clip.frames.size(), clip.shown_md5.size()) << "clip has no hidden frames to exercise";
+  start();
+  run_vp9_stateless_client(kernel_, clip);
+}
+
+TEST_F(ServerDaedalusDecoderTest, Vp9StatelessRejectsMissingControlsAndReferences) {
   opts_.decoder = DecoderKind::kDaedalus;
   TempDir dir;
   const auto path = make_vp9_altref_clip(dir);
@@ -262,17 +438,32 @@ TEST_F(ServerDaedalusDecoderTest, Vp9BitExactThroughOwnDecoder) {
   Vp9Clip clip = load_vp9(path);
   start();
   kernel_.push(encode_ctx_open(1, DAEDALUS_CODEC_VP9, clip.w, clip.h, V4L2_PIX_FMT_VP9_FRAME));
-  std::vector<std::string> shown;
-  for (size_t i = 0; i < clip.frames.size(); ++i) {
-    const auto layout = nv12_layout(clip.w, clip.h, i % 2);
-    auto cookie = kernel_.decode(1, DAEDALUS_CODEC_VP9, clip.frames[i], layout, {vp9_frame_control(clip.frames[i])});
-    auto done = kernel_.wait_done(cookie);
-    ASSERT_TRUE(done);
-    ASSERT_EQ(done->status, 0) << "frame " << i;
-    if ((clip.frames[i][0] >> 1) & 1) shown.push_back(capture_md5(kernel_, cookie, layout, clip.w, clip.h));
-    kernel_.release(cookie);
+  const auto layout = nv12_layout(clip.w, clip.h, false);
+  // No frame control at all.
+  auto cookie = kernel_.decode(1, DAEDALUS_CODEC_VP9, clip.frames[0], layout);
+  auto done = kernel_.wait_done(cookie);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->status, -EINVAL);
+  kernel_.release(cookie);
+  // An inter frame whose references the kernel could not resolve.
+  daedalus::vp9::PersistentHeaderState st;
+  auto h0 = daedalus::vp9::parse_uncompressed_header(clip.frames[0].data(), clip.frames[0].size(), st);
+  ASSERT_TRUE(h0.key_frame);
+  for (int i = 0; i < 8; ++i) {
+    st.slot_width[i] = h0.width;
+    st.slot_height[i] = h0.height;
+    st.slot_subsampling_x[i] = st.slot_subsampling_y[i] = 1;
+    st.slot_bit_depth[i] = 8;
   }
-  EXPECT_EQ(shown, clip.shown_md5);
+  auto h1 = daedalus::vp9::parse_uncompressed_header(clip.frames[1].data(), clip.frames[1].size(), st);
+  ASSERT_FALSE(h1.intra_frame());
+  auto f = daedalus::vp9::v4l2_frame_from_header(h1);
+  cookie = kernel_.decode(1, DAEDALUS_CODEC_VP9, clip.frames[1], layout,
+                          {make_control(V4L2_CID_STATELESS_VP9_FRAME, f)});
+  done = kernel_.wait_done(cookie);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->status, -EINVAL);
+  kernel_.release(cookie);
 }
 #else
 TEST_F(ServerDaedalusDecoderTest, Vp9FailsClearlyWithoutOwnDecoder) {

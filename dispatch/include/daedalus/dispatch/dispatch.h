@@ -72,6 +72,10 @@ class Surface {
   // the surface is destroyed. Only touch it between frames.
   virtual uint8_t* host_data() = 0;
   virtual uint64_t size_bytes() const = 0;
+  // True when a wrap_nv12 surface works on a copy of the caller's memory
+  // (synced at frame boundaries) instead of in place, e.g. a dmabuf the
+  // Vulkan backend could not import. Lets callers log which path they got.
+  virtual bool staged_copy() const { return false; }
 
  protected:
   SurfaceFormat format_ = SurfaceFormat::kPlanar420;

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+#include "vp9_stateless_job.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+#include <linux/v4l2-controls.h>
+#include <linux/videodev2.h>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "daedalus/error.h"
+#include "dmabuf_mapping.h"
+#include "nv12_writer.h"
+
+#ifdef DAEDALUS_HAVE_VP9
+#include "daedalus/dispatch/dispatch.h"
+#include "stateless_decoder.h"
+#endif
+
+namespace daedalus::bridge {
+
+#ifdef DAEDALUS_HAVE_VP9
+
+struct Vp9Stateless {
+  uint32_t ctx_id = 0;
+  bool vulkan = false;
+  std::unique_ptr<dispatch::Backend> backend;
+  std::unique_ptr<vp9::StatelessDecoder> decoder;
+  // What the log said last about how CAPTURE buffers reach the backend.
+  std::optional<bool> logged_dst_in_place, logged_ref_in_place;
+  bool logged_nv12m = false;
+};
+
+void Vp9StatelessDeleter::operator()(Vp9Stateless* p) const { delete p; }
+
+std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> create_vp9_stateless(uint32_t ctx_id, bool vulkan) {
+  std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> s(new Vp9Stateless);
+  s->ctx_id = ctx_id;
+  s->vulkan = vulkan;
+  try {
+    s->backend = dispatch::create_backend(vulkan ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu);
+  } catch (const Error& e) {
+    throw JobError(-ENOSYS, fmt::format("--decoder daedalus: {}", e.what()));
+  }
+  s->decoder = std::make_unique<vp9::StatelessDecoder>(*s->backend);
+  spdlog::info("ctx {}: VP9 stateless decoder on the {} backend", ctx_id, s->backend->name());
+  return s;
+}
+
+namespace {
+
+// One CAPTURE buffer (the destination or a reference) as an NV12 surface.
+//  - NV12, CPU backend: the dmabuf mmap()ed, used in place.
+//  - NV12, Vulkan backend: the dmabuf fd imported as external memory
+//    (VK_EXT_external_memory_dma_buf); if the backend cannot, it copies
+//    through a staging buffer (references: mapped read-only by us first,
+//    as their fds are O_RDONLY).
+//  - NV12M (two dmabufs): gathered into / scattered from a host NV12 copy.
+class CaptureSurface {
+ public:
+  CaptureSurface(KernelChannel& ch, Vp9Stateless& dec, const daedalus_msg_decode& m, uint32_t which, uint32_t ref,
+                 vp9::FrameSize size)
+      : cap_(m.capture), size_(size), writable_(which == DAEDALUS_BUF_CAPTURE) {
+    if (size.width > cap_.width || size.height > cap_.height)
+      throw JobError(-E2BIG, fmt::format("{}x{} frame does not fit the {}x{} CAPTURE buffers", size.width,
+                                         size.height, cap_.width, cap_.height));
+    const bool nv12 = cap_.pixelformat == V4L2_PIX_FMT_NV12 && cap_.num_mem_planes == 1;
+    const bool nv12m = cap_.pixelformat == V4L2_PIX_FMT_NV12M && cap_.num_mem_planes == 2;
+    if (!nv12 && !nv12m) throw JobError(-ENOTSUP, "CAPTURE format is neither NV12 nor NV12M");
+    dispatch::Nv12Layout l;
+    l.width = size.width;
+    l.height = size.height;
+    if (nv12) {
+      l.y_offset = cap_.comp[0].offset;
+      l.y_stride = cap_.comp[0].bytesperline;
+      l.uv_offset = cap_.comp[1].offset;
+      l.uv_stride = cap_.comp[1].bytesperline;
+      if (dec.vulkan) {
+        maps_[0].open(ch, m.hdr.cookie, which, 0, ref);
+        l.size_bytes = maps_[0].length();
+        try {
+          surface_ = dec.backend->wrap_nv12(l, nullptr, maps_[0].fd());
+          in_place_ = !surface_->staged_copy();
+          return;
+        } catch (const Error& e) {
+          // A read-only reference fd the backend could neither import nor
+          // map writable: map it read-only here and let it copy.
+          spdlog::debug("ctx {}: wrap_nv12 of the dmabuf failed ({}), mapping it", dec.ctx_id, e.what());
+        }
+      }
+      maps_[0].map(ch, m.hdr.cookie, which, 0, writable_, ref);
+      l.size_bytes = maps_[0].length();
+      surface_ = wrap(dec, l, maps_[0].data());
+      in_place_ = !dec.vulkan;
+      return;
+    }
+    // NV12M: a tight host NV12 copy.
+    in_place_ = false;
+    for (uint32_t p = 0; p < 2; ++p) maps_[p].map(ch, m.hdr.cookie, which, p, writable_, ref);
+    const uint32_t cw2 = 2 * ((size.width + 1) / 2), ch2 = (size.height + 1) / 2;
+    l.y_offset = 0;
+    l.y_stride = size.width;
+    l.uv_offset = size.width * size.height;
+    l.uv_stride = cw2;
+    l.size_bytes = uint64_t{l.uv_offset} + uint64_t{cw2} * ch2;
+    host_.resize(l.size_bytes);
+    if (!writable_) {
+      for (uint32_t c = 0; c < 2; ++c) {
+        const auto& pl = cap_.comp[c];
+        const uint32_t rows = c ? ch2 : size.height, bytes = c ? cw2 : size.width;
+        const DmabufMapping& mp = maps_[pl.mem_plane];
+        if (uint64_t{pl.offset} + uint64_t{pl.bytesperline} * (rows - 1) + bytes > mp.length())
+          throw JobError(-EINVAL, "reference CAPTURE plane smaller than its layout");
+        for (uint32_t r = 0; r < rows; ++r)
+          std::memcpy(host_.data() + (c ? l.uv_offset : 0) + size_t{r} * bytes,
+                      mp.data() + pl.offset + size_t{r} * pl.bytesperline, bytes);
+      }
+    }
+    surface_ = wrap(dec, l, host_.data());
+  }
+
+  dispatch::Surface& surface() { return *surface_; }
+  bool in_place() const { return in_place_; }
+
+  // After decoding into a destination: bytesused per memory plane.
+  std::array<uint32_t, DAEDALUS_MAX_PLANES> finish() {
+    std::array<uint32_t, DAEDALUS_MAX_PLANES> used{};
+    surface_.reset();  // Vulkan: a staged destination was copied back at end_frame
+    if (!host_.empty()) {
+      std::array<MappedPlane, DAEDALUS_MAX_PLANES> planes{};
+      for (uint32_t p = 0; p < 2; ++p) planes[p] = {maps_[p].data(), maps_[p].length()};
+      const uint32_t cw2 = 2 * ((size_.width + 1) / 2);
+      SemiPlanarPicture semi{static_cast<int>(size_.width), static_cast<int>(size_.height), host_.data(),
+                             static_cast<int>(size_.width), host_.data() + size_t{size_.width} * size_.height,
+                             static_cast<int>(cw2)};
+      try {
+        return write_nv12(semi, cap_, std::span<const MappedPlane>(planes.data(), 2));
+      } catch (const SizeMismatch& e) {
+        throw JobError(-E2BIG, e.what());
+      }
+    }
+    for (uint32_t i = 0; i < cap_.num_mem_planes && i < DAEDALUS_MAX_PLANES; ++i) used[i] = cap_.sizeimage[i];
+    return used;
+  }
+
+ private:
+  static std::shared_ptr<dispatch::Surface> wrap(Vp9Stateless& dec, const dispatch::Nv12Layout& l, uint8_t* host) {
+    try {
+      return dec.backend->wrap_nv12(l, host, -1);
+    } catch (const Error& e) {
+      throw JobError(-EINVAL, fmt::format("CAPTURE layout unusable: {}", e.what()));
+    }
+  }
+
+  daedalus_capture_format cap_;
+  vp9::FrameSize size_;
+  bool writable_;
+  bool in_place_ = false;
+  std::array<DmabufMapping, 2> maps_;
+  std::vector<uint8_t> host_;
+  std::shared_ptr<dispatch::Surface> surface_;
+};
+
+void log_path(Vp9Stateless& dec, std::optional<bool>& logged, bool in_place, const char* what) {
+  if (logged && *logged == in_place) return;
+  logged = in_place;
+  if (!dec.vulkan) {
+    spdlog::info("ctx {}: {} CAPTURE buffers mapped in place (cpu backend)", dec.ctx_id, what);
+  } else if (in_place) {
+    spdlog::info("ctx {}: {} CAPTURE dmabufs imported as Vulkan external memory (in place, no copy)", dec.ctx_id,
+                 what);
+  } else {
+    spdlog::warn("ctx {}: {} CAPTURE dmabufs could not be imported into Vulkan; copying through staging buffers",
+                 dec.ctx_id, what);
+  }
+}
+
+}  // namespace
+
+JobResult run_vp9_stateless_job(KernelChannel& ch, Vp9Stateless& dec, const DecodeRequest& req) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto& m = req.msg;
+  const auto* frame = req.get<v4l2_ctrl_vp9_frame>(V4L2_CID_STATELESS_VP9_FRAME);
+  if (!frame) throw JobError(-EINVAL, "VP9 job without the V4L2_CID_STATELESS_VP9_FRAME control");
+  // The compressed header control only when the client set it for this
+  // very request; otherwise it is parsed from the bitstream.
+  const v4l2_ctrl_vp9_compressed_hdr* compressed = nullptr;
+  if (const Control* c = req.find(V4L2_CID_STATELESS_VP9_COMPRESSED_HDR);
+      c && (c->flags & DAEDALUS_CTRL_IN_REQUEST))
+    compressed = req.get<v4l2_ctrl_vp9_compressed_hdr>(V4L2_CID_STATELESS_VP9_COMPRESSED_HDR);
+
+  DmabufMapping output;
+  output.map(ch, m.hdr.cookie, DAEDALUS_BUF_OUTPUT, 0, false);
+  if (uint64_t{m.output_data_offset} + m.output_bytesused > output.length())
+    throw JobError(-EINVAL, fmt::format("bitstream [{}, +{}) exceeds the {} byte OUTPUT buffer", m.output_data_offset,
+                                        m.output_bytesused, output.length()));
+  if (m.output_bytesused == 0) throw JobError(-EINVAL, "empty OUTPUT buffer");
+  const std::span<const uint8_t> bitstream(output.data() + m.output_data_offset, m.output_bytesused);
+
+  // References: LAST, GOLDEN, ALTREF as the kernel resolved the control's
+  // timestamps; one surface per distinct CAPTURE buffer.
+  const bool intra = frame->flags & (V4L2_VP9_FRAME_FLAG_KEY_FRAME | V4L2_VP9_FRAME_FLAG_INTRA_ONLY);
+  std::vector<std::unique_ptr<CaptureSurface>> ref_buffers;
+  dispatch::Surface* refs[3] = {nullptr, nullptr, nullptr};
+  if (!intra) {
+    std::array<int, 3> owner{-1, -1, -1};
+    for (uint32_t i = 0; i < 3; ++i) {
+      const daedalus_ref& r = m.refs[i];
+      if (i >= m.num_refs || !(r.flags & DAEDALUS_REF_VALID) || !(r.flags & DAEDALUS_REF_FOUND) ||
+          r.capture_index < 0)
+        throw JobError(-EINVAL, fmt::format("reference {} (timestamp {}) is not a CAPTURE buffer of this context", i,
+                                            static_cast<unsigned long long>(r.timestamp)));
+      const vp9::FrameSize size = dec.decoder->reference_size(r.timestamp, *frame);
+      for (uint32_t j = 0; j < i; ++j)
+        if (m.refs[j].capture_index == r.capture_index && dec.decoder->reference_size(m.refs[j].timestamp, *frame) == size)
+          owner[i] = owner[j];
+      if (owner[i] < 0) {
+        owner[i] = static_cast<int>(ref_buffers.size());
+        ref_buffers.push_back(std::make_unique<CaptureSurface>(ch, dec, m, DAEDALUS_BUF_REF, i, size));
+      }
+      refs[i] = &ref_buffers[static_cast<size_t>(owner[i])]->surface();
+    }
+    log_path(dec, dec.logged_ref_in_place, ref_buffers[0]->in_place(), "reference");
+  }
+  const vp9::FrameSize size{uint32_t{frame->frame_width_minus_1} + 1, uint32_t{frame->frame_height_minus_1} + 1};
+  CaptureSurface dst(ch, dec, m, DAEDALUS_BUF_CAPTURE, 0, size);
+  log_path(dec, dec.logged_dst_in_place, dst.in_place(), "destination");
+  try {
+    dec.decoder->decode(m.timestamp, *frame, compressed, bitstream, refs, dst.surface());
+  } catch (const Error& e) {
+    throw JobError(-EBADMSG, e.what());
+  }
+  JobResult result;
+  result.num_planes = m.capture.num_mem_planes;
+  result.bytesused = dst.finish();
+  spdlog::debug("ctx {}: VP9 {}x{} {} frame ts {} decoded in {:.2f} ms", dec.ctx_id, size.width, size.height,
+                intra ? "intra" : "inter", static_cast<unsigned long long>(m.timestamp),
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  return result;
+}
+
+#else  // !DAEDALUS_HAVE_VP9
+
+struct Vp9Stateless {};
+void Vp9StatelessDeleter::operator()(Vp9Stateless* p) const { delete p; }
+
+std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> create_vp9_stateless(uint32_t, bool) {
+  throw JobError(-ENOSYS, "--decoder daedalus: the daedalus VP9 decoder is not part of this build");
+}
+
+JobResult run_vp9_stateless_job(KernelChannel&, Vp9Stateless&, const DecodeRequest&) {
+  throw JobError(-ENOSYS, "--decoder daedalus: the daedalus VP9 decoder is not part of this build");
+}
+
+#endif
+
+}  // namespace daedalus::bridge

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+// --decoder daedalus for VP9: a true stateless decoder. Each DECODE is
+// decoded from its own controls (v4l2_ctrl_vp9_frame, optionally
+// v4l2_ctrl_vp9_compressed_hdr), its OUTPUT bitstream and the reference
+// CAPTURE buffers the kernel resolved from the control's timestamps
+// (GET_BUF_FD DAEDALUS_BUF_REF) straight into the job's CAPTURE buffer.
+// Only what a stateless VP9 decoder must keep per context (probability
+// contexts, segmentation map, previous MVs, frame sizes by timestamp) lives
+// in the context (daemon/vp9 StatelessDecoder).
+#pragma once
+
+#include <memory>
+
+#include "decode_job.h"
+#include "kernel_channel.h"
+#include "protocol.h"
+
+namespace daedalus::bridge {
+
+// Creates the context's backend + StatelessDecoder. Throws JobError
+// (-ENOSYS) when the backend is unavailable or VP9 is not built in.
+std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> create_vp9_stateless(uint32_t ctx_id, bool vulkan);
+
+// Decodes the request into its CAPTURE buffer. Throws JobError.
+JobResult run_vp9_stateless_job(KernelChannel& channel, Vp9Stateless& dec, const DecodeRequest& req);
+
+}  // namespace daedalus::bridge
