@@ -316,7 +316,15 @@ if want sigkill; then
 			fi
 		else
 			state=$(awk '{print $3}' /proc/$client/stat 2>/dev/null)
-			kill_result="client still running 2 s after the kill (state ${state:-?}${dstate:+, was D})"
+			was_d=""
+			[ $dstate = 1 ] && was_d=", was in D state"
+			# Still a failure; but say whether it ends at all (slow guest) or hangs.
+			late="still running after 30 s"
+			for _ in $(seq 300); do
+				kill -0 $client 2>/dev/null || { late="exited after $(( ($(date +%s%N) - killed_at) / 1000000 )) ms"; break; }
+				sleep 0.1
+			done
+			kill_result="client still running 2 s after the kill (state ${state:-?}$was_d; $late)"
 			kill_ok=0
 			kill -KILL $client 2>/dev/null
 			wait $client 2>/dev/null
