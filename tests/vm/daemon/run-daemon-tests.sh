@@ -13,6 +13,16 @@
 #                     fails and exits within 2 s (never stuck in D state),
 #                     a restarted daemon decodes bit-exact again
 #   daemon-sigterm    SIGTERM ends the daemon within 5 s with status 0
+#   stateless-*       (group "stateless", after sigterm) --decoder daedalus,
+#                     the stateless VP9 path, on --backend cpu and vulkan
+#                     (lavapipe): clips bit-exact, the Vulkan CAPTURE dmabuf
+#                     import asserted from the daemon log, a seek (concat of
+#                     a clip and its tail from a mid-stream key frame: the
+#                     context resumes at a key frame), dropped non-reference
+#                     frames, and a 1080p + a small client at once (the
+#                     small one's per-frame decode times reported). Clips
+#                     and their framemd5 come from make-stateless-clips.sh
+#                     (run on the host, build-vm/stateless-clips).
 #
 # Environment:
 #   DAEDALUS_BUILD_DIR   CMake build dir holding daemon/bridge/daedalus-daemon
@@ -23,7 +33,8 @@
 #                        missing clips are generated with ffmpeg
 #   DAEDALUS_RESULTS     optional: writable dir, logs go to its logs/daemon/
 #   DAEDALUS_DAEMON_TESTS optional: which groups to run, default
-#                        "decode concurrent sigkill" (sigterm always runs)
+#                        "decode concurrent sigkill stateless" (sigterm
+#                        always runs)
 #   DAEDALUS_CONCURRENT_CLIPS optional: the 4 clips of concurrent-4 (kinds
 #                        as below or names in DAEDALUS_CLIPS)
 #
@@ -42,7 +53,7 @@ export GST_REGISTRY="$WORK/gst-registry.bin"
 export GST_DEBUG_NO_COLOR=1
 FAILS=0
 DAEMON_PID=""
-TEST_GROUPS=" ${DAEDALUS_DAEMON_TESTS:-decode concurrent sigkill} "
+TEST_GROUPS=" ${DAEDALUS_DAEMON_TESTS:-decode concurrent sigkill stateless} "
 want() { [[ $TEST_GROUPS == *" $1 "* ]]; }
 
 pass() { echo "PASS $1${2:+: $2}"; }
@@ -278,7 +289,9 @@ if want sigkill; then
 	opens_before=$(grep -c ': open VP9' "$DAEMON_LOG")
 	glog="$LOGS/gst-sigkill.txt"
 	# identity slows the client to ~10 frames/s so the kill lands mid-stream.
-	gst-launch-1.0 -q filesrc location="$long" ! parsebin ! identity sleep-time=100000 ! v4l2slvp9dec ! \
+	# max-errors=0: GstVideoDecoder tolerates ERROR buffers forever by default
+	# (max-errors -1), so a real player must opt in to failing on them.
+	gst-launch-1.0 -q filesrc location="$long" ! parsebin ! identity sleep-time=100000 ! v4l2slvp9dec max-errors=0 ! \
 		video/x-raw,format=NV12 ! fakesink >"$glog" 2>&1 &
 	client=$!
 	# Mid-stream = the daemon has opened the client's context (its first
@@ -348,6 +361,125 @@ elif stop_daemon; then
 	pass daemon-sigterm "exit 0 within 5 s"
 else
 	fail daemon-sigterm "daemon did not exit 0 within 5 s of SIGTERM (log $LOGS/daemon-restarted.txt)"
+fi
+
+# --- stateless VP9 (--decoder daedalus) ------------------------------------------
+# gst_compare NAME WANT-FRAMEMD5... -- PIPELINE-HEAD: runs PIPELINE-HEAD !
+# v4l2slvp9dec ! NV12 filesink, compares per frame with the concatenated
+# framemd5 files. W and H must be set.
+gst_compare() {
+	local name=$1 out="$WORK/$1.nv12" glog="$LOGS/gst-$1.txt" want=() n
+	shift
+	while [ "$1" != -- ]; do want+=("$1"); shift; done
+	shift
+	cat "${want[@]}" | md5s >"$WORK/$name.want"
+	# shellcheck disable=SC2068
+	if ! timeout -k 5 300 gst-launch-1.0 -q $@ v4l2slvp9dec ! video/x-raw,format=NV12 ! \
+		filesink location="$out" >"$glog" 2>&1; then
+		echo "gst-launch-1.0 failed: $(grep -m1 -i 'error' "$glog" | cut -c1-160)"
+		return 1
+	fi
+	ffmpeg -nostdin -v error -f rawvideo -pix_fmt nv12 -s "${W}x$H" -i "$out" -f framemd5 - 2>/dev/null |
+		md5s >"$WORK/$name.got"
+	n=$(wc -l <"$WORK/$name.want")
+	if ! cmp -s "$WORK/$name.want" "$WORK/$name.got"; then
+		nl "$WORK/$name.want" >"$WORK/$name.want.nl"
+		nl "$WORK/$name.got" >"$WORK/$name.got.nl"
+		echo "$(wc -l <"$WORK/$name.got") frames vs libavcodec $n, first differing frame" \
+			"$(diff "$WORK/$name.want.nl" "$WORK/$name.got.nl" | grep -m1 '^[<>]' | awk '{print $2}')"
+		return 1
+	fi
+	rm -f "$out"
+	echo "$n frames bit-exact"
+}
+
+if want stateless; then
+	SL=${DAEDALUS_STATELESS_CLIPS:-${DAEDALUS_REPO:-/nonexistent}/build-vm/stateless-clips}
+	[ -n "$DAEMON_PID" ] && stop_daemon
+	saved_args=$DAEMON_ARGS
+	for backend in cpu vulkan; do
+		slog="$LOGS/daemon-stateless-$backend.txt"
+		DAEMON_ARGS="--decoder daedalus --backend $backend -v"
+		if [ $backend = vulkan ]; then
+			# lavapipe from the host root; no other ICD has a device here.
+			lvp=$(ls /usr/share/vulkan/icd.d/lvp_icd*.json 2>/dev/null | head -n1)
+			[ -n "$lvp" ] && export VK_ICD_FILENAMES=$lvp
+		fi
+		if ! start_daemon "$slog"; then
+			fail "stateless-$backend/daemon-start" "$START_ERR"
+			continue
+		fi
+		sl_clips=("$(clip vp9-small)" "$(clip vp9-1080p)")
+		[ $backend = cpu ] && sl_clips+=("$(clip vp9-98x66)")
+		for c in vp9-altref vp9-tiles4; do [ -f "$SL/$c.ivf" ] && sl_clips+=("$SL/$c.ivf"); done
+		for c in "${sl_clips[@]}"; do
+			[ -f "$c" ] || continue
+			name="stateless-$backend/$(basename "$c")"
+			if r=$(decode_and_compare "sl-$backend-$(basename "$c")" "$c"); then pass "$name" "$r"; else fail "$name" "$r"; fi
+		done
+		if [ $backend = vulkan ]; then
+			# The real-dmabuf import test: CAPTURE buffers of the V4L2 device
+			# as Vulkan external memory.
+			if grep -q "destination CAPTURE dmabufs imported as Vulkan external memory" "$slog"; then
+				refs=$(grep -m1 -o "reference CAPTURE dmabufs [a-z ]*" "$slog")
+				pass stateless-vulkan/dmabuf-import "destination imported in place; ${refs:-no reference log line}"
+			else
+				fail stateless-vulkan/dmabuf-import "daemon did not import the CAPTURE dmabuf: $(grep -m1 'CAPTURE' "$slog")"
+			fi
+			unset VK_ICD_FILENAMES
+		fi
+		if [ $backend = cpu ]; then
+			# Seek: the whole clip, then its tail from a mid-stream key frame,
+			# through one decoder (concat): the context resumes at the key frame.
+			if [ -f "$SL/seek-tail.ivf" ]; then
+				W=352 H=288
+				if r=$(gst_compare sl-seek "$SL/seek-full.ivf.framemd5" "$SL/seek-tail.ivf.framemd5" -- \
+					filesrc location="$SL/seek-full.ivf" ! parsebin ! c.sink_0 \
+					filesrc location="$SL/seek-tail.ivf" ! parsebin ! c.sink_1 concat name=c !); then
+					pass stateless-cpu/seek-to-key-frame "$r"
+				else
+					fail stateless-cpu/seek-to-key-frame "$r"
+				fi
+			else
+				skip stateless-cpu/seek-to-key-frame "no $SL/seek-tail.ivf (run make-stateless-clips.sh)"
+			fi
+			# Dropped frames: a client that never sends the non-reference frames.
+			if [ -f "$SL/tl-dropped.ivf" ]; then
+				W=320 H=240
+				for c in tl tl-dropped; do
+					if r=$(gst_compare "sl-$c" "$SL/$c.ivf.framemd5" -- filesrc location="$SL/$c.ivf" ! parsebin !); then
+						pass "stateless-cpu/$c" "$r"
+					else
+						fail "stateless-cpu/$c" "$r"
+					fi
+				done
+			else
+				skip stateless-cpu/tl-dropped "no $SL/tl-dropped.ivf (run make-stateless-clips.sh)"
+			fi
+			# Two clients at once: 1080p and small; the small one's per-frame
+			# decode time while the big one runs is reported, not asserted.
+			big=$(clip vp9-1080p) small=$(clip vp9-small)
+			( r=$(decode_and_compare sl-two-big "$big"); rc=$?; echo "$r" >"$WORK/sl-two-big.result"; exit $rc ) &
+			pbig=$!
+			sleep 1
+			( r=$(decode_and_compare sl-two-small "$small"); rc=$?; echo "$r" >"$WORK/sl-two-small.result"; exit $rc ) &
+			psmall=$!
+			two_ok=1
+			wait $pbig || two_ok=0
+			wait $psmall || two_ok=0
+			sdims=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$small")
+			lat=$(grep "VP9 $sdims .*decoded in" "$slog" | tail -n "$(wc -l <"$WORK/sl-two-small.want" 2>/dev/null || echo 0)" |
+				sed 's/.*decoded in \([0-9.]*\) ms/\1/' | sort -n |
+				awk '{ a[NR] = $1 } END { if (NR) printf "%d frames: min %.1f median %.1f max %.1f ms", NR, a[1], a[int((NR + 1) / 2)], a[NR] }')
+			if [ $two_ok = 1 ]; then
+				pass stateless-cpu/two-clients "1080p: $(cat "$WORK/sl-two-big.result"); $sdims: $(cat "$WORK/sl-two-small.result"); $sdims decode per frame while 1080p ran: ${lat:-n/a}"
+			else
+				fail stateless-cpu/two-clients "1080p: $(cat "$WORK/sl-two-big.result"); $sdims: $(cat "$WORK/sl-two-small.result")"
+			fi
+		fi
+		stop_daemon || fail "stateless-$backend/daemon-exit" "daemon did not exit 0 on SIGTERM (log $slog)"
+	done
+	DAEMON_ARGS=$saved_args
 fi
 
 [ $FAILS -eq 0 ]
