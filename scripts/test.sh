@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # The README's test command: set up a fresh Debian 12 machine, build
-# everything, run every test (unit, CLI-vs-ffmpeg, corpus, QEMU kernel
-# harness). Exits non-zero on any failure.
+# everything, and run every test. Exits non-zero on any failure.
+#
+#   1. the code that parses untrusted input (VP9 decoder, CPU stages, media
+#      layer, daemon protocol) under ASan + UBSan;
+#   2. a bounded libFuzzer run over the VP9 decoder;
+#   3. everything else in one CTest run, last, so its summary closes the
+#      log: unit tests, CLI vs `ffmpeg -f framemd5` on the generated corpus,
+#      our VP9 decoder on both backends vs libavcodec, the Vulkan checker and
+#      V3DV-profile test on lavapipe with validation, bench smoke test, and
+#      the kernel module + daemon in QEMU on a 6.12 kernel built from
+#      Debian's linux-source-6.12 (cached in ~/.cache/daedalus).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -9,12 +18,29 @@ cd "$root"
 bash scripts/setup-debian.sh
 
 build=${DAEDALUS_BUILD_DIR:-$root/build}
+asan=${DAEDALUS_ASAN_BUILD_DIR:-$root/build-asan}
 jobs=$(nproc)
+fuzz_seconds=${DAEDALUS_FUZZ_SECONDS:-60}
+
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j"$jobs"
+"$build"/tests/corpus/daedalus-resize-encode >/dev/null 2>&1 || true
+export DAEDALUS_RESIZE_ENCODER="$build/tests/corpus/daedalus-resize-encode"
 
+echo "== ASan + UBSan: decoder, stages, media, daemon =="
+cmake -S . -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDAEDALUS_SANITIZE=ON -DDAEDALUS_VULKAN=OFF \
+  -DDAEDALUS_CORPUS_DIR="$build/corpus" >/dev/null
+cmake --build "$asan" -j"$jobs" --target vp9_tests dispatch_cpu_test media_tests bridge_tests daedalus-resize-encode
+(cd "$asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure -j"$jobs" -R '^(corpus|vp9|dispatch\.cpu|media)\.|^[A-Z][A-Za-z0-9_]*\.' \
+  -E 'libvpx|sharpness_bitexact|^cli\.|^vm\.|^vulkan\.|^bench\.|^checkasm\.')
+
+echo "== libFuzzer: VP9 decoder, ${fuzz_seconds}s =="
+DAEDALUS_CORPUS_DIR="$build/corpus" tests/fuzz/run-fuzz.sh "$fuzz_seconds"
+
+echo "== all tests =="
 # Vulkan tests run on lavapipe with the Khronos validation layer on.
 export DAEDALUS_VK_VALIDATION=1
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
 cd "$build"
-ctest --output-on-failure -j"$jobs" --timeout 1800
+ctest --output-on-failure -j"$jobs" --timeout 2700
