@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -26,7 +27,31 @@ namespace daedalus::bridge {
 
 #ifdef DAEDALUS_HAVE_VP9
 
+namespace {
+
+// Backends of closed contexts, kept for the next ones: creating a Vulkan
+// backend compiles every pipeline (seconds on lavapipe, ~30 s under QEMU
+// TCG). Never destroyed: backends may outlive main() harmlessly, but not
+// their drivers' static teardown.
+struct BackendPool {
+  std::mutex mutex;
+  std::vector<std::unique_ptr<dispatch::Backend>> idle[2];  // [vulkan]
+};
+BackendPool& backend_pool() {
+  static auto* pool = new BackendPool;
+  return *pool;
+}
+
+}  // namespace
+
 struct Vp9Stateless {
+  ~Vp9Stateless() {
+    decoder.reset();
+    if (!backend) return;
+    BackendPool& pool = backend_pool();
+    std::lock_guard lock(pool.mutex);
+    if (pool.idle[vulkan].size() < 4) pool.idle[vulkan].push_back(std::move(backend));
+  }
   uint32_t ctx_id = 0;
   bool vulkan = false;
   std::unique_ptr<dispatch::Backend> backend;
@@ -42,8 +67,17 @@ std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> create_vp9_stateless(uint32_t
   std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> s(new Vp9Stateless);
   s->ctx_id = ctx_id;
   s->vulkan = vulkan;
+  {
+    BackendPool& pool = backend_pool();
+    std::lock_guard lock(pool.mutex);
+    if (!pool.idle[vulkan].empty()) {
+      s->backend = std::move(pool.idle[vulkan].back());
+      pool.idle[vulkan].pop_back();
+    }
+  }
   try {
-    s->backend = dispatch::create_backend(vulkan ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu);
+    if (!s->backend)
+      s->backend = dispatch::create_backend(vulkan ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu);
   } catch (const Error& e) {
     throw JobError(-ENOSYS, fmt::format("--decoder daedalus: {}", e.what()));
   }
