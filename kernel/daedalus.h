@@ -86,6 +86,16 @@ struct daedalus_ctx {
 	struct daedalus_dev *dev;
 	struct v4l2_ctrl_handler hdl;
 	struct mutex vb_mutex;	/* per-context vb2 + format lock */
+	/*
+	 * Per-context job scheduler.  The m2m core runs one job at a time per
+	 * v4l2_m2m_dev; with one device-wide instance a slow 1080p stream
+	 * would hold every other client's job back until it finished at the
+	 * daemon.  Each context gets its own, so jobs of different contexts
+	 * are in flight at the daemon together while each context still runs
+	 * its own jobs strictly in order (what reference frames need).
+	 * dev->m2m_dev only carries the media controller topology.
+	 */
+	struct v4l2_m2m_dev *m2m_dev;
 	u32 id;
 	u32 codec;		/* DAEDALUS_CODEC_* of the OUTPUT format */
 	struct v4l2_format coded_fmt;
@@ -132,6 +142,7 @@ static inline struct daedalus_ctx *daedalus_file_to_ctx(struct file *file)
 /* daedalus_video.c */
 extern const struct v4l2_file_operations daedalus_fops;
 extern const struct v4l2_ioctl_ops daedalus_ioctl_ops;
+extern const struct v4l2_m2m_ops daedalus_m2m_ops;
 int daedalus_request_validate(struct media_request *req);
 u32 daedalus_codec_of_fourcc(u32 fourcc);
 

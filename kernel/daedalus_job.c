@@ -100,11 +100,12 @@ static void daedalus_job_unlink(struct daedalus_dev *dev,
 static void daedalus_job_finish(struct daedalus_dev *dev,
 				struct daedalus_job *job, int status)
 {
-	struct v4l2_m2m_ctx *m2m_ctx = job->ctx->fh.m2m_ctx;
+	struct daedalus_ctx *ctx = job->ctx;
+	struct v4l2_m2m_ctx *m2m_ctx = ctx->fh.m2m_ctx;
 
 	kfree(job);
 	/* CAPTURE first, then OUTPUT (completes the request). */
-	v4l2_m2m_buf_done_and_job_finish(dev->m2m_dev, m2m_ctx,
+	v4l2_m2m_buf_done_and_job_finish(ctx->m2m_dev, m2m_ctx,
 					 status ? VB2_BUF_STATE_ERROR :
 						  VB2_BUF_STATE_DONE);
 }
@@ -240,7 +241,7 @@ void daedalus_device_run(void *priv)
 			daedalus_requeue_head(&m2m_ctx->out_q_ctx, src);
 		if (dst)
 			daedalus_requeue_head(&m2m_ctx->cap_q_ctx, dst);
-		v4l2_m2m_job_finish(dev->m2m_dev, m2m_ctx);
+		v4l2_m2m_job_finish(ctx->m2m_dev, m2m_ctx);
 		return;
 	}
 	dst->is_held = false;
@@ -256,7 +257,7 @@ void daedalus_device_run(void *priv)
 			v4l2_ctrl_request_complete(req, &ctx->hdl);
 		daedalus_requeue_head(&m2m_ctx->cap_q_ctx, dst);
 		daedalus_requeue_head(&m2m_ctx->out_q_ctx, src);
-		v4l2_m2m_buf_done_and_job_finish(dev->m2m_dev, m2m_ctx,
+		v4l2_m2m_buf_done_and_job_finish(ctx->m2m_dev, m2m_ctx,
 						 VB2_BUF_STATE_ERROR);
 		return;
 	}

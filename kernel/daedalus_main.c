@@ -21,7 +21,7 @@ module_param_named(job_timeout_ms, daedalus_job_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(job_timeout_ms,
 		 "error a decode job the daemon has not answered after this many ms (default 3000, min 10)");
 
-static const struct v4l2_m2m_ops daedalus_m2m_ops = {
+const struct v4l2_m2m_ops daedalus_m2m_ops = {
 	.device_run	= daedalus_device_run,
 	.job_abort	= daedalus_job_abort,
 };

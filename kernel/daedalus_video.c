@@ -512,16 +512,24 @@ static int daedalus_open(struct file *file)
 	if (ret)
 		goto err_fh;
 
-	ctx->fh.m2m_ctx = v4l2_m2m_ctx_init(dev->m2m_dev, ctx,
+	ctx->m2m_dev = v4l2_m2m_init(&daedalus_m2m_ops);
+	if (IS_ERR(ctx->m2m_dev)) {
+		ret = PTR_ERR(ctx->m2m_dev);
+		goto err_hdl;
+	}
+
+	ctx->fh.m2m_ctx = v4l2_m2m_ctx_init(ctx->m2m_dev, ctx,
 					    daedalus_queue_init);
 	if (IS_ERR(ctx->fh.m2m_ctx)) {
 		ret = PTR_ERR(ctx->fh.m2m_ctx);
-		goto err_hdl;
+		goto err_m2m;
 	}
 
 	v4l2_fh_add(&ctx->fh);
 	return 0;
 
+err_m2m:
+	v4l2_m2m_release(ctx->m2m_dev);
 err_hdl:
 	v4l2_ctrl_handler_free(&ctx->hdl);
 err_fh:
@@ -543,6 +551,7 @@ static int daedalus_release(struct file *file)
 	mutex_lock(&ctx->vb_mutex);
 	v4l2_m2m_ctx_release(ctx->fh.m2m_ctx);
 	mutex_unlock(&ctx->vb_mutex);
+	v4l2_m2m_release(ctx->m2m_dev);
 	daedalus_ctx_closed(ctx);
 	v4l2_ctrl_handler_free(&ctx->hdl);
 	v4l2_fh_exit(&ctx->fh);

@@ -7,6 +7,8 @@
  *                           through the OUTPUT dmabuf and writing a
  *                           pattern through the CAPTURE dmabuf; exit 0
  *   fake_daemon silent      handshake, read the job, never answer
+ *   fake_daemon concurrent N  handshake, read N jobs of N clients before
+ *                           answering any (contexts run in parallel)
  *   fake_daemon late MS     handshake, read the job, answer after MS ms
  *                           and expect ENOENT (job cancelled meanwhile)
  *
@@ -121,9 +123,8 @@ static void *map_buf(int fd, uint64_t cookie, uint32_t which, int prot,
 	return m;
 }
 
-static void answer_one(int fd)
+static void answer_decode(int fd, const struct daedalus_msg_decode *d)
 {
-	const struct daedalus_msg_decode *d = wait_decode(fd, 10000);
 	const struct v4l2_ctrl_vp9_frame *f = find_vp9_frame(d);
 	uint64_t cookie = d->hdr.cookie;
 	struct daedalus_buf_fd b;
@@ -185,6 +186,43 @@ static void answer_one(int fd)
 		kt_fail("second DECODE_DONE for cookie: %d, want -ENOENT", r);
 }
 
+static void answer_one(int fd)
+{
+	answer_decode(fd, wait_decode(fd, 10000));
+}
+
+/*
+ * Read N DECODEs before answering any: only a kernel that schedules each
+ * context on its own lets jobs of N clients be at the daemon together
+ * (one device-wide m2m scheduler would hold job 2 back until job 1 is
+ * answered, and this mode would time out waiting for it).
+ */
+static void answer_concurrent(int fd, int n)
+{
+	struct daedalus_msg_decode *jobs[16];
+	int i;
+
+	if (n < 1 || n > 16)
+		kt_fail("concurrent: 1..16 jobs");
+	for (i = 0; i < n; i++) {
+		const struct daedalus_msg_decode *d = wait_decode(fd, 10000);
+
+		jobs[i] = malloc(d->hdr.size);
+		if (!jobs[i])
+			kt_fail("out of memory");
+		memcpy(jobs[i], d, d->hdr.size);
+		if (i && jobs[i]->ctx_id == jobs[0]->ctx_id)
+			kt_fail("two jobs of one context in flight");
+	}
+	kt_log("%d jobs of %d contexts in flight at once, none answered yet",
+	       n, n);
+	touch("KT_GOT_JOB");
+	for (i = 0; i < n; i++) {
+		answer_decode(fd, jobs[i]);
+		free(jobs[i]);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "answer";
@@ -201,6 +239,8 @@ int main(int argc, char **argv)
 
 		while (n-- > 0)
 			answer_one(fd);
+	} else if (!strcmp(mode, "concurrent")) {
+		answer_concurrent(fd, argc > 2 ? atoi(argv[2]) : 2);
 	} else if (!strcmp(mode, "silent")) {
 		wait_decode(fd, 30000);
 		touch("KT_GOT_JOB");

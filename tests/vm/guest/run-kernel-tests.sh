@@ -158,6 +158,27 @@ else
 	stop_daemon
 fi
 
+# 4a. Contexts run in parallel: three clients' jobs are all at the daemon
+#     before it answers any of them; each still gets its own pixels.
+if start_daemon parallel-contexts concurrent 3; then
+	pids=""
+	for k in 1 2 3; do
+		client parallel-contexts-$k 20 --expect ok --check-pattern --max-ms 15000 &
+		pids="$pids $!"
+	done
+	crc=0
+	for p in $pids; do wait "$p" || crc=1; done
+	if wait "$DAEMON_PID"; then drc=0; else drc=$?; fi
+	DAEMON_PID=""
+	if [ $crc = 0 ] && [ $drc = 0 ]; then
+		pass parallel-contexts "$(grep -m1 'in flight at once' "$LOGDIR/parallel-contexts-daemon.log")"
+	else
+		fail parallel-contexts "clients rc $crc; daemon rc $drc: $(last_line "$LOGDIR/parallel-contexts-daemon.log")"
+	fi
+else
+	fail parallel-contexts "fake daemon did not attach"
+fi
+
 # 4b. HOLD_CAPTURE_BUF: two slices of one frame into one CAPTURE buffer;
 #     FLUSH releases a held buffer, also while its job is at the daemon.
 hold_test() {
