@@ -23,6 +23,7 @@
 #                     small one's per-frame decode times reported). Clips
 #                     and their framemd5 come from make-stateless-clips.sh
 #                     (run on the host, build-vm/stateless-clips).
+#                     DAEDALUS_STATELESS_BACKENDS="cpu vulkan" adds vulkan.
 #
 # Environment:
 #   DAEDALUS_BUILD_DIR   CMake build dir holding daemon/bridge/daedalus-daemon
@@ -398,7 +399,10 @@ if want stateless; then
 	SL=${DAEDALUS_STATELESS_CLIPS:-${DAEDALUS_REPO:-/nonexistent}/build-vm/stateless-clips}
 	[ -n "$DAEMON_PID" ] && stop_daemon
 	saved_args=$DAEMON_ARGS
-	for backend in cpu vulkan; do
+	# vulkan (lavapipe) is opt-in: under TCG a lavapipe 1080p frame outlasts
+	# GStreamer's request wait (the client gives up; measured 2026-11-24),
+	# although the CAPTURE dmabuf import itself works there.
+	for backend in ${DAEDALUS_STATELESS_BACKENDS:-cpu}; do
 		slog="$LOGS/daemon-stateless-$backend.txt"
 		DAEMON_ARGS="--decoder daedalus --backend $backend -v"
 		if [ $backend = vulkan ]; then
