@@ -55,11 +55,31 @@ for d in proc sys dev; do
 	mount -o bind "/$d" "/host/$d" || fatal "bind /$d"
 done
 mount -o bind /sys/kernel/debug /host/sys/kernel/debug || fatal "bind debugfs"
+
+# The guest's tmpfs /tmp, /run and /var/tmp below would hide a clone, build
+# or kernel cache that lives there on the host (a CI checkout under /tmp):
+# keep a view of each such path now and put it back on top afterwards.
+mkdir -p /keep
+KEEP=""
+n=0
+for p in "$DAEDALUS_REPO" "$DAEDALUS_BUILD_DIR" "$DAEDALUS_KERNEL_DIR"; do
+	case "$p" in /tmp/*|/run/*|/var/tmp/*) ;; *) continue ;; esac
+	[ -d "/host$p" ] || continue
+	mkdir -p "/keep/$n"
+	mount -o bind "/host$p" "/keep/$n" || fatal "keep $p"
+	KEEP="$KEEP $n:$p"
+	n=$((n + 1))
+done
 mount -o bind /dev/shm /host/dev/shm
 mount -o bind /dev/pts /host/dev/pts
 mount -t tmpfs -o mode=1777,size=1G tmpfs /host/tmp || fatal "tmpfs /tmp"
 mount -t tmpfs -o mode=755 tmpfs /host/run || fatal "tmpfs /run"
 [ -d /host/var/tmp ] && mount -t tmpfs -o mode=1777 tmpfs /host/var/tmp
+for k in $KEEP; do
+	p=${k#*:}
+	mkdir -p "/host$p"
+	mount -o bind "/keep/${k%%:*}" "/host$p" || fatal "restore $p"
+done
 mkdir -p /host/tmp/daedalus-results
 mount -o bind /results /host/tmp/daedalus-results || fatal "bind results"
 

@@ -120,6 +120,13 @@ if [ -x "$DAEMON" ] && [ -n "$MODULE_KO" ]; then
       >"$RUN_DIR/corpus.log" 2>&1 \
       || host_failures+=("corpus: ffmpeg clip generation failed (log: $RUN_DIR/corpus.log)")
   fi
+  # The stateless VP9 tests' clips and their libavcodec md5s (TCG guests
+  # are too slow to make references themselves); the guest reads them from
+  # <repo>/build-vm/stateless-clips.
+  log "stateless clips: tests/vm/daemon/make-stateless-clips.sh"
+  CORPUS="$CORPUS_DIR" "$REPO/tests/vm/daemon/make-stateless-clips.sh" "$REPO/build-vm/stateless-clips" \
+    >"$RUN_DIR/stateless-clips.log" 2>&1 \
+    || host_failures+=("stateless clips: make-stateless-clips.sh failed (log: $RUN_DIR/stateless-clips.log)")
   exec 7>&-
 fi
 
