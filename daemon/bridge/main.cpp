@@ -18,6 +18,7 @@
 #include "daedalus/error.h"
 #include "kernel_channel.h"
 #include "server.h"
+#include "vp9_stateless_job.h"
 
 using namespace daedalus::bridge;
 
@@ -79,6 +80,20 @@ int main(int argc, char** argv) {
   }
 
   int exit_code = kExitOk;
+#ifdef DAEDALUS_HAVE_VP9
+  if (opts.decoder == DecoderKind::kDaedalus && backend == "vulkan") {
+    // Before attaching: while the kernel sees no daemon, clients get
+    // immediate ERROR buffers rather than a first frame that waits for
+    // pipeline compilation past their request timeout.
+    try {
+      const double ms = prewarm_vp9_backend(true);
+      spdlog::info("vulkan backend ready ({:.0f} ms to create)", ms);
+    } catch (const daedalus::Error& e) {
+      spdlog::critical("--backend vulkan: {}", e.what());
+      return kExitUnavailable;
+    }
+  }
+#endif
   try {
     DeviceChannel channel(device);
     Server server(channel, opts);

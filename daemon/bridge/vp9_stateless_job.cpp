@@ -86,6 +86,16 @@ std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> create_vp9_stateless(uint32_t
   return s;
 }
 
+double prewarm_vp9_backend(bool vulkan) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto backend = dispatch::create_backend(vulkan ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu);
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  BackendPool& pool = backend_pool();
+  std::lock_guard lock(pool.mutex);
+  pool.idle[vulkan].push_back(std::move(backend));
+  return ms;
+}
+
 namespace {
 
 // One CAPTURE buffer (the destination or a reference) as an NV12 surface.
