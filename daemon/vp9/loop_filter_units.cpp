@@ -1,9 +1,29 @@
 // SPDX-License-Identifier: MIT
-// Loop filter edge decisions. VP9 (and libvpx, which defines the exact
-// behaviour) builds per-64x64 bit masks of which 8x8 edges get which filter
-// size; we build the same masks and expand them into one dd_lf_unit per 4x4
-// so that the executor (dispatch loop_filter stage) needs no VP9 knowledge.
+// Loop filter edge decisions. libvpx (which defines the exact behaviour)
+// builds per-64x64 bit masks of which 8x8 edges get which filter size and
+// then adjusts them at superblock and picture borders. Every one of those
+// rules depends only on the block covering an 8x8 and on the 8x8's position,
+// so we decide each 8x8 directly from its block and write its 2x2 dd_lf_units
+// (one per 4x4) in two 8-byte stores; the executor (dispatch loop_filter
+// stage) needs no VP9 knowledge. tests/unit/vp9/loop_filter_units_test.cpp
+// keeps the mask formulation as the reference.
+//
+// The rules, for an 8x8 (luma) or 8x8-chroma cell covered by block B:
+// - B's own left/top border is an edge; so is every transform border inside
+//   B unless B is a skipped inter block (no residual). Edge size: 16 for
+//   16x16 and 32x32 transforms, 8 for 8x8, 4 for 4x4 except on 32x32
+//   luma (64x64 chroma) boundaries, where it is 8.
+// - The inner 4x4 edges of the cell are filtered (size 4) when B uses 4x4
+//   transforms and has residual.
+// - The picture's left and top borders are never filtered.
+// - 4:2:0 chroma: a cell takes everything (level included) from the block
+//   at its top-left luma 8x8. On an odd number of mi columns (rows) the last
+//   chroma column (row) is only 4 pixels wide (high): its 16-wide edges use
+//   the 8-wide filter, and the last column has no inner edges.
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cstddef>
 #include <cstring>
 
 #include "tables.h"
@@ -12,298 +32,182 @@
 namespace daedalus::vp9 {
 namespace {
 
-// Masks of one superblock: luma bits are row * 8 + col over 8x8 blocks,
-// chroma (4:2:0) bits are row * 4 + col over 8x8 chroma blocks.
-struct SbMasks {
-  uint64_t left_y[4] = {}, above_y[4] = {}, int_4x4_y = 0;
-  uint16_t left_uv[4] = {}, above_uv[4] = {}, int_4x4_uv = 0;
-  uint8_t lfl_y[64] = {};
+static_assert(std::endian::native == std::endian::little, "units are assembled as little-endian words");
+static_assert(sizeof(dd_lf_unit) == 4 && offsetof(dd_lf_unit, level) == 0 && offsetof(dd_lf_unit, left_size) == 1 &&
+              offsetof(dd_lf_unit, top_size) == 2);
+
+// Filter size on the edges of a transform size (4x4 .. 32x32).
+constexpr uint8_t kTxEdgeSize[4] = {4, 8, 16, 16};
+// Transform width in 8x8 cells.
+constexpr int kTx8x8s[4] = {1, 1, 2, 4};
+
+// Filter size of the left (top) edge of a cell at each position % 8 within
+// its superblock (one byte per position) when edges repeat every `period`
+// cells; the same table serves columns and rows, luma and chroma.
+constexpr uint64_t edge_sizes(int period, int tx) {
+  uint64_t v = 0;
+  for (int p = 0; p < 8; p += period) {
+    const uint64_t size = (tx == 0 && p % 4 == 0) ? 8 : kTxEdgeSize[tx];
+    v |= size << (8 * p);
+  }
+  return v;
+}
+
+// Everything the cells of a block need, by (block size, tx size, skipped
+// inter block): independent of the block's level and position.
+struct BlockEdges {
+  uint64_t left = 0, top = 0;        // luma edge_sizes() for columns, rows
+  uint64_t uv_left = 0, uv_top = 0;  // chroma
+  uint8_t inner = 0, uv_inner = 0;   // size of the inner 4x4 edges: 4 or 0
+  uint8_t w8 = 1, uv_w8 = 1;         // width in (chroma) 8x8 cells
 };
 
-constexpr uint64_t kLeftTxMask[4] = {~0ull, ~0ull, 0x5555555555555555ull, 0x1111111111111111ull};
-constexpr uint64_t kAboveTxMask[4] = {~0ull, ~0ull, 0x00ff00ff00ff00ffull, 0x000000ff000000ffull};
-constexpr uint16_t kLeftTxMaskUv[4] = {0xffff, 0xffff, 0x5555, 0x1111};
-constexpr uint16_t kAboveTxMaskUv[4] = {0xffff, 0xffff, 0x0f0f, 0x000f};
-
-uint64_t left_pred_mask(int b) {
-  uint64_t m = 0;
-  for (int r = 0; r < kNum8x8H[b]; ++r) m |= 1ull << (r * 8);
-  return m;
-}
-uint64_t above_pred_mask(int b) { return (1ull << kNum8x8W[b]) - 1; }
-uint64_t size_mask(int b) {
-  uint64_t m = 0;
-  for (int r = 0; r < kNum8x8H[b]; ++r) m |= above_pred_mask(b) << (r * 8);
-  return m;
-}
-int uv_w(int b) { return std::max(kNum8x8W[b] / 2, 1); }
-int uv_h(int b) { return std::max(kNum8x8H[b] / 2, 1); }
-uint16_t left_pred_mask_uv(int b) {
-  uint16_t m = 0;
-  for (int r = 0; r < uv_h(b); ++r) m |= static_cast<uint16_t>(1u << (r * 4));
-  return m;
-}
-uint16_t above_pred_mask_uv(int b) { return static_cast<uint16_t>((1u << uv_w(b)) - 1); }
-uint16_t size_mask_uv(int b) {
-  uint16_t m = 0;
-  for (int r = 0; r < uv_h(b); ++r) m |= static_cast<uint16_t>(above_pred_mask_uv(b) << (r * 4));
-  return m;
+constexpr int uv_tx_size(int b, int tx) {
+  if (b < kBlock8x8) return 0;
+  return std::min<int>(tx, std::min(kBWidthLog2[b], kBHeightLog2[b]) - 1);
 }
 
-int uv_tx_size(const ModeInfo& mi) {
-  if (mi.sb_type < kBlock8x8) return 0;
-  return std::min<int>(mi.tx_size, std::min(kBWidthLog2[mi.sb_type], kBHeightLog2[mi.sb_type]) - 1);
+constexpr int edges_index(int b, int tx, bool skip_inter) { return b * 8 + tx * 2 + skip_inter; }
+
+constexpr std::array<BlockEdges, kBlockSizes * 8> make_block_edges() {
+  std::array<BlockEdges, kBlockSizes * 8> t{};
+  for (int b = 0; b < kBlockSizes; ++b)
+    for (int tx = 0; tx < 4; ++tx)
+      for (int skip_inter = 0; skip_inter < 2; ++skip_inter) {
+        BlockEdges& e = t[edges_index(b, tx, skip_inter)];
+        // Sizes that the tile decoder never produces get a harmless entry.
+        const int ty = std::min<int>(tx, kMaxTxSize[b]), tuv = uv_tx_size(b, ty);
+        const int w = kNum8x8W[b], h = kNum8x8H[b];
+        const int uv_w = std::max(w / 2, 1), uv_h = std::max(h / 2, 1);
+        // Skipped inter blocks have no residual, hence no inner tx edges.
+        e.left = edge_sizes(skip_inter ? w : kTx8x8s[ty], ty);
+        e.top = edge_sizes(skip_inter ? h : kTx8x8s[ty], ty);
+        e.uv_left = edge_sizes(skip_inter ? uv_w : kTx8x8s[tuv], tuv);
+        e.uv_top = edge_sizes(skip_inter ? uv_h : kTx8x8s[tuv], tuv);
+        e.inner = (ty == 0 && !skip_inter) ? 4 : 0;
+        e.uv_inner = (tuv == 0 && !skip_inter) ? 4 : 0;
+        e.w8 = static_cast<uint8_t>(w);
+        e.uv_w8 = static_cast<uint8_t>(uv_w);
+      }
+  return t;
 }
 
-void build_masks(const ModeInfo& mi, int shift_y, int shift_uv, bool with_uv, SbMasks& m) {
-  const int b = mi.sb_type;
-  const int tx_y = mi.tx_size;
-  const int tx_uv = uv_tx_size(mi);
-  const int level = mi.filter_level;
-  if (!level) return;
-  for (int r = 0; r < kNum8x8H[b]; ++r)
-    for (int c = 0; c < kNum8x8W[b]; ++c) {
-      const int idx = shift_y + r * 8 + c;
-      if (idx < 64) m.lfl_y[idx] = static_cast<uint8_t>(level);
-    }
-  m.above_y[tx_y] |= above_pred_mask(b) << shift_y;
-  m.left_y[tx_y] |= left_pred_mask(b) << shift_y;
-  if (with_uv) {
-    m.above_uv[tx_uv] |= static_cast<uint16_t>(above_pred_mask_uv(b) << shift_uv);
-    m.left_uv[tx_uv] |= static_cast<uint16_t>(left_pred_mask_uv(b) << shift_uv);
-  }
-  // Skipped inter blocks have no residual, hence no internal tx edges.
-  if (mi.skip && mi.is_inter()) return;
-  m.above_y[tx_y] |= (size_mask(b) & kAboveTxMask[tx_y]) << shift_y;
-  m.left_y[tx_y] |= (size_mask(b) & kLeftTxMask[tx_y]) << shift_y;
-  if (tx_y == 0) m.int_4x4_y |= size_mask(b) << shift_y;
-  if (with_uv) {
-    m.above_uv[tx_uv] |= static_cast<uint16_t>((size_mask_uv(b) & kAboveTxMaskUv[tx_uv]) << shift_uv);
-    m.left_uv[tx_uv] |= static_cast<uint16_t>((size_mask_uv(b) & kLeftTxMaskUv[tx_uv]) << shift_uv);
-    if (tx_uv == 0) m.int_4x4_uv |= static_cast<uint16_t>(size_mask_uv(b) << shift_uv);
-  }
+constexpr std::array<BlockEdges, kBlockSizes * 8> kBlockEdges = make_block_edges();
+
+const BlockEdges& edges_of(const ModeInfo& mi) {
+  return kBlockEdges[edges_index(mi.sb_type, mi.tx_size & 3, mi.skip && mi.is_inter())];
 }
 
-class MaskBuilder {
- public:
-  MaskBuilder(const FrameHeader& h, const std::vector<ModeInfo>& blocks, const std::vector<int32_t>& grid)
-      : h_(h), blocks_(blocks), grid_(grid) {}
+uint64_t unit(uint64_t level, uint64_t left, uint64_t top) { return level | left << 8 | top << 16; }
+uint64_t byte_at(uint64_t sizes, int pos) { return (sizes >> ((pos & 7) * 8)) & 0xff; }
+void store(dd_lf_unit* at, uint64_t two_units) { std::memcpy(at, &two_units, sizeof(two_units)); }
 
-  const ModeInfo& at(int row, int col) const { return blocks_[grid_[static_cast<size_t>(row) * h_.mi_cols + col]]; }
-
-  // Walks the superblock like the partition tree: a block of 16x16 or more
-  // contributes luma and chroma masks; inside a 16x16 only the first block
-  // contributes chroma (4:2:0 chroma of 8x8 blocks is shared).
-  SbMasks build(int mi_row, int mi_col) const {
-    SbMasks m;
-    const int max_rows = std::min(8, static_cast<int>(h_.mi_rows) - mi_row);
-    const int max_cols = std::min(8, static_cast<int>(h_.mi_cols) - mi_col);
-    const ModeInfo& top = at(mi_row, mi_col);
-    switch (top.sb_type) {
-      case kBlock64x64: build_masks(top, 0, 0, true, m); break;
-      case kBlock64x32:
-        build_masks(top, 0, 0, true, m);
-        if (4 < max_rows) build_masks(at(mi_row + 4, mi_col), 32, 8, true, m);
-        break;
-      case kBlock32x64:
-        build_masks(top, 0, 0, true, m);
-        if (4 < max_cols) build_masks(at(mi_row, mi_col + 4), 4, 2, true, m);
-        break;
-      default:
-        for (int i32 = 0; i32 < 4; ++i32) {
-          const int r32 = (i32 >> 1) * 4, c32 = (i32 & 1) * 4;
-          if (c32 >= max_cols || r32 >= max_rows) continue;
-          const int sy32 = r32 * 8 + c32, suv32 = (r32 / 2) * 4 + c32 / 2;
-          const ModeInfo& b32 = at(mi_row + r32, mi_col + c32);
-          switch (b32.sb_type) {
-            case kBlock32x32: build_masks(b32, sy32, suv32, true, m); break;
-            case kBlock32x16:
-              build_masks(b32, sy32, suv32, true, m);
-              if (r32 + 2 < max_rows) build_masks(at(mi_row + r32 + 2, mi_col + c32), sy32 + 16, suv32 + 4, true, m);
-              break;
-            case kBlock16x32:
-              build_masks(b32, sy32, suv32, true, m);
-              if (c32 + 2 < max_cols) build_masks(at(mi_row + r32, mi_col + c32 + 2), sy32 + 2, suv32 + 1, true, m);
-              break;
-            default:
-              for (int i16 = 0; i16 < 4; ++i16) {
-                const int r16 = r32 + (i16 >> 1) * 2, c16 = c32 + (i16 & 1) * 2;
-                if (c16 >= max_cols || r16 >= max_rows) continue;
-                const int sy16 = r16 * 8 + c16, suv16 = (r16 / 2) * 4 + c16 / 2;
-                const ModeInfo& b16 = at(mi_row + r16, mi_col + c16);
-                switch (b16.sb_type) {
-                  case kBlock16x16: build_masks(b16, sy16, suv16, true, m); break;
-                  case kBlock16x8:
-                    build_masks(b16, sy16, suv16, true, m);
-                    if (r16 + 1 < max_rows) build_masks(at(mi_row + r16 + 1, mi_col + c16), sy16 + 8, 0, false, m);
-                    break;
-                  case kBlock8x16:
-                    build_masks(b16, sy16, suv16, true, m);
-                    if (c16 + 1 < max_cols) build_masks(at(mi_row + r16, mi_col + c16 + 1), sy16 + 1, 0, false, m);
-                    break;
-                  default:
-                    build_masks(b16, sy16, suv16, true, m);
-                    for (int i8 = 1; i8 < 4; ++i8) {
-                      const int r8 = r16 + (i8 >> 1), c8 = c16 + (i8 & 1);
-                      if (c8 >= max_cols || r8 >= max_rows) continue;
-                      build_masks(at(mi_row + r8, mi_col + c8), r8 * 8 + c8, 0, false, m);
-                    }
-                    break;
-                }
-              }
-              break;
-          }
-        }
-        break;
-    }
-    adjust(m, mi_row, mi_col);
-    return m;
-  }
-
- private:
-  void adjust(SbMasks& m, int mi_row, int mi_col) const {
-    // 32x32 transforms use the 16-wide filter too.
-    m.left_y[2] |= m.left_y[3];
-    m.above_y[2] |= m.above_y[3];
-    m.left_uv[2] |= m.left_uv[3];
-    m.above_uv[2] |= m.above_uv[3];
-    // 4x4 edges on 32x32 boundaries get at least the 8-tap filter.
-    constexpr uint64_t kLeftBorder = 0x1111111111111111ull, kAboveBorder = 0x000000ff000000ffull;
-    constexpr uint16_t kLeftBorderUv = 0x1111, kAboveBorderUv = 0x000f;
-    m.left_y[1] |= m.left_y[0] & kLeftBorder;
-    m.left_y[0] &= ~kLeftBorder;
-    m.above_y[1] |= m.above_y[0] & kAboveBorder;
-    m.above_y[0] &= ~kAboveBorder;
-    m.left_uv[1] |= m.left_uv[0] & kLeftBorderUv;
-    m.left_uv[0] &= static_cast<uint16_t>(~kLeftBorderUv);
-    m.above_uv[1] |= m.above_uv[0] & kAboveBorderUv;
-    m.above_uv[0] &= static_cast<uint16_t>(~kAboveBorderUv);
-
-    if (mi_row + 8 > static_cast<int>(h_.mi_rows)) {
-      const uint64_t rows = h_.mi_rows - mi_row;
-      const uint64_t mask_y = (1ull << (rows << 3)) - 1;
-      const uint16_t mask_uv = static_cast<uint16_t>((1u << (((rows + 1) >> 1) << 2)) - 1);
-      for (int i = 0; i < 3; ++i) {
-        m.left_y[i] &= mask_y;
-        m.above_y[i] &= mask_y;
-        m.left_uv[i] &= mask_uv;
-        m.above_uv[i] &= mask_uv;
-      }
-      m.int_4x4_y &= mask_y;
-      m.int_4x4_uv &= mask_uv;
-      if (rows == 1) {
-        m.above_uv[1] |= m.above_uv[2];
-        m.above_uv[2] = 0;
-      }
-      if (rows == 5) {
-        m.above_uv[1] |= m.above_uv[2] & 0xff00;
-        m.above_uv[2] &= static_cast<uint16_t>(~(m.above_uv[2] & 0xff00));
-      }
-    }
-    if (mi_col + 8 > static_cast<int>(h_.mi_cols)) {
-      const uint64_t cols = h_.mi_cols - mi_col;
-      const uint64_t mask_y = ((1ull << cols) - 1) * 0x0101010101010101ull;
-      const uint16_t mask_uv = static_cast<uint16_t>(((1u << ((cols + 1) >> 1)) - 1) * 0x1111);
-      const uint16_t mask_uv_int = static_cast<uint16_t>(((1u << (cols >> 1)) - 1) * 0x1111);
-      for (int i = 0; i < 3; ++i) {
-        m.left_y[i] &= mask_y;
-        m.above_y[i] &= mask_y;
-        m.left_uv[i] &= mask_uv;
-        m.above_uv[i] &= mask_uv;
-      }
-      m.int_4x4_y &= mask_y;
-      m.int_4x4_uv &= mask_uv_int;
-      if (cols == 1) {
-        m.left_uv[1] |= m.left_uv[2];
-        m.left_uv[2] = 0;
-      }
-      if (cols == 5) {
-        m.left_uv[1] |= m.left_uv[2] & 0xcccc;
-        m.left_uv[2] &= static_cast<uint16_t>(~(m.left_uv[2] & 0xcccc));
-      }
-    }
-    if (mi_col == 0) {
-      for (int i = 0; i < 3; ++i) {
-        m.left_y[i] &= 0xfefefefefefefefeull;
-        m.left_uv[i] &= 0xeeee;
-      }
-    }
-  }
-
-  const FrameHeader& h_;
-  const std::vector<ModeInfo>& blocks_;
-  const std::vector<int32_t>& grid_;
+// One row of cells of a plane; write_row() fills the two unit rows the
+// cells cover, run by run (a run: the cells of one block in this row).
+struct RowPlan {
+  const ModeInfo* blocks;
+  const int32_t* grid_row;  // grid indices along the row, one per cell
+  int grid_step;            // grid entries per cell (1 luma, 2 chroma)
+  int row;                  // cell row (position in the superblock: row % 8)
+  int cells;
+  bool picture_top;         // the top edges are the picture border
+  bool narrow_row;          // last chroma row of an odd mi row count
 };
 
-uint8_t size_of(uint64_t m16, uint64_t m8, uint64_t m4, int bit) {
-  if ((m16 >> bit) & 1) return 16;
-  if ((m8 >> bit) & 1) return 8;
-  if ((m4 >> bit) & 1) return 4;
-  return 0;
+template <bool kChroma>
+void write_row(const RowPlan& rp, dd_lf_unit* top_row, dd_lf_unit* bottom_row) {
+  int c = 0;
+  while (c < rp.cells) {
+    const ModeInfo& mi = rp.blocks[rp.grid_row[c * rp.grid_step]];
+    const BlockEdges& e = edges_of(mi);
+    const int run = std::min<int>(kChroma ? e.uv_w8 : e.w8, rp.cells - c);
+    const uint64_t level = mi.filter_level;
+    if (!level) {  // no edges at all, whatever the block
+      std::memset(top_row + 2 * c, 0, run * 2 * sizeof(dd_lf_unit));
+      std::memset(bottom_row + 2 * c, 0, run * 2 * sizeof(dd_lf_unit));
+      c += run;
+      continue;
+    }
+    const uint64_t inner = kChroma ? e.uv_inner : e.inner;
+    uint64_t top = rp.picture_top ? 0 : byte_at(kChroma ? e.uv_top : e.top, rp.row);
+    if (kChroma && rp.narrow_row && top == 16) top = 8;
+    // The two units of a cell's top row differ in the left edge only, as do
+    // the two of its bottom row.
+    const uint64_t top_pair = unit(level, 0, top) | unit(level, inner, top) << 32;
+    const uint64_t bottom_pair = unit(level, 0, inner) | unit(level, inner, inner) << 32;
+    uint64_t lefts = (kChroma ? e.uv_left : e.left) >> ((c & 7) * 8);
+    if (c == 0) lefts &= ~uint64_t{0xff};  // picture left border
+    for (const int end = c + run; c < end; ++c, lefts >>= 8) {
+      const uint64_t left = (lefts & 0xff) << 8;
+      store(top_row + 2 * c, top_pair | left);
+      store(bottom_row + 2 * c, bottom_pair | left);
+    }
+  }
 }
 
 }  // namespace
 
 void build_loop_filter_units(const FrameHeader& h, const std::vector<ModeInfo>& blocks,
                              const std::vector<int32_t>& grid, dispatch::FrameWork& work) {
-  const int cols[3] = {static_cast<int>(h.mi_cols) * 2, static_cast<int>(h.mi_cols * 2) >> h.ss_x,
-                       static_cast<int>(h.mi_cols * 2) >> h.ss_x};
-  const int rows[3] = {static_cast<int>(h.mi_rows) * 2, static_cast<int>(h.mi_rows * 2) >> h.ss_y,
-                       static_cast<int>(h.mi_rows * 2) >> h.ss_y};
+  const int mi_cols = static_cast<int>(h.mi_cols), mi_rows = static_cast<int>(h.mi_rows);
+  const int cols[3] = {mi_cols * 2, (mi_cols * 2) >> h.ss_x, (mi_cols * 2) >> h.ss_x};
+  const int rows[3] = {mi_rows * 2, (mi_rows * 2) >> h.ss_y, (mi_rows * 2) >> h.ss_y};
   for (int p = 0; p < 3; ++p) {
     work.params.lf_cols[p] = static_cast<uint32_t>(cols[p]);
     work.params.lf_rows[p] = static_cast<uint32_t>(rows[p]);
-    work.lf[p].assign(static_cast<size_t>(cols[p]) * rows[p], dd_lf_unit{});
   }
-  if (h.lf.level == 0) return;  // VP9 skips the loop filter entirely
-  MaskBuilder mb(h, blocks, grid);
-  for (int sr = 0; sr < static_cast<int>(h.mi_rows); sr += 8)
-    for (int sc = 0; sc < static_cast<int>(h.mi_cols); sc += 8) {
-      const SbMasks m = mb.build(sr, sc);
-      // Luma: 8x8 block (r, c) -> units (2r..2r+1, 2c..2c+1).
-      dd_lf_unit* y = work.lf[0].data();
-      for (int r = 0; r < 8 && sr + r < static_cast<int>(h.mi_rows); ++r)
-        for (int c = 0; c < 8 && sc + c < static_cast<int>(h.mi_cols); ++c) {
-          const int bit = r * 8 + c;
-          const uint8_t lvl = m.lfl_y[bit];
-          const uint8_t left = size_of(m.left_y[2], m.left_y[1], m.left_y[0], bit);
-          const uint8_t top = (sr + r == 0) ? 0 : size_of(m.above_y[2], m.above_y[1], m.above_y[0], bit);
-          const uint8_t inner = ((m.int_4x4_y >> bit) & 1) ? 4 : 0;
-          const int uy = (sr + r) * 2, ux = (sc + c) * 2;
-          for (int dy = 0; dy < 2; ++dy)
-            for (int dx = 0; dx < 2; ++dx) {
-              dd_lf_unit& u = y[static_cast<size_t>(uy + dy) * cols[0] + ux + dx];
-              u.level = lvl;
-              u.left_size = dx == 0 ? left : inner;
-              u.top_size = dy == 0 ? top : inner;
-            }
-        }
-      // Chroma (4:2:0): 8x8 chroma block (r, c) -> units (2r..2r+1, 2c..2c+1);
-      // level of the luma 8x8 at (2r, 2c).
-      for (int p = 1; p < 3; ++p) {
-        dd_lf_unit* uv = work.lf[p].data();
-        for (int r = 0; r < 4 && sr + 2 * r < static_cast<int>(h.mi_rows); ++r)
-          for (int c = 0; c < 4 && sc + 2 * c < static_cast<int>(h.mi_cols); ++c) {
-            const int bit = r * 4 + c;
-            const uint8_t lvl = m.lfl_y[(r * 2) * 8 + c * 2];
-            const uint8_t left = size_of(m.left_uv[2], m.left_uv[1], m.left_uv[0], bit);
-            const uint8_t top = (sr + 2 * r == 0) ? 0 : size_of(m.above_uv[2], m.above_uv[1], m.above_uv[0], bit);
-            const bool inner = (m.int_4x4_uv >> bit) & 1;
-            // The internal horizontal 4x4 edge is skipped on the last chroma
-            // row of an odd-height frame (it would lie on the border).
-            const bool inner_h = inner && (sr + 2 * r != static_cast<int>(h.mi_rows) - 1);
-            const int uy = (sr / 2 + r) * 2, ux = (sc / 2 + c) * 2;
-            for (int dy = 0; dy < 2; ++dy)
-              for (int dx = 0; dx < 2; ++dx) {
-                if (uy + dy >= rows[p] || ux + dx >= cols[p]) continue;
-                dd_lf_unit& u = uv[static_cast<size_t>(uy + dy) * cols[p] + ux + dx];
-                u.level = lvl;
-                u.left_size = dx == 0 ? left : (inner ? 4 : 0);
-                u.top_size = dy == 0 ? top : (inner_h ? 4 : 0);
-              }
-          }
-      }
+  if (h.lf.level == 0) {  // VP9 skips the loop filter entirely
+    for (int p = 0; p < 3; ++p) work.lf[p].assign(static_cast<size_t>(cols[p]) * rows[p], dd_lf_unit{});
+    return;
+  }
+  // Each row of cells is built in a small buffer that stays in L1 and then
+  // appended: growing the grids by resize() would first zero-fill them unit
+  // by unit, which costs as much as deciding the edges.
+  for (int p = 0; p < 3; ++p) {
+    work.lf[p].clear();
+    work.lf[p].reserve(static_cast<size_t>(cols[p]) * rows[p]);
+  }
+  std::vector<dd_lf_unit> two_rows(static_cast<size_t>(cols[0]) * 2 + 2);
+  const auto append = [](std::vector<dd_lf_unit>& plane, const dd_lf_unit* from, int n) {
+    plane.insert(plane.end(), from, from + n);
+  };
+
+  // Luma: cell (r, c) covers units (2r..2r+1, 2c..2c+1).
+  for (int r = 0; r < mi_rows; ++r) {
+    const RowPlan rp{blocks.data(), grid.data() + static_cast<size_t>(r) * mi_cols, 1, r, mi_cols, r == 0, false};
+    write_row<false>(rp, two_rows.data(), two_rows.data() + cols[0]);
+    append(work.lf[0], two_rows.data(), 2 * cols[0]);
+  }
+
+  // Chroma (4:2:0, the only format of profile 0): cell (r, c) covers units
+  // (2r..2r+1, 2c..2c+1) and takes its block from luma cell (2r, 2c). A
+  // last column (row) of half cells exists on odd mi column (row) counts.
+  const int full_cols = mi_cols / 2, uv_rows = (mi_rows + 1) / 2;
+  for (int r = 0; r < uv_rows; ++r) {
+    const bool half_row = 2 * r + 1 == mi_rows;
+    const int32_t* grid_row = grid.data() + static_cast<size_t>(2 * r) * mi_cols;
+    const RowPlan rp{blocks.data(), grid_row, 2, r, full_cols, r == 0, half_row};
+    dd_lf_unit* top_row = two_rows.data();
+    dd_lf_unit* bottom_row = top_row + cols[1];
+    write_row<true>(rp, top_row, bottom_row);
+    if (mi_cols & 1) {  // half cell: left units only, no inner edges
+      const int c = full_cols;
+      const ModeInfo& mi = blocks[grid_row[2 * c]];
+      const BlockEdges& e = edges_of(mi);
+      uint64_t left = c == 0 ? 0 : byte_at(e.uv_left, c);
+      uint64_t top = r == 0 ? 0 : byte_at(e.uv_top, r);
+      if (left == 16) left = 8;
+      if (half_row && top == 16) top = 8;
+      const uint64_t level = mi.filter_level;
+      const uint64_t t = level ? unit(level, left, top) : 0, b = level ? unit(level, left, 0) : 0;
+      std::memcpy(top_row + 2 * c, &t, sizeof(dd_lf_unit));
+      std::memcpy(bottom_row + 2 * c, &b, sizeof(dd_lf_unit));
     }
+    // Both chroma planes filter the same edges.
+    const int n = half_row ? cols[1] : 2 * cols[1];
+    append(work.lf[1], top_row, n);
+    append(work.lf[2], top_row, n);
+  }
 }
 
 }  // namespace daedalus::vp9
