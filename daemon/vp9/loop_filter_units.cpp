@@ -100,47 +100,53 @@ const BlockEdges& edges_of(const ModeInfo& mi) {
 
 uint64_t unit(uint64_t level, uint64_t left, uint64_t top) { return level | left << 8 | top << 16; }
 uint64_t byte_at(uint64_t sizes, int pos) { return (sizes >> ((pos & 7) * 8)) & 0xff; }
-void store(dd_lf_unit* at, uint64_t two_units) { std::memcpy(at, &two_units, sizeof(two_units)); }
 
-// One row of cells of a plane; write_row() fills the two unit rows the
-// cells cover, run by run (a run: the cells of one block in this row).
+// One row of cells of a plane, run by run (a run: the cells of one block in
+// this row). Each cell's two units of the top and of the bottom unit row
+// are one 64-bit word each; the words go to a scratch row (uint64_t, so
+// that the stores cannot alias anything else the loop reads).
 struct RowPlan {
   const ModeInfo* blocks;
-  const int32_t* grid_row;  // grid indices along the row, one per cell
+  const int32_t* grid_row;  // grid indices along the row
   int grid_step;            // grid entries per cell (1 luma, 2 chroma)
   int row;                  // cell row (position in the superblock: row % 8)
-  int cells;
+  int cells;                // full cells in the row
   bool picture_top;         // the top edges are the picture border
   bool narrow_row;          // last chroma row of an odd mi row count
 };
 
 template <bool kChroma>
-void write_row(const RowPlan& rp, dd_lf_unit* top_row, dd_lf_unit* bottom_row) {
+[[gnu::noinline]] void write_row(const RowPlan& plan, uint64_t* top_row, uint64_t* bottom_row) {
+  const ModeInfo* const blocks = plan.blocks;
+  const int32_t* const grid_row = plan.grid_row;
+  const int step = plan.grid_step, cells = plan.cells;
+  const int top_shift = (plan.row & 7) * 8;
+  const uint64_t top_mask = plan.picture_top ? 0 : 0xff;
+  const bool narrow_row = kChroma && plan.narrow_row;
   int c = 0;
-  while (c < rp.cells) {
-    const ModeInfo& mi = rp.blocks[rp.grid_row[c * rp.grid_step]];
+  while (c < cells) {
+    const ModeInfo& mi = blocks[grid_row[c * step]];
     const BlockEdges& e = edges_of(mi);
-    const int run = std::min<int>(kChroma ? e.uv_w8 : e.w8, rp.cells - c);
+    const int end = c + std::min<int>(kChroma ? e.uv_w8 : e.w8, cells - c);
     const uint64_t level = mi.filter_level;
     if (!level) {  // no edges at all, whatever the block
-      std::memset(top_row + 2 * c, 0, run * 2 * sizeof(dd_lf_unit));
-      std::memset(bottom_row + 2 * c, 0, run * 2 * sizeof(dd_lf_unit));
-      c += run;
+      for (; c < end; ++c) top_row[c] = bottom_row[c] = 0;
       continue;
     }
     const uint64_t inner = kChroma ? e.uv_inner : e.inner;
-    uint64_t top = rp.picture_top ? 0 : byte_at(kChroma ? e.uv_top : e.top, rp.row);
-    if (kChroma && rp.narrow_row && top == 16) top = 8;
+    uint64_t top = ((kChroma ? e.uv_top : e.top) >> top_shift) & top_mask;
+    if (narrow_row && top == 16) top = 8;
     // The two units of a cell's top row differ in the left edge only, as do
     // the two of its bottom row.
     const uint64_t top_pair = unit(level, 0, top) | unit(level, inner, top) << 32;
     const uint64_t bottom_pair = unit(level, 0, inner) | unit(level, inner, inner) << 32;
+    // Left edge sizes of the run's cells, one byte each, the first lowest.
     uint64_t lefts = (kChroma ? e.uv_left : e.left) >> ((c & 7) * 8);
     if (c == 0) lefts &= ~uint64_t{0xff};  // picture left border
-    for (const int end = c + run; c < end; ++c, lefts >>= 8) {
+    for (; c < end; ++c, lefts >>= 8) {
       const uint64_t left = (lefts & 0xff) << 8;
-      store(top_row + 2 * c, top_pair | left);
-      store(bottom_row + 2 * c, bottom_pair | left);
+      top_row[c] = top_pair | left;
+      bottom_row[c] = bottom_pair | left;
     }
   }
 }
@@ -167,16 +173,19 @@ void build_loop_filter_units(const FrameHeader& h, const std::vector<ModeInfo>& 
     work.lf[p].clear();
     work.lf[p].reserve(static_cast<size_t>(cols[p]) * rows[p]);
   }
-  std::vector<dd_lf_unit> two_rows(static_cast<size_t>(cols[0]) * 2 + 2);
-  const auto append = [](std::vector<dd_lf_unit>& plane, const dd_lf_unit* from, int n) {
-    plane.insert(plane.end(), from, from + n);
+  // Two unit rows of words; a word holds two units (a cell's width).
+  std::vector<uint64_t> two_rows(static_cast<size_t>(mi_cols) * 2 + 2);
+  const auto append = [](std::vector<dd_lf_unit>& plane, const uint64_t* words, int units) {
+    const auto* from = reinterpret_cast<const dd_lf_unit*>(words);
+    plane.insert(plane.end(), from, from + units);
   };
 
   // Luma: cell (r, c) covers units (2r..2r+1, 2c..2c+1).
   for (int r = 0; r < mi_rows; ++r) {
     const RowPlan rp{blocks.data(), grid.data() + static_cast<size_t>(r) * mi_cols, 1, r, mi_cols, r == 0, false};
-    write_row<false>(rp, two_rows.data(), two_rows.data() + cols[0]);
-    append(work.lf[0], two_rows.data(), 2 * cols[0]);
+    write_row<false>(rp, two_rows.data(), two_rows.data() + mi_cols);
+    append(work.lf[0], two_rows.data(), cols[0]);
+    append(work.lf[0], two_rows.data() + mi_cols, cols[0]);
   }
 
   // Chroma (4:2:0, the only format of profile 0): cell (r, c) covers units
@@ -187,8 +196,9 @@ void build_loop_filter_units(const FrameHeader& h, const std::vector<ModeInfo>& 
     const bool half_row = 2 * r + 1 == mi_rows;
     const int32_t* grid_row = grid.data() + static_cast<size_t>(2 * r) * mi_cols;
     const RowPlan rp{blocks.data(), grid_row, 2, r, full_cols, r == 0, half_row};
-    dd_lf_unit* top_row = two_rows.data();
-    dd_lf_unit* bottom_row = top_row + cols[1];
+    // cols[1] units: full_cols words plus a half word on odd mi_cols.
+    uint64_t* top_row = two_rows.data();
+    uint64_t* bottom_row = top_row + full_cols + 1;
     write_row<true>(rp, top_row, bottom_row);
     if (mi_cols & 1) {  // half cell: left units only, no inner edges
       const int c = full_cols;
@@ -200,13 +210,14 @@ void build_loop_filter_units(const FrameHeader& h, const std::vector<ModeInfo>& 
       if (half_row && top == 16) top = 8;
       const uint64_t level = mi.filter_level;
       const uint64_t t = level ? unit(level, left, top) : 0, b = level ? unit(level, left, 0) : 0;
-      std::memcpy(top_row + 2 * c, &t, sizeof(dd_lf_unit));
-      std::memcpy(bottom_row + 2 * c, &b, sizeof(dd_lf_unit));
+      top_row[c] = t;
+      bottom_row[c] = b;
     }
     // Both chroma planes filter the same edges.
-    const int n = half_row ? cols[1] : 2 * cols[1];
-    append(work.lf[1], top_row, n);
-    append(work.lf[2], top_row, n);
+    for (auto* plane : {&work.lf[1], &work.lf[2]}) {
+      append(*plane, top_row, cols[1]);
+      if (!half_row) append(*plane, bottom_row, cols[1]);
+    }
   }
 }
 
