@@ -3,9 +3,10 @@
 // builds per-64x64 bit masks of which 8x8 edges get which filter size and
 // then adjusts them at superblock and picture borders. Every one of those
 // rules depends only on the block covering an 8x8 and on the 8x8's position,
-// so we decide each 8x8 directly from its block and write its 2x2 dd_lf_units
-// (one per 4x4) in two 8-byte stores; the executor (dispatch loop_filter
-// stage) needs no VP9 knowledge. tests/unit/vp9/loop_filter_units_test.cpp
+// so we decide each 8x8 directly from its block (a per-block record built
+// once per frame) and write its 2x2 dd_lf_units (one per 4x4) as two 64-bit
+// words, row by row along runs of one block; the executor (dispatch
+// loop_filter stage) needs no VP9 knowledge. tests/unit/vp9/loop_filter_units_test.cpp
 // keeps the mask formulation as the reference.
 //
 // The rules, for an 8x8 (luma) or 8x8-chroma cell covered by block B:
