@@ -17,15 +17,4 @@ void BoolDecoder::init(const uint8_t* data, size_t size) {
   if (read_bit()) throw Error("vp9: bool decoder marker bit set (corrupt data)");
 }
 
-void BoolDecoder::fill() {
-  while (bits_ <= 56) {
-    if (buf_ < end_) {
-      value_ |= static_cast<uint64_t>(*buf_++) << (56 - bits_);
-    } else {
-      overrun_bits_ += 8;
-    }
-    bits_ += 8;
-  }
-}
-
 }  // namespace daedalus::vp9

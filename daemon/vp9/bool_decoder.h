@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace daedalus::vp9 {
 
@@ -15,9 +16,18 @@ class BoolDecoder {
   // Throws daedalus::Error for an empty buffer or a set marker bit.
   void init(const uint8_t* data, size_t size);
 
-  int read(int prob) {
+  [[gnu::always_inline]] int read(int prob) {
+    if (bits_ < 8) [[unlikely]] fill();
+    return read_unchecked(prob);
+  }
+  // Makes the next n reads safe without their refill checks: a read needs 8
+  // valid bits and consumes at most 7.
+  [[gnu::always_inline]] void reserve_reads(int n) {
+    if (bits_ < 8 + 7 * (n - 1)) [[unlikely]] fill();
+  }
+  // A read covered by reserve_reads().
+  [[gnu::always_inline]] int read_unchecked(int prob) {
     const uint32_t split = 1 + (((range_ - 1) * static_cast<uint32_t>(prob)) >> 8);
-    if (bits_ < 8) fill();
     const uint64_t big_split = static_cast<uint64_t>(split) << 56;
     int bit;
     if (value_ >= big_split) {
@@ -62,7 +72,41 @@ class BoolDecoder {
   }
 
  private:
-  void fill();
+  // Tops the window up to at least 57 valid bits. While 8 bytes remain it
+  // loads them as one big-endian word; bits of a byte it does not count as
+  // consumed yet land where the next refill ORs the same bits again, and
+  // reads only shift the window left, so they stay correct. Nothing here
+  // takes the decoder's address, so a hot loop can keep a local copy of it
+  // in registers.
+  [[gnu::always_inline]] void fill() {
+    if (end_ - buf_ >= 8) [[likely]] {
+      uint64_t word;
+      std::memcpy(&word, buf_, 8);
+      value_ |= __builtin_bswap64(word) >> bits_;
+      const int bytes = (64 - bits_) >> 3;
+      buf_ += bytes;
+      bits_ += bytes * 8;
+      return;
+    }
+    const Tail t = fill_tail(buf_, end_, value_, bits_);
+    overrun_bits_ += static_cast<size_t>(t.bits - bits_) - static_cast<size_t>(t.buf - buf_) * 8;
+    buf_ = t.buf;
+    value_ = t.value;
+    bits_ = t.bits;
+  }
+  struct Tail {
+    const uint8_t* buf;
+    uint64_t value;
+    int bits;
+  };
+  // Near the end: byte by byte, zero padding past it (counted by fill()).
+  [[gnu::noinline]] static Tail fill_tail(const uint8_t* buf, const uint8_t* end, uint64_t value, int bits) {
+    while (bits <= 56) {
+      if (buf < end) value |= static_cast<uint64_t>(*buf++) << (56 - bits);
+      bits += 8;
+    }
+    return {buf, value, bits};
+  }
   const uint8_t* buf_ = nullptr;
   const uint8_t* end_ = nullptr;
   uint64_t value_ = 0;  // window, left aligned
