@@ -64,7 +64,7 @@ constexpr int8_t kMvFrTree[6] = {0, 2, -1, 4, -2, -3};
 
 // Coefficient token coding.
 constexpr uint8_t kCoefBand4x4[16] = {0, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 5};
-inline int coef_band_8x8plus(int c) {
+constexpr int coef_band_8x8plus(int c) {
   return c == 0 ? 0 : c < 3 ? 1 : c < 6 ? 2 : c < 10 ? 3 : c < 21 ? 4 : 5;
 }
 constexpr uint8_t kCat1Prob[1] = {159};
@@ -123,8 +123,12 @@ struct ScanOrder {
   const int16_t* scan;
   const int16_t* neighbors;  // two raster positions per scan position
 };
+// Scans by [tx_size][dd_tx_type & 3] (scan_order.cpp).
+extern const ScanOrder kScanOrders[4][4];
 // Scan for a transform size and dd_tx_type (ADST_DCT -> row scan,
 // DCT_ADST -> column scan, others default; 32x32 always default).
-ScanOrder scan_order(int tx_size, int tx_type);
+inline ScanOrder scan_order(int tx_size, int tx_type) {
+  return tx_type > 3 ? kScanOrders[tx_size][0] : kScanOrders[tx_size][tx_type];
+}
 
 }  // namespace daedalus::vp9

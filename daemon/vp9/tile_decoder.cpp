@@ -31,6 +31,60 @@ void lower_mv_precision(Mv& m, bool allow_hp) {
   if (m.col & 1) m.col = static_cast<int16_t>(m.col + (m.col > 0 ? -1 : 1));
 }
 
+// ---- coefficient token tables ------------------------------------------
+// The token loop addresses probabilities and counts of a (band, context)
+// pair with one index, bc4 = (band * 6 + ctx) * 4: probabilities are kept
+// as [band * 6 + ctx][4] and counts as [band * 6 + ctx][8] (so the count
+// address is the same index scaled by 8).
+constexpr int kBandCtxs = 6 * 6;
+constexpr int ctx4(int token_cache_sum) { return ((1 + token_cache_sum) >> 1) * 4; }
+
+// Band of each scan position, times 24 (band * 6 contexts * 4).
+struct BandOffsets {
+  uint8_t v[1024];
+};
+constexpr BandOffsets make_band_offsets(bool tx4x4) {
+  BandOffsets t{};
+  for (int c = 0; c < 1024; ++c)
+    t.v[c] = static_cast<uint8_t>(24 * (tx4x4 ? (c < 16 ? kCoefBand4x4[c] : 5) : coef_band_8x8plus(c)));
+  return t;
+}
+constexpr BandOffsets kBandOffsets4x4 = make_band_offsets(true);
+constexpr BandOffsets kBandOffsets8x8Plus = make_band_offsets(false);
+
+// A scan position with the two raster neighbours its context comes from,
+// in one record so that the loop needs one table pointer.
+struct CoefScan {
+  int16_t pos, nb0, nb1, unused;
+};
+struct CoefScans {
+  CoefScan entries[2 * (16 + 64 + 256) + 16 + 64 + 256 + 1024];
+  const CoefScan* by[4][4];  // [tx_size][dd_tx_type & 3], as kScanOrders
+};
+const CoefScans& coef_scans() {
+  static const CoefScans* const tables = [] {
+    auto* t = new CoefScans{};
+    size_t next = 0;
+    for (int tx = 0; tx < 4; ++tx)
+      for (int type = 0; type < 4; ++type) {
+        const ScanOrder so = scan_order(tx, type);
+        const CoefScan* found = nullptr;
+        for (int prev = 0; prev < type && !found; ++prev)
+          if (scan_order(tx, prev).scan == so.scan) found = t->by[tx][prev];
+        if (!found) {
+          CoefScan* e = t->entries + next;
+          const int n = 16 << (2 * tx);
+          for (int i = 0; i < n; ++i) e[i] = {so.scan[i], so.neighbors[2 * i], so.neighbors[2 * i + 1], 0};
+          next += static_cast<size_t>(n);
+          found = e;
+        }
+        t->by[tx][type] = found;
+      }
+    return t;
+  }();
+  return *tables;
+}
+
 class TileDecoder {
  public:
   explicit TileDecoder(const TileDecodeContext& c)
@@ -46,6 +100,26 @@ class TileDecoder {
       dq_[s][1][1] = static_cast<int16_t>(ac_q(q, h_.uv_ac_delta));
       compute_filter_levels(s);
     }
+    for (int t = 0; t < 4; ++t)
+      for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 2; ++j)
+          for (int bc = 0; bc < kBandCtxs; ++bc) {
+            std::memcpy(coef_probs_[t][i][j][bc], fc_.coef[t][i][j][bc / 6][bc % 6], 3);
+            coef_probs_[t][i][j][bc][3] = 0;
+          }
+    std::memset(coef_counts_, 0, sizeof coef_counts_);
+  }
+
+  // Adds the token counts gathered in coef_counts_ to the frame's counts.
+  void flush_coef_counts() {
+    for (int t = 0; t < 4; ++t)
+      for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 2; ++j)
+          for (int bc = 0; bc < kBandCtxs; ++bc) {
+            const uint32_t* n = coef_counts_[t][i][j][bc];
+            for (int k = 0; k < 4; ++k) counts_.coef[t][i][j][bc / 6][bc % 6][k] += n[k];
+            counts_.eob_branch[t][i][j][bc / 6][bc % 6] += n[4];
+          }
   }
 
   void decode_tile(const uint8_t* data, size_t size, int row_start, int row_end, int col_start, int col_end) {
@@ -154,8 +228,8 @@ class TileDecoder {
     y_mis_ = std::min(bh, static_cast<int>(h_.mi_rows) - row);
     c_.blocks->emplace_back();
     const int32_t idx = static_cast<int32_t>(c_.blocks->size() - 1);
-    for (int y = 0; y < y_mis_; ++y)
-      for (int x = 0; x < x_mis_; ++x) (*c_.grid)[static_cast<size_t>(row + y) * h_.mi_cols + col + x] = idx;
+    int32_t* grid = c_.grid->data() + static_cast<size_t>(row) * h_.mi_cols + col;
+    for (int y = 0; y < y_mis_; ++y, grid += h_.mi_cols) std::fill_n(grid, x_mis_, idx);
     mi_ = &(*c_.blocks)[idx];
     mi_->sb_type = bsize;
     above_ = row > 0 ? at(row - 1, col) : nullptr;
@@ -174,14 +248,13 @@ class TileDecoder {
     mi_->filter_level = lf_lvl_[mi_->segment_id][ref_idx][mode_idx];
 
     if (!h_.intra_frame()) {
-      for (int y = 0; y < y_mis_; ++y)
-        for (int x = 0; x < x_mis_; ++x) {
-          MvRef& m = (*c_.mvs)[static_cast<size_t>(row + y) * h_.mi_cols + col + x];
-          m.ref[0] = mi_->ref[0];
-          m.ref[1] = mi_->ref[1];
-          m.mv[0] = mi_->mv[3][0];
-          m.mv[1] = mi_->mv[3][1];
-        }
+      MvRef m;
+      m.ref[0] = mi_->ref[0];
+      m.ref[1] = mi_->ref[1];
+      m.mv[0] = mi_->mv[3][0];
+      m.mv[1] = mi_->mv[3][1];
+      MvRef* mvs = c_.mvs->data() + static_cast<size_t>(row) * h_.mi_cols + col;
+      for (int y = 0; y < y_mis_; ++y, mvs += h_.mi_cols) std::fill_n(mvs, x_mis_, m);
     }
     emit_block_and_residual();
   }
@@ -769,92 +842,134 @@ class TileDecoder {
   }
 
   // ---- coefficients --------------------------------------------------
-  // Decodes one transform block's tokens into `out` (n*n raster, already
-  // zeroed), returns eob.
-  int decode_coefs(int plane, int tx_size, int tx_type, int ctx, int16_t* out) {
-    const int ptype = plane > 0;
-    const int ref = mi_->is_inter();
-    const ScanOrder so = scan_order(tx_size, tx_type);
-    const int16_t* dq = dq_[mi_->segment_id][ptype];
-    const int max_eob = 16 << (tx_size << 1);
-    const int shift = tx_size == 3;
-    const uint8_t(*probs)[6][3] = fc_.coef[tx_size][ptype][ref];
-    uint32_t(*cnt)[6][4] = counts_.coef[tx_size][ptype][ref];
-    uint32_t(*eobc)[6] = counts_.eob_branch[tx_size][ptype][ref];
-    uint8_t token_cache[1024];
+  // Decodes one transform block's tokens (spec 6.4.24 / libvpx
+  // decode_coefs), returns eob. `probs`/`cnt` are the block's
+  // coef_probs_/coef_counts_ slices, `ctx` the above/left context. Blocks
+  // with tokens get their dequantised n*n raster appended to work_.coeffs
+  // at *coeff_offset; a block whose first token is EOB (the common case)
+  // costs no coefficient storage.
+  template <int kTx>
+  [[gnu::noinline]] int decode_coefs(const uint8_t* probs, uint32_t* cnt, const CoefScan* scan, const int16_t* dq, int ctx,
+                   uint32_t* coeff_offset) {
+    constexpr int kMaxEob = 16 << (2 * kTx);
+    constexpr int kShift = kTx == 3;
+    const uint8_t* const bands = kTx == 0 ? kBandOffsets4x4.v : kBandOffsets8x8Plus.v;
+    // A local copy of the bool decoder: the token_cache/count stores below
+    // could alias its members, which would pin them to memory.
+    BoolDecoder bd = bd_;
+    const size_t off = work_.coeffs.size();
+    *coeff_offset = static_cast<uint32_t>(off);
+    int bc4 = ctx * 4;  // band 0
+    // Each "more coefficients" read reserves the reads of the common token
+    // path after it: ZERO?, ONE?, sign.
+    bd.reserve_reads(4);
+    ++cnt[bc4 * 2 + 4];
+    if (!bd.read_unchecked(probs[bc4])) {
+      ++cnt[bc4 * 2 + 3];
+      bd_ = bd;
+      return 0;
+    }
+    work_.coeffs.resize(off + kMaxEob);
+    int16_t* const out = work_.coeffs.data() + off;
+    uint8_t token_cache[kMaxEob];
     int c = 0;
     int dqv = dq[0];
-    auto band = [&](int i) { return tx_size == 0 ? kCoefBand4x4[i] : coef_band_8x8plus(i); };
-    auto next_ctx = [&](int i) {
-      const int16_t* nb = so.neighbors + 2 * i;
-      return (1 + token_cache[nb[0]] + token_cache[nb[1]]) >> 1;
-    };
-    while (c < max_eob) {
-      int b = band(c);
-      const uint8_t* p = probs[b][ctx];
-      ++eobc[b][ctx];
-      if (!read(p[0])) {
-        ++cnt[b][ctx][3];
+    // At the loop head the "more coefficients" bit of position c was 1 and
+    // bc4 is position c's index.
+    for (;;) {
+      while (!bd.read_unchecked(probs[bc4 + 1])) {  // ZERO_TOKEN (no EOB check follows one)
+        ++cnt[bc4 * 2];
+        token_cache[scan[c].pos] = 0;
+        dqv = dq[1];
+        if (++c >= kMaxEob) {
+          bd_ = bd;
+          return c;
+        }
+        bc4 = bands[c] + ctx4(token_cache[scan[c].nb0] + token_cache[scan[c].nb1]);
+        bd.reserve_reads(3);
+      }
+      const int pos = scan[c].pos;
+      if (!bd.read_unchecked(probs[bc4 + 2])) {  // ONE_TOKEN
+        ++cnt[bc4 * 2 + 1];
+        token_cache[pos] = 1;
+        const int v = dqv >> kShift;
+        out[pos] = static_cast<int16_t>(bd.read_unchecked(128) ? -v : v);
+      } else {
+        ++cnt[bc4 * 2 + 2];
+        const int v = (read_two_plus(bd, probs[bc4 + 2], token_cache[pos]) * dqv) >> kShift;
+        // libavcodec's 8-bit path stores int16 and wraps; so do we.
+        out[pos] = static_cast<int16_t>(bd.read(128) ? -v : v);
+      }
+      dqv = dq[1];
+      if (++c >= kMaxEob) break;
+      bc4 = bands[c] + ctx4(token_cache[scan[c].nb0] + token_cache[scan[c].nb1]);
+      bd.reserve_reads(4);
+      ++cnt[bc4 * 2 + 4];
+      if (!bd.read_unchecked(probs[bc4])) {
+        ++cnt[bc4 * 2 + 3];
         break;
       }
-      while (!read(p[1])) {
-        ++cnt[b][ctx][0];
-        dqv = dq[1];
-        token_cache[so.scan[c]] = 0;
-        ++c;
-        if (c >= max_eob) return c;
-        ctx = next_ctx(c);
-        b = band(c);
-        p = probs[b][ctx];
-      }
-      int val;
-      if (!read(p[2])) {
-        ++cnt[b][ctx][1];
-        token_cache[so.scan[c]] = 1;
-        val = 1;
-      } else {
-        ++cnt[b][ctx][2];
-        const uint8_t* pp = kParetoFull[p[2] - 1];
-        if (read(pp[0])) {
-          if (read(pp[3])) {
-            token_cache[so.scan[c]] = 5;
-            if (read(pp[5])) {
-              if (read(pp[7])) val = 67 + read_extra(kCat6Prob, 14);
-              else val = 35 + read_extra(kCat5Prob, 5);
-            } else if (read(pp[6])) {
-              val = 19 + read_extra(kCat4Prob, 4);
-            } else {
-              val = 11 + read_extra(kCat3Prob, 3);
-            }
-          } else {
-            token_cache[so.scan[c]] = 4;
-            if (read(pp[4])) val = 7 + read_extra(kCat2Prob, 2);
-            else val = 5 + read_extra(kCat1Prob, 1);
-          }
-        } else if (read(pp[1])) {
-          token_cache[so.scan[c]] = 3;
-          val = 3 + read(pp[2]);
-        } else {
-          token_cache[so.scan[c]] = 2;
-          val = 2;
-        }
-      }
-      const int v = (val * dqv) >> shift;
-      // libavcodec's 8-bit path stores int16 and wraps; so do we.
-      out[so.scan[c]] = static_cast<int16_t>(read(128) ? -v : v);
-      ++c;
-      ctx = next_ctx(c);
-      dqv = dq[1];
     }
+    bd_ = bd;
     return c;
   }
-  int read_extra(const uint8_t* probs, int n) {
+  // The rest of a token known to be TWO or more (Pareto model tail and
+  // extra bits); sets its token_cache entry, returns its magnitude.
+  [[gnu::always_inline]] static int read_two_plus(BoolDecoder& bd, int p2, uint8_t& cache) {
+    const uint8_t* pp = kParetoFull[p2 - 1];
+    if (bd.read(pp[0])) {
+      if (bd.read(pp[3])) {
+        cache = 5;
+        if (bd.read(pp[5])) {
+          if (bd.read(pp[7])) return 67 + read_extra(bd, kCat6Prob, 14);
+          return 35 + read_extra(bd, kCat5Prob, 5);
+        }
+        if (bd.read(pp[6])) return 19 + read_extra(bd, kCat4Prob, 4);
+        return 11 + read_extra(bd, kCat3Prob, 3);
+      }
+      cache = 4;
+      if (bd.read(pp[4])) return 7 + read_extra(bd, kCat2Prob, 2);
+      return 5 + read_extra(bd, kCat1Prob, 1);
+    }
+    if (bd.read(pp[1])) {
+      cache = 3;
+      return 3 + bd.read(pp[2]);
+    }
+    cache = 2;
+    return 2;
+  }
+  [[gnu::always_inline]] static int read_extra(BoolDecoder& bd, const uint8_t* probs, int n) {
     int v = 0;
-    for (int i = 0; i < n; ++i) v = (v << 1) | read(probs[i]);
+    for (int i = 0; i < n; ++i) v = (v << 1) | bd.read(probs[i]);
     return v;
   }
 
   // ---- output --------------------------------------------------------
+  // Whether any of the n (1, 2, 4 or 8) nonzero-context bytes at p is set.
+  static bool any_nonzero(const uint8_t* p, int n) {
+    switch (n) {
+      case 1: return p[0] != 0;
+      case 2: { uint16_t v; std::memcpy(&v, p, 2); return v != 0; }
+      case 4: { uint32_t v; std::memcpy(&v, p, 4); return v != 0; }
+      default: { uint64_t v; std::memcpy(&v, p, 8); return v != 0; }
+    }
+  }
+  // Sets n nonzero-context bytes at p to nz (0/1); those at or past `limit`
+  // (outside the picture) to 0.
+  static void set_nonzero(uint8_t* p, int n, int limit, uint8_t nz) {
+    if (n <= limit) [[likely]] {
+      const uint64_t v = nz * 0x0101010101010101ull;
+      switch (n) {
+        case 1: p[0] = nz; break;
+        case 2: std::memcpy(p, &v, 2); break;
+        case 4: std::memcpy(p, &v, 4); break;
+        default: std::memcpy(p, &v, 8); break;
+      }
+      return;
+    }
+    for (int i = 0; i < n; ++i) p[i] = i < limit ? nz : 0;
+  }
+
   void emit_block_and_residual() {
     const bool inter = mi_->is_inter();
     // Block record.
@@ -874,22 +989,29 @@ class TileDecoder {
         blk.mv[b][r][1] = mi_->mv[b][r].col;
       }
 
-    if (mi_->skip) reset_skip_context();
+    const bool skip = mi_->skip;
+    if (skip) {
+      reset_skip_context();
+      // A skipped inter block lists no tx blocks (they would all have
+      // eob 0); intra ones still list theirs for prediction.
+      if (inter) {
+        blk.flags |= DD_BLOCK_SKIP;
+        work_.blocks.push_back(blk);
+        return;
+      }
+    }
 
     int eob_total = 0;
+    const CoefScans& scans = *scans_;
+    const BlockSize bs8 = std::max<BlockSize>(bsize_, kBlock8x8);  // sub-8x8 blocks count as 8x8
     for (int plane = 0; plane < 3; ++plane) {
       const int ss_x = plane ? h_.ss_x : 0, ss_y = plane ? h_.ss_y : 0;
-      // Block size in 4x4 units in this plane (sub-8x8 blocks count as 8x8).
-      const int bwl = std::max(kBWidthLog2[std::max<int>(bsize_, kBlock8x8)] - ss_x, 0);
-      const int bhl = std::max(kBHeightLog2[std::max<int>(bsize_, kBlock8x8)] - ss_y, 0);
+      // Block size in 4x4 units in this plane.
+      const int bwl = std::max(kBWidthLog2[bs8] - ss_x, 0);
+      const int bhl = std::max(kBHeightLog2[bs8] - ss_y, 0);
       const int n4w = 1 << bwl, n4h = 1 << bhl;
       int tx_size = mi_->tx_size;
-      if (plane) {
-        if (bsize_ < kBlock8x8) tx_size = 0;
-        else tx_size = std::min<int>(tx_size, std::min(std::max(kBWidthLog2[bsize_] - ss_x, 0),
-                                                       std::max(kBHeightLog2[bsize_] - ss_y, 0)));
-        tx_size = std::min(tx_size, 3);
-      }
+      if (plane) tx_size = bsize_ < kBlock8x8 ? 0 : std::min({tx_size, bwl, bhl, 3});
       const int step = 1 << tx_size;
       int max_w = n4w, max_h = n4h;
       if (to_right_ < 0) max_w += to_right_ >> (5 + ss_x);
@@ -897,48 +1019,53 @@ class TileDecoder {
       const int x4 = (col_ * 2) >> ss_x, y4 = (row_ * 2) >> ss_y;  // block origin in 4x4 units
       uint8_t* above = &above_nz_[plane][x4];
       uint8_t* left = &left_nz_[plane][((row_ & 7) * 2) >> ss_y];
-      for (int r = 0; r < max_h; r += step)
+      // Per plane unless an intra sub-8x8 luma block (one mode per 4x4).
+      const bool mode_per_tx = !inter && plane == 0 && bsize_ < kBlock8x8;
+      const bool adst = !inter && plane == 0 && tx_size < 3 && !h_.lossless;
+      int mode = plane ? mi_->uv_mode : mi_->mode[3];
+      dd_tx_block tb{};
+      tb.plane = static_cast<uint8_t>(plane);
+      tb.tx_size = static_cast<uint8_t>(tx_size);
+      tb.mode = static_cast<uint8_t>(inter ? DD_MODE_INTER : mode);
+      tb.tx_type = static_cast<uint8_t>(h_.lossless ? int{DD_TX_WHT_WHT} : adst ? int{kModeToTxType[mode]} : int{DD_TX_DCT_DCT});
+      const uint8_t* const probs = coef_probs_[tx_size][plane > 0][inter][0];
+      uint32_t* const cnt = coef_counts_[tx_size][plane > 0][inter][0];
+      const int16_t* const dq = dq_[mi_->segment_id][plane > 0];
+      const int have_left = left_ ? int{DD_TX_HAVE_LEFT} : 0;
+      const int have_above = row_ > 0 ? int{DD_TX_HAVE_ABOVE} : 0;
+      for (int r = 0; r < max_h; r += step) {
+        tb.y = static_cast<uint16_t>((y4 + r) * 4);
         for (int cc = 0; cc < max_w; cc += step) {
-          int mode = plane ? mi_->uv_mode : mi_->mode[3];
-          if (!inter && plane == 0 && bsize_ < kBlock8x8) mode = mi_->mode[(r << 1) + cc];
-          int tx_type = DD_TX_DCT_DCT;
-          if (h_.lossless) tx_type = DD_TX_WHT_WHT;
-          else if (!inter && plane == 0 && tx_size < 3) tx_type = kModeToTxType[mode];
-          dd_tx_block tb{};
+          if (mode_per_tx) {
+            mode = mi_->mode[(r << 1) + cc];
+            tb.mode = static_cast<uint8_t>(mode);
+            tb.tx_type = static_cast<uint8_t>(h_.lossless ? int{DD_TX_WHT_WHT} : int{kModeToTxType[mode]});
+          }
           tb.x = static_cast<uint16_t>((x4 + cc) * 4);
-          tb.y = static_cast<uint16_t>((y4 + r) * 4);
-          tb.plane = static_cast<uint8_t>(plane);
-          tb.tx_size = static_cast<uint8_t>(tx_size);
-          tb.tx_type = static_cast<uint8_t>(tx_type);
-          tb.mode = static_cast<uint8_t>(inter ? DD_MODE_INTER : mode);
-          uint8_t flags = 0;
-          if (cc > 0 || left_) flags |= DD_TX_HAVE_LEFT;
-          if (r > 0 || row_ > 0) flags |= DD_TX_HAVE_ABOVE;
-          if (cc + step < n4w) flags |= DD_TX_HAVE_ABOVE_RIGHT;
-          tb.flags = flags;
+          tb.flags = static_cast<uint8_t>((cc > 0 ? int{DD_TX_HAVE_LEFT} : have_left) |
+                                          (r > 0 ? int{DD_TX_HAVE_ABOVE} : have_above) |
+                                          (cc + step < n4w ? int{DD_TX_HAVE_ABOVE_RIGHT} : 0));
           int eob = 0;
-          if (!mi_->skip) {
+          tb.coeff_offset = 0;
+          if (!skip) {
             // Scan order follows the transform type (lossless uses the default scan).
-            const int scan_type = h_.lossless ? 0 : tx_type;
-            int ctx;
-            const int n = step;
-            bool a = false, l = false;
-            for (int i = 0; i < n; ++i) a |= above[cc + i] != 0;
-            for (int i = 0; i < n; ++i) l |= left[r + i] != 0;
-            ctx = a + l;
-            const size_t off = work_.coeffs.size();
-            work_.coeffs.resize(off + static_cast<size_t>(n * n * 16), 0);
-            eob = decode_coefs(plane, tx_size, scan_type, ctx, &work_.coeffs[off]);
-            if (eob == 0) work_.coeffs.resize(off);
-            tb.coeff_offset = static_cast<uint32_t>(off);
+            const CoefScan* scan = scans.by[tx_size][h_.lossless ? 0 : tb.tx_type];
+            const int ctx = any_nonzero(above + cc, step) + any_nonzero(left + r, step);
+            switch (tx_size) {
+              case 0: eob = decode_coefs<0>(probs, cnt, scan, dq, ctx, &tb.coeff_offset); break;
+              case 1: eob = decode_coefs<1>(probs, cnt, scan, dq, ctx, &tb.coeff_offset); break;
+              case 2: eob = decode_coefs<2>(probs, cnt, scan, dq, ctx, &tb.coeff_offset); break;
+              default: eob = decode_coefs<3>(probs, cnt, scan, dq, ctx, &tb.coeff_offset); break;
+            }
             const uint8_t nz = eob > 0;
-            for (int i = 0; i < n; ++i) above[cc + i] = (cc + i < max_w) ? nz : 0;
-            for (int i = 0; i < n; ++i) left[r + i] = (r + i < max_h) ? nz : 0;
+            set_nonzero(above + cc, step, max_w - cc, nz);
+            set_nonzero(left + r, step, max_h - r, nz);
           }
           tb.eob = static_cast<uint16_t>(eob);
           eob_total += eob;
           if (!inter || eob > 0) work_.tx_blocks.push_back(tb);
         }
+      }
     }
     // An inter block of 8x8 or more without coefficients counts as skipped
     // (affects later skip contexts and the loop filter), like libvpx.
@@ -973,6 +1100,10 @@ class TileDecoder {
   std::vector<uint8_t> above_nz_[3];
   uint8_t left_nz_[3][16] = {};
   int16_t dq_[8][2][2] = {};
+  // [tx_size][plane > 0][is_inter][band * 6 + ctx]: see kBandCtxs.
+  uint8_t coef_probs_[4][2][2][kBandCtxs][4];
+  uint32_t coef_counts_[4][2][2][kBandCtxs][8];
+  const CoefScans* scans_ = &coef_scans();
   uint8_t lf_lvl_[8][4][2] = {};
   // Current block.
   int row_ = 0, col_ = 0, x_mis_ = 0, y_mis_ = 0;
@@ -997,7 +1128,10 @@ void decode_tiles(const uint8_t* data, size_t size, const TileDecodeContext& ctx
   ctx.blocks->clear();
   ctx.blocks->reserve(mis);  // no reallocation: ModeInfo pointers stay valid
   ctx.grid->assign(mis, -1);
-  ctx.mvs->assign(mis, MvRef{});
+  // Inter frames write every entry (decode_block); intra frames none, and
+  // no frame takes its MVs from an intra frame, but keep them defined.
+  if (h.intra_frame()) ctx.mvs->assign(mis, MvRef{});
+  else ctx.mvs->resize(mis);
   TileDecoder td(ctx);
   const int tile_cols = 1 << h.log2_tile_cols, tile_rows = 1 << h.log2_tile_rows;
   const uint8_t* p = data;
@@ -1022,6 +1156,7 @@ void decode_tiles(const uint8_t* data, size_t size, const TileDecodeContext& ctx
       if (r1 > r0 && c1 > c0) td.decode_tile(p, tile_size, r0, r1, c0, c1);
       p += tile_size;
     }
+  td.flush_coef_counts();
 }
 
 }  // namespace daedalus::vp9
