@@ -173,6 +173,23 @@ class TileDecoder {
       }
   }
 
+  // Sets n context bytes to v; n is a power of two up to 16 in practice,
+  // which become single stores instead of memset calls.
+  static void fill_ctx(uint8_t* p, int n, uint8_t v) {
+    const uint64_t w = v * 0x0101010101010101ull;
+    switch (n) {
+      case 1: p[0] = v; break;
+      case 2: std::memcpy(p, &w, 2); break;
+      case 4: std::memcpy(p, &w, 4); break;
+      case 8: std::memcpy(p, &w, 8); break;
+      case 16:
+        std::memcpy(p, &w, 8);
+        std::memcpy(p + 8, &w, 8);
+        break;
+      default: std::memset(p, v, static_cast<size_t>(std::max(n, 0))); break;
+    }
+  }
+
   // ---- partition -----------------------------------------------------
   void decode_partition(int row, int col, int bsl) {  // bsl: log2(size / 8)
     if (row >= static_cast<int>(h_.mi_rows) || col >= static_cast<int>(h_.mi_cols)) return;
@@ -213,8 +230,8 @@ class TileDecoder {
       }
     }
     if (bsl == 0 || p != kPartSplit) {
-      std::memset(&above_partition_[col], kPartitionCtxAbove[subsize], num8);
-      for (int i = 0; i < num8 && (row & 7) + i < 8; ++i) left_partition_[(row & 7) + i] = kPartitionCtxLeft[subsize];
+      fill_ctx(&above_partition_[col], num8, kPartitionCtxAbove[subsize]);
+      fill_ctx(&left_partition_[row & 7], std::min(num8, 8 - (row & 7)), kPartitionCtxLeft[subsize]);
     }
   }
 
@@ -1082,9 +1099,9 @@ class TileDecoder {
       const BlockSize b = std::max<BlockSize>(bsize_, kBlock8x8);
       const int n4w = 1 << std::max(kBWidthLog2[b] - ss_x, 0);
       const int n4h = 1 << std::max(kBHeightLog2[b] - ss_y, 0);
-      std::memset(&above_nz_[plane][(col_ * 2) >> ss_x], 0, n4w);
+      fill_ctx(&above_nz_[plane][(col_ * 2) >> ss_x], n4w, 0);
       const int l0 = ((row_ & 7) * 2) >> ss_y;
-      std::memset(&left_nz_[plane][l0], 0, std::min(n4h, 16 - l0));
+      fill_ctx(&left_nz_[plane][l0], std::min(n4h, 16 - l0), 0);
     }
   }
 
@@ -1127,7 +1144,9 @@ void decode_tiles(const uint8_t* data, size_t size, const TileDecodeContext& ctx
   const size_t mis = static_cast<size_t>(h.mi_rows) * h.mi_cols;
   ctx.blocks->clear();
   ctx.blocks->reserve(mis);  // no reallocation: ModeInfo pointers stay valid
-  ctx.grid->assign(mis, -1);
+  // -1 (every byte 0xff): "not decoded yet", which at() checks.
+  ctx.grid->resize(mis);
+  std::memset(ctx.grid->data(), 0xff, mis * sizeof(int32_t));
   // Inter frames write every entry (decode_block); intra frames none, and
   // no frame takes its MVs from an intra frame, but keep them defined.
   if (h.intra_frame()) ctx.mvs->assign(mis, MvRef{});
