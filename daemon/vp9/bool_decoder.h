@@ -52,7 +52,7 @@ class BoolDecoder {
   }
   // Reads a tree-coded symbol: tree[i] > 0 is the index of the next node
   // pair, tree[i] <= 0 a leaf -symbol; probs[i >> 1] is node i's probability.
-  int read_tree(const int8_t* tree, const uint8_t* probs) {
+  [[gnu::always_inline]] int read_tree(const int8_t* tree, const uint8_t* probs) {
     int i = 0;
     while ((i = tree[i + read(probs[i >> 1])]) > 0) {
     }

@@ -144,7 +144,7 @@ class TileDecoder {
 
  private:
   // ---- helpers -------------------------------------------------------
-  int read(int prob) { return bd_.read(prob); }
+  [[gnu::always_inline]] int read(int prob) { return bd_.read(prob); }
 
   ModeInfo* at(int row, int col) const {
     const int32_t idx = (*c_.grid)[static_cast<size_t>(row) * h_.mi_cols + col];
