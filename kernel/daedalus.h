@@ -42,6 +42,20 @@
 extern unsigned int daedalus_job_timeout_ms;
 
 struct daedalus_job;
+struct dentry;
+
+/* How a decode job ended; counted in debugfs (daedalus_debugfs.c). */
+enum daedalus_outcome {
+	DAEDALUS_OUTCOME_DONE,
+	DAEDALUS_OUTCOME_NO_DAEMON,	/* -ENODEV: no daemon attached */
+	DAEDALUS_OUTCOME_UNSUPPORTED,	/* -EOPNOTSUPP: daemon lacks codec */
+	DAEDALUS_OUTCOME_DAEMON_GONE,	/* -ESHUTDOWN: daemon closed/died */
+	DAEDALUS_OUTCOME_TIMEOUT,	/* -ETIMEDOUT: watchdog */
+	DAEDALUS_OUTCOME_ABORTED,	/* -ECANCELED: streamoff/close */
+	DAEDALUS_OUTCOME_NOMEM,		/* -ENOMEM/-ENOSPC in the module */
+	DAEDALUS_OUTCOME_DECODE,	/* daemon answered with an error */
+	DAEDALUS_OUTCOME_COUNT
+};
 
 /**
  * struct daedalus_msg - one kernel->daemon message waiting for read()
@@ -79,6 +93,9 @@ struct daedalus_dev {
 	u64 next_cookie;
 	wait_queue_head_t read_wq;
 	struct delayed_work watchdog;
+
+	struct dentry *debugfs;
+	atomic64_t outcomes[DAEDALUS_OUTCOME_COUNT];
 };
 
 struct daedalus_ctx {
@@ -166,6 +183,11 @@ int daedalus_job_answer(struct daedalus_dev *dev,
 void daedalus_ctx_flush(struct daedalus_ctx *ctx);
 void daedalus_ctx_closed(struct daedalus_ctx *ctx);
 struct daedalus_job *daedalus_job_find(struct daedalus_dev *dev, u64 cookie);
+
+/* daedalus_debugfs.c */
+void daedalus_count_outcome(struct daedalus_dev *dev, int status);
+void daedalus_debugfs_init(struct daedalus_dev *dev);
+void daedalus_debugfs_exit(struct daedalus_dev *dev);
 
 /* daedalus_chardev.c */
 int daedalus_chardev_register(struct daedalus_dev *dev);

@@ -104,6 +104,7 @@ static void daedalus_job_finish(struct daedalus_dev *dev,
 	struct v4l2_m2m_ctx *m2m_ctx = ctx->fh.m2m_ctx;
 
 	kfree(job);
+	daedalus_count_outcome(dev, status);
 	/* CAPTURE first, then OUTPUT (completes the request). */
 	v4l2_m2m_buf_done_and_job_finish(ctx->m2m_dev, m2m_ctx,
 					 status ? VB2_BUF_STATE_ERROR :
@@ -257,6 +258,7 @@ void daedalus_device_run(void *priv)
 			v4l2_ctrl_request_complete(req, &ctx->hdl);
 		daedalus_requeue_head(&m2m_ctx->cap_q_ctx, dst);
 		daedalus_requeue_head(&m2m_ctx->out_q_ctx, src);
+		daedalus_count_outcome(dev, -ENOMEM);
 		v4l2_m2m_buf_done_and_job_finish(ctx->m2m_dev, m2m_ctx,
 						 VB2_BUF_STATE_ERROR);
 		return;

@@ -114,6 +114,7 @@ static int daedalus_probe(struct platform_device *pdev)
 	ret = daedalus_chardev_register(dev);
 	if (ret)
 		goto err_mdev;
+	daedalus_debugfs_init(dev);
 
 	v4l2_info(&dev->v4l2_dev, "registered /dev/video%d, daemon chardev %s\n",
 		  dev->vfd.num, DAEDALUS_DEVICE_PATH);
@@ -149,6 +150,7 @@ static void daedalus_remove_common(struct platform_device *pdev)
 	 */
 	daedalus_chardev_unregister(dev);
 	cancel_delayed_work_sync(&dev->watchdog);
+	daedalus_debugfs_exit(dev);
 	media_device_unregister(&dev->mdev);
 	v4l2_m2m_unregister_media_controller(dev->m2m_dev);
 	video_unregister_device(&dev->vfd);

@@ -118,6 +118,15 @@ else
 	fail chardev-proto "$(grep -m3 FAIL "$LOGDIR/chardev-proto.log" | tr '\n' ' ')"
 fi
 
+# debugfs job outcome counters (kernel/daedalus_debugfs.c), checked by
+# test 9b against what tests 2-8 did.
+STATS=/sys/kernel/debug/daedalus_v4l2/stats
+stat_count() { awk -v k="jobs_$1" '$1 == k { print $2 }' "$STATS" 2>/dev/null; }
+declare -A STAT0
+for k in done error_no_daemon error_daemon_gone error_timeout; do
+	STAT0[$k]=$(stat_count "$k")
+done
+
 # 2. No daemon: the request completes at once with ERROR buffers.
 if client no-daemon 10 --expect error --max-ms 500; then
 	pass no-daemon "$(last_line "$LOGDIR/no-daemon.log")"
@@ -290,6 +299,24 @@ if [ $frc = 0 ] && [ $cfail = 0 ]; then
 	pass fuzz "$(last_line "$LOGDIR/fuzz.log"); $nclients concurrent client requests all completed"
 else
 	fail fuzz "fuzzer rc $frc: $(last_line "$LOGDIR/fuzz.log"); $cfail of $nclients clients failed: $(last_line "$LOGDIR/fuzz-client.log")"
+fi
+
+# 9b. The outcome counters saw what tests 2-8 did: two no-daemon jobs (2, 7),
+#     the round trips answered (3, 4), a watchdog expiry (5), a job errored
+#     because its daemon died (6).  The fuzz pass (9) only adds to them.
+if [ ! -r "$STATS" ]; then
+	fail debugfs-stats "$STATS not readable"
+else
+	bad=""
+	summary=""
+	for want in done:2 error_no_daemon:2 error_timeout:1 error_daemon_gone:1; do
+		k=${want%%:*}
+		d=$(( $(stat_count "$k") - ${STAT0[$k]:-0} ))
+		summary+="$k +$d "
+		[ "$d" -ge "${want##*:}" ] || bad+="$k +$d (want >= ${want##*:}) "
+	done
+	if [ -z "$bad" ]; then pass debugfs-stats "$summary"
+	else fail debugfs-stats "$bad; $(tr '\n' ' ' <"$STATS")"; fi
 fi
 
 # 10. Nothing of ours is left in uninterruptible sleep.
