@@ -47,7 +47,7 @@ BackendPool& backend_pool() {
 struct Vp9Stateless {
   ~Vp9Stateless() {
     decoder.reset();
-    if (!backend) return;
+    if (!backend || !backend->usable()) return;
     BackendPool& pool = backend_pool();
     std::lock_guard lock(pool.mutex);
     if (pool.idle[vulkan].size() < 4) pool.idle[vulkan].push_back(std::move(backend));

@@ -97,6 +97,10 @@ VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_shared
 }
 
 VulkanBackend::~VulkanBackend() {
+  // After a GPU timeout the submitted work may still be running: destroying
+  // what it uses is undefined and waiting may never end, so a hung backend
+  // is leaked on purpose (end_frame says so when it happens).
+  if (gpu_hung_) return;
   VkDevice dev = ctx_->device();
   vkDeviceWaitIdle(dev);
   for (auto& p : pipelines_) {
@@ -300,6 +304,7 @@ std::shared_ptr<Surface> VulkanBackend::wrap_nv12(const Nv12Layout& layout, uint
 }
 
 void VulkanBackend::begin_frame(const FrameWork& work) {
+  if (gpu_hung_) throw Error("Vulkan backend: unusable since a frame did not finish on the GPU");
   // A frame abandoned by an exception is simply dropped: the command
   // buffer is reset below and nothing was submitted.
   in_frame_ = false;
@@ -544,7 +549,15 @@ void VulkanBackend::end_frame() {
   si.pCommandBuffers = &cmd_;
   check(vkResetFences(ctx_->device(), 1, &fence_), "vkResetFences");
   check(vkQueueSubmit(ctx_->queue(), 1, &si, fence_), "vkQueueSubmit");
-  check(vkWaitForFences(ctx_->device(), 1, &fence_, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+  // Bounded: a hung GPU or driver must cost one errored frame, not a
+  // daemon thread that never returns (and a daemon SIGTERM cannot stop).
+  const VkResult waited = vkWaitForFences(ctx_->device(), 1, &fence_, VK_TRUE, kFrameTimeoutNs);
+  if (waited == VK_TIMEOUT) {
+    gpu_hung_ = true;
+    throw Error(fmt::format("Vulkan backend: the GPU did not finish the frame within {} s; backend abandoned",
+                            kFrameTimeoutNs / 1000000000ull));
+  }
+  check(waited, "vkWaitForFences");
 
   if (queries_) {
     uint64_t ts[2 * kNumStages] = {};

@@ -33,6 +33,7 @@ class VulkanBackend final : public Backend {
   ~VulkanBackend() override;
 
   std::string name() const override;
+  bool usable() const override { return !gpu_hung_; }
   std::shared_ptr<Surface> create_surface(uint32_t width, uint32_t height) override;
   std::shared_ptr<Surface> wrap_nv12(const Nv12Layout& layout, uint8_t* host, int dmabuf_fd) override;
   void begin_frame(const FrameWork& work) override;
@@ -89,6 +90,10 @@ class VulkanBackend final : public Backend {
   bool residual_recorded_ = false, inter_recorded_ = false;
 
   bool in_frame_ = false;
+  // Longest a frame may take on the GPU (lavapipe under QEMU TCG included)
+  // before the backend is declared hung.
+  static constexpr uint64_t kFrameTimeoutNs = 60'000'000'000ull;
+  bool gpu_hung_ = false;
   bool dirty_ = false;  // a dispatch was recorded since the last barrier
   bool stage_recorded_[static_cast<int>(Stage::kCount)] = {};
   std::chrono::steady_clock::time_point stage_t0_;

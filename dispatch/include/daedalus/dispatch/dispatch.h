@@ -100,6 +100,9 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
+  // False once the backend gave up on its device (a GPU frame that never
+  // finished): every later frame fails, so do not keep it for reuse.
+  virtual bool usable() const { return true; }
 
   // A planar 4:2:0 surface of the given luma size, zero-filled.
   virtual std::shared_ptr<Surface> create_surface(uint32_t width, uint32_t height) = 0;
