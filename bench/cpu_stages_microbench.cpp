@@ -12,7 +12,7 @@
 
 #include "daedalus/dispatch/dispatch.h"
 #include "nv12_layout_helper.h"
-#include "synthetic_work.h"
+#include "daedalus/dispatch/synthetic_work.h"
 
 namespace {
 
@@ -27,12 +27,12 @@ struct Fixture {
   std::vector<uint8_t> nv12_mem;
 
   explicit Fixture(bool intra) {
-    work = bench::make_synthetic_work({1920, 1080, intra, intra ? 7u : 11u});
+    work = dispatch::make_synthetic_work({1920, 1080, intra, intra ? 7u : 11u});
     const uint32_t w = work.params.mi_cols * 8, h = work.params.mi_rows * 8;
     dst = be->create_surface(w, h);
     for (int r = 0; r < 3; ++r) {
       refs_owned[r] = be->create_surface(w, h);
-      bench::fill_reference(*refs_owned[r], 100 + r);
+      dispatch::fill_reference(*refs_owned[r], 100 + r);
       refs[r] = refs_owned[r].get();
     }
     const auto layout = bench::nv12_layout(1920, 1080);

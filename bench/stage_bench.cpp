@@ -9,7 +9,7 @@
 
 #include "nv12_frame.h"
 #include "nv12_layout_helper.h"
-#include "synthetic_work.h"
+#include "daedalus/dispatch/synthetic_work.h"
 
 #ifdef DAEDALUS_BENCH_VK_PLAN
 #include "vk_work.h"
@@ -40,7 +40,7 @@ StageBenchResult bench_one(dispatch::BackendKind kind, bool intra, const StageBe
     return res;
   }
   res.device = be->name();
-  const dispatch::FrameWork work = make_synthetic_work({opt.width, opt.height, intra, intra ? 7u : 11u});
+  const dispatch::FrameWork work = dispatch::make_synthetic_work({opt.width, opt.height, intra, intra ? 7u : 11u});
   res.num_blocks = work.params.num_blocks;
   res.num_tx_blocks = work.params.num_tx_blocks;
   res.num_coeffs = work.params.num_coeffs;
@@ -86,7 +86,7 @@ StageBenchResult bench_one(dispatch::BackendKind kind, bool intra, const StageBe
     dispatch::Surface* refs[3];
     for (int r = 0; r < 3; ++r) {
       refs_owned[r] = be->create_surface(work.params.mi_cols * 8, work.params.mi_rows * 8);
-      fill_reference(*refs_owned[r], 100 + r);
+      dispatch::fill_reference(*refs_owned[r], 100 + r);
       refs[r] = refs_owned[r].get();
     }
     media::Nv12Frame out;

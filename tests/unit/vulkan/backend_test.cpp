@@ -100,6 +100,26 @@ TEST(VulkanBackend, ValidationMessengerCountsErrors) {
   EXPECT_GT(ctx.validation_messages(), 0u);
 }
 
+// warm_up() (what the daemon runs before attaching) drives every stage on
+// the device, under validation, and leaves the backend usable for real work.
+TEST(VulkanBackend, WarmUpRunsEveryStageCleanly) {
+  vk::VulkanBackend b(validated());
+  EXPECT_GT(warm_up(b), 0.0);
+  EXPECT_EQ(b.validation_messages(), 0u);
+  for (Stage s : {Stage::kResidual, Stage::kInterPred, Stage::kLoopFilter, Stage::kPackNv12})
+    EXPECT_GE(b.timing(s).cpu_ms, 0.0) << stage_name(s);
+  EXPECT_TRUE(b.usable());
+  auto src = b.create_surface(64, 48);
+  fill_pattern(*src, 3);
+  const Nv12Layout l = nv12_layout(64, 48, 64);
+  std::vector<uint8_t> mem(l.size_bytes);
+  auto dst = b.wrap_nv12(l, mem.data(), -1);
+  b.begin_frame(empty_work(64, 48));
+  b.pack_nv12(*src, *dst);
+  b.end_frame();
+  EXPECT_TRUE(nv12_matches(*src, l, mem.data()));
+}
+
 TEST(VulkanBackend, FactoryHonoursDeviceSelection) {
   setenv("DAEDALUS_VK_DEVICE", "no-such-gpu-xyz", 1);
   EXPECT_THROW(create_backend(BackendKind::kVulkan), daedalus::Error);

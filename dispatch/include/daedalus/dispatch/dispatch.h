@@ -132,6 +132,13 @@ enum class BackendKind { kCpu, kVulkan };
 // device), with a message that says why.
 std::unique_ptr<Backend> create_backend(BackendKind kind);
 
+// Runs a small synthetic key frame and inter frame through every stage (and
+// both NV12 packing paths), so that drivers which compile shader code on
+// first use rather than at pipeline creation (llvmpipe/lavapipe) do it now,
+// not on a client's first frame. Returns the milliseconds it took. Throws
+// daedalus::Error if a stage fails.
+double warm_up(Backend& backend);
+
 }  // namespace daedalus::dispatch
 
 // The stage entry points under their project-wide names.

@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: MIT
-#include "synthetic_work.h"
+#include "daedalus/dispatch/synthetic_work.h"
 
 #include <algorithm>
 #include <cstring>
 #include <random>
 
-namespace daedalus::bench {
+namespace daedalus::dispatch {
 
 namespace {
 
-using dispatch::FrameWork;
 
 struct Builder {
   FrameWork& w;
@@ -174,7 +173,7 @@ FrameWork make_synthetic_work(const SyntheticOptions& opt) {
   return w;
 }
 
-void fill_reference(dispatch::Surface& s, uint32_t seed) {
+void fill_reference(Surface& s, uint32_t seed) {
   uint8_t* base = s.host_data();
   for (int p = 0; p < s.num_planes(); ++p) {
     const auto& pl = s.plane(p);
@@ -190,4 +189,4 @@ void fill_reference(dispatch::Surface& s, uint32_t seed) {
   }
 }
 
-}  // namespace daedalus::bench
+}  // namespace daedalus::dispatch
