@@ -190,6 +190,27 @@ class TileDecoder {
     }
   }
 
+  // Sets a w x h rectangle of a per-8x8 grid (row pitch `stride`) to v.
+  // Rows of a whole block (w = 1, 2, 4 or 8) are copied from a local row
+  // as fixed-size stores; a block cut by the picture edge takes the loop.
+  template <class T>
+  [[gnu::always_inline]] static void fill_rect(T* p, size_t stride, int w, int h, const T& v) {
+    auto rows = [&]<int kW>() {
+      T row[kW];
+      for (int i = 0; i < kW; ++i) row[i] = v;
+      for (int y = 0; y < h; ++y, p += stride) std::memcpy(p, row, sizeof row);
+    };
+    switch (w) {
+      case 1: for (int y = 0; y < h; ++y, p += stride) *p = v; break;
+      case 2: rows.template operator()<2>(); break;
+      case 4: rows.template operator()<4>(); break;
+      case 8: rows.template operator()<8>(); break;
+      default:
+        for (int y = 0; y < h; ++y, p += stride) std::fill_n(p, w, v);
+        break;
+    }
+  }
+
   // ---- partition -----------------------------------------------------
   void decode_partition(int row, int col, int bsl) {  // bsl: log2(size / 8)
     if (row >= static_cast<int>(h_.mi_rows) || col >= static_cast<int>(h_.mi_cols)) return;
@@ -245,8 +266,7 @@ class TileDecoder {
     y_mis_ = std::min(bh, static_cast<int>(h_.mi_rows) - row);
     c_.blocks->emplace_back();
     const int32_t idx = static_cast<int32_t>(c_.blocks->size() - 1);
-    int32_t* grid = c_.grid->data() + static_cast<size_t>(row) * h_.mi_cols + col;
-    for (int y = 0; y < y_mis_; ++y, grid += h_.mi_cols) std::fill_n(grid, x_mis_, idx);
+    fill_rect(c_.grid->data() + static_cast<size_t>(row) * h_.mi_cols + col, h_.mi_cols, x_mis_, y_mis_, idx);
     mi_ = &(*c_.blocks)[idx];
     mi_->sb_type = bsize;
     above_ = row > 0 ? at(row - 1, col) : nullptr;
@@ -270,8 +290,7 @@ class TileDecoder {
       m.ref[1] = mi_->ref[1];
       m.mv[0] = mi_->mv[3][0];
       m.mv[1] = mi_->mv[3][1];
-      MvRef* mvs = c_.mvs->data() + static_cast<size_t>(row) * h_.mi_cols + col;
-      for (int y = 0; y < y_mis_; ++y, mvs += h_.mi_cols) std::fill_n(mvs, x_mis_, m);
+      fill_rect(c_.mvs->data() + static_cast<size_t>(row) * h_.mi_cols + col, h_.mi_cols, x_mis_, y_mis_, m);
     }
     emit_block_and_residual();
   }
