@@ -148,9 +148,13 @@ class TileDecoder {
 
   ModeInfo* at(int row, int col) const {
     const int32_t idx = (*c_.grid)[static_cast<size_t>(row) * h_.mi_cols + col];
-    // Decode order guarantees every neighbour VP9 looks at is decoded; a
-    // miss would be our bug, reported instead of dereferenced.
-    if (idx < 0) throw Error("vp9: internal error: neighbour block not decoded yet");
+    // Decode order guarantees every neighbour VP9 looks at is decoded in
+    // this frame. The grid is not reset between frames (every entry is
+    // rewritten), so a miss, which would be our bug, could only find a
+    // stale index; one outside the blocks' storage (reserved for mi_rows *
+    // mi_cols) is reported instead of dereferenced.
+    if (static_cast<uint32_t>(idx) >= mis_) [[unlikely]]
+      throw Error("vp9: internal error: neighbour block not decoded yet");
     return &(*c_.blocks)[idx];
   }
 
@@ -277,8 +281,14 @@ class TileDecoder {
     to_top_ = -(row * 64);
     to_bottom_ = (static_cast<int>(h_.mi_rows) - bh - row) * 64;
 
-    if (h_.intra_frame()) read_intra_frame_mode_info();
-    else read_inter_frame_mode_info();
+    // Mode info is read through a local copy of the bool decoder that the
+    // compiler can keep in registers: the mode info stores in between
+    // (uint8_t, so they may alias anything) would otherwise force every
+    // read to reload and store back the decoder's state.
+    BoolDecoder bd = bd_;
+    if (h_.intra_frame()) read_intra_frame_mode_info(bd);
+    else read_inter_frame_mode_info(bd);
+    bd_ = bd;
 
     const int ref_idx = mi_->ref[0] > 0 ? mi_->ref[0] : 0;
     const int mode_idx = (mi_->is_inter() && mi_->mode[3] != kZeroMv) ? 1 : 0;
@@ -315,17 +325,17 @@ class TileDecoder {
         c_.cur_seg_map[o] = c_.last_seg_map ? c_.last_seg_map[o] : 0;
       }
   }
-  int read_intra_segment_id() {
+  [[gnu::always_inline]] int read_intra_segment_id(BoolDecoder& bd) {
     if (!h_.seg.enabled) return 0;
     if (!h_.seg.update_map) {
       copy_segment_map();
       return 0;
     }
-    const int id = bd_.read_tree(kSegmentTree, h_.seg.tree_probs);
+    const int id = bd.read_tree(kSegmentTree, h_.seg.tree_probs);
     set_segment_map(id);
     return id;
   }
-  int read_inter_segment_id() {
+  [[gnu::always_inline]] int read_inter_segment_id(BoolDecoder& bd) {
     if (!h_.seg.enabled) return 0;
     const int predicted = predicted_segment_id();
     if (!h_.seg.update_map) {
@@ -335,24 +345,24 @@ class TileDecoder {
     int id;
     if (h_.seg.temporal_update) {
       const int ctx = (above_ ? above_->seg_id_predicted : 0) + (left_ ? left_->seg_id_predicted : 0);
-      mi_->seg_id_predicted = static_cast<uint8_t>(read(h_.seg.pred_probs[ctx]));
-      id = mi_->seg_id_predicted ? predicted : bd_.read_tree(kSegmentTree, h_.seg.tree_probs);
+      mi_->seg_id_predicted = static_cast<uint8_t>(bd.read(h_.seg.pred_probs[ctx]));
+      id = mi_->seg_id_predicted ? predicted : bd.read_tree(kSegmentTree, h_.seg.tree_probs);
     } else {
-      id = bd_.read_tree(kSegmentTree, h_.seg.tree_probs);
+      id = bd.read_tree(kSegmentTree, h_.seg.tree_probs);
     }
     set_segment_map(id);
     return id;
   }
 
   // ---- skip / tx size ------------------------------------------------
-  int read_skip() {
+  [[gnu::always_inline]] int read_skip(BoolDecoder& bd) {
     if (h_.seg.active(mi_->segment_id, kSegSkip)) return 1;
     const int ctx = (above_ ? above_->skip : 0) + (left_ ? left_->skip : 0);
-    const int s = read(fc_.skip[ctx]);
+    const int s = bd.read(fc_.skip[ctx]);
     ++counts_.skip[ctx][s];
     return s;
   }
-  int read_tx_size(bool allow_select) {
+  [[gnu::always_inline]] int read_tx_size(BoolDecoder& bd, bool allow_select) {
     const int max_tx = kMaxTxSize[bsize_];
     if (allow_select && h_.tx_mode == kTxModeSelect && bsize_ >= kBlock8x8) {
       int a = (above_ && !above_->skip) ? above_->tx_size : max_tx;
@@ -361,10 +371,10 @@ class TileDecoder {
       if (!above_) a = l;
       const int ctx = (a + l) > max_tx;
       const uint8_t* probs = max_tx == 1 ? fc_.tx8[ctx] : max_tx == 2 ? fc_.tx16[ctx] : fc_.tx32[ctx];
-      int tx = read(probs[0]);
+      int tx = bd.read(probs[0]);
       if (tx != 0 && max_tx >= 2) {
-        tx += read(probs[1]);
-        if (tx != 1 && max_tx >= 3) tx += read(probs[2]);
+        tx += bd.read(probs[1]);
+        if (tx != 1 && max_tx >= 3) tx += bd.read(probs[2]);
       }
       if (max_tx == 1) ++counts_.tx8[ctx][tx];
       else if (max_tx == 2) ++counts_.tx16[ctx][tx];
@@ -384,26 +394,26 @@ class TileDecoder {
     if (b == 0 || b == 2) return (!left_ || left_->is_inter()) ? 0 : sub_mode(left_, b + 1);
     return mi_->mode[b - 1];
   }
-  int read_kf_y_mode(int b) { return bd_.read_tree(kIntraModeTree, kKfYModeProbs[above_mode(b)][left_mode(b)]); }
+  [[gnu::always_inline]] int read_kf_y_mode(BoolDecoder& bd, int b) { return bd.read_tree(kIntraModeTree, kKfYModeProbs[above_mode(b)][left_mode(b)]); }
 
-  void read_intra_frame_mode_info() {
-    mi_->segment_id = static_cast<uint8_t>(read_intra_segment_id());
-    mi_->skip = static_cast<uint8_t>(read_skip());
-    mi_->tx_size = static_cast<uint8_t>(read_tx_size(true));
+  [[gnu::always_inline]] void read_intra_frame_mode_info(BoolDecoder& bd) {
+    mi_->segment_id = static_cast<uint8_t>(read_intra_segment_id(bd));
+    mi_->skip = static_cast<uint8_t>(read_skip(bd));
+    mi_->tx_size = static_cast<uint8_t>(read_tx_size(bd, true));
     mi_->ref[0] = kIntraFrame;
     mi_->ref[1] = kNoneRef;
-    read_y_modes(true);
-    mi_->uv_mode = static_cast<uint8_t>(bd_.read_tree(kIntraModeTree, kKfUvModeProbs[mi_->mode[3]]));
+    read_y_modes(bd, true);
+    mi_->uv_mode = static_cast<uint8_t>(bd.read_tree(kIntraModeTree, kKfUvModeProbs[mi_->mode[3]]));
   }
 
-  int read_if_y_mode(int group) {
-    const int m = bd_.read_tree(kIntraModeTree, fc_.y_mode[group]);
+  [[gnu::always_inline]] int read_if_y_mode(BoolDecoder& bd, int group) {
+    const int m = bd.read_tree(kIntraModeTree, fc_.y_mode[group]);
     ++counts_.y_mode[group][m];
     return m;
   }
 
-  void read_y_modes(bool kf) {
-    auto rd = [&](int b, int group) { return kf ? read_kf_y_mode(b) : read_if_y_mode(group); };
+  [[gnu::always_inline]] void read_y_modes(BoolDecoder& bd, bool kf) {
+    auto rd = [&](int b, int group) __attribute__((always_inline)) { return kf ? read_kf_y_mode(bd, b) : read_if_y_mode(bd, group); };
     uint8_t* m = mi_->mode;
     switch (bsize_) {
       case kBlock4x4:
@@ -423,9 +433,9 @@ class TileDecoder {
   }
 
   // ---- inter frames --------------------------------------------------
-  void read_inter_frame_mode_info() {
-    mi_->segment_id = static_cast<uint8_t>(read_inter_segment_id());
-    mi_->skip = static_cast<uint8_t>(read_skip());
+  [[gnu::always_inline]] void read_inter_frame_mode_info(BoolDecoder& bd) {
+    mi_->segment_id = static_cast<uint8_t>(read_inter_segment_id(bd));
+    mi_->skip = static_cast<uint8_t>(read_skip(bd));
     bool inter;
     if (h_.seg.active(mi_->segment_id, kSegRefFrame)) {
       inter = h_.seg.feature_data[mi_->segment_id][kSegRefFrame] != kIntraFrame;
@@ -439,18 +449,18 @@ class TileDecoder {
       } else {
         ctx = 0;
       }
-      inter = read(fc_.is_inter[ctx]);
+      inter = bd.read(fc_.is_inter[ctx]);
       ++counts_.is_inter[ctx][inter];
     }
-    mi_->tx_size = static_cast<uint8_t>(read_tx_size(!mi_->skip || !inter));
+    mi_->tx_size = static_cast<uint8_t>(read_tx_size(bd, !mi_->skip || !inter));
     if (inter) {
-      read_inter_block_mode_info();
+      read_inter_block_mode_info(bd);
     } else {
       mi_->ref[0] = kIntraFrame;
       mi_->ref[1] = kNoneRef;
       mi_->interp_filter = 3;
-      read_y_modes(false);
-      const int uv = bd_.read_tree(kIntraModeTree, fc_.uv_mode[mi_->mode[3]]);
+      read_y_modes(bd, false);
+      const int uv = bd.read_tree(kIntraModeTree, fc_.uv_mode[mi_->mode[3]]);
       ++counts_.uv_mode[mi_->mode[3]][uv];
       mi_->uv_mode = static_cast<uint8_t>(uv);
     }
@@ -582,13 +592,13 @@ class TileDecoder {
     return 2;
   }
 
-  void read_ref_frames() {
-    read_ref_frames_unchecked();
+  [[gnu::always_inline]] void read_ref_frames(BoolDecoder& bd) {
+    read_ref_frames_unchecked(bd);
     for (int r = 0; r < 1 + mi_->compound(); ++r)
       if (mi_->ref[r] < kLastFrame || !h_.ref_valid[mi_->ref[r] - kLastFrame])
         throw Error("vp9: block uses a reference frame with invalid dimensions");
   }
-  void read_ref_frames_unchecked() {
+  [[gnu::always_inline]] void read_ref_frames_unchecked(BoolDecoder& bd) {
     const int seg = mi_->segment_id;
     if (h_.seg.active(seg, kSegRefFrame)) {
       mi_->ref[0] = static_cast<int8_t>(h_.seg.feature_data[seg][kSegRefFrame]);
@@ -598,23 +608,23 @@ class TileDecoder {
     int mode = h_.reference_mode;
     if (mode == kRefModeSelect) {
       const int ctx = comp_mode_ctx();
-      mode = read(fc_.comp_mode[ctx]);
+      mode = bd.read(fc_.comp_mode[ctx]);
       ++counts_.comp_mode[ctx][mode];
     }
     if (mode == kCompoundRef) {
       const int idx = h_.ref_sign_bias[h_.comp_fixed_ref];
       const int ctx = comp_ref_ctx();
-      const int bit = read(fc_.comp_ref[ctx]);
+      const int bit = bd.read(fc_.comp_ref[ctx]);
       ++counts_.comp_ref[ctx][bit];
       mi_->ref[idx] = static_cast<int8_t>(h_.comp_fixed_ref);
       mi_->ref[!idx] = static_cast<int8_t>(h_.comp_var_ref[bit]);
     } else {
       const int ctx0 = single_ref_p1_ctx();
-      const int bit0 = read(fc_.single_ref[ctx0][0]);
+      const int bit0 = bd.read(fc_.single_ref[ctx0][0]);
       ++counts_.single_ref[ctx0][0][bit0];
       if (bit0) {
         const int ctx1 = single_ref_p2_ctx();
-        const int bit1 = read(fc_.single_ref[ctx1][1]);
+        const int bit1 = bd.read(fc_.single_ref[ctx1][1]);
         ++counts_.single_ref[ctx1][1][bit1];
         mi_->ref[0] = bit1 ? kAltrefFrame : kGoldenFrame;
       } else {
@@ -624,8 +634,8 @@ class TileDecoder {
     }
   }
 
-  int read_inter_mode(int ctx) {
-    const int m = bd_.read_tree(kInterModeTree, fc_.inter_mode[ctx]);
+  [[gnu::always_inline]] int read_inter_mode(BoolDecoder& bd, int ctx) {
+    const int m = bd.read_tree(kInterModeTree, fc_.inter_mode[ctx]);
     ++counts_.inter_mode[ctx][m];
     return kNearestMv + m;
   }
@@ -750,52 +760,52 @@ class TileDecoder {
     }
   }
 
-  int read_mv_component(int comp, bool usehp) {
+  [[gnu::always_inline]] int read_mv_component(BoolDecoder& bd, int comp, bool usehp) {
     const MvComponentProbs& p = fc_.mv[comp];
     MvComponentCounts& n = counts_.mv[comp];
-    const int sign = read(p.sign);
-    const int cls = bd_.read_tree(kMvClassTree, p.classes);
+    const int sign = bd.read(p.sign);
+    const int cls = bd.read_tree(kMvClassTree, p.classes);
     ++n.sign[sign];
     ++n.classes[cls];
     int mag, d;
     if (cls == 0) {
-      d = read(p.class0[0]);
+      d = bd.read(p.class0[0]);
       ++n.class0[d];
       mag = 0;
     } else {
       d = 0;
       for (int i = 0; i < cls; ++i) {
-        const int b = read(p.bits[i]);
+        const int b = bd.read(p.bits[i]);
         ++n.bits[i][b];
         d |= b << i;
       }
       mag = 2 << (cls + 2);
     }
-    const int fr = bd_.read_tree(kMvFrTree, cls == 0 ? p.class0_fr[d] : p.fr);
+    const int fr = bd.read_tree(kMvFrTree, cls == 0 ? p.class0_fr[d] : p.fr);
     int hp = 1;
     if (cls == 0) ++n.class0_fr[d][fr];
     else ++n.fr[fr];
-    if (usehp) hp = read(cls == 0 ? p.class0_hp : p.hp);
+    if (usehp) hp = bd.read(cls == 0 ? p.class0_hp : p.hp);
     if (cls == 0) ++n.class0_hp[hp];
     else ++n.hp[hp];
     mag += ((d << 3) | (fr << 1) | hp) + 1;
     return sign ? -mag : mag;
   }
 
-  Mv read_mv(const Mv& ref) {
-    const int joint = bd_.read_tree(kMvJointTree, fc_.mv_joints);
+  [[gnu::always_inline]] Mv read_mv(BoolDecoder& bd, const Mv& ref) {
+    const int joint = bd.read_tree(kMvJointTree, fc_.mv_joints);
     ++counts_.mv_joints[joint];
     const bool usehp = h_.allow_high_precision_mv && use_mv_hp(ref);
     int dr = 0, dc = 0;
-    if (joint == 2 || joint == 3) dr = read_mv_component(0, usehp);
-    if (joint == 1 || joint == 3) dc = read_mv_component(1, usehp);
+    if (joint == 2 || joint == 3) dr = read_mv_component(bd, 0, usehp);
+    if (joint == 1 || joint == 3) dc = read_mv_component(bd, 1, usehp);
     const int r = ref.row + dr, c = ref.col + dc;
     if (r <= kMvLow || r >= kMvUpp || c <= kMvLow || c >= kMvUpp) throw Error("vp9: motion vector out of range");
     return Mv{static_cast<int16_t>(r), static_cast<int16_t>(c)};
   }
 
-  void read_inter_block_mode_info() {
-    read_ref_frames();
+  [[gnu::always_inline]] void read_inter_block_mode_info(BoolDecoder& bd) {
+    read_ref_frames(bd);
     const bool compound = mi_->compound();
     const MvRefPos* pos = kMvRefBlocks[bsize_];
     int counter = 0;
@@ -807,13 +817,13 @@ class TileDecoder {
     if (h_.seg.active(mi_->segment_id, kSegSkip)) {
       if (bsize_ < kBlock8x8) throw Error("vp9: segment skip feature on a sub-8x8 block");
     } else if (bsize_ >= kBlock8x8) {
-      mode = read_inter_mode(mode_ctx);
+      mode = read_inter_mode(bd, mode_ctx);
     }
     if (h_.interp_filter == kSwitchableFilter) {
       const int lt = left_ ? left_->interp_filter : 3;
       const int at_ = above_ ? above_->interp_filter : 3;
       const int ctx = lt == at_ ? lt : lt == 3 ? at_ : at_ == 3 ? lt : 3;
-      const int f = bd_.read_tree(kSwitchableInterpTree, fc_.interp_filter[ctx]);
+      const int f = bd.read_tree(kSwitchableInterpTree, fc_.interp_filter[ctx]);
       ++counts_.interp_filter[ctx][f];
       mi_->interp_filter = static_cast<uint8_t>(f);
     } else {
@@ -829,7 +839,7 @@ class TileDecoder {
       for (int idy = 0; idy < 2; idy += n4h)
         for (int idx = 0; idx < 2; idx += n4w) {
           const int j = idy * 2 + idx;
-          b_mode = read_inter_mode(mode_ctx);
+          b_mode = read_inter_mode(bd, mode_ctx);
           Mv best_sub[2];
           if (b_mode == kNearestMv || b_mode == kNearMv) {
             for (int r = 0; r < 1 + compound; ++r) best_sub[r] = sub8x8_best(b_mode, j, r);
@@ -844,7 +854,7 @@ class TileDecoder {
           }
           for (int r = 0; r < 1 + compound; ++r) {
             Mv m;
-            if (b_mode == kNewMv) m = read_mv(best_new[r]);
+            if (b_mode == kNewMv) m = read_mv(bd, best_new[r]);
             else if (b_mode == kZeroMv) m = Mv{};
             else m = best_sub[r];
             mi_->mv[j][r] = m;
@@ -868,7 +878,7 @@ class TileDecoder {
       }
       for (int r = 0; r < 1 + compound; ++r) {
         Mv m;
-        if (mode == kNewMv) m = read_mv(best[r]);
+        if (mode == kNewMv) m = read_mv(bd, best[r]);
         else if (mode == kZeroMv) m = Mv{};
         else m = best[r];
         for (int b = 0; b < 4; ++b) mi_->mv[b][r] = m;
@@ -1126,6 +1136,7 @@ class TileDecoder {
 
   const TileDecodeContext& c_;
   const FrameHeader& h_;
+  const uint32_t mis_ = h_.mi_rows * h_.mi_cols;
   const FrameContext& fc_;
   FrameCounts& counts_;
   dispatch::FrameWork& work_;
@@ -1163,9 +1174,9 @@ void decode_tiles(const uint8_t* data, size_t size, const TileDecodeContext& ctx
   const size_t mis = static_cast<size_t>(h.mi_rows) * h.mi_cols;
   ctx.blocks->clear();
   ctx.blocks->reserve(mis);  // no reallocation: ModeInfo pointers stay valid
-  // -1 (every byte 0xff): "not decoded yet", which at() checks.
+  // Not reset: decode_block() writes every entry of a frame that decodes,
+  // and at() looks only at neighbours decoded before (see there).
   ctx.grid->resize(mis);
-  std::memset(ctx.grid->data(), 0xff, mis * sizeof(int32_t));
   // Inter frames write every entry (decode_block); intra frames none, and
   // no frame takes its MVs from an intra frame, but keep them defined.
   if (h.intra_frame()) ctx.mvs->assign(mis, MvRef{});
