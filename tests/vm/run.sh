@@ -28,6 +28,8 @@
 #   DAEDALUS_DAEMON_ARGS    extra arguments for the daemon in the decode tests
 #   DAEDALUS_VM_CORPUS_SET  clip set for tests/corpus/make-corpus.sh (default quick)
 #   DAEDALUS_VM_TESTS       space-separated test-name globs to run (default all)
+#   DAEDALUS_DAEMON_TESTS   daemon test groups (see tests/vm/daemon/run-daemon-tests.sh)
+#   DAEDALUS_STATELESS_BACKENDS backends of the stateless VP9 group (default "cpu")
 #   DAEDALUS_SKIP_MODULE=1  do not build/load kernel/daedalus_v4l2.ko
 set -uo pipefail
 
@@ -162,6 +164,7 @@ DAEDALUS_BUILD_DIR=$(q "$BUILD_DIR")
 DAEDALUS_DAEMON=$(q "$DAEMON")
 DAEDALUS_DAEMON_ARGS=$(q "${DAEDALUS_DAEMON_ARGS:-}")
 DAEDALUS_DAEMON_TESTS=$(q "${DAEDALUS_DAEMON_TESTS:-}")
+DAEDALUS_STATELESS_BACKENDS=$(q "${DAEDALUS_STATELESS_BACKENDS:-}")
 DAEDALUS_CORPUS_DIR=$(q "$CORPUS_DIR")
 DAEDALUS_DRIVER_NAME=$(q "${DAEDALUS_DRIVER_NAME:-daedalus}")
 DAEDALUS_VM_TESTS=$(q "${DAEDALUS_VM_TESTS:-}")
