@@ -33,29 +33,17 @@ void lower_mv_precision(Mv& m, bool allow_hp) {
 
 // ---- coefficient token tables ------------------------------------------
 // The token loop addresses probabilities and counts of a (band, context)
-// pair with one index, bc4 = (band * 6 + ctx) * 4: probabilities are kept
-// as [band * 6 + ctx][4] and counts as [band * 6 + ctx][8] (so the count
-// address is the same index scaled by 8).
+// pair with one index, bc8 = (band * 6 + ctx) * 8: probabilities are kept
+// as [band * 6 + ctx][8] bytes and counts as [band * 6 + ctx][8] words, so
+// both are one scaled-index access off the same register.
 constexpr int kBandCtxs = 6 * 6;
-constexpr int ctx4(int token_cache_sum) { return ((1 + token_cache_sum) >> 1) * 4; }
+constexpr ptrdiff_t ctx8(int token_cache_sum) { return ((1 + token_cache_sum) >> 1) * 8; }
 
-// Band of each scan position, times 24 (band * 6 contexts * 4).
-struct BandOffsets {
-  uint8_t v[1024];
-};
-constexpr BandOffsets make_band_offsets(bool tx4x4) {
-  BandOffsets t{};
-  for (int c = 0; c < 1024; ++c)
-    t.v[c] = static_cast<uint8_t>(24 * (tx4x4 ? (c < 16 ? kCoefBand4x4[c] : 5) : coef_band_8x8plus(c)));
-  return t;
-}
-constexpr BandOffsets kBandOffsets4x4 = make_band_offsets(true);
-constexpr BandOffsets kBandOffsets8x8Plus = make_band_offsets(false);
-
-// A scan position with the two raster neighbours its context comes from,
-// in one record so that the loop needs one table pointer.
+// A scan position with the two raster neighbours its context comes from
+// and its band (as band * 48, the bc8 of context 0), in one record so that
+// the loop needs one table pointer.
 struct CoefScan {
-  int16_t pos, nb0, nb1, unused;
+  int16_t pos, nb0, nb1, band8;
 };
 struct CoefScans {
   CoefScan entries[2 * (16 + 64 + 256) + 16 + 64 + 256 + 1024];
@@ -74,7 +62,10 @@ const CoefScans& coef_scans() {
         if (!found) {
           CoefScan* e = t->entries + next;
           const int n = 16 << (2 * tx);
-          for (int i = 0; i < n; ++i) e[i] = {so.scan[i], so.neighbors[2 * i], so.neighbors[2 * i + 1], 0};
+          for (int i = 0; i < n; ++i) {
+            const int band = tx == 0 ? (i < 16 ? kCoefBand4x4[i] : 5) : coef_band_8x8plus(i);
+            e[i] = {so.scan[i], so.neighbors[2 * i], so.neighbors[2 * i + 1], static_cast<int16_t>(band * 48)};
+          }
           next += static_cast<size_t>(n);
           found = e;
         }
@@ -105,7 +96,7 @@ class TileDecoder {
         for (int j = 0; j < 2; ++j)
           for (int bc = 0; bc < kBandCtxs; ++bc) {
             std::memcpy(coef_probs_[t][i][j][bc], fc_.coef[t][i][j][bc / 6][bc % 6], 3);
-            coef_probs_[t][i][j][bc][3] = 0;
+            std::memset(coef_probs_[t][i][j][bc] + 3, 0, 5);
           }
     std::memset(coef_counts_, 0, sizeof coef_counts_);
   }
@@ -899,65 +890,66 @@ class TileDecoder {
                    uint32_t* coeff_offset) {
     constexpr int kMaxEob = 16 << (2 * kTx);
     constexpr int kShift = kTx == 3;
-    const uint8_t* const bands = kTx == 0 ? kBandOffsets4x4.v : kBandOffsets8x8Plus.v;
     // A local copy of the bool decoder: the token_cache/count stores below
     // could alias its members, which would pin them to memory.
     BoolDecoder bd = bd_;
     const size_t off = work_.coeffs.size();
     *coeff_offset = static_cast<uint32_t>(off);
-    int bc4 = ctx * 4;  // band 0
+    ptrdiff_t bc8 = ctx * 8;  // band 0
     // Each "more coefficients" read reserves the reads of the common token
     // path after it: ZERO?, ONE?, sign.
     bd.reserve_reads(4);
-    ++cnt[bc4 * 2 + 4];
-    if (!bd.read_unchecked(probs[bc4])) {
-      ++cnt[bc4 * 2 + 3];
+    ++cnt[bc8 + 4];
+    if (!bd.read_unchecked(probs[bc8])) {
+      ++cnt[bc8 + 3];
       bd_ = bd;
       return 0;
     }
     work_.coeffs.resize(off + kMaxEob);
     int16_t* const out = work_.coeffs.data() + off;
     uint8_t token_cache[kMaxEob];
-    int c = 0;
+    const CoefScan* s = scan;
+    const CoefScan* const end = scan + kMaxEob;
+    const int dq_ac = dq[1];
     int dqv = dq[0];
-    // At the loop head the "more coefficients" bit of position c was 1 and
-    // bc4 is position c's index.
+    // At the loop head the "more coefficients" bit of position s was 1 and
+    // bc8 is position s's index.
     for (;;) {
-      while (!bd.read_unchecked(probs[bc4 + 1])) {  // ZERO_TOKEN (no EOB check follows one)
-        ++cnt[bc4 * 2];
-        token_cache[scan[c].pos] = 0;
-        dqv = dq[1];
-        if (++c >= kMaxEob) {
+      while (!bd.read_unchecked(probs[bc8 + 1])) {  // ZERO_TOKEN (no EOB check follows one)
+        ++cnt[bc8];
+        token_cache[s->pos] = 0;
+        dqv = dq_ac;
+        if (++s == end) {
           bd_ = bd;
-          return c;
+          return kMaxEob;
         }
-        bc4 = bands[c] + ctx4(token_cache[scan[c].nb0] + token_cache[scan[c].nb1]);
+        bc8 = s->band8 + ctx8(token_cache[s->nb0] + token_cache[s->nb1]);
         bd.reserve_reads(3);
       }
-      const int pos = scan[c].pos;
-      if (!bd.read_unchecked(probs[bc4 + 2])) {  // ONE_TOKEN
-        ++cnt[bc4 * 2 + 1];
+      const int pos = s->pos;
+      if (!bd.read_unchecked(probs[bc8 + 2])) {  // ONE_TOKEN
+        ++cnt[bc8 + 1];
         token_cache[pos] = 1;
         const int v = dqv >> kShift;
         out[pos] = static_cast<int16_t>(bd.read_unchecked(128) ? -v : v);
       } else {
-        ++cnt[bc4 * 2 + 2];
-        const int v = (read_two_plus(bd, probs[bc4 + 2], token_cache[pos]) * dqv) >> kShift;
+        ++cnt[bc8 + 2];
+        const int v = (read_two_plus(bd, probs[bc8 + 2], token_cache[pos]) * dqv) >> kShift;
         // libavcodec's 8-bit path stores int16 and wraps; so do we.
         out[pos] = static_cast<int16_t>(bd.read(128) ? -v : v);
       }
-      dqv = dq[1];
-      if (++c >= kMaxEob) break;
-      bc4 = bands[c] + ctx4(token_cache[scan[c].nb0] + token_cache[scan[c].nb1]);
+      dqv = dq_ac;
+      if (++s == end) break;
+      bc8 = s->band8 + ctx8(token_cache[s->nb0] + token_cache[s->nb1]);
       bd.reserve_reads(4);
-      ++cnt[bc4 * 2 + 4];
-      if (!bd.read_unchecked(probs[bc4])) {
-        ++cnt[bc4 * 2 + 3];
+      ++cnt[bc8 + 4];
+      if (!bd.read_unchecked(probs[bc8])) {
+        ++cnt[bc8 + 3];
         break;
       }
     }
     bd_ = bd;
-    return c;
+    return static_cast<int>(s - scan);
   }
   // The rest of a token known to be TWO or more (Pareto model tail and
   // extra bits); sets its token_cache entry, returns its magnitude.
@@ -1148,7 +1140,7 @@ class TileDecoder {
   uint8_t left_nz_[3][16] = {};
   int16_t dq_[8][2][2] = {};
   // [tx_size][plane > 0][is_inter][band * 6 + ctx]: see kBandCtxs.
-  uint8_t coef_probs_[4][2][2][kBandCtxs][4];
+  uint8_t coef_probs_[4][2][2][kBandCtxs][8];
   uint32_t coef_counts_[4][2][2][kBandCtxs][8];
   const CoefScans* scans_ = &coef_scans();
   uint8_t lf_lvl_[8][4][2] = {};
