@@ -99,6 +99,13 @@ class TileDecoder {
             std::memset(coef_probs_[t][i][j][bc] + 3, 0, 5);
           }
     std::memset(coef_counts_, 0, sizeof coef_counts_);
+    for (int b = 0; b < kBlockSizes; ++b) {
+      const int b8 = std::max(b, int{kBlock8x8});  // sub-8x8 blocks count as 8x8
+      nz_ctx_size_[b][0] = static_cast<uint8_t>(1 << kBWidthLog2[b8]);
+      nz_ctx_size_[b][1] = static_cast<uint8_t>(1 << kBHeightLog2[b8]);
+      nz_ctx_size_[b][2] = static_cast<uint8_t>(1 << std::max(kBWidthLog2[b8] - h_.ss_x, 0));
+      nz_ctx_size_[b][3] = static_cast<uint8_t>(1 << std::max(kBHeightLog2[b8] - h_.ss_y, 0));
+    }
   }
 
   // Adds the token counts gathered in coef_counts_ to the frame's counts.
@@ -1114,16 +1121,19 @@ class TileDecoder {
     work_.blocks.push_back(blk);
   }
 
+  // A skipped block clears its nonzero contexts (sizes per block size
+  // from nz_ctx_size_; a block never crosses its superblock, so the left
+  // ones stay within left_nz_).
   void reset_skip_context() {
-    for (int plane = 0; plane < 3; ++plane) {
-      const int ss_x = plane ? h_.ss_x : 0, ss_y = plane ? h_.ss_y : 0;
-      const BlockSize b = std::max<BlockSize>(bsize_, kBlock8x8);
-      const int n4w = 1 << std::max(kBWidthLog2[b] - ss_x, 0);
-      const int n4h = 1 << std::max(kBHeightLog2[b] - ss_y, 0);
-      fill_ctx(&above_nz_[plane][(col_ * 2) >> ss_x], n4w, 0);
-      const int l0 = ((row_ & 7) * 2) >> ss_y;
-      fill_ctx(&left_nz_[plane][l0], std::min(n4h, 16 - l0), 0);
-    }
+    const uint8_t* n = nz_ctx_size_[bsize_];
+    const int ax = col_ * 2, ly = (row_ & 7) * 2;
+    fill_ctx(&above_nz_[0][ax], n[0], 0);
+    fill_ctx(&left_nz_[0][ly], n[1], 0);
+    const int cax = ax >> h_.ss_x, cly = ly >> h_.ss_y;
+    fill_ctx(&above_nz_[1][cax], n[2], 0);
+    fill_ctx(&above_nz_[2][cax], n[2], 0);
+    fill_ctx(&left_nz_[1][cly], n[3], 0);
+    fill_ctx(&left_nz_[2][cly], n[3], 0);
   }
 
   const TileDecodeContext& c_;
@@ -1138,6 +1148,9 @@ class TileDecoder {
   uint8_t left_partition_[8] = {};
   std::vector<uint8_t> above_nz_[3];
   uint8_t left_nz_[3][16] = {};
+  // Nonzero context bytes a block covers: [block size][luma w, luma h,
+  // chroma w, chroma h], in 4x4 units.
+  uint8_t nz_ctx_size_[kBlockSizes][4] = {};
   int16_t dq_[8][2][2] = {};
   // [tx_size][plane > 0][is_inter][band * 6 + ctx]: see kBandCtxs.
   uint8_t coef_probs_[4][2][2][kBandCtxs][8];
