@@ -99,6 +99,9 @@ class TileDecoder {
             std::memset(coef_probs_[t][i][j][bc] + 3, 0, 5);
           }
     std::memset(coef_counts_, 0, sizeof coef_counts_);
+    for (int b = 0; b < kBlockSizes; ++b)
+      for (int i = 0; i < 8; ++i)
+        mv_ref_offsets_[b][i] = kMvRefBlocks[b][i].row * static_cast<ptrdiff_t>(h_.mi_cols) + kMvRefBlocks[b][i].col;
     for (int b = 0; b < kBlockSizes; ++b) {
       const int b8 = std::max(b, int{kBlock8x8});  // sub-8x8 blocks count as 8x8
       nz_ctx_size_[b][0] = static_cast<uint8_t>(1 << kBWidthLog2[b8]);
@@ -271,6 +274,10 @@ class TileDecoder {
     fill_rect(c_.grid->data() + static_cast<size_t>(row) * h_.mi_cols + col, h_.mi_cols, x_mis_, y_mis_, idx);
     mi_ = &(*c_.blocks)[idx];
     mi_->sb_type = bsize;
+    grid_at_block_ = c_.grid->data() + static_cast<size_t>(row) * h_.mi_cols + col;
+    // Candidate positions reach at most 3 rows up and 3 columns left, and
+    // below / right of the block's top-left only within the block itself.
+    mv_refs_inside_ = row >= 3 && col - col_start_ >= 3 && row + bh <= static_cast<int>(h_.mi_rows) && col + bw <= col_end_;
     above_ = row > 0 ? at(row - 1, col) : nullptr;
     left_ = col > col_start_ ? at(row, col - 1) : nullptr;
     // Edges in 1/8 pel for MV clamping.
@@ -638,6 +645,16 @@ class TileDecoder {
     return kNearestMv + m;
   }
 
+  // Whether MV candidate position p of the current block lies in the
+  // tile; most blocks have all of theirs inside (mv_refs_inside_).
+  [[gnu::always_inline]] bool inside(const MvRefPos& p) const { return mv_refs_inside_ || is_inside(p); }
+  // The block at MV candidate position i of the current block (inside()).
+  [[gnu::always_inline]] const ModeInfo* candidate(int i) const {
+    const int32_t idx = grid_at_block_[mv_ref_offsets_[bsize_][i]];
+    if (static_cast<uint32_t>(idx) >= mis_) [[unlikely]]
+      throw Error("vp9: internal error: neighbour block not decoded yet");
+    return blocks_base_ + idx;
+  }
   bool is_inside(const MvRefPos& p) const {
     const int r = row_ + p.row, c = col_ + p.col;
     return !(r < 0 || c < col_start_ || r >= static_cast<int>(h_.mi_rows) || c >= col_end_);
@@ -682,8 +699,8 @@ class TileDecoder {
     int i = 0;
     if (block >= 0) {
       for (; i < 2; ++i) {
-        if (!is_inside(pos[i])) continue;
-        const ModeInfo* cand = at(row_ + pos[i].row, col_ + pos[i].col);
+        if (!inside(pos[i])) continue;
+        const ModeInfo* cand = candidate(i);
         different_ref_found = true;
         const int sub = kIdxNColumnToSubblock[block][pos[i].col == 0];
         for (int w = 0; w < 2; ++w) {
@@ -695,8 +712,8 @@ class TileDecoder {
       }
     }
     for (; i < 8; ++i) {
-      if (!is_inside(pos[i])) continue;
-      const ModeInfo* cand = at(row_ + pos[i].row, col_ + pos[i].col);
+      if (!inside(pos[i])) continue;
+      const ModeInfo* cand = candidate(i);
       different_ref_found = true;
       if (cand->ref[0] == ref) {
         if (add(cand->mv[3][0])) return finish(count);
@@ -713,8 +730,8 @@ class TileDecoder {
     }
     if (different_ref_found) {
       for (i = 0; i < 8; ++i) {
-        if (!is_inside(pos[i])) continue;
-        const ModeInfo* cand = at(row_ + pos[i].row, col_ + pos[i].col);
+        if (!inside(pos[i])) continue;
+        const ModeInfo* cand = candidate(i);
         if (!cand->is_inter()) continue;
         if (cand->ref[0] != ref)
           if (add(scaled(cand->mv[3][0], cand->ref[0], ref))) return finish(count);
@@ -808,7 +825,7 @@ class TileDecoder {
     const MvRefPos* pos = kMvRefBlocks[bsize_];
     int counter = 0;
     for (int i = 0; i < 2; ++i)
-      if (is_inside(pos[i])) counter += kMode2Counter[at(row_ + pos[i].row, col_ + pos[i].col)->mode[3]];
+      if (inside(pos[i])) counter += kMode2Counter[candidate(i)->mode[3]];
     const int mode_ctx = kCounterToContext[counter];
     if (mode_ctx > 6) throw Error("vp9: invalid inter mode context");
     int mode = kZeroMv;
@@ -1148,6 +1165,10 @@ class TileDecoder {
   uint8_t left_partition_[8] = {};
   std::vector<uint8_t> above_nz_[3];
   uint8_t left_nz_[3][16] = {};
+  // Grid offsets of kMvRefBlocks' positions.
+  ptrdiff_t mv_ref_offsets_[kBlockSizes][8] = {};
+  // Reserved for every 8x8 of the frame: never reallocated while decoding.
+  ModeInfo* const blocks_base_ = c_.blocks->data();
   // Nonzero context bytes a block covers: [block size][luma w, luma h,
   // chroma w, chroma h], in 4x4 units.
   uint8_t nz_ctx_size_[kBlockSizes][4] = {};
@@ -1161,6 +1182,8 @@ class TileDecoder {
   int row_ = 0, col_ = 0, x_mis_ = 0, y_mis_ = 0;
   BlockSize bsize_ = kBlock4x4;
   ModeInfo* mi_ = nullptr;
+  const int32_t* grid_at_block_ = nullptr;
+  bool mv_refs_inside_ = false;
   const ModeInfo* above_ = nullptr;
   const ModeInfo* left_ = nullptr;
   int to_left_ = 0, to_right_ = 0, to_top_ = 0, to_bottom_ = 0;
