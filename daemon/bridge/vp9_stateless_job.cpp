@@ -89,7 +89,10 @@ std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> create_vp9_stateless(uint32_t
 double prewarm_vp9_backend(bool vulkan) {
   const auto t0 = std::chrono::steady_clock::now();
   auto backend = dispatch::create_backend(vulkan ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu);
-  dispatch::warm_up(*backend);
+  // dispatch::warm_up() would also take lavapipe's compile-on-first-dispatch
+  // out of the first frame, but in the QEMU guest (and under valgrind on the
+  // host) lavapipe faults inside its residual stage on that synthetic work:
+  // not enabled until understood (issue #5).
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   BackendPool& pool = backend_pool();
   std::lock_guard lock(pool.mutex);

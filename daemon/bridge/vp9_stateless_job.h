@@ -21,8 +21,7 @@ namespace daedalus::bridge {
 // (-ENOSYS) when the backend is unavailable or VP9 is not built in.
 std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> create_vp9_stateless(uint32_t ctx_id, bool vulkan);
 
-// Creates one backend now, runs dispatch::warm_up() on it (lavapipe compiles
-// shader code at first dispatch) and parks it for the first context, so the first
+// Creates one backend now and parks it for the first context, so the first
 // frame a client sends does not wait for every pipeline to compile (Vulkan:
 // seconds on lavapipe or V3DV, ~30 s under QEMU TCG; GStreamer gives a
 // request one second). Returns the milliseconds it took. Throws

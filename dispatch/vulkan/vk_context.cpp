@@ -224,11 +224,15 @@ uint32_t Context::find_memory_type(uint32_t bits, VkMemoryPropertyFlags flags) c
 
 Buffer::Buffer(const Context& ctx, VkDeviceSize size, VkBufferUsageFlags usage) : device_(ctx.device()), size_(size) {
   // Shaders bind whole buffers: each must fit one storage-buffer range.
-  if ((usage & VK_BUFFER_USAGE_STORAGE_BUFFER_BIT) && size > ctx.properties().limits.maxStorageBufferRange)
+  if ((usage & VK_BUFFER_USAGE_STORAGE_BUFFER_BIT) && size + kOverreadSlack > ctx.properties().limits.maxStorageBufferRange)
     throw Error(fmt::format("Vulkan: a {} byte buffer exceeds the device's storage buffer range of {} bytes", size,
                             ctx.properties().limits.maxStorageBufferRange));
   VkBufferCreateInfo bci{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
-  bci.size = size;
+  // Slack past the end: drivers may load a whole word or vector around an
+  // 8/16-bit SSBO element (llvmpipe does), and a buffer that ends on a page
+  // boundary then faults on its last element (seen under valgrind and in
+  // the QEMU guest). Shaders never address the slack; size() stays `size`.
+  bci.size = size + kOverreadSlack;
   bci.usage = usage;
   bci.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
   check(vkCreateBuffer(device_, &bci, nullptr, &buffer_), "vkCreateBuffer");
@@ -281,7 +285,8 @@ bool GrowableBuffer::ensure(const Context& ctx, VkDeviceSize size) {
   VkDeviceSize grown = buf_ ? buf_.size() : 0;
   while (grown < size) grown = grown ? grown * 2 : size;
   // Growth never goes past what one descriptor can cover.
-  grown = std::max<VkDeviceSize>(size, std::min<VkDeviceSize>(grown, ctx.properties().limits.maxStorageBufferRange));
+  grown = std::max<VkDeviceSize>(
+      size, std::min<VkDeviceSize>(grown, ctx.properties().limits.maxStorageBufferRange - Buffer::kOverreadSlack));
   buf_ = Buffer(ctx, grown, usage_);
   return true;
 }

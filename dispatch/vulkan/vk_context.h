@@ -84,6 +84,8 @@ class Buffer {
   Buffer() = default;
   Buffer(const Context& ctx, VkDeviceSize size, VkBufferUsageFlags usage);
   ~Buffer() { reset(); }
+  // Bytes allocated past size() (see the constructor).
+  static constexpr VkDeviceSize kOverreadSlack = 64;
   Buffer(Buffer&& o) noexcept { *this = std::move(o); }
   Buffer& operator=(Buffer&& o) noexcept;
 
