@@ -180,6 +180,9 @@ int main(int argc, char** argv) {
         const std::string a = argv[i];
         if (a == "--callgrind") continue;
         if (a == "--json" || a == "--summary") { ++i; continue; }
+        // Set for the child below; given twice, CLI11 refuses them.
+        if (a == "--repeat" || a == "--stage-iterations") { ++i; continue; }
+        if (a.starts_with("--repeat=") || a.starts_with("--stage-iterations=") || a == "--no-progress") continue;
         args.push_back(a);
       }
       args.push_back("--callgrind-child");
