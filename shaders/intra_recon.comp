@@ -89,7 +89,10 @@ void main() {
   const uint item = (linear_group() << pc.per_group_log2) + uint(slot);
   const bool live = item < pc.count;
   uint ti = 0u;
-  TxBlock t;
+  // Zeroed, not left undefined: lanes that are not live still run the code
+  // below under a mask on SIMD drivers (llvmpipe), and must not form wild
+  // addresses from garbage.
+  TxBlock t = unpack_tx(0u, 0u, 0u, 0u);
   int p = 0, n = 4, log2n = 2, W = 1, H = 1;
   bool have_left = false, have_above = false;
   if (live) {

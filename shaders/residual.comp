@@ -379,7 +379,10 @@ void main() {
   const uint item = linear_group() * uint(64 >> (2 + sz)) + uint(slot);
   const bool live = item < pc.count;
   uint tx_index = 0u, out_off = 0u;
-  TxBlock t;
+  // Zeroed, not left undefined: lanes that are not live still run the code
+  // below under a mask on SIMD drivers (llvmpipe), and must not form wild
+  // addresses from garbage.
+  TxBlock t = unpack_tx(0u, 0u, 0u, 0u);
   int type = 0;
   if (live) {
     tx_index = aux[pc.list_base + item];
