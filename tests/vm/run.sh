@@ -18,7 +18,7 @@
 #                           (default <repo>/build)
 #   DAEDALUS_VM_OUT         where run directories go (default <repo>/build-vm)
 #   DAEDALUS_VM_TIMEOUT     hard limit for the whole VM run in seconds
-#                           (default 600 with KVM, 1800 with TCG)
+#                           (default 600 with KVM, 2400 with TCG)
 #   DAEDALUS_VM_ACCEL       kvm or tcg (default: kvm when /dev/kvm is usable and
 #                           not remembered as too slow, else tcg)
 #   DAEDALUS_VM_LOCK_WAIT   seconds to wait for another VM run (default 3600)
@@ -218,7 +218,7 @@ boot_vm() {
     timeout=${DAEDALUS_VM_TIMEOUT:-600}; boot_timeout=120; first_line_timeout=30
   else
     accel_args=(-accel tcg -cpu max)
-    timeout=${DAEDALUS_VM_TIMEOUT:-1800}; boot_timeout=400; first_line_timeout=200
+    timeout=${DAEDALUS_VM_TIMEOUT:-2400}; boot_timeout=400; first_line_timeout=200
   fi
   TIMEOUT=$timeout
   QEMU_CMD=(qemu-system-x86_64 "${accel_args[@]}" -machine pc -nodefaults -no-user-config
