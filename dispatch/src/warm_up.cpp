@@ -29,8 +29,15 @@ Nv12Layout nv12_layout(uint32_t width, uint32_t height) {
 
 }  // namespace
 
-double warm_up(Backend& backend) {
+double warm_up(Backend& backend, std::chrono::milliseconds frame_timeout) {
   const auto t0 = std::chrono::steady_clock::now();
+  // Restores the backend's own timeout however this returns.
+  struct TimeoutScope {
+    Backend& b;
+    std::chrono::milliseconds saved;
+    ~TimeoutScope() { b.set_frame_timeout(saved); }
+  } scope{backend, backend.frame_timeout()};
+  backend.set_frame_timeout(frame_timeout);
   constexpr uint32_t kSize = 128;  // two superblocks a side: every transform size
   std::shared_ptr<Surface> refs_owned[3];
   Surface* refs[3];

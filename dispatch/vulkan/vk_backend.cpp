@@ -551,11 +551,16 @@ void VulkanBackend::end_frame() {
   check(vkQueueSubmit(ctx_->queue(), 1, &si, fence_), "vkQueueSubmit");
   // Bounded: a hung GPU or driver must cost one errored frame, not a
   // daemon thread that never returns (and a daemon SIGTERM cannot stop).
-  const VkResult waited = vkWaitForFences(ctx_->device(), 1, &fence_, VK_TRUE, kFrameTimeoutNs);
+  const auto timeout_ns = uint64_t(std::chrono::nanoseconds(frame_timeout_).count());
+  const VkResult waited = vkWaitForFences(ctx_->device(), 1, &fence_, VK_TRUE, timeout_ns);
   if (waited == VK_TIMEOUT) {
+    // The frame may still run and use any of our buffers, the surfaces'
+    // memory included: nothing of this device is freed from now on.
     gpu_hung_ = true;
-    throw Error(fmt::format("Vulkan backend: the GPU did not finish the frame within {} s; backend abandoned",
-                            kFrameTimeoutNs / 1000000000ull));
+    ctx_->abandon();
+    throw Error(fmt::format("Vulkan backend: the GPU did not finish the frame within {} ms; device abandoned "
+                            "(its memory is leaked, not freed under running work)",
+                            frame_timeout_.count()));
   }
   check(waited, "vkWaitForFences");
 

@@ -34,6 +34,8 @@ class VulkanBackend final : public Backend {
 
   std::string name() const override;
   bool usable() const override { return !gpu_hung_; }
+  void set_frame_timeout(std::chrono::milliseconds t) override { frame_timeout_ = t; }
+  std::chrono::milliseconds frame_timeout() const override { return frame_timeout_; }
   std::shared_ptr<Surface> create_surface(uint32_t width, uint32_t height) override;
   std::shared_ptr<Surface> wrap_nv12(const Nv12Layout& layout, uint8_t* host, int dmabuf_fd) override;
   void begin_frame(const FrameWork& work) override;
@@ -92,7 +94,7 @@ class VulkanBackend final : public Backend {
   bool in_frame_ = false;
   // Longest a frame may take on the GPU (lavapipe under QEMU TCG included)
   // before the backend is declared hung.
-  static constexpr uint64_t kFrameTimeoutNs = 60'000'000'000ull;
+  std::chrono::milliseconds frame_timeout_ = kDefaultFrameTimeout;
   bool gpu_hung_ = false;
   bool dirty_ = false;  // a dispatch was recorded since the last barrier
   bool stage_recorded_[static_cast<int>(Stage::kCount)] = {};

@@ -48,9 +48,9 @@ bool has_device_extension(VkPhysicalDevice pd, const char* name) {
 VKAPI_ATTR VkBool32 VKAPI_CALL Context::on_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
                                                    VkDebugUtilsMessageTypeFlagsEXT,
                                                    const VkDebugUtilsMessengerCallbackDataEXT* data, void* user) {
-  auto* self = static_cast<Context*>(user);
+  auto* count = static_cast<std::atomic<uint64_t>*>(user);
   if (severity >= VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT) {
-    self->messages_++;
+    (*count)++;
     fmt::print(stderr, "daedalus vulkan validation: {}\n", data && data->pMessage ? data->pMessage : "?");
   }
   return VK_FALSE;
@@ -76,7 +76,7 @@ Context::Context(const ContextOptions& opts) {
   dbg.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
                     VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
   dbg.pfnUserCallback = &Context::on_message;
-  dbg.pUserData = this;
+  dbg.pUserData = messages_.get();
 
   VkInstanceCreateInfo ici{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
   ici.pApplicationInfo = &app;
@@ -204,6 +204,10 @@ Context::Context(const ContextOptions& opts) {
 }
 
 Context::~Context() {
+  if (abandoned()) {  // see abandon(): the messenger may still report
+    (void)messages_.release();
+    return;
+  }
   if (device_) {
     vkDeviceWaitIdle(device_);
     vkDestroyDevice(device_, nullptr);
@@ -222,7 +226,7 @@ uint32_t Context::find_memory_type(uint32_t bits, VkMemoryPropertyFlags flags) c
   throw Error(fmt::format("Vulkan: no memory type with flags {:#x} among bits {:#x}", flags, bits));
 }
 
-Buffer::Buffer(const Context& ctx, VkDeviceSize size, VkBufferUsageFlags usage) : device_(ctx.device()), size_(size) {
+Buffer::Buffer(const Context& ctx, VkDeviceSize size, VkBufferUsageFlags usage) : ctx_(&ctx), device_(ctx.device()), size_(size) {
   // Shaders bind whole buffers: each must fit one storage-buffer range.
   if ((usage & VK_BUFFER_USAGE_STORAGE_BUFFER_BIT) && size + kOverreadSlack > ctx.properties().limits.maxStorageBufferRange)
     throw Error(fmt::format("Vulkan: a {} byte buffer exceeds the device's storage buffer range of {} bytes", size,
@@ -257,6 +261,7 @@ Buffer::Buffer(const Context& ctx, VkDeviceSize size, VkBufferUsageFlags usage) 
 Buffer& Buffer::operator=(Buffer&& o) noexcept {
   if (this != &o) {
     reset();
+    ctx_ = o.ctx_;
     device_ = o.device_;
     buffer_ = o.buffer_;
     memory_ = o.memory_;
@@ -271,8 +276,9 @@ Buffer& Buffer::operator=(Buffer&& o) noexcept {
 }
 
 void Buffer::reset() {
-  if (buffer_) vkDestroyBuffer(device_, buffer_, nullptr);
-  if (memory_) vkFreeMemory(device_, memory_, nullptr);  // unmaps implicitly
+  const bool leak = ctx_ && ctx_->abandoned();
+  if (buffer_ && !leak) vkDestroyBuffer(device_, buffer_, nullptr);
+  if (memory_ && !leak) vkFreeMemory(device_, memory_, nullptr);  // unmaps implicitly
   buffer_ = VK_NULL_HANDLE;
   memory_ = VK_NULL_HANDLE;
   data_ = nullptr;

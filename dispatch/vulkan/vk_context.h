@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -49,7 +50,17 @@ class Context {
 
   // Validation/debug messages of severity warning or error so far; tests
   // require zero.
-  uint64_t validation_messages() const { return messages_.load(); }
+  uint64_t validation_messages() const { return messages_->load(); }
+
+  // Gives the device up after work on it did not finish in time: that work
+  // may still be running and reading or writing any buffer, image or memory
+  // of this context, so from now on nothing of it is destroyed or freed
+  // (Buffer, VkSurface and ~Context leak instead), and ~Context neither
+  // waits for the device nor destroys it. A leak, on purpose: a wedged
+  // device must cost memory, not a use-after-free or a thread that never
+  // returns.
+  void abandon() const { abandoned_.store(true); }
+  bool abandoned() const { return abandoned_.load(); }
 
   // Memory type index satisfying `bits` and `flags`; throws if none.
   uint32_t find_memory_type(uint32_t bits, VkMemoryPropertyFlags flags) const;
@@ -74,7 +85,10 @@ class Context {
   std::string name_;
   bool validation_ = false;
   bool has_dmabuf_ = false;
-  std::atomic<uint64_t> messages_{0};
+  // The messenger's user data: its own allocation, so that an abandoned
+  // context (whose instance and messenger live on) can leak it.
+  std::unique_ptr<std::atomic<uint64_t>> messages_ = std::make_unique<std::atomic<uint64_t>>(0);
+  mutable std::atomic<bool> abandoned_{false};
 };
 
 // A VkBuffer with its own host-visible, coherent memory, persistently
@@ -89,6 +103,8 @@ class Buffer {
   Buffer(Buffer&& o) noexcept { *this = std::move(o); }
   Buffer& operator=(Buffer&& o) noexcept;
 
+  // Destroys the buffer and frees its memory (leaks both if the context
+  // was abandoned).
   void reset();
   VkBuffer buffer() const { return buffer_; }
   VkDeviceSize size() const { return size_; }
@@ -96,6 +112,7 @@ class Buffer {
   explicit operator bool() const { return buffer_ != VK_NULL_HANDLE; }
 
  private:
+  const Context* ctx_ = nullptr;  // outlives the buffer (owners keep it alive)
   VkDevice device_ = VK_NULL_HANDLE;
   VkBuffer buffer_ = VK_NULL_HANDLE;
   VkDeviceMemory memory_ = VK_NULL_HANDLE;

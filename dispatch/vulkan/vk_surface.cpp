@@ -139,6 +139,10 @@ VkSurface::~VkSurface() {
   if (pool_) pool_->give(std::move(own_), kSurfaceUsage);
   if (imported_map_is_mmap_) munmap(imported_map_, size_);
   if (map_fd_ >= 0) close(map_fd_);
+  // An abandoned device may still write the imported memory (or read it):
+  // keep it, and the dmabuf it references, rather than free it under the
+  // running work (Context::abandon()).
+  if (ctx_keep_->abandoned()) return;
   if (imported_buffer_) vkDestroyBuffer(device_, imported_buffer_, nullptr);
   if (imported_memory_) vkFreeMemory(device_, imported_memory_, nullptr);
   if (external_is_mmap_) munmap(external_, size_);

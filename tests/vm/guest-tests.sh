@@ -211,6 +211,36 @@ if [ -w "$KMEMLEAK" ]; then
 	echo scan >"$KMEMLEAK" && echo clear >"$KMEMLEAK" && KMEMLEAK_OK=1
 fi
 
+# Extra environment for the tests (DAEDALUS_VM_GUEST_ENV on the host).
+for kv in ${DAEDALUS_VM_GUEST_ENV:-}; do
+	export "${kv?}"
+done
+
+# --- lavapipe in the guest: the Vulkan backend's warm-up under validation -------
+# The same test the host runs, here on the emulated CPU: lavapipe JITs for
+# the CPU it sees, so this tells a guest-only driver fault from a daemon or
+# bridge problem (issue #5). Only when named in DAEDALUS_VM_TESTS: it takes
+# ~140 s under TCG, and the daemon's stateless-vulkan group runs the same
+# warm-up (without the validation layer) on every run.
+if [ -n "${DAEDALUS_VM_TESTS:-}" ] && want vulkan-warm-up; then
+	vbt=$DAEDALUS_BUILD_DIR/tests/unit/vulkan/vulkan_backend_test
+	lvp=$(ls /usr/share/vulkan/icd.d/lvp_icd*.json 2>/dev/null | head -n1)
+	if [ ! -x "$vbt" ] || [ -z "$lvp" ]; then
+		report SKIP vulkan-warm-up "no $vbt or no lavapipe ICD"
+	else
+		t0=$(date +%s)
+		VK_ICD_FILENAMES=$lvp XDG_RUNTIME_DIR=/tmp DAEDALUS_VK_VALIDATION=1 \
+			timeout -k 5 900 "$vbt" --gtest_filter='VulkanBackend.WarmUp*' \
+			>"$LOGS/vulkan-warm-up.txt" 2>&1
+		rc=$?
+		if [ $rc = 0 ]; then
+			report PASS vulkan-warm-up "backend created and warmed up under validation in $(( $(date +%s) - t0 )) s on$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2-)"
+		else
+			report FAIL vulkan-warm-up "rc $rc after $(( $(date +%s) - t0 )) s: $(grep -m3 -E 'Failure|error|Segmentation|signal' "$LOGS/vulkan-warm-up.txt" | tr '\n' ' ')"
+		fi
+	fi
+fi
+
 # --- visl: proves the harness and gives the compliance baseline -----------------
 if modprobe -d "$MODROOT" visl 2>"$LOGS/visl-load.txt" && wait_for video_by_driver visl >/dev/null; then
 	VISL_VIDEO=$(video_by_driver visl)

@@ -28,8 +28,11 @@
 #   DAEDALUS_DAEMON_ARGS    extra arguments for the daemon in the decode tests
 #   DAEDALUS_VM_CORPUS_SET  clip set for tests/corpus/make-corpus.sh (default quick)
 #   DAEDALUS_VM_TESTS       space-separated test-name globs to run (default all)
+#   DAEDALUS_VM_CPU         TCG guest CPU model (default max)
+#   DAEDALUS_VM_GUEST_ENV   space-separated NAME=VALUE pairs exported in the guest
+#                           before the tests (e.g. GALLIUM_OVERRIDE_CPU_CAPS=sse4.1)
 #   DAEDALUS_DAEMON_TESTS   daemon test groups (see tests/vm/daemon/run-daemon-tests.sh)
-#   DAEDALUS_STATELESS_BACKENDS backends of the stateless VP9 group (default "cpu")
+#   DAEDALUS_STATELESS_BACKENDS backends of the stateless VP9 group (default "cpu vulkan")
 #   DAEDALUS_SKIP_MODULE=1  do not build/load kernel/daedalus_v4l2.ko
 set -uo pipefail
 
@@ -168,6 +171,7 @@ DAEDALUS_STATELESS_BACKENDS=$(q "${DAEDALUS_STATELESS_BACKENDS:-}")
 DAEDALUS_CORPUS_DIR=$(q "$CORPUS_DIR")
 DAEDALUS_DRIVER_NAME=$(q "${DAEDALUS_DRIVER_NAME:-daedalus}")
 DAEDALUS_VM_TESTS=$(q "${DAEDALUS_VM_TESTS:-}")
+DAEDALUS_VM_GUEST_ENV=$(q "${DAEDALUS_VM_GUEST_ENV:-}")
 EOF
 
 # --- 7. boot --------------------------------------------------------------------------
@@ -217,7 +221,9 @@ boot_vm() {
     accel_args=(-accel kvm -cpu "host,-arch-capabilities")
     timeout=${DAEDALUS_VM_TIMEOUT:-600}; boot_timeout=120; first_line_timeout=30
   else
-    accel_args=(-accel tcg -cpu max)
+    # -cpu max: QEMU 7.2's TCG emulates AVX2, and llvmpipe JITs for what
+    # CPUID claims.  DAEDALUS_VM_CPU picks another model (e.g. Nehalem).
+    accel_args=(-accel tcg -cpu "${DAEDALUS_VM_CPU:-max}")
     timeout=${DAEDALUS_VM_TIMEOUT:-2400}; boot_timeout=400; first_line_timeout=200
   fi
   TIMEOUT=$timeout

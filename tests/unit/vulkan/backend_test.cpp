@@ -12,6 +12,7 @@
 #include <cstring>
 #include <random>
 
+#include "daedalus/dispatch/synthetic_work.h"
 #include "daedalus/error.h"
 #include "vk_backend.h"
 
@@ -118,6 +119,43 @@ TEST(VulkanBackend, WarmUpRunsEveryStageCleanly) {
   b.pack_nv12(*src, *dst);
   b.end_frame();
   EXPECT_TRUE(nv12_matches(*src, l, mem.data()));
+}
+
+// A frame that outlives the frame timeout: end_frame() throws, the backend
+// turns unusable, and the device is abandoned. Destroying surfaces and the
+// backend while that frame may still run must free nothing it uses: the
+// validation layer reports any buffer destroyed while in use (what the QEMU
+// guest showed, followed by lavapipe faulting in freed memory: issue #5).
+TEST(VulkanBackend, FrameTimeoutAbandonsTheDeviceInsteadOfFreeingUnderIt) {
+  auto b = std::make_unique<vk::VulkanBackend>(validated());
+  EXPECT_EQ(b->frame_timeout(), Backend::kDefaultFrameTimeout);
+  b->set_frame_timeout(std::chrono::milliseconds(0));  // the fence is never signalled at once
+  const FrameWork work = make_synthetic_work({1920, 1088, false, 5});
+  std::shared_ptr<Surface> refs_owned[3];
+  Surface* refs[3];
+  for (int r = 0; r < 3; ++r) {
+    refs_owned[r] = b->create_surface(1920, 1088);
+    refs[r] = refs_owned[r].get();
+  }
+  auto dst = b->create_surface(1920, 1088);
+  const Nv12Layout l = nv12_layout(1920, 1080, 1920);
+  std::vector<uint8_t> mem(l.size_bytes);
+  auto out = b->wrap_nv12(l, mem.data(), -1);
+  b->begin_frame(work);
+  daedalus_dispatch_residual(*b, work);
+  daedalus_dispatch_inter_pred(*b, work, *dst, refs);
+  daedalus_dispatch_intra_recon(*b, work, *dst);
+  daedalus_dispatch_loop_filter(*b, work, *dst);
+  daedalus_dispatch_pack_nv12(*b, *dst, *out);
+  EXPECT_THROW(b->end_frame(), daedalus::Error);
+  EXPECT_FALSE(b->usable());
+  EXPECT_TRUE(b->context().abandoned());
+  out.reset();
+  dst.reset();
+  for (auto& r : refs_owned) r.reset();
+  EXPECT_EQ(b->validation_messages(), 0u) << "a surface freed memory the abandoned frame uses";
+  EXPECT_THROW(b->begin_frame(work), daedalus::Error);  // an abandoned backend refuses work
+  b.reset();  // leaks its buffers and device; the frame runs to its end on its own
 }
 
 TEST(VulkanBackend, FactoryHonoursDeviceSelection) {

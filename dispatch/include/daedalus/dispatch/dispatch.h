@@ -19,6 +19,7 @@
 // be bit-exact with it, which tools/daedalus-checkasm proves stage by stage.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -103,6 +104,13 @@ class Backend {
   // False once the backend gave up on its device (a GPU frame that never
   // finished): every later frame fails, so do not keep it for reuse.
   virtual bool usable() const { return true; }
+  // Longest end_frame() waits for the device before it gives the device up
+  // (the frame throws, usable() turns false, and whatever the device may
+  // still be using is leaked rather than freed under it). Backends without
+  // a device ignore it.
+  static constexpr std::chrono::milliseconds kDefaultFrameTimeout{60'000};
+  virtual void set_frame_timeout(std::chrono::milliseconds) {}
+  virtual std::chrono::milliseconds frame_timeout() const { return kDefaultFrameTimeout; }
 
   // A planar 4:2:0 surface of the given luma size, zero-filled.
   virtual std::shared_ptr<Surface> create_surface(uint32_t width, uint32_t height) = 0;
@@ -136,8 +144,10 @@ std::unique_ptr<Backend> create_backend(BackendKind kind);
 // both NV12 packing paths), so that drivers which compile shader code on
 // first use rather than at pipeline creation (llvmpipe/lavapipe) do it now,
 // not on a client's first frame. Returns the milliseconds it took. Throws
-// daedalus::Error if a stage fails.
-double warm_up(Backend& backend);
+// daedalus::Error if a stage fails. Its frames may wait up to
+// `frame_timeout` each (compiling is slow: minutes for lavapipe under QEMU
+// TCG); the backend's own timeout is restored afterwards.
+double warm_up(Backend& backend, std::chrono::milliseconds frame_timeout = std::chrono::minutes(20));
 
 }  // namespace daedalus::dispatch
 
