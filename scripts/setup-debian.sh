@@ -22,7 +22,7 @@ PKGS=(
   gstreamer1.0-plugins-bad
   qemu-system-x86 busybox-static cpio
   bc bison flex libelf-dev libssl-dev kmod xz-utils dwarves rsync
-  gcc-aarch64-linux-gnu
+  gcc-aarch64-linux-gnu linux-headers-amd64
   clang libclang-rt-14-dev
   valgrind python3-matplotlib
 )
