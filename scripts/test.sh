@@ -7,10 +7,13 @@
 #   2. a bounded libFuzzer run over the VP9 decoder;
 #   3. everything else in one CTest run, last, so its summary closes the
 #      log: unit tests, CLI vs `ffmpeg -f framemd5` on the generated corpus,
-#      our VP9 decoder on both backends vs libavcodec, the Vulkan checker and
-#      V3DV-profile test on lavapipe with validation, bench smoke test, and
-#      the kernel module + daemon in QEMU on a 6.12 kernel built from
-#      Debian's linux-source-6.12 (cached in ~/.cache/daedalus).
+#      our VP9 decoder on both backends vs libavcodec and vs vpxdec, the
+#      Vulkan checker and V3DV-profile test on lavapipe with validation,
+#      bench smoke test, the module compiled against Debian's 6.1 headers
+#      and cross-compiled for arm64 against 6.12, and the kernel module +
+#      daemon in QEMU on a 6.12 kernel built from Debian's
+#      linux-source-6.12 (cached in ~/.cache/daedalus), GStreamer through
+#      the daemon on both backends included.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

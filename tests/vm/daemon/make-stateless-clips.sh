@@ -9,6 +9,9 @@
 #                      default /tmp/corpus or <repo>/build-vm/corpus) if there
 #   seek-full, seek-tail  vp9-352x288 (key frames every 5) and its tail from
 #                      the second key frame: a client that seeks to it
+#   altref-64          64x64, 20 frames, two hidden alt-ref frames in
+#                      superframes: small enough for lavapipe under TCG to
+#                      meet GStreamer's one-second request wait
 #   tl, tl-dropped     error-resilient 2-layer temporal stream whose layer-1
 #                      frames refresh no reference slot, and the same with
 #                      every layer-1 frame dropped
@@ -34,6 +37,12 @@ ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=320x240:rate=30 -frames:v 
 	-ts-parameters ts_number_layers=2:ts_target_bitrate=150,300:ts_rate_decimator=2,1:ts_periodicity=2:ts_layer_id=0,1:ts_layering_mode=2 \
 	"$OUT/tl.ivf"
 python3 "$REPO/tests/vm/daemon/ivfcut.py" "$OUT/tl.ivf" "$OUT/tl-dropped.ivf" drop-odd >/dev/null
+# Two passes (vpxenc's default) need a seekable input: a y4m file.
+ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=64x64:rate=30 -frames:v 20 -pix_fmt yuv420p "$OUT/altref-64.y4m"
+vpxenc --codec=vp9 --ivf --quiet --disable-warning-prompt --threads=1 --good --cpu-used=4 --target-bitrate=100 \
+	--auto-alt-ref=1 --lag-in-frames=16 -o "$OUT/altref-64.ivf" "$OUT/altref-64.y4m"
+rm -f "$OUT/altref-64.y4m"
+fmd5 "$OUT/altref-64.ivf"
 fmd5 "$OUT/tl.ivf"
 fmd5 "$OUT/tl-dropped.ivf"
 ls "$OUT"

@@ -17,6 +17,11 @@
 #                     1.22 exits 0: its v4l2codecs ignores V4L2_BUF_FLAG_ERROR
 #                     on CAPTURE; the 2 s bound for a client that looks at
 #                     the flag is kernel/daemon-killed's.)
+#   daemon-sigkill-dqbuf  the real daemon, stopped with a job of
+#                     tests/vm/guest's v4l2_client queued to it, SIGKILLed
+#                     while the client blocks in DQBUF: ERROR within 2 s
+#                     (4 s under TCG: see the test), client exits, the
+#                     module counts the job daemon_gone
 #   daemon-sigterm    SIGTERM ends the daemon within 5 s with status 0
 #   stateless-*       (group "stateless", after sigterm) --decoder daedalus,
 #                     the stateless VP9 path, on --backend cpu and vulkan
@@ -29,11 +34,14 @@
 #                     and their framemd5 come from make-stateless-clips.sh
 #                     (run on the host, build-vm/stateless-clips).
 #                     DAEDALUS_STATELESS_BACKENDS picks the backends
-#                     (default "cpu"; "cpu vulkan" adds lavapipe, which
-#                     still crashes in the TCG guest); the vulkan daemon compiles its
-#                     pipelines before it attaches, and decodes the small
-#                     clips only (a lavapipe 1080p frame under TCG outlasts
-#                     GStreamer's one-second request wait).
+#                     (default "cpu vulkan"); the vulkan daemon compiles its
+#                     pipelines and warms them up before it attaches. Under
+#                     TCG it decodes the small clips only (98x66 and a 64x64
+#                     one with hidden alt-ref frames): lavapipe needs ~3.6 s
+#                     for a 352x288 inter frame there, and GStreamer 1.22
+#                     waits one second for a request, then fails with "Not
+#                     enough memory to decode VP9 stream". Under KVM it also
+#                     decodes 352x288 and the 352x288 alt-ref clip.
 #
 # Environment:
 #   DAEDALUS_BUILD_DIR   CMake build dir holding daemon/bridge/daedalus-daemon
@@ -389,6 +397,78 @@ if want sigkill; then
 	fi
 fi
 
+# The 2 s bound with the real daemon and a client that reads the flags:
+# v4l2_client (tests/vm/guest) blocks in DQBUF on a job the daemon holds
+# (SIGSTOPped, so the job is certainly queued to it and unanswered), then
+# the daemon is SIGKILLed. The client must see ERROR within 2 s and exit;
+# the module must count the job as daemon_gone. Then restart for the rest.
+ktest_bin() { # directory holding v4l2_client: prebuilt, or built now
+	local d
+	for d in ${DAEDALUS_KTEST_BIN:-} "${DAEDALUS_REPO:-/nonexistent}/build-ktests" /tmp/daedalus-ktests; do
+		[ -x "$d/v4l2_client" ] && { echo "$d"; return 0; }
+	done
+	make -s -C "${DAEDALUS_REPO:-/nonexistent}/tests/vm/guest" O="$WORK/ktests" >"$LOGS/ktests-build.txt" 2>&1 \
+		&& echo "$WORK/ktests"
+}
+uptime_ms() { local u; read -r u _ </proc/uptime; u=${u/./}; echo $((10#$u * 10)); }
+if want sigkill && [ -n "$DAEMON_PID" ]; then
+	if ! kbin=$(ktest_bin); then
+		fail daemon-sigkill-dqbuf "could not build tests/vm/guest's v4l2_client: $(tail -n 2 "$LOGS/ktests-build.txt" | tr '\n' ' ')"
+	else
+		clog="$LOGS/v4l2-client-sigkill.txt"
+		stats_before=$(cat "$STATS" 2>/dev/null)
+		# The job must still be waiting for the daemon when it dies: keep
+		# the watchdog (3 s by default) out of the way meanwhile.
+		tmo=/sys/module/daedalus_v4l2/parameters/job_timeout_ms
+		saved_tmo=$(cat $tmo 2>/dev/null)
+		[ -n "$saved_tmo" ] && echo 60000 >$tmo
+		kill -STOP "$DAEMON_PID"
+		# Not under timeout(1): $! must be the client, whose wchan is read.
+		DAEDALUS_VIDEO=${DAEDALUS_VIDEO:-/dev/video0} DAEDALUS_MEDIA=${DAEDALUS_MEDIA:-/dev/media0} \
+			"$kbin/v4l2_client" --expect error --max-ms 30000 >"$clog" 2>&1 &
+		cpid=$!
+		# In DQBUF: asleep in vb2's wait for a done buffer (its request
+		# is queued by then). Slow under TCG: up to 20 s.
+		wchan=""
+		deadline=$((SECONDS + 20))
+		while [ $SECONDS -lt $deadline ] && [ -e /proc/$cpid ]; do
+			read -r wchan </proc/$cpid/wchan 2>/dev/null
+			case "$wchan" in *vb2*) break ;; esac
+			sleep 0.1
+		done
+		sleep 0.2
+		k0=$(uptime_ms)
+		t0=$(date +%s%N)
+		kill -KILL "$DAEMON_PID"
+		wait "$DAEMON_PID" 2>/dev/null
+		DAEMON_PID=""
+		deadline=$((SECONDS + 30))
+		while [ -e /proc/$cpid ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+		kill -KILL "$cpid" 2>/dev/null  # only if it hangs: then the test fails below
+		wait "$cpid"
+		crc=$?
+		dt=$(( ($(date +%s%N) - t0) / 1000000 ))
+		done_ms=$(sed -n 's/.*dqbuf_done_boottime_ms=\([0-9]*\).*/\1/p' "$clog")
+		ddq=$(( ${done_ms:-999999999} - k0 ))
+		[ -n "$saved_tmo" ] && echo "$saved_tmo" >$tmo
+		stats_after=$(cat "$STATS" 2>/dev/null)
+		gone=$(( $(stat_of "$stats_after" daemon_gone) - $(stat_of "$stats_before" daemon_gone) ))
+		r="DQBUF returned ERROR ${ddq} ms after SIGKILL of the stopped daemon, client exited $crc after ${dt} ms, module counted $gone daemon_gone job(s) (client was in ${wchan:-?})"
+		# 2 s, as the issue asks. Under TCG with KASAN the real daemon's exit
+		# alone (its address space torn down before its files are closed)
+		# takes ~1.4 s, so there the bound is 4 s; the module's own part is
+		# kernel/daemon-killed's (DQBUF ERROR ~30 ms after the kill).
+		bound=2000
+		grep -q 'QEMU TCG' /proc/cpuinfo && bound=4000
+		if [ $crc = 0 ] && [ "$ddq" -ge 0 ] && [ "$ddq" -le $bound ] && [ $dt -le 5000 ] && [ "$gone" -ge 1 ]; then
+			pass daemon-sigkill-dqbuf "$r"
+		else
+			fail daemon-sigkill-dqbuf "$r: $(tail -n 1 "$clog")"
+		fi
+	fi
+	start_daemon "$LOGS/daemon-restarted-2.txt" || fail daemon-sigkill-dqbuf "restart failed: $START_ERR"
+fi
+
 # --- clean shutdown -------------------------------------------------------------
 if [ -z "$DAEMON_PID" ]; then
 	skip daemon-sigterm "daemon not running"
@@ -432,15 +512,21 @@ if want stateless; then
 	SL=${DAEDALUS_STATELESS_CLIPS:-${DAEDALUS_REPO:-/nonexistent}/build-vm/stateless-clips}
 	[ -n "$DAEMON_PID" ] && stop_daemon
 	saved_args=$DAEMON_ARGS
-	# vulkan is opt-in (DAEDALUS_STATELESS_BACKENDS="cpu vulkan"): see the
-	# note at the top of this file and issue #5.
-	for backend in ${DAEDALUS_STATELESS_BACKENDS:-cpu}; do
+	# Which clips each backend decodes: see the note at the top of this file.
+	for backend in ${DAEDALUS_STATELESS_BACKENDS:-cpu vulkan}; do
 		slog="$LOGS/daemon-stateless-$backend.txt"
 		DAEMON_ARGS="--decoder daedalus --backend $backend -v"
 		if [ $backend = vulkan ]; then
 			# lavapipe from the host root; no other ICD has a device here.
 			lvp=$(ls /usr/share/vulkan/icd.d/lvp_icd*.json 2>/dev/null | head -n1)
 			[ -n "$lvp" ] && export VK_ICD_FILENAMES=$lvp
+			# The guest's own shader cache (tmpfs): the host's, read-only
+			# over 9p, is for another CPU; the file decode below reuses what
+			# the daemon's warm-up compiled.
+			export MESA_SHADER_CACHE_DIR=/tmp/mesa-shader-cache
+			# Under TCG, 128-bit vectors halve llvmpipe's compile time (the
+			# daemon's warm-up: ~8 min with 256-bit AVX2 code in the guest).
+			grep -q 'QEMU TCG' /proc/cpuinfo && export LP_NATIVE_VECTOR_WIDTH=128
 			# lavapipe under TCG: creating the backend (pipeline compiles)
 			# takes ~30 s and a 1080p frame seconds; the kernel's 3 s job
 			# watchdog is about hung daemons, not slow emulated CPUs.
@@ -449,7 +535,7 @@ if want stateless; then
 			[ -n "$saved_tmo" ] && echo 120000 >$tmo
 		fi
 		wait_s=5
-		[ $backend = vulkan ] && wait_s=300  # pipelines compile before attach
+		[ $backend = vulkan ] && wait_s=900  # pipelines compile and warm up before attach
 		if ! START_WAIT_S=$wait_s start_daemon "$slog"; then
 			fail "stateless-$backend/daemon-start" "$START_ERR"
 			continue
@@ -474,12 +560,22 @@ if want stateless; then
 					fail stateless-vulkan/file-decode "rc $drc after ${dms} ms, $(wc -l <"$WORK/vk-file.got") of $(wc -l <"$WORK/vk-file.want") frames: $(tail -n 2 "$LOGS/vk-file-decode.txt" | tr '\n' ' ')"
 				fi
 			fi
-			# lavapipe under TCG: a 1080p frame takes longer than the one
-			# second GStreamer gives a request; small clips it decodes in time.
-			sl_clips=("$(clip vp9-98x66)" "$(clip vp9-small)")
-			sl_extra=vp9-altref
+			# GStreamer 1.22 waits one second for a request. lavapipe
+			# under TCG decodes a 98x66 inter frame in ~0.4 s, a 352x288
+			# one in ~3.6 s; under KVM (or on real hardware) the larger
+			# clips fit too.
+			sl_clips=("$(clip vp9-98x66)")
+			if grep -q 'QEMU TCG' /proc/cpuinfo; then
+				sl_extra=altref-64
+			else
+				sl_clips+=("$(clip vp9-small)")
+				sl_extra="altref-64 vp9-altref"
+			fi
 		else
-			sl_clips=("$(clip vp9-small)" "$(clip vp9-1080p)" "$(clip vp9-98x66)")
+			sl_clips=("$(clip vp9-small)" "$(clip vp9-98x66)")
+			# 1080p alone only where it is cheap: under TCG, two-clients
+			# below decodes (and checks) the same 1080p clip anyway.
+			grep -q 'QEMU TCG' /proc/cpuinfo || sl_clips+=("$(clip vp9-1080p)")
 			sl_extra="vp9-altref vp9-tiles4"
 		fi
 		for c in $sl_extra; do [ -f "$SL/$c.ivf" ] && sl_clips+=("$SL/$c.ivf"); done
@@ -497,7 +593,7 @@ if want stateless; then
 			else
 				fail stateless-vulkan/dmabuf-import "daemon did not import the CAPTURE dmabuf: $(grep -m1 'CAPTURE' "$slog")"
 			fi
-			unset VK_ICD_FILENAMES
+			unset VK_ICD_FILENAMES MESA_SHADER_CACHE_DIR LP_NATIVE_VECTOR_WIDTH
 			[ -n "${saved_tmo:-}" ] && echo "$saved_tmo" >$tmo
 		fi
 		if [ $backend = cpu ]; then
