@@ -226,7 +226,8 @@ uint32_t Context::find_memory_type(uint32_t bits, VkMemoryPropertyFlags flags) c
   throw Error(fmt::format("Vulkan: no memory type with flags {:#x} among bits {:#x}", flags, bits));
 }
 
-Buffer::Buffer(const Context& ctx, VkDeviceSize size, VkBufferUsageFlags usage) : ctx_(&ctx), device_(ctx.device()), size_(size) {
+Buffer::Buffer(const Context& ctx, VkDeviceSize size, VkBufferUsageFlags usage) : ctx_(&ctx), size_(size) {
+  const VkDevice device = ctx.device();
   // Shaders bind whole buffers: each must fit one storage-buffer range.
   if ((usage & VK_BUFFER_USAGE_STORAGE_BUFFER_BIT) && size + kOverreadSlack > ctx.properties().limits.maxStorageBufferRange)
     throw Error(fmt::format("Vulkan: a {} byte buffer exceeds the device's storage buffer range of {} bytes", size,
@@ -234,23 +235,24 @@ Buffer::Buffer(const Context& ctx, VkDeviceSize size, VkBufferUsageFlags usage) 
   VkBufferCreateInfo bci{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
   // Slack past the end: drivers may load a whole word or vector around an
   // 8/16-bit SSBO element (llvmpipe does), and a buffer that ends on a page
-  // boundary then faults on its last element (seen under valgrind and in
-  // the QEMU guest). Shaders never address the slack; size() stays `size`.
+  // boundary could then fault on its last element. (The guest faults once
+  // blamed on this were buffers freed under a timed-out frame: see
+  // Context::abandon().) Shaders never address the slack; size() stays `size`.
   bci.size = size + kOverreadSlack;
   bci.usage = usage;
   bci.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
-  check(vkCreateBuffer(device_, &bci, nullptr, &buffer_), "vkCreateBuffer");
+  check(vkCreateBuffer(device, &bci, nullptr, &buffer_), "vkCreateBuffer");
   VkMemoryRequirements req;
-  vkGetBufferMemoryRequirements(device_, buffer_, &req);
+  vkGetBufferMemoryRequirements(device, buffer_, &req);
   VkMemoryAllocateInfo mai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
   mai.allocationSize = req.size;
   try {
     mai.memoryTypeIndex =
         ctx.find_memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
-    check(vkAllocateMemory(device_, &mai, nullptr, &memory_), "vkAllocateMemory");
-    check(vkBindBufferMemory(device_, buffer_, memory_, 0), "vkBindBufferMemory");
+    check(vkAllocateMemory(device, &mai, nullptr, &memory_), "vkAllocateMemory");
+    check(vkBindBufferMemory(device, buffer_, memory_, 0), "vkBindBufferMemory");
     void* p = nullptr;
-    check(vkMapMemory(device_, memory_, 0, VK_WHOLE_SIZE, 0, &p), "vkMapMemory");
+    check(vkMapMemory(device, memory_, 0, VK_WHOLE_SIZE, 0, &p), "vkMapMemory");
     data_ = static_cast<uint8_t*>(p);
   } catch (...) {
     reset();
@@ -262,7 +264,6 @@ Buffer& Buffer::operator=(Buffer&& o) noexcept {
   if (this != &o) {
     reset();
     ctx_ = o.ctx_;
-    device_ = o.device_;
     buffer_ = o.buffer_;
     memory_ = o.memory_;
     size_ = o.size_;
@@ -276,9 +277,10 @@ Buffer& Buffer::operator=(Buffer&& o) noexcept {
 }
 
 void Buffer::reset() {
+  // ctx_ is set whenever there is a buffer or memory to free.
   const bool leak = ctx_ && ctx_->abandoned();
-  if (buffer_ && !leak) vkDestroyBuffer(device_, buffer_, nullptr);
-  if (memory_ && !leak) vkFreeMemory(device_, memory_, nullptr);  // unmaps implicitly
+  if (buffer_ && !leak) vkDestroyBuffer(ctx_->device(), buffer_, nullptr);
+  if (memory_ && !leak) vkFreeMemory(ctx_->device(), memory_, nullptr);  // unmaps implicitly
   buffer_ = VK_NULL_HANDLE;
   memory_ = VK_NULL_HANDLE;
   data_ = nullptr;

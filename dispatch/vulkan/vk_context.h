@@ -113,7 +113,6 @@ class Buffer {
 
  private:
   const Context* ctx_ = nullptr;  // outlives the buffer (owners keep it alive)
-  VkDevice device_ = VK_NULL_HANDLE;
   VkBuffer buffer_ = VK_NULL_HANDLE;
   VkDeviceMemory memory_ = VK_NULL_HANDLE;
   VkDeviceSize size_ = 0;

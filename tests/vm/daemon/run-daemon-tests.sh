@@ -303,6 +303,22 @@ if want concurrent; then
 	else fail concurrent-4 "$conc_reasons"; fi
 fi
 
+# The guest's CPU is emulated (TCG): some bounds and clip lists depend on it.
+UNDER_TCG=0
+grep -q 'QEMU TCG' /proc/cpuinfo && UNDER_TCG=1
+
+# The module's job watchdog, raised for a test and put back after it.
+JOB_TIMEOUT=/sys/module/daedalus_v4l2/parameters/job_timeout_ms
+SAVED_JOB_TIMEOUT=""
+raise_job_timeout() { # raise_job_timeout MS
+	SAVED_JOB_TIMEOUT=$(cat $JOB_TIMEOUT 2>/dev/null)
+	[ -z "$SAVED_JOB_TIMEOUT" ] || echo "$1" >$JOB_TIMEOUT
+}
+restore_job_timeout() {
+	[ -z "$SAVED_JOB_TIMEOUT" ] || echo "$SAVED_JOB_TIMEOUT" >$JOB_TIMEOUT
+	SAVED_JOB_TIMEOUT=""
+}
+
 # --- (c) daemon killed mid-stream ---------------------------------------------
 # The module's job outcome counters (kernel/daedalus_debugfs.c).
 STATS=/sys/kernel/debug/daedalus_v4l2/stats
@@ -419,20 +435,18 @@ if want sigkill && [ -n "$DAEMON_PID" ]; then
 		stats_before=$(cat "$STATS" 2>/dev/null)
 		# The job must still be waiting for the daemon when it dies: keep
 		# the watchdog (3 s by default) out of the way meanwhile.
-		tmo=/sys/module/daedalus_v4l2/parameters/job_timeout_ms
-		saved_tmo=$(cat $tmo 2>/dev/null)
-		[ -n "$saved_tmo" ] && echo 60000 >$tmo
+		raise_job_timeout 60000
 		kill -STOP "$DAEMON_PID"
 		# Not under timeout(1): $! must be the client, whose wchan is read.
 		DAEDALUS_VIDEO=${DAEDALUS_VIDEO:-/dev/video0} DAEDALUS_MEDIA=${DAEDALUS_MEDIA:-/dev/media0} \
 			"$kbin/v4l2_client" --expect error --max-ms 30000 >"$clog" 2>&1 &
-		cpid=$!
+		client_pid=$!
 		# In DQBUF: asleep in vb2's wait for a done buffer (its request
 		# is queued by then). Slow under TCG: up to 20 s.
 		wchan=""
 		deadline=$((SECONDS + 20))
-		while [ $SECONDS -lt $deadline ] && [ -e /proc/$cpid ]; do
-			read -r wchan </proc/$cpid/wchan 2>/dev/null
+		while [ $SECONDS -lt $deadline ] && [ -e /proc/$client_pid ]; do
+			read -r wchan </proc/$client_pid/wchan 2>/dev/null
 			case "$wchan" in *vb2*) break ;; esac
 			sleep 0.1
 		done
@@ -443,14 +457,14 @@ if want sigkill && [ -n "$DAEMON_PID" ]; then
 		wait "$DAEMON_PID" 2>/dev/null
 		DAEMON_PID=""
 		deadline=$((SECONDS + 30))
-		while [ -e /proc/$cpid ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-		kill -KILL "$cpid" 2>/dev/null  # only if it hangs: then the test fails below
-		wait "$cpid"
+		while [ -e /proc/$client_pid ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+		kill -KILL "$client_pid" 2>/dev/null  # only if it hangs: then the test fails below
+		wait "$client_pid"
 		crc=$?
 		dt=$(( ($(date +%s%N) - t0) / 1000000 ))
 		done_ms=$(sed -n 's/.*dqbuf_done_boottime_ms=\([0-9]*\).*/\1/p' "$clog")
 		ddq=$(( ${done_ms:-999999999} - k0 ))
-		[ -n "$saved_tmo" ] && echo "$saved_tmo" >$tmo
+		restore_job_timeout
 		stats_after=$(cat "$STATS" 2>/dev/null)
 		gone=$(( $(stat_of "$stats_after" daemon_gone) - $(stat_of "$stats_before" daemon_gone) ))
 		r="DQBUF returned ERROR ${ddq} ms after SIGKILL of the stopped daemon, client exited $crc after ${dt} ms, module counted $gone daemon_gone job(s) (client was in ${wchan:-?})"
@@ -459,7 +473,7 @@ if want sigkill && [ -n "$DAEMON_PID" ]; then
 		# takes ~1.4 s, so there the bound is 4 s; the module's own part is
 		# kernel/daemon-killed's (DQBUF ERROR ~30 ms after the kill).
 		bound=2000
-		grep -q 'QEMU TCG' /proc/cpuinfo && bound=4000
+		[ $UNDER_TCG = 1 ] && bound=4000
 		if [ $crc = 0 ] && [ "$ddq" -ge 0 ] && [ "$ddq" -le $bound ] && [ $dt -le 5000 ] && [ "$gone" -ge 1 ]; then
 			pass daemon-sigkill-dqbuf "$r"
 		else
@@ -526,13 +540,11 @@ if want stateless; then
 			export MESA_SHADER_CACHE_DIR=/tmp/mesa-shader-cache
 			# Under TCG, 128-bit vectors halve llvmpipe's compile time (the
 			# daemon's warm-up: ~8 min with 256-bit AVX2 code in the guest).
-			grep -q 'QEMU TCG' /proc/cpuinfo && export LP_NATIVE_VECTOR_WIDTH=128
+			[ $UNDER_TCG = 1 ] && export LP_NATIVE_VECTOR_WIDTH=128
 			# lavapipe under TCG: creating the backend (pipeline compiles)
 			# takes ~30 s and a 1080p frame seconds; the kernel's 3 s job
 			# watchdog is about hung daemons, not slow emulated CPUs.
-			tmo=/sys/module/daedalus_v4l2/parameters/job_timeout_ms
-			saved_tmo=$(cat $tmo 2>/dev/null)
-			[ -n "$saved_tmo" ] && echo 120000 >$tmo
+			raise_job_timeout 120000
 		fi
 		wait_s=5
 		[ $backend = vulkan ] && wait_s=900  # pipelines compile and warm up before attach
@@ -565,7 +577,7 @@ if want stateless; then
 			# one in ~3.6 s; under KVM (or on real hardware) the larger
 			# clips fit too.
 			sl_clips=("$(clip vp9-98x66)")
-			if grep -q 'QEMU TCG' /proc/cpuinfo; then
+			if [ $UNDER_TCG = 1 ]; then
 				sl_extra=altref-64
 			else
 				sl_clips+=("$(clip vp9-small)")
@@ -575,7 +587,7 @@ if want stateless; then
 			sl_clips=("$(clip vp9-small)" "$(clip vp9-98x66)")
 			# 1080p alone only where it is cheap: under TCG, two-clients
 			# below decodes (and checks) the same 1080p clip anyway.
-			grep -q 'QEMU TCG' /proc/cpuinfo || sl_clips+=("$(clip vp9-1080p)")
+			[ $UNDER_TCG = 1 ] || sl_clips+=("$(clip vp9-1080p)")
 			sl_extra="vp9-altref vp9-tiles4"
 		fi
 		for c in $sl_extra; do [ -f "$SL/$c.ivf" ] && sl_clips+=("$SL/$c.ivf"); done
@@ -594,7 +606,7 @@ if want stateless; then
 				fail stateless-vulkan/dmabuf-import "daemon did not import the CAPTURE dmabuf: $(grep -m1 'CAPTURE' "$slog")"
 			fi
 			unset VK_ICD_FILENAMES MESA_SHADER_CACHE_DIR LP_NATIVE_VECTOR_WIDTH
-			[ -n "${saved_tmo:-}" ] && echo "$saved_tmo" >$tmo
+			restore_job_timeout
 		fi
 		if [ $backend = cpu ]; then
 			# Seek: the whole clip, then its tail from a mid-stream key frame,
