@@ -15,11 +15,12 @@ void Nv12Frame::allocate(int w, int h) {
   uv.assign(static_cast<size_t>(2 * chroma_width(w)) * chroma_height(h), 0);
 }
 
-std::string md5_hex(const Nv12Frame& frame) {
+std::string md5_hex(const Nv12Frame& frame) { return md5_hex({frame.y, frame.uv}); }
+
+std::string md5_hex(std::initializer_list<std::span<const uint8_t>> parts) {
   AVMD5* ctx = av_md5_alloc();
   av_md5_init(ctx);
-  av_md5_update(ctx, frame.y.data(), frame.y.size());
-  av_md5_update(ctx, frame.uv.data(), frame.uv.size());
+  for (const auto& part : parts) av_md5_update(ctx, part.data(), part.size());
   uint8_t digest[16];
   av_md5_final(ctx, digest);
   av_free(ctx);

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,5 +29,7 @@ struct Nv12Frame {
 
 // Lower-case hex md5 over Y rows then interleaved CbCr rows.
 std::string md5_hex(const Nv12Frame& frame);
+// Lower-case hex md5 over the byte ranges in order (e.g. I420: Y, U, V).
+std::string md5_hex(std::initializer_list<std::span<const uint8_t>> parts);
 
 }  // namespace daedalus::media

@@ -13,11 +13,6 @@
 #include <string>
 #include <vector>
 
-extern "C" {
-#include <libavutil/md5.h>
-#include <libavutil/mem.h>
-}
-
 #include "daedalus/error.h"
 #include "decoder.h"
 #include "demuxer.h"
@@ -44,17 +39,7 @@ std::string i420_md5(const media::Nv12Frame& f) {
     u[i] = f.uv[2 * i];
     v[i] = f.uv[2 * i + 1];
   }
-  AVMD5* ctx = av_md5_alloc();
-  av_md5_init(ctx);
-  av_md5_update(ctx, f.y.data(), f.y.size());
-  av_md5_update(ctx, u.data(), u.size());
-  av_md5_update(ctx, v.data(), v.size());
-  uint8_t digest[16];
-  av_md5_final(ctx, digest);
-  av_free(ctx);
-  char hex[33];
-  for (int i = 0; i < 16; ++i) std::snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-  return hex;
+  return media::md5_hex({f.y, u, v});
 }
 
 std::vector<FrameMd5> our_frames(const std::string& path, dispatch::Backend& backend) {
