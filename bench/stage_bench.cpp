@@ -59,15 +59,15 @@ StageBenchResult bench_one(dispatch::BackendKind kind, bool intra, const StageBe
           v.step[pl] = 1;
         }
       }
-      uint32_t jobs = 0;
-      dispatch::vk::plan_inter(work, views, &jobs);
+      const auto inter = dispatch::vk::plan_inter(work, views);
       uint32_t intra_tx = 0;
       for (const auto& r : tx.intra_levels) intra_tx += r.count;
       res.vulkan_plan = {{"intra_levels", tx.intra_levels.size()},
                          {"intra_tx_blocks", intra_tx},
                          {"loop_filter_levels", lf.levels.size()},
                          {"loop_filter_superblocks", lf.list.size()},
-                         {"inter_jobs", jobs},
+                         {"inter_jobs", inter.num_jobs},
+                         {"inter_units", inter.num_units},
                          {"inter_tx_blocks_with_coeffs", tx.inter.count},
                          {"residual_samples", tx.residual_samples},
                          {"tx_4x4", tx.by_size[0].count},

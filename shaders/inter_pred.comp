@@ -3,130 +3,235 @@
 // (predict / predict_block in cpu_backend.cpp + vp9_mc.cpp). The host turns
 // each inter block into jobs (one per plane and sub-block) whose reference
 // positions it computes exactly as the reference does (the scaled-MV math
-// needs 64-bit products, which V3DV's shaders lack); the shader does the
-// filtering: per output pixel, eight horizontal 8-tap filters (rounded by
-// 7, clipped) feeding one vertical 8-tap filt, reference reads clamped to
-// the reference's visible plane (edge extension), compound = rounded
-// average of the two predictions. One workgroup per job.
+// needs 64-bit products, which V3DV's shaders lack), and each job into
+// 4x4-pixel units. One invocation predicts one unit: a horizontal 8-tap
+// pass (rounded by 7, clipped) over the 11 reference rows the unit needs,
+// fed row by row into a vertical 8-tap pass through a sliding window kept
+// in registers. No shared memory and no barriers: a workgroup holds units
+// of many jobs, so small blocks do not leave most invocations idle (the
+// first version, one 128-wide workgroup per job with a shared-memory
+// intermediate, spent most of its time on per-workgroup overhead on
+// lavapipe). Reference reads are clamped to the reference's visible plane
+// (edge extension); compound = rounded average of the two predictions.
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 
-layout(local_size_x = 128) in;
+layout(local_size_x = 64) in;
 
 // Job buffer: words [0, 27): reference plane layouts, [slot][plane] =
-// (offset, stride, step); from word 32: 16-word jobs (see vk_work.h).
+// (offset, stride, step); from word 32: 16-word jobs; from word
+// pc.unit_base: one word per unit, job << 8 | unit_row << 4 | unit_col
+// (see vk_work.h).
 layout(std430, binding = 0) readonly buffer Jobs { uint jw[]; };
 // References are read as 32-bit words: one load brings 4 samples (fewer
 // TMU lookups on V3D); samples are extracted with shifts.
 layout(std430, binding = 1) readonly buffer Ref0 { uint ref0[]; };
 layout(std430, binding = 2) readonly buffer Ref1 { uint ref1[]; };
 layout(std430, binding = 3) readonly buffer Ref2 { uint ref2[]; };
+// The planar destination, as bytes (units cut by the plane edge) and as
+// words (whole unit rows: units are 4-aligned, and so are the planes).
 layout(std430, binding = 4) buffer Dst { uint8_t pix[]; };
 layout(std430, binding = 5) readonly buffer Filters { int kern[]; };  // [filter][pos][tap]
+layout(std430, binding = 6) buffer DstWords { uint pixw[]; };
 
 layout(push_constant) uniform Params {
-  uint count;
+  uint count;      // units
+  uint unit_base;  // word index of the unit list in jw
   uint off[3], stride[3];  // destination planes
 } pc;
 
-// Horizontally filtered rows of the current strip, 64 columns each: at
-// most 39 rows (32 output rows unscaled, 16 when scaled by up to 2).
-shared int tmp[39 * 64];
+// The reference of the prediction being computed: one branch per load on a
+// value uniform across the job (descriptor arrays cannot be indexed).
+int g_slot;
+uint ref_word(uint i) {
+  if (g_slot == 0) return ref0[i];
+  if (g_slot == 1) return ref1[i];
+  return ref2[i];
+}
+uint ref_sample(uint a) { return (ref_word(a >> 2) >> ((a & 3u) * 8u)) & 0xffu; }
 
-shared int taps[128];  // the job's filter kernels, [position][tap]
+// Even bytes of a word, packed into its low half (the U or V samples of an
+// interleaved CbCr row).
+uint even_bytes(uint v) { return (v & 0xffu) | ((v >> 8) & 0xff00u); }
 
-// Horizontal pass of one strip from reference buffer REF into tmp. Where
-// the 8 taps lie inside the reference row of a planar reference, the 8
-// samples come from 2 or 3 word loads; else sample by sample, clamped.
-#define HPASS(REF)                                                                          \
-  for (int k = tid; k < rows * w; k += 128) {                                               \
-    const int tr = div_w(k), c = k - tr * w;                                                \
-    const uint row = roff + uint(clamp(iy + base_row - 3 + tr, 0, rh - 1)) * rstride;       \
-    const int hp = mx + c * dx;                                                             \
-    const int col = ix + (hp >> 4) - 3;                                                     \
-    const int hk = (hp & 15) * 8;                                                           \
-    int sum = 0;                                                                            \
-    if (rstep == 1u && col >= 0 && col + 7 < rw) {                                          \
-      const uint a0 = row + uint(col);                                                      \
-      const uint sh = (a0 & 3u) * 8u;                                                       \
-      const uint w0 = REF[a0 >> 2], w1 = REF[(a0 >> 2) + 1u];                               \
-      uint lo = w0, hi = w1;                                                                \
-      if (sh != 0u) {                                                                       \
-        const uint w2 = REF[(a0 >> 2) + 2u];                                                \
-        lo = (w0 >> sh) | (w1 << (32u - sh));                                               \
-        hi = (w1 >> sh) | (w2 << (32u - sh));                                               \
-      }                                                                                     \
-      for (int t = 0; t < 4; t++) sum += taps[hk + t] * int((lo >> (8 * t)) & 0xffu);       \
-      for (int t = 0; t < 4; t++) sum += taps[hk + 4 + t] * int((hi >> (8 * t)) & 0xffu);   \
-    } else {                                                                                \
-      for (int t = 0; t < 8; t++) {                                                         \
-        const uint a = row + uint(clamp(col + t, 0, rw - 1)) * rstep;                       \
-        sum += taps[hk + t] * int((REF[a >> 2] >> ((a & 3u) * 8u)) & 0xffu);                \
-      }                                                                                     \
-    }                                                                                       \
-    tmp[tr * 64 + c] = clip_pixel((sum + 64) >> 7);                                         \
+// Samples [col, col + 12) of a reference row starting at byte ROW with
+// sample step STEP (1 planar, 2 NV12 CbCr), as the bytes of three words.
+// INSIDE: all of [col, col + 11) lies within the row (the caller checked),
+// so whole words are loaded; else each sample is clamped to [0, rw).
+uvec3 fetch12(uint row, int col, int rw, uint step, bool inside) {
+  if (inside) {
+    const uint a = row + uint(col) * step;
+    const uint i = a >> 2, sh = (a & 3u) * 8u;
+    if (step == 1u) {
+      // bytes [a, a + 11): words i..i+2, and i+3 when a & 3 >= 2
+      const uint w0 = ref_word(i), w1 = ref_word(i + 1u), w2 = ref_word(i + 2u);
+      if (sh == 0u) return uvec3(w0, w1, w2);
+      const uint w3 = sh >= 16u ? ref_word(i + 3u) : 0u;
+      return (uvec3(w0, w1, w2) >> sh) | (uvec3(w1, w2, w3) << (32u - sh));
+    }
+    // bytes a, a + 2, ..., a + 20: words i..i+5
+    uint v[6];
+    [[unroll]] for (int k = 0; k < 6; k++) v[k] = ref_word(i + uint(k));
+    if (sh != 0u) {
+      [[unroll]] for (int k = 0; k < 5; k++) v[k] = (v[k] >> sh) | (v[k + 1] << (32u - sh));
+      v[5] >>= sh;
+    }
+    return uvec3(even_bytes(v[0]) | even_bytes(v[1]) << 16, even_bytes(v[2]) | even_bytes(v[3]) << 16,
+                 even_bytes(v[4]) | even_bytes(v[5]) << 16);
   }
-
-// k / w for the small k and w used here (k < 2^16, 1 <= w <= 64): V3D has
-// no integer divider, so a float reciprocal plus one exact correction.
-int g_w;
-float g_rcp_w;
-int div_w(int k) {
-  int q = int(float(k) * g_rcp_w);
-  if (q * g_w > k) q--;
-  else if ((q + 1) * g_w <= k) q++;
-  return q;
+  uvec3 s = uvec3(0u);
+  [[unroll]] for (int k = 0; k < 11; k++)
+    s[k >> 2] |= ref_sample(row + uint(clamp(col + k, 0, rw - 1)) * step) << (8 * (k & 3));
+  return s;
 }
 
+// Samples [col, col + 4) of a reference row, as the bytes of one word.
+uint fetch4(uint row, int col, int rw, uint step, bool inside) {
+  if (inside) {
+    const uint a = row + uint(col) * step;
+    const uint i = a >> 2, sh = (a & 3u) * 8u;
+    uint w0 = ref_word(i);
+    if (step == 1u) return sh == 0u ? w0 : (w0 >> sh) | (ref_word(i + 1u) << (32u - sh));
+    uint w1 = ref_word(i + 1u);
+    if (sh != 0u) {
+      w0 = (w0 >> sh) | (w1 << (32u - sh));
+      w1 = (w1 >> sh) | ((sh >= 16u ? ref_word(i + 2u) : 0u) << (32u - sh));
+    }
+    return even_bytes(w0) | even_bytes(w1) << 16;
+  }
+  uint s = 0u;
+  [[unroll]] for (int k = 0; k < 4; k++) s |= ref_sample(row + uint(clamp(col + k, 0, rw - 1)) * step) << (8 * k);
+  return s;
+}
+
+int byte_of(uvec3 s, int k) { return int((s[k >> 2] >> (8 * (k & 3))) & 0xffu); }
+ivec4 bytes4(uint v) { return ivec4(v & 0xffu, (v >> 8) & 0xffu, (v >> 16) & 0xffu, v >> 24); }
+uint pack4(ivec4 v) { return uint(v.x) | uint(v.y) << 8 | uint(v.z) << 16 | uint(v.w) << 24; }
+
+// Rounded average of packed bytes, (a + b + 1) >> 1 per byte.
+uint avg4(uint a, uint b) { return (a | b) - (((a ^ b) >> 1) & 0x7f7f7f7fu); }
+
+// Row r of the unit: N (1..4) pixels at byte A of the destination; the
+// second prediction of a compound block is averaged with the first, which
+// this same invocation stored.
+void store_row(uint a, int n, uint v, bool second) {
+  if (n == 4) {
+    if (second) v = avg4(pixw[a >> 2], v);
+    pixw[a >> 2] = v;
+    return;
+  }
+  for (int c = 0; c < n; c++) {
+    uint p = (v >> (8 * c)) & 0xffu;
+    if (second) p = (uint(pix[a + uint(c)]) + p + 1u) >> 1;
+    pix[a + uint(c)] = uint8_t(p);
+  }
+}
+
+ivec4 round7(ivec4 sum) { return clamp((sum + 64) >> 7, 0, 255); }
+
 void main() {
-  if (linear_group() >= pc.count) return;
-  const uint jb = 32u + linear_group() * 16u;
+  const uint u = linear_group() * 64u + gl_LocalInvocationID.x;
+  if (u >= pc.count) return;
+  const uint uw = jw[pc.unit_base + u];
+  const uint jb = 32u + (uw >> 8) * 16u;
+  const int ux = int(uw & 15u) * 4, uy = int((uw >> 4) & 15u) * 4;
   const uint j0 = jw[jb];
-  const int plane = int(j0 & 0xffu), filt = int((j0 >> 8) & 0xffu), nrefs = int(j0 >> 16);
+  const int plane = int(j0 & 0xffu), fbase = int((j0 >> 8) & 0xffu) * 128, nrefs = int(j0 >> 16);
   const int x = int(jw[jb + 1u] & 0xffffu), y = int(jw[jb + 1u] >> 16);
   const int w = int(jw[jb + 2u] & 0xffffu), h = int(jw[jb + 2u] >> 16);
-  g_w = w;
-  g_rcp_w = 1.0 / float(w);
-  const int tid = int(gl_LocalInvocationID.x);
-  const uint doff = sel3(pc.off[0], pc.off[1], pc.off[2], plane), dstride = sel3(pc.stride[0], pc.stride[1], pc.stride[2], plane);
-  taps[tid] = kern[filt * 128 + tid];  // published by the first strip's barrier
+  const int nc = min(4, w - ux), nr = min(4, h - uy);
+  const uint dstride = sel3(pc.stride[0], pc.stride[1], pc.stride[2], plane);
+  const uint dst = sel3(pc.off[0], pc.off[1], pc.off[2], plane) + uint(y + uy) * dstride + uint(x + ux);
 
   for (int i = 0; i < nrefs; i++) {
     const uint b = jb + 3u + uint(i) * 5u;
-    const int slot = int(jw[b]);
+    g_slot = int(jw[b]);
     const int pos_x = int(jw[b + 1u]), pos_y = int(jw[b + 2u]);
     const int dx = int(jw[b + 3u] & 0xffffu), dy = int(jw[b + 3u] >> 16);
     const int rw = int(jw[b + 4u] & 0xffffu), rh = int(jw[b + 4u] >> 16);
-    const uint lb = uint(slot * 9 + plane * 3);
+    const uint lb = uint(g_slot * 9 + plane * 3);
     const uint roff = jw[lb], rstride = jw[lb + 1u], rstep = jw[lb + 2u];
     const int ix = pos_x >> 4, iy = pos_y >> 4, mx = pos_x & 15, my = pos_y & 15;
-    const int strip = dy > 16 ? 16 : 32;
-    for (int r0 = 0; r0 < h; r0 += strip) {
-      const int sh = min(strip, h - r0);
-      const int p0 = my + r0 * dy;
-      const int base_row = p0 >> 4;  // source row (relative to iy) of tmp row 3
-      const int rows = ((((sh - 1) * dy) + (p0 & 15)) >> 4) + 8;
-      barrier();  // the previous strip's vertical pass is done with tmp
-      // One branch on the reference slot per strip, not per tap.
-      if (slot == 0) HPASS(ref0)
-      else if (slot == 1) HPASS(ref1)
-      else HPASS(ref2)
-      barrier();
-      for (int k = tid; k < sh * w; k += 128) {
-        const int rr = div_w(k), c = k - rr * w;
-        const int vp = my + (r0 + rr) * dy;
-        const int tr0 = (vp >> 4) - base_row;
-        const int vk = (vp & 15) * 8;
-        int sum = 0;
-        for (int t = 0; t < 8; t++) sum += taps[vk + t] * tmp[(tr0 + t) * 64 + c];
-        int v = clip_pixel((sum + 64) >> 7);
-        const uint a = doff + uint(y + r0 + rr) * dstride + uint(x + c);
-        // The second prediction is averaged with the first, which this
-        // same invocation wrote (identical pixel-to-invocation mapping).
-        if (i == 1) v = (int(pix[a]) + v + 1) >> 1;
-        pix[a] = uint8_t(v);
+    const bool second = i == 1;
+
+    if (dx != 16 || dy != 16) {
+      // Scaled reference: every output pixel has its own phases; eight
+      // horizontal filters feed one vertical filter, all clamped reads.
+      for (int r = 0; r < nr; r++) {
+        const int vp = my + (uy + r) * dy;
+        const int row0 = iy + (vp >> 4) - 3, vk = fbase + (vp & 15) * 8;
+        uint v = 0u;
+        for (int c = 0; c < nc; c++) {
+          const int hp = mx + (ux + c) * dx;
+          const int col0 = ix + (hp >> 4) - 3, hk = fbase + (hp & 15) * 8;
+          int vsum = 0;
+          for (int t = 0; t < 8; t++) {
+            const uint row = roff + uint(clamp(row0 + t, 0, rh - 1)) * rstride;
+            int hsum = 0;
+            [[unroll]] for (int k = 0; k < 8; k++)
+              hsum += kern[hk + k] * int(ref_sample(row + uint(clamp(col0 + k, 0, rw - 1)) * rstep));
+            vsum += kern[vk + t] * clip_pixel((hsum + 64) >> 7);
+          }
+          v |= uint(clip_pixel((vsum + 64) >> 7)) << (8 * c);
+        }
+        store_row(dst + uint(r) * dstride, nc, v, second);
       }
+      continue;
+    }
+
+    // Unscaled: one phase per direction. Phase 0 is the identity (128 at
+    // the centre tap, (128 p + 64) >> 7 == p), so that pass is skipped.
+    const int col = ix + ux, row_top = iy + uy;
+    if (mx == 0) {
+      const bool inside = col >= 0 && col + 4 <= rw;
+      if (my == 0) {
+        for (int r = 0; r < nr; r++) {
+          const uint row = roff + uint(clamp(row_top + r, 0, rh - 1)) * rstride;
+          store_row(dst + uint(r) * dstride, nc, fetch4(row, col, rw, rstep, inside), second);
+        }
+        continue;
+      }
+    }
+    const bool inside = col - 3 >= 0 && col + 8 <= rw;
+    ivec4 kx0 = ivec4(0), kx1 = ivec4(0), ky0 = ivec4(0), ky1 = ivec4(0);
+    if (mx != 0) {
+      const int k = fbase + mx * 8;
+      kx0 = ivec4(kern[k], kern[k + 1], kern[k + 2], kern[k + 3]);
+      kx1 = ivec4(kern[k + 4], kern[k + 5], kern[k + 6], kern[k + 7]);
+    }
+    if (my != 0) {
+      const int k = fbase + my * 8;
+      ky0 = ivec4(kern[k], kern[k + 1], kern[k + 2], kern[k + 3]);
+      ky1 = ivec4(kern[k + 4], kern[k + 5], kern[k + 6], kern[k + 7]);
+    }
+    // Sliding window of the last eight horizontally filtered rows.
+    ivec4 w0 = ivec4(0), w1 = ivec4(0), w2 = ivec4(0), w3 = ivec4(0), w4 = ivec4(0), w5 = ivec4(0), w6 = ivec4(0);
+    const int first = my == 0 ? 3 : 0, last = my == 0 ? nr + 3 : nr + 7;
+    for (int j = first; j < last; j++) {
+      const uint row = roff + uint(clamp(row_top - 3 + j, 0, rh - 1)) * rstride;
+      ivec4 hv;
+      if (mx == 0) {
+        hv = bytes4(fetch4(row, col, rw, rstep, col >= 0 && col + 4 <= rw));
+      } else {
+        const uvec3 s = fetch12(row, col - 3, rw, rstep, inside);
+        ivec4 sum = ivec4(0);
+        [[unroll]] for (int t = 0; t < 4; t++)
+          sum += kx0[t] * ivec4(byte_of(s, t), byte_of(s, t + 1), byte_of(s, t + 2), byte_of(s, t + 3)) +
+                 kx1[t] * ivec4(byte_of(s, t + 4), byte_of(s, t + 5), byte_of(s, t + 6), byte_of(s, t + 7));
+        hv = round7(sum);
+      }
+      if (my == 0) {
+        store_row(dst + uint(j - 3) * dstride, nc, pack4(hv), second);
+        continue;
+      }
+      if (j >= 7) {
+        const ivec4 sum = ky0.x * w0 + ky0.y * w1 + ky0.z * w2 + ky0.w * w3 + ky1.x * w4 + ky1.y * w5 +
+                          ky1.z * w6 + ky1.w * hv;
+        store_row(dst + uint(j - 7) * dstride, nc, pack4(round7(sum)), second);
+      }
+      w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = hv;
     }
   }
 }

@@ -48,7 +48,7 @@ struct AddResidualPush {
   uint32_t per_group_log2;  // 2: four 4x4 blocks per workgroup, 0: one block
 };
 struct InterPush {
-  uint32_t count;
+  uint32_t count, unit_base;
   uint32_t off[3], stride[3];
 };
 struct LoopFilterPush {
@@ -89,7 +89,7 @@ VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_shared
     create_pipeline(PipelineId(kResidual4 + sz), "residual", 4, sizeof(ResidualPush), sz);
   create_pipeline(kIntraRecon, "intra_recon", 4, sizeof(IntraPush));
   create_pipeline(kAddResidual, "add_residual", 4, sizeof(AddResidualPush));
-  create_pipeline(kInterPred, "inter_pred", 6, sizeof(InterPush));
+  create_pipeline(kInterPred, "inter_pred", 7, sizeof(InterPush));
   create_pipeline(kLoopFilter, "loop_filter", 5, sizeof(LoopFilterPush));
 
   filter_buf_ = Buffer(*ctx_, sizeof(kVp9SubpelFilters), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
@@ -408,24 +408,27 @@ void VulkanBackend::inter_pred(const FrameWork& work, Surface& dst_s, Surface* c
     }
     ref_bufs[s] = r.buffer();
   }
-  uint32_t num_jobs = 0;
-  std::vector<uint32_t> jobs = plan_inter(work, views, &num_jobs);
-  num_jobs_ = num_jobs;
+  const InterPlan plan = plan_inter(work, views);
+  num_jobs_ = plan.num_jobs;
   stage_begin(Stage::kInterPred);
   for (int s = 0; s < 3; s++)
     if (views[s].present) use_as_source(as_vk(*refs[s], "inter_pred reference"));
-  if (num_jobs) {
-    jobs_buf_.ensure(*ctx_, jobs.size() * 4);
-    std::memcpy(jobs_buf_.data(), jobs.data(), jobs.size() * 4);
+  if (plan.num_units) {
+    jobs_buf_.ensure(*ctx_, plan.words.size() * 4);
+    std::memcpy(jobs_buf_.data(), plan.words.data(), plan.words.size() * 4);
     InterPush pc{};
-    pc.count = num_jobs;
+    pc.count = plan.num_units;
+    pc.unit_base = plan.unit_base;
     for (int pl = 0; pl < 3; pl++) {
+      // The shader stores whole unit rows as words (units are 4-aligned).
+      if (planes.off[pl] % 4 || planes.stride[pl] % 4)
+        throw Error("vulkan backend: inter_pred: destination planes must be 4-byte aligned");
       pc.off[pl] = planes.off[pl];
       pc.stride[pl] = planes.stride[pl];
     }
-    VkDescriptorSet set = make_set(
-        kInterPred, {jobs_buf_.buffer(), ref_bufs[0], ref_bufs[1], ref_bufs[2], dst.buffer(), filter_buf_.buffer()});
-    dispatch_linear(kInterPred, set, &pc, num_jobs);
+    VkDescriptorSet set = make_set(kInterPred, {jobs_buf_.buffer(), ref_bufs[0], ref_bufs[1], ref_bufs[2],
+                                                dst.buffer(), filter_buf_.buffer(), dst.buffer()});
+    dispatch_linear(kInterPred, set, &pc, div_up(plan.num_units, 64));
   }
   if (residual_recorded_ && tx_plan_.inter.count) {
     barrier();

@@ -230,16 +230,17 @@ RefPos ref_position(const dd_ref_params& rp, const dd_frame_params& fp, int plan
 
 }  // namespace
 
-std::vector<uint32_t> plan_inter(const FrameWork& work, const RefView refs[3], uint32_t* num_jobs) {
+InterPlan plan_inter(const FrameWork& work, const RefView refs[3]) {
   const dd_frame_params& fp = work.params;
-  std::vector<uint32_t> out(kJobHeaderWords, 0);
+  InterPlan plan;
+  std::vector<uint32_t>& out = plan.words;
+  out.assign(kJobHeaderWords, 0);
   for (int s = 0; s < 3; ++s)
     for (int pl = 0; pl < 3; ++pl) {
       out[s * 9 + pl * 3 + 0] = refs[s].offset[pl];
       out[s * 9 + pl * 3 + 1] = refs[s].stride[pl];
       out[s * 9 + pl * 3 + 2] = refs[s].step[pl];
     }
-  *num_jobs = 0;
   for (const dd_block& b : work.blocks) {
     if (!(b.flags & DD_BLOCK_INTER)) continue;
     const int nrefs = (b.flags & DD_BLOCK_COMPOUND) ? 2 : 1;
@@ -315,11 +316,21 @@ std::vector<uint32_t> plan_inter(const FrameWork& work, const RefView refs[3], u
           r[4] = uint32_t(ref_w[i]) | uint32_t(ref_h[i]) << 16;
         }
         out.insert(out.end(), job, job + kJobWords);
-        ++*num_jobs;
+        plan.num_units += uint32_t((w + 3) / 4 * ((h + 3) / 4));
+        ++plan.num_jobs;
       }
     }
   }
-  return out;
+  // Units, job by job: neighbouring invocations read neighbouring pixels.
+  plan.unit_base = uint32_t(out.size());
+  out.reserve(out.size() + plan.num_units);
+  for (uint32_t j = 0; j < plan.num_jobs; ++j) {
+    const uint32_t wh = out[kJobHeaderWords + j * kJobWords + 2];
+    const uint32_t uw = ((wh & 0xffffu) + 3) / 4, uh = ((wh >> 16) + 3) / 4;
+    for (uint32_t r = 0; r < uh; ++r)
+      for (uint32_t c = 0; c < uw; ++c) out.push_back(j << 8 | r << 4 | c);
+  }
+  return plan;
 }
 
 }  // namespace daedalus::dispatch::vk

@@ -54,8 +54,14 @@ struct RefView {
 //   [0] plane | filter << 8 | nrefs << 16, [1] x | y << 16, [2] w | h << 16,
 //   [3 + 5 i] ref slot, pos_x, pos_y (1/16 pel), dx | dy << 16,
 //             ref_w | ref_h << 16   for i = 0, 1.
-// Only the part of each block inside the decoded area becomes a job.
+// Only the part of each block inside the decoded area becomes a job. From
+// word unit_base, one word per 4x4-pixel unit of a job (what one shader
+// invocation predicts): job << 8 | unit_row << 4 | unit_col.
 constexpr uint32_t kJobHeaderWords = 32, kJobWords = 16;
-std::vector<uint32_t> plan_inter(const FrameWork& work, const RefView refs[3], uint32_t* num_jobs);
+struct InterPlan {
+  std::vector<uint32_t> words;
+  uint32_t num_jobs = 0, num_units = 0, unit_base = 0;
+};
+InterPlan plan_inter(const FrameWork& work, const RefView refs[3]);
 
 }  // namespace daedalus::dispatch::vk
