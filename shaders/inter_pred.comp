@@ -12,7 +12,10 @@
 // first version, one 128-wide workgroup per job with a shared-memory
 // intermediate, spent most of its time on per-workgroup overhead on
 // lavapipe). Reference reads are clamped to the reference's visible plane
-// (edge extension); compound = rounded average of the two predictions.
+// (edge extension). Each dispatch reads one reference (the host groups
+// units by reference slot: no branch per load, a third of the code to
+// compile); compound blocks get a second pass that averages the second
+// prediction with the first (rounded), after a barrier.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
@@ -25,31 +28,23 @@ layout(local_size_x = 64) in;
 // pc.unit_base: one word per unit, job << 8 | unit_row << 4 | unit_col
 // (see vk_work.h).
 layout(std430, binding = 0) readonly buffer Jobs { uint jw[]; };
-// References are read as 32-bit words: one load brings 4 samples (fewer
-// TMU lookups on V3D); samples are extracted with shifts.
-layout(std430, binding = 1) readonly buffer Ref0 { uint ref0[]; };
-layout(std430, binding = 2) readonly buffer Ref1 { uint ref1[]; };
-layout(std430, binding = 3) readonly buffer Ref2 { uint ref2[]; };
+// The reference of this dispatch, read as 32-bit words: one load brings 4
+// samples (fewer TMU lookups on V3D); samples are extracted with shifts.
+layout(std430, binding = 1) readonly buffer Ref { uint ref[]; };
 // The planar destination, as bytes (units cut by the plane edge) and as
 // words (whole unit rows: units are 4-aligned, and so are the planes).
-layout(std430, binding = 4) buffer Dst { uint8_t pix[]; };
-layout(std430, binding = 5) readonly buffer Filters { int kern[]; };  // [filter][pos][tap]
-layout(std430, binding = 6) buffer DstWords { uint pixw[]; };
+layout(std430, binding = 2) buffer Dst { uint8_t pix[]; };
+layout(std430, binding = 3) readonly buffer Filters { int kern[]; };  // [filter][pos][tap]
+layout(std430, binding = 4) buffer DstWords { uint pixw[]; };
 
 layout(push_constant) uniform Params {
   uint count;      // units
-  uint unit_base;  // word index of the unit list in jw
+  uint unit_base;  // word index of this dispatch's units in jw
+  uint ref_index;  // which of the job's references: 0, or 1 (averaged)
   uint off[3], stride[3];  // destination planes
 } pc;
 
-// The reference of the prediction being computed: one branch per load on a
-// value uniform across the job (descriptor arrays cannot be indexed).
-int g_slot;
-uint ref_word(uint i) {
-  if (g_slot == 0) return ref0[i];
-  if (g_slot == 1) return ref1[i];
-  return ref2[i];
-}
+uint ref_word(uint i) { return ref[i]; }
 uint ref_sample(uint a) { return (ref_word(a >> 2) >> ((a & 3u) * 8u)) & 0xffu; }
 
 // Even bytes of a word, packed into its low half (the U or V samples of an
@@ -81,10 +76,15 @@ uvec3 fetch12(uint row, int col, int rw, uint step, bool inside) {
     return uvec3(even_bytes(v[0]) | even_bytes(v[1]) << 16, even_bytes(v[2]) | even_bytes(v[3]) << 16,
                  even_bytes(v[4]) | even_bytes(v[5]) << 16);
   }
-  uvec3 s = uvec3(0u);
-  [[unroll]] for (int k = 0; k < 11; k++)
-    s[k >> 2] |= ref_sample(row + uint(clamp(col + k, 0, rw - 1)) * step) << (8 * (k & 3));
-  return s;
+  // Edges: shift samples 10..0 in at the bottom of a 96-bit register, so
+  // that sample k ends up in byte k.
+  uint s0 = 0u, s1 = 0u, s2 = 0u;
+  for (int k = 10; k >= 0; k--) {
+    s2 = (s2 << 8) | (s1 >> 24);
+    s1 = (s1 << 8) | (s0 >> 24);
+    s0 = (s0 << 8) | ref_sample(row + uint(clamp(col + k, 0, rw - 1)) * step);
+  }
+  return uvec3(s0, s1, s2);
 }
 
 // Samples [col, col + 4) of a reference row, as the bytes of one word.
@@ -102,7 +102,7 @@ uint fetch4(uint row, int col, int rw, uint step, bool inside) {
     return even_bytes(w0) | even_bytes(w1) << 16;
   }
   uint s = 0u;
-  [[unroll]] for (int k = 0; k < 4; k++) s |= ref_sample(row + uint(clamp(col + k, 0, rw - 1)) * step) << (8 * k);
+  for (int k = 3; k >= 0; k--) s = (s << 8) | ref_sample(row + uint(clamp(col + k, 0, rw - 1)) * step);
   return s;
 }
 
@@ -138,23 +138,23 @@ void main() {
   const uint jb = 32u + (uw >> 8) * 16u;
   const int ux = int(uw & 15u) * 4, uy = int((uw >> 4) & 15u) * 4;
   const uint j0 = jw[jb];
-  const int plane = int(j0 & 0xffu), fbase = int((j0 >> 8) & 0xffu) * 128, nrefs = int(j0 >> 16);
+  const int plane = int(j0 & 0xffu), fbase = int((j0 >> 8) & 0xffu) * 128;
   const int x = int(jw[jb + 1u] & 0xffffu), y = int(jw[jb + 1u] >> 16);
   const int w = int(jw[jb + 2u] & 0xffffu), h = int(jw[jb + 2u] >> 16);
   const int nc = min(4, w - ux), nr = min(4, h - uy);
   const uint dstride = sel3(pc.stride[0], pc.stride[1], pc.stride[2], plane);
   const uint dst = sel3(pc.off[0], pc.off[1], pc.off[2], plane) + uint(y + uy) * dstride + uint(x + ux);
 
-  for (int i = 0; i < nrefs; i++) {
-    const uint b = jb + 3u + uint(i) * 5u;
-    g_slot = int(jw[b]);
+  {
+    const uint b = jb + 3u + pc.ref_index * 5u;
+    const int slot = int(jw[b]);
     const int pos_x = int(jw[b + 1u]), pos_y = int(jw[b + 2u]);
     const int dx = int(jw[b + 3u] & 0xffffu), dy = int(jw[b + 3u] >> 16);
     const int rw = int(jw[b + 4u] & 0xffffu), rh = int(jw[b + 4u] >> 16);
-    const uint lb = uint(g_slot * 9 + plane * 3);
+    const uint lb = uint(slot * 9 + plane * 3);
     const uint roff = jw[lb], rstride = jw[lb + 1u], rstep = jw[lb + 2u];
     const int ix = pos_x >> 4, iy = pos_y >> 4, mx = pos_x & 15, my = pos_y & 15;
-    const bool second = i == 1;
+    const bool second = pc.ref_index == 1u;
 
     if (dx != 16 || dy != 16) {
       // Scaled reference: every output pixel has its own phases; eight
@@ -170,7 +170,7 @@ void main() {
           for (int t = 0; t < 8; t++) {
             const uint row = roff + uint(clamp(row0 + t, 0, rh - 1)) * rstride;
             int hsum = 0;
-            [[unroll]] for (int k = 0; k < 8; k++)
+            for (int k = 0; k < 8; k++)
               hsum += kern[hk + k] * int(ref_sample(row + uint(clamp(col0 + k, 0, rw - 1)) * rstep));
             vsum += kern[vk + t] * clip_pixel((hsum + 64) >> 7);
           }
@@ -178,7 +178,7 @@ void main() {
         }
         store_row(dst + uint(r) * dstride, nc, v, second);
       }
-      continue;
+      return;
     }
 
     // Unscaled: one phase per direction. Phase 0 is the identity (128 at
@@ -191,7 +191,7 @@ void main() {
           const uint row = roff + uint(clamp(row_top + r, 0, rh - 1)) * rstride;
           store_row(dst + uint(r) * dstride, nc, fetch4(row, col, rw, rstep, inside), second);
         }
-        continue;
+        return;
       }
     }
     const bool inside = col - 3 >= 0 && col + 8 <= rw;

@@ -48,7 +48,7 @@ struct AddResidualPush {
   uint32_t per_group_log2;  // 2: four 4x4 blocks per workgroup, 0: one block
 };
 struct InterPush {
-  uint32_t count, unit_base;
+  uint32_t count, unit_base, ref_index;
   uint32_t off[3], stride[3];
 };
 struct LoopFilterPush {
@@ -89,7 +89,7 @@ VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_shared
     create_pipeline(PipelineId(kResidual4 + sz), "residual", 4, sizeof(ResidualPush), sz);
   create_pipeline(kIntraRecon, "intra_recon", 4, sizeof(IntraPush));
   create_pipeline(kAddResidual, "add_residual", 4, sizeof(AddResidualPush));
-  create_pipeline(kInterPred, "inter_pred", 7, sizeof(InterPush));
+  create_pipeline(kInterPred, "inter_pred", 5, sizeof(InterPush));
   create_pipeline(kLoopFilter, "loop_filter", 5, sizeof(LoopFilterPush));
 
   filter_buf_ = Buffer(*ctx_, sizeof(kVp9SubpelFilters), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
@@ -417,8 +417,6 @@ void VulkanBackend::inter_pred(const FrameWork& work, Surface& dst_s, Surface* c
     jobs_buf_.ensure(*ctx_, plan.words.size() * 4);
     std::memcpy(jobs_buf_.data(), plan.words.data(), plan.words.size() * 4);
     InterPush pc{};
-    pc.count = plan.num_units;
-    pc.unit_base = plan.unit_base;
     for (int pl = 0; pl < 3; pl++) {
       // The shader stores whole unit rows as words (units are 4-aligned).
       if (planes.off[pl] % 4 || planes.stride[pl] % 4)
@@ -426,9 +424,21 @@ void VulkanBackend::inter_pred(const FrameWork& work, Surface& dst_s, Surface* c
       pc.off[pl] = planes.off[pl];
       pc.stride[pl] = planes.stride[pl];
     }
-    VkDescriptorSet set = make_set(kInterPred, {jobs_buf_.buffer(), ref_bufs[0], ref_bufs[1], ref_bufs[2],
-                                                dst.buffer(), filter_buf_.buffer(), dst.buffer()});
-    dispatch_linear(kInterPred, set, &pc, div_up(plan.num_units, 64));
+    // One dispatch per (pass, reference slot); the second pass averages
+    // into what the first wrote.
+    for (uint32_t pass = 0; pass < 2; pass++) {
+      if (pass == 1 && plan.units[1][0].count + plan.units[1][1].count + plan.units[1][2].count) barrier();
+      for (int s = 0; s < 3; s++) {
+        const Range& g = plan.units[pass][s];
+        if (!g.count) continue;
+        pc.count = g.count;
+        pc.unit_base = g.base;
+        pc.ref_index = pass;
+        VkDescriptorSet set = make_set(
+            kInterPred, {jobs_buf_.buffer(), ref_bufs[s], dst.buffer(), filter_buf_.buffer(), dst.buffer()});
+        dispatch_linear(kInterPred, set, &pc, div_up(g.count, 64));
+      }
+    }
   }
   if (residual_recorded_ && tx_plan_.inter.count) {
     barrier();

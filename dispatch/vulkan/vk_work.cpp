@@ -316,20 +316,28 @@ InterPlan plan_inter(const FrameWork& work, const RefView refs[3]) {
           r[4] = uint32_t(ref_w[i]) | uint32_t(ref_h[i]) << 16;
         }
         out.insert(out.end(), job, job + kJobWords);
-        plan.num_units += uint32_t((w + 3) / 4 * ((h + 3) / 4));
         ++plan.num_jobs;
       }
     }
   }
-  // Units, job by job: neighbouring invocations read neighbouring pixels.
-  plan.unit_base = uint32_t(out.size());
-  out.reserve(out.size() + plan.num_units);
-  for (uint32_t j = 0; j < plan.num_jobs; ++j) {
-    const uint32_t wh = out[kJobHeaderWords + j * kJobWords + 2];
-    const uint32_t uw = ((wh & 0xffffu) + 3) / 4, uh = ((wh >> 16) + 3) / 4;
-    for (uint32_t r = 0; r < uh; ++r)
-      for (uint32_t c = 0; c < uw; ++c) out.push_back(j << 8 | r << 4 | c);
-  }
+  // Units, pass by pass and slot by slot; within a group job by job, so
+  // that neighbouring invocations read neighbouring pixels.
+  for (uint32_t pass = 0; pass < 2; ++pass)
+    for (uint32_t slot = 0; slot < 3; ++slot) {
+      Range& g = plan.units[pass][slot];
+      g.base = uint32_t(out.size());
+      for (uint32_t j = 0; j < plan.num_jobs; ++j) {
+        const uint32_t j0 = out[kJobHeaderWords + j * kJobWords];
+        const uint32_t wh = out[kJobHeaderWords + j * kJobWords + 2];
+        const uint32_t ref_slot = out[kJobHeaderWords + j * kJobWords + 3 + 5 * pass];
+        if ((j0 >> 16) <= pass || ref_slot != slot) continue;
+        const uint32_t uw = ((wh & 0xffffu) + 3) / 4, uh = ((wh >> 16) + 3) / 4;
+        for (uint32_t r = 0; r < uh; ++r)
+          for (uint32_t c = 0; c < uw; ++c) out.push_back(j << 8 | r << 4 | c);
+      }
+      g.count = uint32_t(out.size()) - g.base;
+      plan.num_units += g.count;
+    }
   return plan;
 }
 

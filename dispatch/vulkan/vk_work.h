@@ -55,12 +55,15 @@ struct RefView {
 //   [3 + 5 i] ref slot, pos_x, pos_y (1/16 pel), dx | dy << 16,
 //             ref_w | ref_h << 16   for i = 0, 1.
 // Only the part of each block inside the decoded area becomes a job. From
-// word unit_base, one word per 4x4-pixel unit of a job (what one shader
-// invocation predicts): job << 8 | unit_row << 4 | unit_col.
+// word 32 + 16 * num_jobs, one word per 4x4-pixel unit of a job (what one
+// shader invocation predicts): job << 8 | unit_row << 4 | unit_col, grouped
+// by pass (0: every job's first reference, 1: compound jobs' second) and
+// by the reference slot the pass reads: units[pass][slot] is one dispatch.
 constexpr uint32_t kJobHeaderWords = 32, kJobWords = 16;
 struct InterPlan {
   std::vector<uint32_t> words;
-  uint32_t num_jobs = 0, num_units = 0, unit_base = 0;
+  uint32_t num_jobs = 0, num_units = 0;
+  Range units[2][3];
 };
 InterPlan plan_inter(const FrameWork& work, const RefView refs[3]);
 

@@ -241,6 +241,41 @@ if [ -n "${DAEDALUS_VM_TESTS:-}" ] && want vulkan-warm-up; then
 	fi
 fi
 
+# Opt-in (only when named in DAEDALUS_VM_TESTS): per-frame, per-stage times
+# of the Vulkan backend on lavapipe in this guest (daedalus-decode
+# --profile, no V4L2), with the guest settings of the stateless group.
+if [ -n "${DAEDALUS_VM_TESTS:-}" ] && want vulkan-profile; then
+	dec=$DAEDALUS_BUILD_DIR/tools/decode/daedalus-decode
+	lvp=$(ls /usr/share/vulkan/icd.d/lvp_icd*.json 2>/dev/null | head -n1)
+	if [ ! -x "$dec" ] || [ -z "$lvp" ] || [ -z "${DAEDALUS_CORPUS_DIR:-}" ]; then
+		report SKIP vulkan-profile "no $dec, lavapipe ICD or corpus"
+	else
+		vw=
+		grep -q 'QEMU TCG' /proc/cpuinfo && vw=128
+		for c in vp9-98x66 vp9-352x288; do
+			f=$DAEDALUS_CORPUS_DIR/$c.ivf
+			[ -f "$f" ] || continue
+			t0=$(date +%s)
+			env VK_ICD_FILENAMES=$lvp XDG_RUNTIME_DIR=/tmp MESA_SHADER_CACHE_DIR=/tmp/mesa-shader-cache \
+				${vw:+LP_NATIVE_VECTOR_WIDTH=$vw} timeout -k 5 900 "$dec" "$f" --decoder daedalus --backend vulkan \
+				--profile --md5 >/dev/null 2>"$LOGS/vulkan-profile-$c.txt"
+			rc=$?
+			# Medians over the packets after the first two (shader compiles).
+			sum=
+			for k in total residual.gpu inter_pred.gpu intra_recon.gpu loop_filter.gpu; do
+				m=$(awk '/^profile packet/ && $3 >= 2' "$LOGS/vulkan-profile-$c.txt" | grep -o " $k  *[0-9.]*" |
+					awk '{ print $2 }' | sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }')
+				sum="$sum$k ${m:-n/a} "
+			done
+			if [ $rc = 0 ]; then
+				report PASS "vulkan-profile-$c" "$(( $(date +%s) - t0 )) s; medians (ms): $sum"
+			else
+				report FAIL "vulkan-profile-$c" "rc $rc: $(tail -n 2 "$LOGS/vulkan-profile-$c.txt" | tr '\n' ' ')"
+			fi
+		done
+	fi
+fi
+
 # --- visl: proves the harness and gives the compliance baseline -----------------
 if modprobe -d "$MODROOT" visl 2>"$LOGS/visl-load.txt" && wait_for video_by_driver visl >/dev/null; then
 	VISL_VIDEO=$(video_by_driver visl)

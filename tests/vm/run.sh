@@ -27,6 +27,9 @@
 #   DAEDALUS_DRIVER_NAME    V4L2 driver name of our device (default daedalus)
 #   DAEDALUS_DAEMON_ARGS    extra arguments for the daemon in the decode tests
 #   DAEDALUS_VM_CORPUS_SET  clip set for tests/corpus/make-corpus.sh (default quick)
+#   DAEDALUS_VM_FULL_CORPUS a make-corpus.sh "all" directory: the stateless
+#                           group's alt-ref/tiles clips come from it (CTest
+#                           sets it to the build tree's corpus)
 #   DAEDALUS_VM_TESTS       space-separated test-name globs to run (default all)
 #   DAEDALUS_VM_CPU         TCG guest CPU model (default max)
 #   DAEDALUS_VM_GUEST_ENV   space-separated NAME=VALUE pairs exported in the guest
@@ -129,7 +132,7 @@ if [ -x "$DAEMON" ] && [ -n "$MODULE_KO" ]; then
   # are too slow to make references themselves); the guest reads them from
   # <repo>/build-vm/stateless-clips.
   log "stateless clips: tests/vm/daemon/make-stateless-clips.sh"
-  CORPUS="$CORPUS_DIR" "$REPO/tests/vm/daemon/make-stateless-clips.sh" "$REPO/build-vm/stateless-clips" \
+  CORPUS="${DAEDALUS_VM_FULL_CORPUS:-$CORPUS_DIR}" "$REPO/tests/vm/daemon/make-stateless-clips.sh" "$REPO/build-vm/stateless-clips" \
     >"$RUN_DIR/stateless-clips.log" 2>&1 \
     || host_failures+=("stateless clips: make-stateless-clips.sh failed (log: $RUN_DIR/stateless-clips.log)")
   exec 7>&-

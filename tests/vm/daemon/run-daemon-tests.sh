@@ -35,13 +35,13 @@
 #                     (run on the host, build-vm/stateless-clips).
 #                     DAEDALUS_STATELESS_BACKENDS picks the backends
 #                     (default "cpu vulkan"); the vulkan daemon compiles its
-#                     pipelines and warms them up before it attaches. Under
-#                     TCG it decodes the small clips only (98x66 and a 64x64
-#                     one with hidden alt-ref frames): lavapipe needs ~3.6 s
-#                     for a 352x288 inter frame there, and GStreamer 1.22
-#                     waits one second for a request, then fails with "Not
-#                     enough memory to decode VP9 stream". Under KVM it also
-#                     decodes 352x288 and the 352x288 alt-ref clip.
+#                     pipelines and warms them up before it attaches. It
+#                     decodes 98x66, 352x288 and a 64x64 clip with hidden
+#                     alt-ref frames; under KVM also the 352x288 alt-ref
+#                     clip. Not 1080p: GStreamer 1.22 waits one second for
+#                     a request, then fails ("Not enough memory to decode
+#                     VP9 stream"), and lavapipe in a TCG guest needs
+#                     seconds for a 1080p frame (~80 ms on the host).
 #
 # Environment:
 #   DAEDALUS_BUILD_DIR   CMake build dir holding daemon/bridge/daedalus-daemon
@@ -573,21 +573,20 @@ if want stateless; then
 				fi
 			fi
 			# GStreamer 1.22 waits one second for a request. lavapipe
-			# under TCG decodes a 98x66 inter frame in ~0.4 s, a 352x288
-			# one in ~3.6 s; under KVM (or on real hardware) the larger
-			# clips fit too.
-			sl_clips=("$(clip vp9-98x66)")
+			# under TCG decodes a 98x66 frame in 20-40 ms and a 352x288
+			# one in 55-390 ms (the 4x4-unit inter_pred; the first
+			# version needed 0.7-1.1 s there).
+			sl_clips=("$(clip vp9-98x66)" "$(clip vp9-small)")
 			if [ $UNDER_TCG = 1 ]; then
 				sl_extra=altref-64
 			else
-				sl_clips+=("$(clip vp9-small)")
 				sl_extra="altref-64 vp9-altref"
 			fi
 		else
-			sl_clips=("$(clip vp9-small)" "$(clip vp9-98x66)")
-			# 1080p alone only where it is cheap: under TCG, two-clients
-			# below decodes (and checks) the same 1080p clip anyway.
-			[ $UNDER_TCG = 1 ] || sl_clips+=("$(clip vp9-1080p)")
+			sl_clips=("$(clip vp9-98x66)")
+			# 352x288 and 1080p alone only where it is cheap: under TCG,
+			# two-clients below decodes (and checks) both clips anyway.
+			[ $UNDER_TCG = 1 ] || sl_clips+=("$(clip vp9-small)" "$(clip vp9-1080p)")
 			sl_extra="vp9-altref vp9-tiles4"
 		fi
 		for c in $sl_extra; do [ -f "$SL/$c.ivf" ] && sl_clips+=("$SL/$c.ivf"); done
