@@ -118,6 +118,70 @@ TEST(VulkanPlan, LoopFilterLevelsNeverShareAFootprint) {
   }
 }
 
+// Inter units: every pixel of every job is covered exactly once per pass
+// that reads a reference, units sit in the group of the slot their pass
+// reads, and only compound jobs have second-pass units.
+TEST(VulkanPlan, InterUnitsCoverEachJobOncePerReferenceGroupedBySlot) {
+  FrameWork f = frame(40, 24);  // 40x24: the right and bottom blocks are cut by the frame edge
+  auto block = [&](int x, int y, int lg, int ref0, int ref1) {
+    dd_block b{};
+    b.x = uint16_t(x);
+    b.y = uint16_t(y);
+    b.w_log2 = b.h_log2 = uint8_t(lg);
+    b.flags = DD_BLOCK_INTER | (ref1 >= 0 ? DD_BLOCK_COMPOUND : 0);
+    b.ref[0] = uint8_t(ref0);
+    b.ref[1] = uint8_t(ref1 >= 0 ? ref1 : 0);
+    f.blocks.push_back(b);
+  };
+  block(0, 0, 4, 2, -1);   // 16x16, slot 2
+  block(16, 0, 4, 0, 1);   // 16x16 compound, slots 0 and 1
+  block(32, 0, 4, 1, -1);  // 16x16 cut to 8x16 luma by the frame edge
+  block(0, 16, 3, 0, 2);   // 8x8 compound
+  f.params.num_blocks = uint32_t(f.blocks.size());
+  vk::RefView views[3];
+  for (auto& v : views) {
+    v.present = true;
+    for (int pl = 0; pl < 3; ++pl) {
+      v.plane_w[pl] = pl ? 20 : 40;
+      v.plane_h[pl] = pl ? 12 : 24;
+      v.stride[pl] = 64;
+      v.step[pl] = 1;
+    }
+  }
+  for (auto& r : f.params.refs) r = {40, 24, 1 << 14, 1 << 14};
+  const vk::InterPlan plan = vk::plan_inter(f, views);
+  ASSERT_EQ(plan.num_jobs, 12u);  // 4 blocks x 3 planes
+  uint32_t total = 0;
+  for (uint32_t pass = 0; pass < 2; ++pass) {
+    std::map<uint32_t, uint32_t> covered;  // job -> pixels covered in this pass
+    for (uint32_t slot = 0; slot < 3; ++slot) {
+      const vk::Range& g = plan.units[pass][slot];
+      total += g.count;
+      for (uint32_t i = 0; i < g.count; ++i) {
+        const uint32_t u = plan.words[g.base + i], j = u >> 8;
+        ASSERT_LT(j, plan.num_jobs);
+        const uint32_t* job = &plan.words[vk::kJobHeaderWords + j * vk::kJobWords];
+        ASSERT_GT(job[0] >> 16, pass) << "a pass-" << pass << " unit of a job with fewer references";
+        EXPECT_EQ(job[3 + 5 * pass], slot) << "unit in the group of another slot";
+        const uint32_t w = job[2] & 0xffff, h = job[2] >> 16, ux = (u & 15) * 4, uy = ((u >> 4) & 15) * 4;
+        ASSERT_LT(ux, w);
+        ASSERT_LT(uy, h);
+        covered[j] += std::min(4u, w - ux) * std::min(4u, h - uy);
+      }
+    }
+    for (uint32_t j = 0; j < plan.num_jobs; ++j) {
+      const uint32_t* job = &plan.words[vk::kJobHeaderWords + j * vk::kJobWords];
+      const uint32_t want = (job[0] >> 16) > pass ? (job[2] & 0xffff) * (job[2] >> 16) : 0;
+      EXPECT_EQ(covered[j], want) << "job " << j << " pass " << pass;
+    }
+  }
+  EXPECT_EQ(total, plan.num_units);
+  EXPECT_EQ(plan.units[1][0].count + plan.units[1][1].count + plan.units[1][2].count, 16u + 4 + 4 + 4 + 1 + 1)
+      << "second pass: the compound 16x16 (16 + 4 + 4 units) and 8x8 (4 + 1 + 1) only";
+  EXPECT_EQ(plan.units[1][1].count, 24u);  // the 16x16's second reference is slot 1
+  EXPECT_EQ(plan.units[1][2].count, 6u);   // the 8x8's is slot 2
+}
+
 TEST(VulkanPlan, RejectsWhatTheReferenceRejects) {
   FrameWork f = frame(16, 16);
   f.tx_blocks.push_back(tx(0, 0, 0, DD_TX_8X8));
