@@ -655,6 +655,10 @@ if want stateless; then
 			# frame.
 			big=$SL/vp9-1920x1080.ivf small=$SL/small-long.ivf
 			[ -f "$big" ] || big=$(clip vp9-1080p)
+			# Under TCG a 1080p frame takes 0.5-0.7 s alone and 1.0-1.1 s
+			# beside the small client, and GStreamer 1.22 gives up after 1 s:
+			# there the big client is the 1280x720 four-tile clip.
+			[ $UNDER_TCG = 1 ] && [ -f "$SL/vp9-tiles4.ivf" ] && big=$SL/vp9-tiles4.ivf
 			[ -f "$small" ] || small=$(clip vp9-small)
 			bdims=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$big")
 			nlog=$(wc -l <"$slog")
@@ -699,11 +703,11 @@ if want stateless; then
 					else printf "0 of %d frames", n
 				}')
 			if [ $two_ok = 1 ] && [ "${lat#0 of}" = "$lat" ]; then
-				pass stateless-cpu/two-clients "1080p: $(cat "$WORK/sl-two-big.result"); $sdims: $(cat "$WORK/sl-two-small.result"); $sdims decode per frame while 1080p was decoding: $lat"
+				pass stateless-cpu/two-clients "$bdims: $(cat "$WORK/sl-two-big.result"); $sdims: $(cat "$WORK/sl-two-small.result"); $sdims decode per frame while $bdims was decoding: $lat"
 			elif [ $two_ok = 1 ]; then
-				fail stateless-cpu/two-clients "both bit-exact, but they did not overlap: $sdims $lat decoded while 1080p was decoding"
+				fail stateless-cpu/two-clients "both bit-exact, but they did not overlap: $sdims $lat decoded while $bdims was decoding"
 			else
-				fail stateless-cpu/two-clients "1080p: $(cat "$WORK/sl-two-big.result"); $sdims: $(cat "$WORK/sl-two-small.result")"
+				fail stateless-cpu/two-clients "$bdims: $(cat "$WORK/sl-two-big.result"); $sdims: $(cat "$WORK/sl-two-small.result")"
 			fi
 		fi
 		stop_daemon || fail "stateless-$backend/daemon-exit" "daemon did not exit 0 on SIGTERM (log $slog)"
