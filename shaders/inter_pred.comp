@@ -44,8 +44,7 @@ layout(push_constant) uniform Params {
   uint off[3], stride[3];  // destination planes
 } pc;
 
-uint ref_word(uint i) { return ref[i]; }
-uint ref_sample(uint a) { return (ref_word(a >> 2) >> ((a & 3u) * 8u)) & 0xffu; }
+uint ref_sample(uint a) { return (ref[a >> 2] >> ((a & 3u) * 8u)) & 0xffu; }
 
 // Even bytes of a word, packed into its low half (the U or V samples of an
 // interleaved CbCr row).
@@ -61,14 +60,14 @@ uvec3 fetch12(uint row, int col, int rw, uint step, bool inside) {
     const uint i = a >> 2, sh = (a & 3u) * 8u;
     if (step == 1u) {
       // bytes [a, a + 11): words i..i+2, and i+3 when a & 3 >= 2
-      const uint w0 = ref_word(i), w1 = ref_word(i + 1u), w2 = ref_word(i + 2u);
+      const uint w0 = ref[i], w1 = ref[i + 1u], w2 = ref[i + 2u];
       if (sh == 0u) return uvec3(w0, w1, w2);
-      const uint w3 = sh >= 16u ? ref_word(i + 3u) : 0u;
+      const uint w3 = sh >= 16u ? ref[i + 3u] : 0u;
       return (uvec3(w0, w1, w2) >> sh) | (uvec3(w1, w2, w3) << (32u - sh));
     }
     // bytes a, a + 2, ..., a + 20: words i..i+5
     uint v[6];
-    [[unroll]] for (int k = 0; k < 6; k++) v[k] = ref_word(i + uint(k));
+    [[unroll]] for (int k = 0; k < 6; k++) v[k] = ref[i + uint(k)];
     if (sh != 0u) {
       [[unroll]] for (int k = 0; k < 5; k++) v[k] = (v[k] >> sh) | (v[k + 1] << (32u - sh));
       v[5] >>= sh;
@@ -92,12 +91,12 @@ uint fetch4(uint row, int col, int rw, uint step, bool inside) {
   if (inside) {
     const uint a = row + uint(col) * step;
     const uint i = a >> 2, sh = (a & 3u) * 8u;
-    uint w0 = ref_word(i);
-    if (step == 1u) return sh == 0u ? w0 : (w0 >> sh) | (ref_word(i + 1u) << (32u - sh));
-    uint w1 = ref_word(i + 1u);
+    uint w0 = ref[i];
+    if (step == 1u) return sh == 0u ? w0 : (w0 >> sh) | (ref[i + 1u] << (32u - sh));
+    uint w1 = ref[i + 1u];
     if (sh != 0u) {
       w0 = (w0 >> sh) | (w1 << (32u - sh));
-      w1 = (w1 >> sh) | ((sh >= 16u ? ref_word(i + 2u) : 0u) << (32u - sh));
+      w1 = (w1 >> sh) | ((sh >= 16u ? ref[i + 2u] : 0u) << (32u - sh));
     }
     return even_bytes(w0) | even_bytes(w1) << 16;
   }
@@ -131,6 +130,12 @@ void store_row(uint a, int n, uint v, bool second) {
 
 ivec4 round7(ivec4 sum) { return clamp((sum + 64) >> 7, 0, 255); }
 
+// The 8 taps of kernel entry K ([filter][pos] * 8) as two ivec4.
+void load_taps(int k, out ivec4 lo, out ivec4 hi) {
+  lo = ivec4(kern[k], kern[k + 1], kern[k + 2], kern[k + 3]);
+  hi = ivec4(kern[k + 4], kern[k + 5], kern[k + 6], kern[k + 7]);
+}
+
 void main() {
   const uint u = linear_group() * 64u + gl_LocalInvocationID.x;
   if (u >= pc.count) return;
@@ -145,93 +150,82 @@ void main() {
   const uint dstride = sel3(pc.stride[0], pc.stride[1], pc.stride[2], plane);
   const uint dst = sel3(pc.off[0], pc.off[1], pc.off[2], plane) + uint(y + uy) * dstride + uint(x + ux);
 
-  {
-    const uint b = jb + 3u + pc.ref_index * 5u;
-    const int slot = int(jw[b]);
-    const int pos_x = int(jw[b + 1u]), pos_y = int(jw[b + 2u]);
-    const int dx = int(jw[b + 3u] & 0xffffu), dy = int(jw[b + 3u] >> 16);
-    const int rw = int(jw[b + 4u] & 0xffffu), rh = int(jw[b + 4u] >> 16);
-    const uint lb = uint(slot * 9 + plane * 3);
-    const uint roff = jw[lb], rstride = jw[lb + 1u], rstep = jw[lb + 2u];
-    const int ix = pos_x >> 4, iy = pos_y >> 4, mx = pos_x & 15, my = pos_y & 15;
-    const bool second = pc.ref_index == 1u;
+  const uint b = jb + 3u + pc.ref_index * 5u;
+  const int slot = int(jw[b]);
+  const int pos_x = int(jw[b + 1u]), pos_y = int(jw[b + 2u]);
+  const int dx = int(jw[b + 3u] & 0xffffu), dy = int(jw[b + 3u] >> 16);
+  const int rw = int(jw[b + 4u] & 0xffffu), rh = int(jw[b + 4u] >> 16);
+  const uint lb = uint(slot * 9 + plane * 3);
+  const uint roff = jw[lb], rstride = jw[lb + 1u], rstep = jw[lb + 2u];
+  const int ix = pos_x >> 4, iy = pos_y >> 4, mx = pos_x & 15, my = pos_y & 15;
+  const bool second = pc.ref_index == 1u;
 
-    if (dx != 16 || dy != 16) {
-      // Scaled reference: every output pixel has its own phases; eight
-      // horizontal filters feed one vertical filter, all clamped reads.
-      for (int r = 0; r < nr; r++) {
-        const int vp = my + (uy + r) * dy;
-        const int row0 = iy + (vp >> 4) - 3, vk = fbase + (vp & 15) * 8;
-        uint v = 0u;
-        for (int c = 0; c < nc; c++) {
-          const int hp = mx + (ux + c) * dx;
-          const int col0 = ix + (hp >> 4) - 3, hk = fbase + (hp & 15) * 8;
-          int vsum = 0;
-          for (int t = 0; t < 8; t++) {
-            const uint row = roff + uint(clamp(row0 + t, 0, rh - 1)) * rstride;
-            int hsum = 0;
-            for (int k = 0; k < 8; k++)
-              hsum += kern[hk + k] * int(ref_sample(row + uint(clamp(col0 + k, 0, rw - 1)) * rstep));
-            vsum += kern[vk + t] * clip_pixel((hsum + 64) >> 7);
-          }
-          v |= uint(clip_pixel((vsum + 64) >> 7)) << (8 * c);
+  if (dx != 16 || dy != 16) {
+    // Scaled reference: every output pixel has its own phases; eight
+    // horizontal filters feed one vertical filter, all clamped reads.
+    for (int r = 0; r < nr; r++) {
+      const int vp = my + (uy + r) * dy;
+      const int row0 = iy + (vp >> 4) - 3, vk = fbase + (vp & 15) * 8;
+      uint v = 0u;
+      for (int c = 0; c < nc; c++) {
+        const int hp = mx + (ux + c) * dx;
+        const int col0 = ix + (hp >> 4) - 3, hk = fbase + (hp & 15) * 8;
+        int vsum = 0;
+        for (int t = 0; t < 8; t++) {
+          const uint row = roff + uint(clamp(row0 + t, 0, rh - 1)) * rstride;
+          int hsum = 0;
+          for (int k = 0; k < 8; k++)
+            hsum += kern[hk + k] * int(ref_sample(row + uint(clamp(col0 + k, 0, rw - 1)) * rstep));
+          vsum += kern[vk + t] * clip_pixel((hsum + 64) >> 7);
         }
-        store_row(dst + uint(r) * dstride, nc, v, second);
+        v |= uint(clip_pixel((vsum + 64) >> 7)) << (8 * c);
       }
-      return;
+      store_row(dst + uint(r) * dstride, nc, v, second);
     }
+    return;
+  }
 
-    // Unscaled: one phase per direction. Phase 0 is the identity (128 at
-    // the centre tap, (128 p + 64) >> 7 == p), so that pass is skipped.
-    const int col = ix + ux, row_top = iy + uy;
+  // Unscaled: one phase per direction. Phase 0 is the identity (128 at
+  // the centre tap, (128 p + 64) >> 7 == p), so that pass is skipped.
+  const int col = ix + ux, row_top = iy + uy;
+  // Whether the unit's 4 columns, or the 11 a horizontal filter reads,
+  // lie inside the reference row (word loads instead of clamped samples).
+  const bool inside4 = col >= 0 && col + 4 <= rw, inside11 = col - 3 >= 0 && col + 8 <= rw;
+  if (mx == 0 && my == 0) {
+    for (int r = 0; r < nr; r++) {
+      const uint row = roff + uint(clamp(row_top + r, 0, rh - 1)) * rstride;
+      store_row(dst + uint(r) * dstride, nc, fetch4(row, col, rw, rstep, inside4), second);
+    }
+    return;
+  }
+  ivec4 kx0 = ivec4(0), kx1 = ivec4(0), ky0 = ivec4(0), ky1 = ivec4(0);
+  if (mx != 0) load_taps(fbase + mx * 8, kx0, kx1);
+  if (my != 0) load_taps(fbase + my * 8, ky0, ky1);
+  // Sliding window of the last eight horizontally filtered rows.
+  ivec4 w0 = ivec4(0), w1 = ivec4(0), w2 = ivec4(0), w3 = ivec4(0), w4 = ivec4(0), w5 = ivec4(0), w6 = ivec4(0);
+  const int first = my == 0 ? 3 : 0, last = my == 0 ? nr + 3 : nr + 7;
+  for (int j = first; j < last; j++) {
+    const uint row = roff + uint(clamp(row_top - 3 + j, 0, rh - 1)) * rstride;
+    ivec4 hv;
     if (mx == 0) {
-      const bool inside = col >= 0 && col + 4 <= rw;
-      if (my == 0) {
-        for (int r = 0; r < nr; r++) {
-          const uint row = roff + uint(clamp(row_top + r, 0, rh - 1)) * rstride;
-          store_row(dst + uint(r) * dstride, nc, fetch4(row, col, rw, rstep, inside), second);
-        }
-        return;
-      }
+      hv = bytes4(fetch4(row, col, rw, rstep, inside4));
+    } else {
+      const uvec3 s = fetch12(row, col - 3, rw, rstep, inside11);
+      ivec4 sum = ivec4(0);
+      [[unroll]] for (int t = 0; t < 4; t++)
+        sum += kx0[t] * ivec4(byte_of(s, t), byte_of(s, t + 1), byte_of(s, t + 2), byte_of(s, t + 3)) +
+               kx1[t] * ivec4(byte_of(s, t + 4), byte_of(s, t + 5), byte_of(s, t + 6), byte_of(s, t + 7));
+      hv = round7(sum);
     }
-    const bool inside = col - 3 >= 0 && col + 8 <= rw;
-    ivec4 kx0 = ivec4(0), kx1 = ivec4(0), ky0 = ivec4(0), ky1 = ivec4(0);
-    if (mx != 0) {
-      const int k = fbase + mx * 8;
-      kx0 = ivec4(kern[k], kern[k + 1], kern[k + 2], kern[k + 3]);
-      kx1 = ivec4(kern[k + 4], kern[k + 5], kern[k + 6], kern[k + 7]);
+    if (my == 0) {
+      store_row(dst + uint(j - 3) * dstride, nc, pack4(hv), second);
+      continue;
     }
-    if (my != 0) {
-      const int k = fbase + my * 8;
-      ky0 = ivec4(kern[k], kern[k + 1], kern[k + 2], kern[k + 3]);
-      ky1 = ivec4(kern[k + 4], kern[k + 5], kern[k + 6], kern[k + 7]);
+    if (j >= 7) {
+      const ivec4 sum = ky0.x * w0 + ky0.y * w1 + ky0.z * w2 + ky0.w * w3 + ky1.x * w4 + ky1.y * w5 +
+                        ky1.z * w6 + ky1.w * hv;
+      store_row(dst + uint(j - 7) * dstride, nc, pack4(round7(sum)), second);
     }
-    // Sliding window of the last eight horizontally filtered rows.
-    ivec4 w0 = ivec4(0), w1 = ivec4(0), w2 = ivec4(0), w3 = ivec4(0), w4 = ivec4(0), w5 = ivec4(0), w6 = ivec4(0);
-    const int first = my == 0 ? 3 : 0, last = my == 0 ? nr + 3 : nr + 7;
-    for (int j = first; j < last; j++) {
-      const uint row = roff + uint(clamp(row_top - 3 + j, 0, rh - 1)) * rstride;
-      ivec4 hv;
-      if (mx == 0) {
-        hv = bytes4(fetch4(row, col, rw, rstep, col >= 0 && col + 4 <= rw));
-      } else {
-        const uvec3 s = fetch12(row, col - 3, rw, rstep, inside);
-        ivec4 sum = ivec4(0);
-        [[unroll]] for (int t = 0; t < 4; t++)
-          sum += kx0[t] * ivec4(byte_of(s, t), byte_of(s, t + 1), byte_of(s, t + 2), byte_of(s, t + 3)) +
-                 kx1[t] * ivec4(byte_of(s, t + 4), byte_of(s, t + 5), byte_of(s, t + 6), byte_of(s, t + 7));
-        hv = round7(sum);
-      }
-      if (my == 0) {
-        store_row(dst + uint(j - 3) * dstride, nc, pack4(hv), second);
-        continue;
-      }
-      if (j >= 7) {
-        const ivec4 sum = ky0.x * w0 + ky0.y * w1 + ky0.z * w2 + ky0.w * w3 + ky1.x * w4 + ky1.y * w5 +
-                          ky1.z * w6 + ky1.w * hv;
-        store_row(dst + uint(j - 7) * dstride, nc, pack4(round7(sum)), second);
-      }
-      w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = hv;
-    }
+    w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = hv;
   }
 }
