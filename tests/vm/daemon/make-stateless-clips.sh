@@ -45,7 +45,7 @@ vpxenc --codec=vp9 --ivf --quiet --disable-warning-prompt --threads=1 --good --c
 rm -f "$OUT/altref-64.y4m"
 fmd5 "$OUT/altref-64.ivf"
 # The small client of the two-clients test: long enough (150 frames) to be
-# still decoding while the 1080p client runs.
+# still decoding while the big client runs.
 ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=176x144:rate=30 -frames:v 150 -pix_fmt yuv420p \
 	-c:v libvpx-vp9 -b:v 300k -deadline realtime -cpu-used 8 -g 60 "$OUT/small-long.ivf"
 fmd5 "$OUT/small-long.ivf"

@@ -214,7 +214,6 @@ decode_and_compare() {
 	else
 		ffmpeg -nostdin -v error -i "$clip" -pix_fmt nv12 -f framemd5 - 2>/dev/null | md5s >"$WORK/$name.want"
 	fi
-	# shellcheck disable=SC2086
 	local src=(filesrc location="$clip")
 	[ -n "${SRC_STDIN:-}" ] && src=(fdsrc)
 	# shellcheck disable=SC2086
@@ -642,17 +641,17 @@ if want stateless; then
 			else
 				skip stateless-cpu/tl-dropped "no $SL/tl-dropped.ivf (run make-stateless-clips.sh)"
 			fi
-			# Two clients at once: 1080p and small; the small one's per-frame
-			# decode time while the big one runs is reported, not asserted.
-			# Both clips have host-made framemd5s (no reference decode in the
-			# guest delays either start). The small client (176x144, 150
-			# frames, paced at one frame per 200 ms) reads a
-			# pipe that is fed once the 1080p key frame is decoded, so the
-			# two really overlap, and the emulated CPU is not shared during
-			# the key frame (~0.7 s alone, GStreamer waits at most 1 s).
-			# The daemon log proves the overlap: the test fails when no
-			# small frame was decoded between the first and the last 1080p
-			# frame.
+			# Two clients at once: a big one (1080p; 1280x720 under TCG, see
+			# below) and a small one; the small one's per-frame decode time
+			# while the big one runs is reported, not asserted. Both clips
+			# have host-made framemd5s (no reference decode in the guest
+			# delays either start). The small client (176x144, 150 frames,
+			# paced at one frame per 200 ms) reads a pipe that is fed once
+			# the big client's key frame is decoded, so the two really
+			# overlap, and the emulated CPU is not shared during that key
+			# frame (GStreamer waits at most 1 s). The daemon log proves
+			# the overlap: the test fails when no small frame was decoded
+			# between the big client's first and last frame.
 			big=$SL/vp9-1920x1080.ivf small=$SL/small-long.ivf
 			[ -f "$big" ] || big=$(clip vp9-1080p)
 			# Under TCG a 1080p frame takes 0.5-0.7 s alone and 1.0-1.1 s
@@ -664,9 +663,9 @@ if want stateless; then
 			nlog=$(wc -l <"$slog")
 			# The small client first: its pipeline comes up (tens of seconds
 			# of process start under TCG) and waits on an empty pipe, so that
-			# it takes no CPU from the 1080p start and key frame.
+			# it takes no CPU from the big client's start and key frame.
 			( r=$( {
-					# Wait for the 1080p key frame in the daemon log: one tail
+					# Wait for the big key frame in the daemon log: one tail
 					# process and shell builtins (a fork per poll would take the
 					# emulated CPU from the key frame).
 					timeout -k 5 300 tail -n +"$((nlog + 1))" -f "$slog" | while IFS= read -r l; do
@@ -687,7 +686,7 @@ if want stateless; then
 			wait $pbig || two_ok=0
 			wait $psmall || two_ok=0
 			sdims=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$small")
-			# Small frames decoded while the 1080p context was decoding, and
+			# Small frames decoded while the big context was decoding, and
 			# their decode times.
 			lat=$(tail -n +"$((nlog + 1))" "$slog" | awk -v big="VP9 $bdims " -v small="VP9 $sdims " '
 				function ms(t, a) { split(t, a, /[:.]/); return ((a[1] * 60 + a[2]) * 60 + a[3]) * 1000 + a[4] }
