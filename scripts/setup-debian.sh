@@ -19,7 +19,7 @@ PKGS=(
   vulkan-validationlayers
   v4l-utils
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-bad libgstreamer1.0-dev
   qemu-system-x86 busybox-static cpio
   bc bison flex libelf-dev libssl-dev kmod xz-utils dwarves rsync
   gcc-aarch64-linux-gnu linux-headers-amd64

@@ -241,6 +241,17 @@ if [ -n "${DAEDALUS_VM_TESTS:-}" ] && want vulkan-warm-up; then
 	fi
 fi
 
+# DAEDALUS_VM_SCRIPT (passed with DAEDALUS_VM_GUEST_ENV): a script of the
+# host tree to run here before the other tests, e.g. to time something in
+# the emulated guest. Its output goes to logs/script.txt.
+if [ -n "${DAEDALUS_VM_SCRIPT:-}" ]; then
+	if timeout -k 5 900 bash "$DAEDALUS_VM_SCRIPT" >"$LOGS/script.txt" 2>&1; then
+		report PASS script "$DAEDALUS_VM_SCRIPT, log $LOGS/script.txt"
+	else
+		report FAIL script "$DAEDALUS_VM_SCRIPT exited $?, log $LOGS/script.txt"
+	fi
+fi
+
 # Opt-in (only when named in DAEDALUS_VM_TESTS): per-frame, per-stage times
 # of the Vulkan backend on lavapipe in this guest (daedalus-decode
 # --profile, no V4L2), with the guest settings of the stateless group.
@@ -383,7 +394,7 @@ else
 			[ -n "${DAEDALUS_STATELESS_BACKENDS:-}" ] && export DAEDALUS_STATELESS_BACKENDS
 			export DAEDALUS_REPO DAEDALUS_KREL DAEDALUS_MODULE_KO DAEDALUS_DAEMON DAEDALUS_DAEMON_ARGS \
 				DAEDALUS_BUILD_DIR DAEDALUS_DRIVER_NAME DAEDALUS_RESULTS=$R DAEDALUS_MODROOT=$MODROOT \
-				DAEDALUS_VIDEO=$OUR_VIDEO DAEDALUS_MEDIA=$OUR_MEDIA DAEDALUS_CLIPS=$DAEDALUS_CORPUS_DIR
+				DAEDALUS_VIDEO=$OUR_VIDEO DAEDALUS_MEDIA=$OUR_MEDIA
 			timeout -k 10 1800 bash "$DT" >"$LOGS/daemon-tests.txt" 2>&1
 			rc=$?
 			while IFS= read -r line; do

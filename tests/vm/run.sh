@@ -108,6 +108,15 @@ else
   fi
 fi
 
+# The guest's kernel test programs, built here (static): gcc in the TCG guest
+# takes about a minute for them. run-kernel-tests.sh and the daemon tests use
+# <repo>/build-ktests when it is newer than the sources, else build their own.
+if make -s -C "$REPO/tests/vm/guest" O="$REPO/build-ktests" >"$RUN_DIR/ktests-build.log" 2>&1; then
+  log "kernel test programs: built in build-ktests"
+else
+  log "kernel test programs: host build failed (the guest builds them; log $RUN_DIR/ktests-build.log)"
+fi
+
 # --- 4. test clips for the decode tests (only when the daemon exists) --------------
 DAEMON="$BUILD_DIR/daemon/bridge/daedalus-daemon"
 CORPUS_DIR=""

@@ -1,12 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# Host side of the stateless VP9 tests (run-daemon-tests.sh group
-# "stateless"): writes the clips they use, each with a CLIP.framemd5 of
-# libavcodec's NV12 output (TCG guests are too slow for reference decodes),
-# into OUT (default <repo>/build-vm/stateless-clips):
-#   vp9-altref, vp9-tiles4, vp9-resize, vp9-1920x1080  copied from a corpus dir (CORPUS,
-#                      default /tmp/corpus or <repo>/build-vm/corpus) if there
+# Host side of the guest's daemon tests (run-daemon-tests.sh): writes every
+# clip they decode, each with a CLIP.framemd5 of libavcodec's NV12 output
+# (`ffmpeg -autoscale 0 -pix_fmt nv12 -f framemd5`: frames at their own
+# size where a stream changes resolution), into OUT (default
+# <repo>/build-vm/stateless-clips). In the TCG guest starting ffmpeg or
+# ffprobe takes 15-25 s, so the guest makes and probes nothing itself.
+#   corpus/            every VP9 clip of a corpus dir (CORPUS, default
+#                      /tmp/corpus, then <repo>/build-vm/corpus): the
+#                      stateless group's sweep, one GStreamer process per
+#                      backend (tests/vm/gst-md5)
+#   vp9-352x288, vp9-98x66, vp9-1920x1080, h264-352x288, vp9-altref,
+#   vp9-tiles4         copied from the corpus dirs when there
+#   vp9-176x144, h264-176x144  the two extra clients of concurrent-4
+#   vp9-long-320x240   150 frames: the client of daemon-sigkill
 #   seek-full, seek-tail  vp9-352x288 (key frames every 5) and its tail from
 #                      the second key frame: a client that seeks to it
 #   altref-64          64x64, 20 frames, two hidden alt-ref frames in
@@ -16,39 +24,78 @@
 #   tl, tl-dropped     error-resilient 2-layer temporal stream whose layer-1
 #                      frames refresh no reference slot, and the same with
 #                      every layer-1 frame dropped
+# Clips and framemd5s that are already there and current are kept.
 set -eu
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 OUT=${1:-$REPO/build-vm/stateless-clips}
 CORPUS=${CORPUS:-/tmp/corpus}
-mkdir -p "$OUT"
-fmd5() { ffmpeg -nostdin -v error -i "$1" -pix_fmt nv12 -f framemd5 - >"$1.framemd5"; }
-for c in vp9-altref vp9-tiles4 vp9-resize vp9-352x288 vp9-1920x1080; do
-	for d in "$CORPUS" "$REPO/build-vm/corpus"; do
-		if [ -f "$d/$c.ivf" ]; then cp "$d/$c.ivf" "$OUT/$c.ivf"; fmd5 "$OUT/$c.ivf"; break; fi
+mkdir -p "$OUT/corpus"
+fmd5() {
+	[ "$1.framemd5" -nt "$1" ] && return 0
+	ffmpeg -nostdin -v error -i "$1" -autoscale 0 -pix_fmt nv12 -f framemd5 - >"$1.framemd5.tmp"
+	mv "$1.framemd5.tmp" "$1.framemd5"
+}
+put() { # put SRC DST: copy when different, then its framemd5
+	cmp -s "$1" "$2" || cp "$1" "$2"
+	fmd5 "$2"
+}
+gen() { # gen OUT SIZE FRAMES CODEC-ARGS...: an ffmpeg testsrc2 clip, once
+	local out=$1 size=$2 frames=$3 tmp="${1%.*}.tmp.${1##*.}"
+	shift 3
+	if [ ! -s "$out" ]; then
+		ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=size=$size:rate=30" -frames:v "$frames" \
+			-pix_fmt yuv420p "$@" "$tmp"
+		mv "$tmp" "$out"
+	fi
+	fmd5 "$out"
+}
+for d in "$CORPUS" "$REPO/build-vm/corpus"; do
+	for c in "$d"/vp9-*.ivf "$d"/vp9-*.webm; do
+		[ -f "$c" ] && [ ! -f "$OUT/corpus/$(basename "$c")" ] && put "$c" "$OUT/corpus/$(basename "$c")"
 	done
 done
+# Refresh copies whose source changed (the loop above only adds).
+for c in "$OUT"/corpus/vp9-*; do
+	case $c in *.framemd5) continue ;; esac
+	for d in "$CORPUS" "$REPO/build-vm/corpus"; do
+		if [ -f "$d/$(basename "$c")" ]; then put "$d/$(basename "$c")" "$c"; break; fi
+	done
+done
+for c in vp9-altref.ivf vp9-tiles4.ivf vp9-352x288.ivf vp9-98x66.ivf vp9-1920x1080.ivf h264-352x288.h264; do
+	for d in "$CORPUS" "$REPO/build-vm/corpus"; do
+		if [ -f "$d/$c" ]; then put "$d/$c" "$OUT/$c"; break; fi
+	done
+done
+gen "$OUT/vp9-176x144.ivf" 176x144 30 -c:v libvpx-vp9 -b:v 200k -deadline realtime -cpu-used 8
+gen "$OUT/h264-176x144.h264" 176x144 30 -c:v libx264 -x264-params bframes=2 -f h264
+gen "$OUT/vp9-long-320x240.ivf" 320x240 150 -c:v libvpx-vp9 -b:v 300k -deadline realtime -cpu-used 8
 if [ -f "$OUT/vp9-352x288.ivf" ]; then
-	cp "$OUT/vp9-352x288.ivf" "$OUT/seek-full.ivf"
-	python3 "$REPO/tests/vm/daemon/ivfcut.py" "$OUT/seek-full.ivf" "$OUT/seek-tail.ivf" from-key:1 >/dev/null
+	if ! cmp -s "$OUT/vp9-352x288.ivf" "$OUT/seek-full.ivf"; then
+		cp "$OUT/vp9-352x288.ivf" "$OUT/seek-full.ivf"
+		python3 "$REPO/tests/vm/daemon/ivfcut.py" "$OUT/seek-full.ivf" "$OUT/seek-tail.ivf" from-key:1 >/dev/null
+	fi
 	fmd5 "$OUT/seek-full.ivf"
 	fmd5 "$OUT/seek-tail.ivf"
 fi
-ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=320x240:rate=30 -frames:v 24 -pix_fmt yuv420p \
-	-c:v libvpx-vp9 -b:v 300k -deadline realtime -cpu-used 8 -error-resilient 1 -g 1000 \
-	-ts-parameters ts_number_layers=2:ts_target_bitrate=150,300:ts_rate_decimator=2,1:ts_periodicity=2:ts_layer_id=0,1:ts_layering_mode=2 \
-	"$OUT/tl.ivf"
-python3 "$REPO/tests/vm/daemon/ivfcut.py" "$OUT/tl.ivf" "$OUT/tl-dropped.ivf" drop-odd >/dev/null
-# Two passes (vpxenc's default) need a seekable input: a y4m file.
-ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=64x64:rate=30 -frames:v 20 -pix_fmt yuv420p "$OUT/altref-64.y4m"
-vpxenc --codec=vp9 --ivf --quiet --disable-warning-prompt --threads=1 --good --cpu-used=4 --target-bitrate=100 \
-	--auto-alt-ref=1 --lag-in-frames=16 -o "$OUT/altref-64.ivf" "$OUT/altref-64.y4m"
-rm -f "$OUT/altref-64.y4m"
+if [ ! -s "$OUT/tl-dropped.ivf" ]; then
+	ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=320x240:rate=30 -frames:v 24 -pix_fmt yuv420p \
+		-c:v libvpx-vp9 -b:v 300k -deadline realtime -cpu-used 8 -error-resilient 1 -g 1000 \
+		-ts-parameters ts_number_layers=2:ts_target_bitrate=150,300:ts_rate_decimator=2,1:ts_periodicity=2:ts_layer_id=0,1:ts_layering_mode=2 \
+		"$OUT/tl.ivf"
+	python3 "$REPO/tests/vm/daemon/ivfcut.py" "$OUT/tl.ivf" "$OUT/tl-dropped.ivf" drop-odd >/dev/null
+fi
+fmd5 "$OUT/tl.ivf"
+fmd5 "$OUT/tl-dropped.ivf"
+if [ ! -s "$OUT/altref-64.ivf" ]; then
+	# Two passes (vpxenc's default) need a seekable input: a y4m file.
+	ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=64x64:rate=30 -frames:v 20 -pix_fmt yuv420p "$OUT/altref-64.y4m"
+	vpxenc --codec=vp9 --ivf --quiet --disable-warning-prompt --threads=1 --good --cpu-used=4 --target-bitrate=100 \
+		--auto-alt-ref=1 --lag-in-frames=16 -o "$OUT/altref-64.tmp.ivf" "$OUT/altref-64.y4m"
+	rm -f "$OUT/altref-64.y4m"
+	mv "$OUT/altref-64.tmp.ivf" "$OUT/altref-64.ivf"
+fi
 fmd5 "$OUT/altref-64.ivf"
 # The small client of the two-clients test: long enough (150 frames) to be
 # still decoding while the big client runs.
-ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=176x144:rate=30 -frames:v 150 -pix_fmt yuv420p \
-	-c:v libvpx-vp9 -b:v 300k -deadline realtime -cpu-used 8 -g 60 "$OUT/small-long.ivf"
-fmd5 "$OUT/small-long.ivf"
-fmd5 "$OUT/tl.ivf"
-fmd5 "$OUT/tl-dropped.ivf"
-ls "$OUT"
+gen "$OUT/small-long.ivf" 176x144 150 -c:v libvpx-vp9 -b:v 300k -deadline realtime -cpu-used 8 -g 60
+ls "$OUT" "$OUT/corpus"
