@@ -45,15 +45,27 @@ void filter4(bool hev) {
   }
 }
 
-// Smoothing over 2k pixels (k = 4 or 8), as flat_filter<k>.
-void flat_filter(int k) {
-  int v[16];
-  for (int i = 0; i < 2 * k; i++) v[i] = px[8 - k + i];
-  int shift = k == 4 ? 3 : 4;
-  for (int i = 1; i < 2 * k - 1; i++) {
+// Smoothing over 2k pixels (k = 4 or 8), as flat_filter<k>. Two copies
+// with constant bounds: every px[] / v[] index is a constant once the loops
+// are unrolled, so the arrays stay in registers (a runtime index sends a
+// local array to scratch memory: LLVM on lavapipe, the TMU on V3D).
+void flat_filter4() {
+  int v[8];
+  for (int i = 0; i < 8; i++) v[i] = px[4 + i];
+  for (int i = 1; i < 7; i++) {
     int sum = v[i];
-    for (int j = i - (k - 1); j <= i + (k - 1); j++) sum += v[clamp(j, 0, 2 * k - 1)];
-    px[8 - k + i] = (sum + (1 << (shift - 1))) >> shift;
+    for (int j = i - 3; j <= i + 3; j++) sum += v[clamp(j, 0, 7)];
+    px[4 + i] = (sum + 4) >> 3;
+  }
+}
+
+void flat_filter8() {
+  int v[16];
+  for (int i = 0; i < 16; i++) v[i] = px[i];
+  for (int i = 1; i < 15; i++) {
+    int sum = v[i];
+    for (int j = i - 7; j <= i + 7; j++) sum += v[clamp(j, 0, 15)];
+    px[i] = (sum + 8) >> 4;
   }
 }
 
@@ -72,11 +84,11 @@ int filter_line(int size, int blimit, int limit, int thresh) {
         bool is_flat2 = true;
         for (int i = 4; i < 8; i++) is_flat2 = is_flat2 && abs(px[7 - i] - p0) <= 1 && abs(px[8 + i] - q0) <= 1;
         if (is_flat2) {
-          flat_filter(8);
+          flat_filter8();
           return 7;
         }
       }
-      flat_filter(4);
+      flat_filter4();
       return 3;
     }
   }
@@ -91,10 +103,14 @@ void run_edge(int p, uint base, int step, int size, int level) {
   if (sharp > 0) limit = min(limit, 9 - sharp);
   limit = max(limit, 1);
   int blimit = 2 * (level + 2) + limit, thresh = level >> 4;
-  int reach = size == 16 ? 8 : 4;
-  for (int i = -reach; i < reach; i++) px[8 + i] = int(pix[uint(int(base) + i * step)]);
+  // Constant-bound loops with a condition, not loops to reach / changed:
+  // px[] indices stay constants (see flat_filter4).
+  const bool wide = size == 16;
+  for (int i = 0; i < 16; i++)
+    if (wide || (i >= 4 && i < 12)) px[i] = int(pix[uint(int(base) + (i - 8) * step)]);
   int changed = filter_line(size, blimit, limit, thresh);
-  for (int i = -changed; i < changed; i++) pix[uint(int(base) + i * step)] = uint8_t(px[8 + i]);
+  for (int i = 0; i < 16; i++)
+    if (i >= 8 - changed && i < 8 + changed) pix[uint(int(base) + (i - 8) * step)] = uint8_t(px[i]);
 }
 
 void main() {
