@@ -21,9 +21,10 @@
 // Exit status: 0 when every clip passed (or was skipped), 1 otherwise.
 #include <gst/gst.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -279,31 +280,32 @@ int check_raw(const std::string& file, const std::string& framemd5) {
   return 0;
 }
 
-int usage() {
-  std::fprintf(stderr,
-               "usage: daedalus-gst-md5 [--decoder ELEMENT] [--timeout S] CLIP...\n"
-               "       daedalus-gst-md5 --raw NV12-FILE --expect FRAMEMD5\n");
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
+  CLI::App app{"daedalus-gst-md5: GStreamer's NV12 output, frame by frame, vs a host-made framemd5"};
   std::string decoder = "v4l2slvp9dec", raw, expect;
   int timeout_s = 300;
   std::vector<std::string> clips;
-  for (int i = 1; i < argc; i++) {
-    std::string a = argv[i];
-    bool has_value = i + 1 < argc;
-    if (a == "--decoder" && has_value) decoder = argv[++i];
-    else if (a == "--timeout" && has_value) timeout_s = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--raw" && has_value) raw = argv[++i];
-    else if (a == "--expect" && has_value) expect = argv[++i];
-    else if (a.rfind("--", 0) == 0) return usage();
-    else clips.push_back(a);
+  app.add_option("clips", clips, "clips to decode one after another; each needs CLIP.framemd5 beside it");
+  app.add_option("--decoder", decoder, "GStreamer element(s) between parsebin and the NV12 caps")->capture_default_str();
+  app.add_option("--timeout", timeout_s, "seconds to wait for a clip's end of stream")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  app.add_option("--raw", raw, "check this NV12 file (what gst-launch's filesink wrote) instead of decoding");
+  app.add_option("--expect", expect, "the framemd5 for --raw")->needs(app.get_option("--raw"));
+  CLI11_PARSE(app, argc, argv);
+  if (!raw.empty()) {
+    if (expect.empty()) {
+      std::fprintf(stderr, "--raw needs --expect FRAMEMD5\n");
+      return 2;
+    }
+    return check_raw(raw, expect);
   }
-  if (!raw.empty()) return expect.empty() ? usage() : check_raw(raw, expect);
-  if (clips.empty()) return usage();
-  gst_init(&argc, &argv);
+  if (clips.empty()) {
+    std::fprintf(stderr, "%s", app.help().c_str());
+    return 2;
+  }
+  gst_init(nullptr, nullptr);
   return decode_clips(decoder, clips, timeout_s);
 }
