@@ -100,5 +100,5 @@ fmd5 "$OUT/altref-64.ivf"
 # The small client of the two-clients test: long enough (150 frames) to be
 # still decoding while the big client runs.
 gen "$OUT/small-long.ivf" 176x144 150 -c:v libvpx-vp9 -b:v 300k -deadline realtime -cpu-used 8 -g 60
-gen "$OUT/big-720p.ivf" 1280x720 40 -c:v libvpx-vp9 -b:v 1500k -deadline realtime -cpu-used 8 -tile-columns 2
+gen "$OUT/big-720p.ivf" 1280x720 40 -c:v libvpx-vp9 -b:v 800k -deadline realtime -cpu-used 8 -tile-columns 2
 ls "$OUT" "$OUT/corpus"
