@@ -45,27 +45,33 @@ void filter4(bool hev) {
   }
 }
 
-// Smoothing over 2k pixels (k = 4 or 8), as flat_filter<k>. Two copies
-// with constant bounds: every px[] / v[] index is a constant once the loops
-// are unrolled, so the arrays stay in registers (a runtime index sends a
-// local array to scratch memory: LLVM on lavapipe, the TMU on V3D).
+// Smoothing over 2k pixels (k = 4 or 8), as flat_filter<k>: output i is
+// (v[i] + sum of v[clamp(j)] over |j - i| < k + k) / 2k, a box of 2k - 1
+// taps plus the centre again. The box is a running sum, two ops per output
+// instead of 2k - 1 adds (SIMD drivers run this path for every lane when
+// any lane of the group needs it). Two copies with constant bounds: every
+// px[] / v[] index is a constant once the loops are unrolled, so the arrays
+// stay in registers (a runtime index sends a local array to scratch memory:
+// LLVM on lavapipe, the TMU on V3D).
 void flat_filter4() {
   int v[8];
   for (int i = 0; i < 8; i++) v[i] = px[4 + i];
+  int box = 0;  // sum of v[clamp(j, 0, 7)] for j in [i - 3, i + 3], i = 1
+  for (int j = -2; j <= 4; j++) box += v[clamp(j, 0, 7)];
   for (int i = 1; i < 7; i++) {
-    int sum = v[i];
-    for (int j = i - 3; j <= i + 3; j++) sum += v[clamp(j, 0, 7)];
-    px[4 + i] = (sum + 4) >> 3;
+    px[4 + i] = (box + v[i] + 4) >> 3;
+    box += v[clamp(i + 4, 0, 7)] - v[clamp(i - 3, 0, 7)];
   }
 }
 
 void flat_filter8() {
   int v[16];
   for (int i = 0; i < 16; i++) v[i] = px[i];
+  int box = 0;  // sum of v[clamp(j, 0, 15)] for j in [i - 7, i + 7], i = 1
+  for (int j = -6; j <= 8; j++) box += v[clamp(j, 0, 15)];
   for (int i = 1; i < 15; i++) {
-    int sum = v[i];
-    for (int j = i - 7; j <= i + 7; j++) sum += v[clamp(j, 0, 15)];
-    px[i] = (sum + 8) >> 4;
+    px[i] = (box + v[i] + 8) >> 4;
+    box += v[clamp(i + 8, 0, 15)] - v[clamp(i - 7, 0, 15)];
   }
 }
 
