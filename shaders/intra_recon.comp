@@ -2,9 +2,11 @@
 // intra_recon: VP9 intra prediction + residual add of intra tx blocks,
 // bit-exact with dispatch/cpu (build_edges + vp9_intra.cpp + add_residual).
 // The host sorts tx blocks into wavefront levels (a level only reads pixels
-// written by earlier levels); per level one dispatch of its 4x4 blocks, four
-// per workgroup (16 invocations each), and one of the larger blocks, one
-// per workgroup. Recursive predictors (D117/D135/D153/D207) are evaluated per pixel
+// written by earlier levels), 4x4 blocks first; per level one dispatch: its
+// first workgroups take the 4x4 blocks, four each (16 invocations per
+// block), the rest one larger block each. One dispatch, not two, per level:
+// a key frame has hundreds of levels, and each dispatch and barrier costs
+// (on lavapipe a thread-pool round trip). Recursive predictors (D117/D135/D153/D207) are evaluated per pixel
 // by walking their recurrence back to the edge.
 #version 450
 #extension GL_GOOGLE_include_directive : require
@@ -20,10 +22,10 @@ layout(std430, binding = 2) readonly buffer Aux { uint aux[]; };
 layout(std430, binding = 3) buffer Dst { uint8_t pix[]; };
 
 layout(push_constant) uniform Params {
-  uint list_base, count;
+  uint list_base, count;  // this level's tx blocks
   uint off[3], stride[3], width[3], height[3];  // decoded area per plane
   uint use_residual;  // 0 when the residual stage did not run this frame
-  uint per_group_log2;  // log2 of tx blocks per workgroup: 2 (4x4 only) or 0
+  uint small;  // the first `small` blocks of the level are 4x4
 } pc;
 
 // Per block slot: above[-1 .. 2n-1] at [0 .. 2n], left[0 .. n-1].
@@ -80,14 +82,18 @@ int predict(int mode, int n, int log2n, int r, int c, int dc) {
 uint addr(int p, int x, int y) { return sel3(pc.off[0], pc.off[1], pc.off[2], p) + uint(y) * sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) + uint(x); }
 
 void main() {
-  const int lanes_log2 = 6 - int(pc.per_group_log2);
+  // Workgroups [0, small_groups) take four 4x4 blocks each, the rest one
+  // larger block each (uniform per workgroup: no divergence from it).
+  const uint group = linear_group(), small_groups = (pc.small + 3u) >> 2;
+  const bool fours = group < small_groups;
+  const int lanes_log2 = fours ? 4 : 6;
   const int lanes = 1 << lanes_log2;
   const int tid = int(gl_LocalInvocationID.x);
   const int slot = tid >> lanes_log2, lane = tid & (lanes - 1);
   g_above = slot * 65;
   g_left = slot * 32;
-  const uint item = (linear_group() << pc.per_group_log2) + uint(slot);
-  const bool live = item < pc.count;
+  const uint item = fours ? (group << 2) + uint(slot) : pc.small + (group - small_groups);
+  const bool live = fours ? item < pc.small : item < pc.count;
   uint ti = 0u;
   // Zeroed, not left undefined: lanes that are not live still run the code
   // below under a mask on SIMD drivers (llvmpipe), and must not form wild

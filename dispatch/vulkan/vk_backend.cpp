@@ -37,10 +37,10 @@ struct PlanesPush {  // shared tail of intra_recon / add_residual pushes
   uint32_t off[3], stride[3], width[3], height[3];
 };
 struct IntraPush {
-  uint32_t list_base, count;
+  uint32_t list_base, count;  // one wavefront level
   PlanesPush planes;
   uint32_t use_residual;
-  uint32_t per_group_log2;  // 2: four 4x4 blocks per workgroup, 0: one block
+  uint32_t small;  // the level's first `small` blocks are 4x4: four per workgroup
 };
 struct AddResidualPush {
   uint32_t list_base, count;
@@ -471,16 +471,10 @@ void VulkanBackend::intra_recon(const FrameWork& work, Surface& dst_s) {
       const Range& r = tx_plan_.intra_levels[l];
       const uint32_t small = tx_plan_.intra_level_4x4[l];
       barrier();
-      // The 4x4 blocks of a level, four per workgroup, then the others, one
-      // per workgroup: independent, so no barrier between the two.
-      if (small) {
-        IntraPush pc{r.base, small, planes, residual_recorded_ ? 1u : 0u, 2};
-        dispatch_linear(kIntraRecon, set, &pc, div_up(small, 4));
-      }
-      if (r.count > small) {
-        IntraPush pc{r.base + small, r.count - small, planes, residual_recorded_ ? 1u : 0u, 0};
-        dispatch_linear(kIntraRecon, set, &pc, r.count - small);
-      }
+      // One dispatch per level: four 4x4 blocks per workgroup, then one
+      // larger block per workgroup.
+      IntraPush pc{r.base, r.count, planes, residual_recorded_ ? 1u : 0u, small};
+      dispatch_linear(kIntraRecon, set, &pc, div_up(small, 4) + (r.count - small));
     }
   }
   stage_end(Stage::kIntraRecon);
