@@ -6,15 +6,23 @@
 // with equal sbx + 2 * sby never touch the same pixel and may run together:
 // the host dispatches those levels in order, one workgroup per superblock.
 // Inside it, the vertical pass has one invocation per pixel row (edges left
-// to right) and the horizontal pass one per pixel column (top to bottom),
-// which is exactly the reference order for every pixel.
+// to right) and the horizontal pass one per 4-pixel column unit (top to
+// bottom, its four columns one after another), which is exactly the
+// reference order for every pixel.
+//
+// Pixels are loaded and stored as 32-bit words (plane offsets and strides
+// are multiples of 4, checked on the host; edges sit on 4-pixel unit
+// boundaries): a vertical edge is 4 words of its row, a horizontal edge one
+// word per row for four columns. Byte accesses cost one memory operation
+// per pixel per invocation (TMU lookups on V3D, scalarised gathers and
+// scatters on lavapipe); words cost a quarter of that.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 
 layout(local_size_x = 128) in;
 
-layout(std430, binding = 0) buffer Dst { uint8_t pix[]; };
+layout(std430, binding = 0) buffer Dst { uint pixw[]; };  // planes as words
 layout(std430, binding = 1) readonly buffer LfY { uint lf0[]; };
 layout(std430, binding = 2) readonly buffer LfU { uint lf1[]; };
 layout(std430, binding = 3) readonly buffer LfV { uint lf2[]; };
@@ -102,21 +110,58 @@ int filter_line(int size, int blimit, int limit, int thresh) {
   return 2;
 }
 
-void run_edge(int p, uint base, int step, int size, int level) {
+void limits(int level, out int blimit, out int limit, out int thresh) {
   // lpf_limits(level, sharpness)
   int sharp = int(pc.sharpness & 7u);
-  int limit = level >> ((sharp > 0 ? 1 : 0) + (sharp > 4 ? 1 : 0));
+  limit = level >> ((sharp > 0 ? 1 : 0) + (sharp > 4 ? 1 : 0));
   if (sharp > 0) limit = min(limit, 9 - sharp);
   limit = max(limit, 1);
-  int blimit = 2 * (level + 2) + limit, thresh = level >> 4;
-  // Constant-bound loops with a condition, not loops to reach / changed:
-  // px[] indices stay constants (see flat_filter4).
+  blimit = 2 * (level + 2) + limit;
+  thresh = level >> 4;
+}
+
+uint byte_of(uint w, int k) { return (w >> (8 * k)) & 0xffu; }
+
+// A vertical edge in one pixel row; w0 = word index of the 4 pixels left of
+// the edge's first 4 (pixels x - 8 .. x - 5). Constant-bound loops with a
+// condition, not loops to reach / changed: px[] / w[] indices stay constants
+// (see flat_filter4).
+void vertical_edge(int w0, int size, int level) {
+  int blimit, limit, thresh;
+  limits(level, blimit, limit, thresh);
   const bool wide = size == 16;
-  for (int i = 0; i < 16; i++)
-    if (wide || (i >= 4 && i < 12)) px[i] = int(pix[uint(int(base) + (i - 8) * step)]);
+  uint w[4];
+  for (int k = 0; k < 4; k++) w[k] = (wide || k == 1 || k == 2) ? pixw[w0 + k] : 0u;
+  for (int i = 0; i < 16; i++) px[i] = int(byte_of(w[i >> 2], i & 3));
   int changed = filter_line(size, blimit, limit, thresh);
+  if (changed == 0) return;
+  // Words 1 and 2 (x - 4 .. x + 3) hold every changed pixel but the 16-wide
+  // filter's; a stored word's unchanged bytes are rewritten as they were
+  // (this invocation owns the row in this pass).
+  for (int k = 0; k < 4; k++)
+    if (k == 1 || k == 2 || changed == 7)
+      pixw[w0 + k] = uint(px[4 * k]) | uint(px[4 * k + 1]) << 8 | uint(px[4 * k + 2]) << 16 | uint(px[4 * k + 3]) << 24;
+}
+
+// A horizontal edge across one 4-pixel column unit; w8 = word index of the
+// unit's 4 pixels in the edge's first row (y), wstride = row stride in words.
+void horizontal_edge(int w8, int wstride, int size, int level) {
+  int blimit, limit, thresh;
+  limits(level, blimit, limit, thresh);
+  const bool wide = size == 16;
+  uint w[16];
+  for (int i = 0; i < 16; i++) w[i] = (wide || (i >= 4 && i < 12)) ? pixw[w8 + (i - 8) * wstride] : 0u;
+  int most = 0;
+  for (int c = 0; c < 4; c++) {  // the unit's columns, each its own filter decision
+    for (int i = 0; i < 16; i++) px[i] = int(byte_of(w[i], c));
+    int changed = filter_line(size, blimit, limit, thresh);
+    most = max(most, changed);
+    const uint keep = ~(0xffu << (8 * c));
+    for (int i = 0; i < 16; i++)
+      if (i >= 8 - changed && i < 8 + changed) w[i] = (w[i] & keep) | uint(px[i]) << (8 * c);
+  }
   for (int i = 0; i < 16; i++)
-    if (i >= 8 - changed && i < 8 + changed) pix[uint(int(base) + (i - 8) * step)] = uint8_t(px[i]);
+    if (i >= 8 - most && i < 8 + most) pixw[w8 + (i - 8) * wstride] = w[i];
 }
 
 void main() {
@@ -124,42 +169,51 @@ void main() {
   const uint sb = aux[pc.list_base + linear_group()];
   const int sbx = int(sb & 0xffffu), sby = int(sb >> 16);
   const int tid = int(gl_LocalInvocationID.x);
-  const int p = tid < 64 ? 0 : tid < 96 ? 1 : 2;
-  const int lane = tid < 64 ? tid : tid < 96 ? tid - 64 : tid - 96;
-  const int units = p == 0 ? 16 : 8;
-  const int cols = int(sel3(pc.cols[0], pc.cols[1], pc.cols[2], p)), rows = int(sel3(pc.rows[0], pc.rows[1], pc.rows[2], p));
-  const int W = int(sel3(pc.width[0], pc.width[1], pc.width[2], p)), H = int(sel3(pc.height[0], pc.height[1], pc.height[2], p));
-  const int ux0 = sbx * units, uy0 = sby * units;
-  const int ux1 = min(ux0 + units, cols), uy1 = min(uy0 + units, rows);
-  const int stride = int(sel3(pc.stride[0], pc.stride[1], pc.stride[2], p));
 
-  // Vertical edges: this invocation's pixel row, left to right.
+  // Vertical edges: invocations 0-63 the luma rows, 64-95 and 96-127 the
+  // chroma rows; each its pixel row, left to right.
   {
-    int uy = uy0 + (lane >> 2), y = uy * 4 + (lane & 3);
+    const int p = tid < 64 ? 0 : tid < 96 ? 1 : 2;
+    const int lane = tid < 64 ? tid : tid < 96 ? tid - 64 : tid - 96;
+    const int units = p == 0 ? 16 : 8;
+    const int cols = int(sel3(pc.cols[0], pc.cols[1], pc.cols[2], p)), rows = int(sel3(pc.rows[0], pc.rows[1], pc.rows[2], p));
+    const int W = int(sel3(pc.width[0], pc.width[1], pc.width[2], p)), H = int(sel3(pc.height[0], pc.height[1], pc.height[2], p));
+    const int ux0 = sbx * units, ux1 = min(ux0 + units, cols), uy1 = min(sby * units + units, rows);
+    int uy = sby * units + (lane >> 2), y = uy * 4 + (lane & 3);
     if (uy < uy1 && y < H) {
+      const int row_w = int(sel3(pc.off[0], pc.off[1], pc.off[2], p) >> 2) + y * int(sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) >> 2);
       for (int ux = ux0; ux < ux1; ux++) {
         uint u = lf_unit(p, uint(uy * cols + ux));
         int level = int(u & 0xffu), size = int((u >> 8) & 0xffu);
         if (size == 0 || level == 0 || level > 63) continue;
         int x = ux * 4, reach = size == 16 ? 8 : 4;
         if (x < reach || x + reach > W) continue;
-        run_edge(p, sel3(pc.off[0], pc.off[1], pc.off[2], p) + uint(y * stride + x), 1, size == 16 ? 16 : size == 8 ? 8 : 4, level);
+        vertical_edge(row_w + ux - 2, size == 16 ? 16 : size == 8 ? 8 : 4, level);
       }
     }
   }
   memoryBarrierBuffer();
   barrier();
-  // Horizontal edges: this invocation's pixel column, top to bottom.
-  {
-    int ux = ux0 + (lane >> 2), x = ux * 4 + (lane & 3);
-    if (ux < ux1 && x < W) {
+  // Horizontal edges: invocations 0-15 the luma column units, 16-23 and
+  // 24-31 the chroma ones; each its unit, top to bottom.
+  if (tid < 32) {
+    const int p = tid < 16 ? 0 : tid < 24 ? 1 : 2;
+    const int lane = tid < 16 ? tid : tid < 24 ? tid - 16 : tid - 24;
+    const int units = p == 0 ? 16 : 8;
+    const int cols = int(sel3(pc.cols[0], pc.cols[1], pc.cols[2], p)), rows = int(sel3(pc.rows[0], pc.rows[1], pc.rows[2], p));
+    const int W = int(sel3(pc.width[0], pc.width[1], pc.width[2], p)), H = int(sel3(pc.height[0], pc.height[1], pc.height[2], p));
+    const int uy0 = sby * units, uy1 = min(uy0 + units, rows), ux1 = min(sbx * units + units, cols);
+    const int ux = sbx * units + lane;
+    if (ux < ux1 && ux * 4 < W) {
+      const int wstride = int(sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) >> 2);
+      const int col_w = int(sel3(pc.off[0], pc.off[1], pc.off[2], p) >> 2) + ux;
       for (int uy = uy0; uy < uy1; uy++) {
         uint u = lf_unit(p, uint(uy * cols + ux));
         int level = int(u & 0xffu), size = int((u >> 16) & 0xffu);
         if (size == 0 || level == 0 || level > 63) continue;
         int y = uy * 4, reach = size == 16 ? 8 : 4;
         if (y < reach || y + reach > H) continue;
-        run_edge(p, sel3(pc.off[0], pc.off[1], pc.off[2], p) + uint(y * stride + x), stride, size == 16 ? 16 : size == 8 ? 8 : 4, level);
+        horizontal_edge(col_w + y * wstride, wstride, size == 16 ? 16 : size == 8 ? 8 : 4, level);
       }
     }
   }

@@ -485,6 +485,12 @@ void VulkanBackend::loop_filter(const FrameWork& work, Surface& dst_s) {
   VkSurface& dst = as_vk(dst_s, "loop_filter destination");
   LoopFilterPush pc{};
   pc.planes = dst_planes(dst, work.params, "loop_filter");
+  // The shader moves pixels as 32-bit words (create_surface aligns planes
+  // and strides to 16).
+  for (int pl = 0; pl < 3; pl++)
+    if (pc.planes.off[pl] % 4 || pc.planes.stride[pl] % 4)
+      throw Error(fmt::format("vulkan backend: loop_filter: plane {} offset {} / stride {} not a multiple of 4", pl,
+                              pc.planes.off[pl], pc.planes.stride[pl]));
   pc.sharpness = work.params.sharpness & 7;
   for (int pl = 0; pl < 3; pl++) {
     const bool present = !work.lf[pl].empty();
