@@ -51,16 +51,14 @@ gen() { # gen OUT SIZE FRAMES CODEC-ARGS...: an ffmpeg testsrc2 clip, once
 	fi
 	fmd5 "$out"
 }
+# Each corpus clip from the first dir that has it, copied when new or changed.
+declare -A seen=()
 for d in "$CORPUS" "$REPO/build-vm/corpus"; do
 	for c in "$d"/vp9-*.ivf "$d"/vp9-*.webm; do
-		[ -f "$c" ] && [ ! -f "$OUT/corpus/$(basename "$c")" ] && put "$c" "$OUT/corpus/$(basename "$c")"
-	done
-done
-# Refresh copies whose source changed (the loop above only adds).
-for c in "$OUT"/corpus/vp9-*; do
-	case $c in *.framemd5) continue ;; esac
-	for d in "$CORPUS" "$REPO/build-vm/corpus"; do
-		if [ -f "$d/$(basename "$c")" ]; then put "$d/$(basename "$c")" "$c"; break; fi
+		b=$(basename "$c")
+		[ -f "$c" ] && [ -z "${seen[$b]:-}" ] || continue
+		seen[$b]=1
+		put "$c" "$OUT/corpus/$b"
 	done
 done
 for c in vp9-altref.ivf vp9-tiles4.ivf vp9-352x288.ivf vp9-98x66.ivf vp9-1920x1080.ivf h264-352x288.h264; do
