@@ -5,8 +5,11 @@
 // written by earlier levels), 4x4 blocks first; per level one dispatch: its
 // first workgroups take the 4x4 blocks, four each (16 invocations per
 // block), the rest one larger block each. One dispatch, not two, per level:
-// a key frame has hundreds of levels, and each dispatch and barrier costs
-// (on lavapipe a thread-pool round trip). Recursive predictors (D117/D135/D153/D207) are evaluated per pixel
+// a key frame has hundreds of levels, and each dispatch and barrier costs.
+// Runs of narrow levels (a workgroup or two each) are one dispatch of one
+// workgroup (a chain) that walks the levels with workgroup barriers between
+// them: a dispatch costs far more than a barrier (on lavapipe in the QEMU
+// guest about 0.5 ms, most of a narrow level's time). Recursive predictors (D117/D135/D153/D207) are evaluated per pixel
 // by walking their recurrence back to the edge.
 #version 450
 #extension GL_GOOGLE_include_directive : require
@@ -26,6 +29,7 @@ layout(push_constant) uniform Params {
   uint off[3], stride[3], width[3], height[3];  // decoded area per plane
   uint use_residual;  // 0 when the residual stage did not run this frame
   uint small;  // the first `small` blocks of the level are 4x4
+  uint chain_base, chain_levels;  // a chain: its levels' (base, count, small) in aux; 0 levels: one level
 } pc;
 
 // Per block slot: above[-1 .. 2n-1] at [0 .. 2n], left[0 .. n-1].
@@ -81,10 +85,12 @@ int predict(int mode, int n, int log2n, int r, int c, int dc) {
 
 uint addr(int p, int x, int y) { return sel3(pc.off[0], pc.off[1], pc.off[2], p) + uint(y) * sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) + uint(x); }
 
-void main() {
+// One workgroup's share of a level: four 4x4 blocks or one larger block.
+// Every invocation reaches its barrier (chains call it in a loop).
+void run_group(uint list_base, uint count, uint small, uint group) {
   // Workgroups [0, small_groups) take four 4x4 blocks each, the rest one
   // larger block each (uniform per workgroup: no divergence from it).
-  const uint group = linear_group(), small_groups = (pc.small + 3u) >> 2;
+  const uint small_groups = (small + 3u) >> 2;
   const bool fours = group < small_groups;
   const int lanes_log2 = fours ? 4 : 6;
   const int lanes = 1 << lanes_log2;
@@ -92,8 +98,8 @@ void main() {
   const int slot = tid >> lanes_log2, lane = tid & (lanes - 1);
   g_above = slot * 65;
   g_left = slot * 32;
-  const uint item = fours ? (group << 2) + uint(slot) : pc.small + (group - small_groups);
-  const bool live = fours ? item < pc.small : item < pc.count;
+  const uint item = fours ? (group << 2) + uint(slot) : small + (group - small_groups);
+  const bool live = fours ? item < small : item < count;
   uint ti = 0u;
   // Zeroed, not left undefined: lanes that are not live still run the code
   // below under a mask on SIMD drivers (llvmpipe), and must not form wild
@@ -102,7 +108,7 @@ void main() {
   int p = 0, n = 4, log2n = 2, W = 1, H = 1;
   bool have_left = false, have_above = false;
   if (live) {
-    ti = aux[pc.list_base + item];
+    ti = aux[list_base + item];
     t = unpack_tx(txw[4u * ti], txw[4u * ti + 1u], txw[4u * ti + 2u], txw[4u * ti + 3u]);
     p = t.plane;
     n = 4 << t.tx_size;
@@ -153,5 +159,24 @@ void main() {
     int v = predict(mode, n, log2n, r, c, dc);
     if (has_res) v = clip_pixel(v + int(res[roff + uint(i)]));
     pix[addr(p, t.x + c, t.y + r)] = uint8_t(v);
+  }
+}
+
+void main() {
+  if (pc.chain_levels == 0u) {
+    run_group(pc.list_base, pc.count, pc.small, linear_group());
+    return;
+  }
+  for (uint l = 0u; l < pc.chain_levels; l++) {
+    const uint d = pc.chain_base + 3u * l;
+    const uint base = aux[d], count = aux[d + 1u], small = aux[d + 2u];
+    const uint groups = ((small + 3u) >> 2) + (count - small);
+    for (uint g = 0u; g < groups; g++) {
+      run_group(base, count, small, g);
+      barrier();  // the edge slots are rewritten by the next group
+    }
+    // This level's pixels, visible to the next level's edge reads.
+    memoryBarrierBuffer();
+    barrier();
   }
 }

@@ -41,6 +41,7 @@ struct IntraPush {
   PlanesPush planes;
   uint32_t use_residual;
   uint32_t small;  // the level's first `small` blocks are 4x4: four per workgroup
+  uint32_t chain_base, chain_levels;  // a chain of narrow levels (see TxPlan::IntraStep)
 };
 struct AddResidualPush {
   uint32_t list_base, count;
@@ -83,6 +84,8 @@ VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_shared
 
   const char* stats = std::getenv("DAEDALUS_VK_STATS");
   stats_ = stats && *stats && std::strcmp(stats, "0") != 0;
+  if (const char* chain = std::getenv("DAEDALUS_VK_INTRA_CHAIN"); chain && *chain)
+    intra_chain_max_groups_ = uint32_t(std::strtoul(chain, nullptr, 10));
   create_pipeline(kPackNv12, "pack_nv12", 2, sizeof(PackPush));
   create_pipeline(kPackNv12Words, "pack_nv12_words", 2, sizeof(PackPush));
   for (int sz = 0; sz < 4; sz++)
@@ -309,7 +312,7 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   // buffer is reset below and nothing was submitted.
   in_frame_ = false;
   validate_work(work);
-  tx_plan_ = plan_tx(work);
+  tx_plan_ = plan_tx(work, intra_chain_max_groups_);
   lf_plan_ = plan_loop_filter(work);
 
   // Upload the work arrays into the persistent buffers (host-visible,
@@ -467,14 +470,21 @@ void VulkanBackend::intra_recon(const FrameWork& work, Surface& dst_s) {
   if (!tx_plan_.intra_levels.empty()) {
     VkDescriptorSet set =
         make_set(kIntraRecon, {tx_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer(), dst.buffer()});
-    for (size_t l = 0; l < tx_plan_.intra_levels.size(); l++) {
-      const Range& r = tx_plan_.intra_levels[l];
-      const uint32_t small = tx_plan_.intra_level_4x4[l];
+    for (const TxPlan::IntraStep& step : tx_plan_.intra_steps) {
       barrier();
-      // One dispatch per level: four 4x4 blocks per workgroup, then one
-      // larger block per workgroup.
-      IntraPush pc{r.base, r.count, planes, residual_recorded_ ? 1u : 0u, small};
-      dispatch_linear(kIntraRecon, set, &pc, div_up(small, 4) + (r.count - small));
+      const uint32_t use_residual = residual_recorded_ ? 1u : 0u;
+      if (step.chain) {
+        // One workgroup walks the narrow levels.
+        IntraPush pc{0, 0, planes, use_residual, 0, step.chain_base, step.num_levels};
+        dispatch_linear(kIntraRecon, set, &pc, 1);
+      } else {
+        // A level: four 4x4 blocks per workgroup, then one larger block per
+        // workgroup.
+        const Range& r = tx_plan_.intra_levels[step.first_level];
+        const uint32_t small = tx_plan_.intra_level_4x4[step.first_level];
+        IntraPush pc{r.base, r.count, planes, use_residual, small, 0, 0};
+        dispatch_linear(kIntraRecon, set, &pc, intra_level_groups(r.count, small));
+      }
     }
   }
   stage_end(Stage::kIntraRecon);
@@ -593,9 +603,9 @@ void VulkanBackend::end_frame() {
   copy_back_.clear();
   if (stats_)
     fmt::print(stderr,
-               "daedalus vulkan frame: {} dispatches, {} barriers, {} intra levels, {} loop filter levels, {} inter "
+               "daedalus vulkan frame: {} dispatches, {} barriers, {} intra levels ({} dispatches), {} loop filter levels, {} inter "
                "jobs\n",
-               num_dispatches_, num_barriers_, tx_plan_.intra_levels.size(), lf_plan_.levels.size(), num_jobs_);
+               num_dispatches_, num_barriers_, tx_plan_.intra_levels.size(), tx_plan_.intra_steps.size(), lf_plan_.levels.size(), num_jobs_);
 }
 
 }  // namespace vk

@@ -103,6 +103,9 @@ class VulkanBackend final : public Backend {
   std::vector<VkSurface*> copy_back_;
   bool last_wrap_imported_ = false;
   bool stats_ = false;  // DAEDALUS_VK_STATS=1: per-frame counts on stderr
+  // DAEDALUS_VK_INTRA_CHAIN=N: intra levels of at most N workgroups are
+  // chained (0: none); see TxPlan::IntraStep.
+  uint32_t intra_chain_max_groups_ = kIntraChainMaxGroups;
   uint32_t num_dispatches_ = 0, num_barriers_ = 0, num_jobs_ = 0;
   bool logged_import_fallback_ = false;
 };

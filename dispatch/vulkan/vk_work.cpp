@@ -49,7 +49,9 @@ void validate_work(const FrameWork& work) {
                               work.lf[pl].size(), p.lf_cols[pl], p.lf_rows[pl]));
 }
 
-TxPlan plan_tx(const FrameWork& work) {
+uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4) { return (count_4x4 + 3) / 4 + (count - count_4x4); }
+
+TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups) {
   const dd_frame_params& p = work.params;
   const size_t num_tx = work.tx_blocks.size();
   TxPlan plan;
@@ -158,6 +160,25 @@ TxPlan plan_tx(const FrameWork& work) {
     if (!l) continue;
     uint32_t& slot = work.tx_blocks[i].tx_size == DD_TX_4X4 ? start_small[l] : start_large[l];
     plan.aux[base + slot++] = uint32_t(i);
+  }
+  // Runs of narrow levels become chains (a run of one stays a plain level).
+  const uint32_t num_levels = uint32_t(plan.intra_levels.size());
+  for (uint32_t l = 0; l < num_levels;) {
+    auto narrow = [&](uint32_t k) {
+      return intra_level_groups(plan.intra_levels[k].count, plan.intra_level_4x4[k]) <= chain_max_groups;
+    };
+    uint32_t end = l + 1;
+    if (narrow(l))
+      while (end < num_levels && narrow(end)) ++end;
+    TxPlan::IntraStep step{l, end - l, end - l > 1, 0};
+    if (step.chain) {
+      step.chain_base = uint32_t(plan.aux.size());
+      for (uint32_t k = l; k < end; ++k)
+        plan.aux.insert(plan.aux.end(),
+                        {plan.intra_levels[k].base, plan.intra_levels[k].count, plan.intra_level_4x4[k]});
+    }
+    plan.intra_steps.push_back(step);
+    l = end;
   }
   return plan;
 }

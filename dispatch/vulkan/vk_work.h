@@ -30,10 +30,24 @@ struct TxPlan {
   Range by_size[4];               // eob > 0 tx blocks of each size
   std::vector<Range> intra_levels;  // intra tx blocks, wavefront level by level
   std::vector<uint32_t> intra_level_4x4;  // per level: how many (listed first) are 4x4
+  // The intra dispatches: a wide level alone, or a chain of consecutive
+  // narrow levels walked by one workgroup (barriers between levels instead
+  // of a dispatch per level). A chain's levels are described in aux from
+  // chain_base, three words each: list base, count, 4x4 count.
+  struct IntraStep {
+    uint32_t first_level = 0, num_levels = 1;
+    bool chain = false;
+    uint32_t chain_base = 0;
+  };
+  std::vector<IntraStep> intra_steps;
   Range inter;                      // inter tx blocks with eob > 0, 4x4 ones first
   uint32_t inter_4x4 = 0;           // how many of them are 4x4
 };
-TxPlan plan_tx(const FrameWork& work);
+// A level is narrow (chained) when it needs at most this many workgroups
+// (four 4x4 blocks or one larger block each).
+constexpr uint32_t kIntraChainMaxGroups = 2;
+uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4);
+TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups = kIntraChainMaxGroups);
 
 // Superblocks (sbx | sby << 16) grouped by sbx + 2 * sby.
 struct LfPlan {

@@ -57,6 +57,63 @@ TEST(VulkanPlan, RasterOf4x4WithAboveRightIsAKnightsMoveWavefront) {
   }
 }
 
+// The steps cover every level once, in order; chains are runs of two or
+// more narrow levels and a wide level is never chained; each chain's
+// descriptors in aux repeat its levels' (base, count, 4x4 count).
+void expect_steps_cover_levels(const vk::TxPlan& plan, uint32_t max_groups) {
+  uint32_t next = 0;
+  for (const auto& step : plan.intra_steps) {
+    ASSERT_EQ(step.first_level, next);
+    ASSERT_GE(step.num_levels, 1u);
+    EXPECT_EQ(step.chain, step.num_levels > 1);
+    for (uint32_t k = 0; k < step.num_levels; ++k) {
+      const uint32_t l = step.first_level + k;
+      const uint32_t groups = vk::intra_level_groups(plan.intra_levels[l].count, plan.intra_level_4x4[l]);
+      if (step.chain) {
+        EXPECT_LE(groups, max_groups) << "level " << l;
+        EXPECT_EQ(plan.aux[step.chain_base + 3 * k], plan.intra_levels[l].base);
+        EXPECT_EQ(plan.aux[step.chain_base + 3 * k + 1], plan.intra_levels[l].count);
+        EXPECT_EQ(plan.aux[step.chain_base + 3 * k + 2], plan.intra_level_4x4[l]);
+      }
+    }
+    next += step.num_levels;
+  }
+  EXPECT_EQ(next, plan.intra_levels.size());
+}
+
+TEST(VulkanPlan, NarrowLevelRunsAreChainedWideLevelsAreNot) {
+  // 4x4 blocks with above-right in a 64x32 luma area: the knight's-move
+  // wavefront has levels of 1 to 4 blocks (one workgroup each); with 8x8
+  // blocks in a 32x32 area beside it and no edges, level 1 is wide.
+  FrameWork f = frame(96, 32);
+  const int all = DD_TX_HAVE_LEFT | DD_TX_HAVE_ABOVE | DD_TX_HAVE_ABOVE_RIGHT;
+  for (int y = 0; y < 32; y += 4)
+    for (int x = 0; x < 64; x += 4) f.tx_blocks.push_back(tx(x, y, all));
+  for (int y = 0; y < 32; y += 8)
+    for (int x = 64; x < 96; x += 8) f.tx_blocks.push_back(tx(x, y, 0, DD_TX_8X8));
+  f.params.num_tx_blocks = uint32_t(f.tx_blocks.size());
+  for (uint32_t max_groups : {0u, 1u, 2u, 1000u}) {
+    SCOPED_TRACE(max_groups);
+    vk::TxPlan plan = vk::plan_tx(f, max_groups);
+    const auto lv = levels_of(plan);
+    ASSERT_EQ(lv.size(), f.tx_blocks.size());  // the chains change no level
+    expect_steps_cover_levels(plan, max_groups);
+    size_t chained = 0;
+    for (const auto& step : plan.intra_steps) chained += step.chain ? step.num_levels : 0;
+    if (max_groups == 0) {
+      EXPECT_EQ(chained, 0u);
+    }
+    if (max_groups == 1000) {
+      EXPECT_EQ(plan.intra_steps.size(), 1u);
+    }
+    if (max_groups == 2) {
+      // Level 1: the first 4x4 block and the 16 8x8 blocks (1 + 16 groups).
+      EXPECT_FALSE(plan.intra_steps[0].chain);
+      EXPECT_GT(chained, plan.intra_levels.size() / 2);
+    }
+  }
+}
+
 TEST(VulkanPlan, NoEdgesMeansOneLevel) {
   FrameWork f = frame(64, 64);
   for (int y = 0; y < 64; y += 8)
