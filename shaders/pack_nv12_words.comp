@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
-// pack_nv12, word variant: the same result as pack_nv12.comp with one
-// 32-bit store per invocation (4 luma samples, or 2 CbCr pairs), used when
-// every plane offset and stride is a multiple of 4. A row's last word,
-// when the row ends inside it, keeps the destination's bytes beyond the row.
+// pack_nv12, word variant: the same result as pack_nv12.comp with 32-bit
+// loads and stores, used when every plane offset and stride is a multiple
+// of 4. One invocation writes two destination words: 8 luma samples, or 4
+// CbCr pairs made from one word of Cb and one of Cr (one load per word
+// stored; byte loads would cost one memory operation per sample). A row's
+// last word, when the row ends inside it, keeps the destination's bytes
+// beyond the row.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -21,9 +24,6 @@ layout(push_constant) uniform Params {
   uint chroma_w, chroma_h;
 } pc;
 
-// The byte at byte address a, as the low 8 bits.
-uint byte_at(uint a) { return (src[a >> 2] >> ((a & 3u) * 8u)) & 0xffu; }
-
 void store(uint word_addr, uint value, uint valid_bytes) {
   if (valid_bytes >= 4u) {
     dst[word_addr] = value;
@@ -34,21 +34,27 @@ void store(uint word_addr, uint value, uint valid_bytes) {
 }
 
 void main() {
-  uint wx = gl_GlobalInvocationID.x;  // word within the row
+  const uint pair = gl_GlobalInvocationID.x;  // destination words 2 pair, 2 pair + 1 of the row
   uint row = gl_GlobalInvocationID.y;
   if (row < pc.height) {
-    uint x = wx * 4u;
-    if (x >= pc.width) return;
-    uint a = pc.src_off[0] + row * pc.src_stride[0] + x;  // multiple of 4
-    store((pc.dst_y_off + row * pc.dst_y_stride) / 4u + wx, src[a >> 2], pc.width - x);
+    const uint dst_row = (pc.dst_y_off + row * pc.dst_y_stride) / 4u;
+    for (uint k = 0u; k < 2u; k++) {
+      const uint wx = 2u * pair + k, x = wx * 4u;
+      if (x >= pc.width) return;
+      store(dst_row + wx, src[(pc.src_off[0] + row * pc.src_stride[0] + x) >> 2], pc.width - x);
+    }
     return;
   }
   row -= pc.height;
-  uint x = wx * 4u;  // byte in the CbCr row
-  if (row >= pc.chroma_h || x >= 2u * pc.chroma_w) return;
-  uint c = wx * 2u;  // chroma sample
-  uint au = pc.src_off[1] + row * pc.src_stride[1] + c;
-  uint av = pc.src_off[2] + row * pc.src_stride[2] + c;
-  uint v = byte_at(au) | (byte_at(av) << 8) | (byte_at(au + 1u) << 16) | (byte_at(av + 1u) << 24);
-  store((pc.dst_uv_off + row * pc.dst_uv_stride) / 4u + wx, v, 2u * pc.chroma_w - x);
+  const uint c = pair * 4u;  // first of the four chroma samples
+  if (row >= pc.chroma_h || c >= pc.chroma_w) return;
+  // Offsets and strides are multiples of 4, so c's word holds samples c..c+3.
+  const uint u = src[(pc.src_off[1] + row * pc.src_stride[1] + c) >> 2];
+  const uint v = src[(pc.src_off[2] + row * pc.src_stride[2] + c) >> 2];
+  const uint lo = (u & 0xffu) | (v & 0xffu) << 8 | (u & 0xff00u) << 8 | (v & 0xff00u) << 16;
+  const uint hi = (u >> 16 & 0xffu) | (v >> 16 & 0xffu) << 8 | (u >> 24) << 16 | (v >> 24) << 24;
+  const uint dst_word = (pc.dst_uv_off + row * pc.dst_uv_stride) / 4u + 2u * pair;
+  const uint left = 2u * (pc.chroma_w - c);  // CbCr bytes of the row from this pair on
+  store(dst_word, lo, left);
+  if (left > 4u) store(dst_word + 1u, hi, left - 4u);
 }

@@ -551,7 +551,9 @@ void VulkanBackend::pack_nv12(const Surface& src_c, Surface& dst_s) {
                      pc.dst_y_off, pc.dst_y_stride, pc.dst_uv_off, pc.dst_uv_stride})
     aligned &= (v & 3) == 0;
   const PipelineId id = aligned ? kPackNv12Words : kPackNv12;
-  const uint32_t row_units = aligned ? div_up(std::max(pc.width, 2 * pc.chroma_w), 4) : std::max(pc.width, 2 * pc.chroma_w);
+  // Per invocation: the word variant two destination words (8 bytes), the
+  // other one byte.
+  const uint32_t row_units = aligned ? div_up(std::max(pc.width, 2 * pc.chroma_w), 8) : std::max(pc.width, 2 * pc.chroma_w);
   VkDescriptorSet set = make_set(id, {src.buffer(), dst.buffer()});
   dispatch(id, set, &pc, div_up(row_units, 64), div_up(pc.height + pc.chroma_h, 4));
   stage_end(Stage::kPackNv12);
