@@ -470,10 +470,10 @@ void VulkanBackend::intra_recon(const FrameWork& work, Surface& dst_s) {
   if (!tx_plan_.intra_levels.empty()) {
     VkDescriptorSet set =
         make_set(kIntraRecon, {tx_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer(), dst.buffer()});
+    const uint32_t use_residual = residual_recorded_ ? 1u : 0u;
     for (const TxPlan::IntraStep& step : tx_plan_.intra_steps) {
       barrier();
-      const uint32_t use_residual = residual_recorded_ ? 1u : 0u;
-      if (step.chain) {
+      if (step.chain()) {
         // One workgroup walks the narrow levels.
         IntraPush pc{0, 0, planes, use_residual, 0, step.chain_base, step.num_levels};
         dispatch_linear(kIntraRecon, set, &pc, 1);

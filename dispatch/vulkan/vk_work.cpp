@@ -163,15 +163,15 @@ TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups) {
   }
   // Runs of narrow levels become chains (a run of one stays a plain level).
   const uint32_t num_levels = uint32_t(plan.intra_levels.size());
+  auto narrow = [&](uint32_t k) {
+    return intra_level_groups(plan.intra_levels[k].count, plan.intra_level_4x4[k]) <= chain_max_groups;
+  };
   for (uint32_t l = 0; l < num_levels;) {
-    auto narrow = [&](uint32_t k) {
-      return intra_level_groups(plan.intra_levels[k].count, plan.intra_level_4x4[k]) <= chain_max_groups;
-    };
     uint32_t end = l + 1;
     if (narrow(l))
       while (end < num_levels && narrow(end)) ++end;
-    TxPlan::IntraStep step{l, end - l, end - l > 1, 0};
-    if (step.chain) {
+    TxPlan::IntraStep step{l, end - l, 0};
+    if (step.chain()) {
       step.chain_base = uint32_t(plan.aux.size());
       for (uint32_t k = l; k < end; ++k)
         plan.aux.insert(plan.aux.end(),

@@ -36,8 +36,8 @@ struct TxPlan {
   // chain_base, three words each: list base, count, 4x4 count.
   struct IntraStep {
     uint32_t first_level = 0, num_levels = 1;
-    bool chain = false;
-    uint32_t chain_base = 0;
+    uint32_t chain_base = 0;  // when chain()
+    bool chain() const { return num_levels > 1; }
   };
   std::vector<IntraStep> intra_steps;
   Range inter;                      // inter tx blocks with eob > 0, 4x4 ones first

@@ -57,19 +57,18 @@ TEST(VulkanPlan, RasterOf4x4WithAboveRightIsAKnightsMoveWavefront) {
   }
 }
 
-// The steps cover every level once, in order; chains are runs of two or
-// more narrow levels and a wide level is never chained; each chain's
+// The steps cover every level once, in order; a wide level is never
+// chained; each chain's
 // descriptors in aux repeat its levels' (base, count, 4x4 count).
 void expect_steps_cover_levels(const vk::TxPlan& plan, uint32_t max_groups) {
   uint32_t next = 0;
   for (const auto& step : plan.intra_steps) {
     ASSERT_EQ(step.first_level, next);
     ASSERT_GE(step.num_levels, 1u);
-    EXPECT_EQ(step.chain, step.num_levels > 1);
     for (uint32_t k = 0; k < step.num_levels; ++k) {
       const uint32_t l = step.first_level + k;
       const uint32_t groups = vk::intra_level_groups(plan.intra_levels[l].count, plan.intra_level_4x4[l]);
-      if (step.chain) {
+      if (step.chain()) {
         EXPECT_LE(groups, max_groups) << "level " << l;
         EXPECT_EQ(plan.aux[step.chain_base + 3 * k], plan.intra_levels[l].base);
         EXPECT_EQ(plan.aux[step.chain_base + 3 * k + 1], plan.intra_levels[l].count);
@@ -99,7 +98,7 @@ TEST(VulkanPlan, NarrowLevelRunsAreChainedWideLevelsAreNot) {
     ASSERT_EQ(lv.size(), f.tx_blocks.size());  // the chains change no level
     expect_steps_cover_levels(plan, max_groups);
     size_t chained = 0;
-    for (const auto& step : plan.intra_steps) chained += step.chain ? step.num_levels : 0;
+    for (const auto& step : plan.intra_steps) chained += step.chain() ? step.num_levels : 0;
     if (max_groups == 0) {
       EXPECT_EQ(chained, 0u);
     }
@@ -108,7 +107,7 @@ TEST(VulkanPlan, NarrowLevelRunsAreChainedWideLevelsAreNot) {
     }
     if (max_groups == 2) {
       // Level 1: the first 4x4 block and the 16 8x8 blocks (1 + 16 groups).
-      EXPECT_FALSE(plan.intra_steps[0].chain);
+      EXPECT_FALSE(plan.intra_steps[0].chain());
       EXPECT_GT(chained, plan.intra_levels.size() / 2);
     }
   }

@@ -120,6 +120,19 @@ has() {
 }
 # count_of FILE TEXT: COUNT = lines of FILE containing TEXT.
 count_of() { lines_with "$1" 0 "$2"; }
+# follow_count FD TEXT: add to COUNT the lines containing TEXT that a growing
+# file open on FD gained since the last call (only the new part is read; a
+# line still being written waits in FOLLOW_PART).
+FOLLOW_PART=
+follow_count() {
+	local l
+	while IFS= read -r -u "$1" l; do
+		l=$FOLLOW_PART$l
+		FOLLOW_PART=
+		[[ $l == *"$2"* ]] && COUNT=$((COUNT + 1))
+	done
+	FOLLOW_PART+=$l
+}
 # dims_of FRAMEMD5: W and H from its "#dimensions 0: WxH" header line.
 dims_of() {
 	local l
@@ -690,7 +703,11 @@ if want stateless; then
 			after_key=1
 			[ "$big" = "$SL/big-720p.ivf" ] && after_key=0
 			nlog=$(wc -l <"$slog")
-			count_of "$slog" "VP9 $sdims "
+			# The daemon log, followed from here (the wait below counts the
+			# small client's frames without rereading the whole log).
+			exec {logfd}<"$slog"
+			COUNT=0 FOLLOW_PART=
+			follow_count $logfd "VP9 $sdims "
 			small_before=$COUNT
 			# The small client first: its pipeline comes up (tens of seconds
 			# of process start under TCG) and waits on an empty pipe, so that
@@ -710,12 +727,13 @@ if want stateless; then
 				if [ $after_key = 1 ]; then
 					has "$LOGS/gst-sl-two-small.txt" PREROLLING && break
 				else
-					count_of "$slog" "VP9 $sdims "
+					follow_count $logfd "VP9 $sdims "
 					[ "$COUNT" -ge $((small_before + 5)) ] && break
 				fi
 				kill -0 $psmall 2>/dev/null || break
 				nap 0.5
 			done
+			exec {logfd}<&-
 			( r=$(decode_and_compare sl-two-big "$big"); rc=$?; echo "$r" >"$WORK/sl-two-big.result"; exit $rc ) &
 			pbig=$!
 			two_ok=1
