@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -113,20 +114,31 @@ void CpuBackend::validate(const FrameWork& work) const {
   check_lf(work);
 }
 
-void CpuBackend::check_lf(const FrameWork& work) const {
+[[noreturn, gnu::noinline, gnu::cold]] void bad_lf_unit(const dd_lf_unit& u, int plane) {
+  throw Error(fmt::format("cpu backend: loop filter unit of plane {} has size {}/{} level {}", plane, u.left_size,
+                          u.top_size, u.level));
+}
+
+// Edge sizes 0, 4, 8 or 16, level 0..63; inline, as the loop filter checks
+// every unit it reads.
+inline void check_lf_unit(const dd_lf_unit& u, int plane) {
+  const auto ok = [](unsigned size) { return size <= 16 && ((0x10111u >> size) & 1); };
+  if (!ok(u.left_size) || !ok(u.top_size) || u.level > 63) [[unlikely]]
+    bad_lf_unit(u, plane);
+}
+
+void check_lf_grids(const FrameWork& work) {
   const dd_frame_params& p = work.params;
-  for (int pl = 0; pl < 3; ++pl) {
-    if (work.lf[pl].empty()) continue;
-    if (work.lf[pl].size() != size_t{p.lf_cols[pl]} * p.lf_rows[pl])
+  for (int pl = 0; pl < 3; ++pl)
+    if (!work.lf[pl].empty() && work.lf[pl].size() != size_t{p.lf_cols[pl]} * p.lf_rows[pl])
       throw Error(fmt::format("cpu backend: loop filter grid of plane {} has {} units, expected {}x{}", pl,
                               work.lf[pl].size(), p.lf_cols[pl], p.lf_rows[pl]));
-    for (const dd_lf_unit& u : work.lf[pl]) {
-      const auto ok = [](int size) { return size == 0 || size == 4 || size == 8 || size == 16; };
-      if (!ok(u.left_size) || !ok(u.top_size) || u.level > 63)
-        throw Error(fmt::format("cpu backend: loop filter unit of plane {} has size {}/{} level {}", pl, u.left_size,
-                                u.top_size, u.level));
-    }
-  }
+}
+
+void CpuBackend::check_lf(const FrameWork& work) const {
+  check_lf_grids(work);
+  for (int pl = 0; pl < 3; ++pl)
+    for (const dd_lf_unit& u : work.lf[pl]) check_lf_unit(u, pl);
 }
 
 PlaneView CpuBackend::checked_dst(Surface& dst, int plane, const FrameWork& work) const {
@@ -229,9 +241,28 @@ void CpuBackend::predict(const PlaneView& ref, int ref_w, int ref_h, const dd_re
   const int need_h = (((bh - 1) * dy + my) >> 4) + 8;
   const uint8_t* src;
   ptrdiff_t src_stride;
-  if (ref.step == 1 && ix - 3 >= 0 && iy - 3 >= 0 && ix - 3 + need_w <= ref_w && iy - 3 + need_h <= ref_h) {
+  const bool inside = ix - 3 >= 0 && iy - 3 >= 0 && ix - 3 + need_w <= ref_w && iy - 3 + need_h <= ref_h;
+  if (inside && ref.step == 1) {
     src = &ref.at(ix, iy);  // entirely inside: clamping would change nothing
     src_stride = ref.stride;
+  } else if (inside) {
+    // Entirely inside an interleaved plane (the Cb or Cr half of an NV12
+    // CAPTURE buffer, which is what every chroma reference of the daemon
+    // is): gathered into a tight block, without the per-pixel clamps.
+    edge_buf_.resize(size_t(need_w) * need_h);
+    const auto gather = [&](auto step) {
+      for (int r = 0; r < need_h; ++r) {
+        const uint8_t* s = &ref.at(ix - 3, iy - 3 + r);
+        uint8_t* row = edge_buf_.data() + r * need_w;
+        for (int c = 0; c < need_w; ++c) row[c] = s[c * step];
+      }
+    };
+    if (ref.step == 2)
+      gather(std::integral_constant<int, 2>{});
+    else
+      gather(ref.step);
+    src = edge_buf_.data() + 3 * need_w + 3;
+    src_stride = need_w;
   } else {
     edge_buf_.resize(size_t(need_w) * need_h);
     for (int r = 0; r < need_h; ++r) {
@@ -394,7 +425,9 @@ void CpuBackend::intra_recon(const FrameWork& work, Surface& dst) {
 void CpuBackend::loop_filter(const FrameWork& work, Surface& dst) {
   StageClock clock(current_[int(Stage::kLoopFilter)].cpu_ms);
   const dd_frame_params& p = work.params;
-  check_lf(work);  // cheap, and loop_filter may run on work begin_frame did not see
+  // loop_filter may run on work begin_frame did not see: the grid sizes are
+  // checked here, each unit where it is read.
+  check_lf_grids(work);
   const PlaneView d[3] = {checked_dst(dst, 0, work), checked_dst(dst, 1, work), checked_dst(dst, 2, work)};
   LpfLimits limits[64];
   for (int l = 0; l < 64; ++l) limits[l] = lpf_limits(l, int(p.sharpness & 7));
@@ -417,6 +450,7 @@ void CpuBackend::loop_filter(const FrameWork& work, Surface& dst) {
           for (int uy = uy0; uy < uy1; ++uy) {
             for (int ux = ux0; ux < ux1; ++ux) {
               const dd_lf_unit& u = grid[size_t(uy) * cols + ux];
+              if (pass == 0) check_lf_unit(u, pl);
               const int size = pass == 0 ? u.left_size : u.top_size;
               if (!size || !u.level) continue;
               const int x = ux * 4, y = uy * 4;
@@ -459,11 +493,23 @@ void CpuBackend::pack_nv12(const Surface& src_c, Surface& dst) {
       for (int c = 0; c < dy.width; ++c) dy.at(c, r) = sy.at(c, r);
     }
   }
-  for (int r = 0; r < du.height; ++r)
-    for (int c = 0; c < du.width; ++c) {
-      du.at(c, r) = su.at(c, r);
-      dv.at(c, r) = sv.at(c, r);
+  for (int r = 0; r < du.height; ++r) {
+    if (du.step == 2 && dv.data == du.data + 1 && su.step == 1 && sv.step == 1) {
+      // Planar source to NV12 (the CAPTURE layout): plain pointers, so that
+      // the interleave vectorizes.
+      uint8_t* d = &du.at(0, r);
+      const uint8_t *u = &su.at(0, r), *v = &sv.at(0, r);
+      for (int c = 0; c < du.width; ++c) {
+        d[2 * c] = u[c];
+        d[2 * c + 1] = v[c];
+      }
+    } else {
+      for (int c = 0; c < du.width; ++c) {
+        du.at(c, r) = su.at(c, r);
+        dv.at(c, r) = sv.at(c, r);
+      }
     }
+  }
 }
 
 }  // namespace

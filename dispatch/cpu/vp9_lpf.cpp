@@ -51,18 +51,28 @@ void filter4(const Line& l, bool hev) {
 // Smoothing over 2k pixels (k = 4: 7-tap filter producing p2..q2; k = 8:
 // 15-tap filter producing p6..q6): output i is the sum of the window of
 // 2k-1 pixels centred on i (edge pixels replicated) plus pixel i once more,
-// rounded by log2(2k).
+// rounded by log2(2k). v holds p(k-1) .. q(k-1).
 template <int k>
-void flat_filter(const Line& l) {
-  int v[2 * k];
-  for (int i = 0; i < 2 * k; ++i) v[i] = l.at(i - k);
-  constexpr int shift = k == 4 ? 3 : 4;
-  // running window sum (exact integer arithmetic, so the order is free)
-  int window = 0;
-  for (int j = 1 - (k - 1); j <= 1 + (k - 1); ++j) window += v[std::clamp(j, 0, 2 * k - 1)];
-  for (int i = 1; i < 2 * k - 1; ++i) {
+inline void flat_filter(const Line& l, const int* v) {
+  constexpr int n = 2 * k, pad = k - 1, shift = k == 4 ? 3 : 4;
+  // v with its end pixels replicated pad times on each side, so that the
+  // running window (exact integer sums, so the order is free) needs no
+  // clamped indices; the loops have constant bounds and unroll.
+  int e[n + 2 * pad];
+#pragma GCC unroll 16
+  for (int i = 0; i < pad; ++i) {
+    e[i] = v[0];
+    e[pad + n + i] = v[n - 1];
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < n; ++i) e[pad + i] = v[i];
+  int window = 0;  // e[i] .. e[i + 2 pad] = the window centred on v[i]
+#pragma GCC unroll 16
+  for (int m = 1; m <= 1 + 2 * pad; ++m) window += e[m];
+#pragma GCC unroll 16
+  for (int i = 1; i < n - 1; ++i) {
     l.at(i - k) = static_cast<uint8_t>((window + v[i] + (1 << (shift - 1))) >> shift);
-    window += v[std::min(i + k, 2 * k - 1)] - v[std::max(i - (k - 1), 0)];
+    window += e[i + 2 * pad + 1] - e[i];
   }
 }
 
@@ -81,14 +91,18 @@ void filter_line(const Line& l, int blimit, int limit, int thresh) {
                       std::abs(q2 - q0) <= 1 && std::abs(p3 - p0) <= 1 && std::abs(q3 - q0) <= 1;
     if (flat) {
       if constexpr (size == 16) {
+        const int v[16] = {l.at(-8), l.at(-7), l.at(-6), l.at(-5), p3, p2, p1, p0,
+                           q0,       q1,       q2,       q3,       l.at(4), l.at(5), l.at(6), l.at(7)};
         bool flat2 = true;
-        for (int i = 4; i < 8; ++i) flat2 &= std::abs(l.at(-1 - i) - p0) <= 1 && std::abs(l.at(i) - q0) <= 1;
+#pragma GCC unroll 4
+        for (int i = 0; i < 4; ++i) flat2 &= std::abs(v[i] - p0) <= 1 && std::abs(v[12 + i] - q0) <= 1;
         if (flat2) {
-          flat_filter<8>(l);
+          flat_filter<8>(l, v);
           return;
         }
       }
-      flat_filter<4>(l);
+      const int v[8] = {p3, p2, p1, p0, q0, q1, q2, q3};
+      flat_filter<4>(l, v);
       return;
     }
   }

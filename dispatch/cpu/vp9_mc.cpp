@@ -4,6 +4,7 @@
 // horizontal first, each pass rounded by 7 bits and clipped to 8 bit (as the
 // 8-bit libvpx/libavcodec convolutions store their intermediate as pixels).
 #include <algorithm>
+#include <cstring>
 
 #include "vp9_dsp.h"
 
@@ -125,11 +126,24 @@ inline void store(uint8_t& d, uint8_t v) {
 
 // Unscaled: position 0 of every kernel is the identity (128 at the centre
 // tap, and (128 p + 64) >> 7 == p), so a pass with phase 0 is skipped; the
-// result is the same as running it.
-template <bool kAvg>
-void mc(uint8_t* dst, ptrdiff_t dst_stride, const uint8_t* src, ptrdiff_t src_stride, int w, int h, int mx, int my,
-        int filter) {
+// result is the same as running it. kW is the block width when it is one of
+// VP9's (4 .. 64), so that the column loops have a constant trip count and
+// the compiler can vectorize them; 0 for any other width.
+template <bool kAvg, int kW>
+void mc_w(uint8_t* dst, ptrdiff_t dst_stride, const uint8_t* src, ptrdiff_t src_stride, int any_w, int h, int mx,
+          int my, int filter) {
+  const int w = kW ? kW : any_w;
   const auto& kernels = kSubpelFilters[filter & 3];
+  if (!mx && !my) {  // full-pel: a copy
+    for (int r = 0; r < h; ++r, dst += dst_stride, src += src_stride) {
+      if constexpr (kAvg) {
+        for (int c = 0; c < w; ++c) store<true>(dst[c], src[c]);
+      } else {
+        std::memcpy(dst, src, size_t(w));
+      }
+    }
+    return;
+  }
   if (mx && my) {
     // scaled_mc with a step of 16, written with fixed kernels per pass
     const int16_t* kx = kernels[mx];
@@ -143,12 +157,27 @@ void mc(uint8_t* dst, ptrdiff_t dst_stride, const uint8_t* src, ptrdiff_t src_st
     return;
   }
   const int16_t* k = kernels[mx | my];
-  const ptrdiff_t step = mx ? 1 : src_stride;
-  for (int r = 0; r < h; ++r)
-    for (int c = 0; c < w; ++c) {
-      const uint8_t* p = src + r * src_stride + c;
-      store<kAvg>(dst[r * dst_stride + c], (mx | my) ? filter8(p, step, k) : *p);
-    }
+  if (mx) {
+    for (int r = 0; r < h; ++r)
+      for (int c = 0; c < w; ++c) store<kAvg>(dst[r * dst_stride + c], filter8(src + r * src_stride + c, 1, k));
+  } else {
+    for (int r = 0; r < h; ++r)
+      for (int c = 0; c < w; ++c)
+        store<kAvg>(dst[r * dst_stride + c], filter8(src + r * src_stride + c, src_stride, k));
+  }
+}
+
+template <bool kAvg>
+void mc(uint8_t* dst, ptrdiff_t dst_stride, const uint8_t* src, ptrdiff_t src_stride, int w, int h, int mx, int my,
+        int filter) {
+  switch (w) {
+    case 4: return mc_w<kAvg, 4>(dst, dst_stride, src, src_stride, w, h, mx, my, filter);
+    case 8: return mc_w<kAvg, 8>(dst, dst_stride, src, src_stride, w, h, mx, my, filter);
+    case 16: return mc_w<kAvg, 16>(dst, dst_stride, src, src_stride, w, h, mx, my, filter);
+    case 32: return mc_w<kAvg, 32>(dst, dst_stride, src, src_stride, w, h, mx, my, filter);
+    case 64: return mc_w<kAvg, 64>(dst, dst_stride, src, src_stride, w, h, mx, my, filter);
+    default: return mc_w<kAvg, 0>(dst, dst_stride, src, src_stride, w, h, mx, my, filter);
+  }
 }
 
 }  // namespace
