@@ -3,6 +3,7 @@
 // Vp9Dsp primitives with the picture-edge behaviour of libavcodec's VP9
 // decoder (which equals libvpx's on conformant streams).
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <limits>
@@ -12,6 +13,7 @@
 
 #include "backends.h"
 #include "cpu_surface.h"
+#include "fork_join.h"
 #include "daedalus/error.h"
 #include "vp9_dsp.h"
 
@@ -42,6 +44,22 @@ struct Mv {
 // Rounded division used for the chroma MV of sub-8x8 blocks (round half away
 // from zero), as libvpx's round_mv_comp_q4 / q2.
 inline int round_div(int sum, int d) { return (sum >= 0 ? sum + d / 2 : sum - d / 2) / d; }
+
+// body(i) for every i < n, on all of the pool's threads: each takes the next
+// chunk of indices until none is left (blocks differ in cost, so chunks are
+// handed out as threads get free rather than split up front).
+template <class Body>
+void parallel_chunks(ForkJoin& pool, size_t n, size_t chunk, const Body& body) {
+  if (pool.size() == 1 || n <= chunk) {
+    for (size_t i = 0; i < n; ++i) body(i);
+    return;
+  }
+  std::atomic<size_t> next{0};
+  pool.run([&](unsigned) {
+    for (size_t begin; (begin = next.fetch_add(chunk, std::memory_order_relaxed)) < n;)
+      for (size_t i = begin, end = std::min(n, begin + chunk); i < end; ++i) body(i);
+  });
+}
 
 class CpuBackend final : public Backend {
  public:
@@ -78,7 +96,11 @@ class CpuBackend final : public Backend {
   const Vp9Dsp& dsp_ = vp9_dsp_c();
   std::vector<int16_t> residuals_;
   std::vector<uint32_t> residual_offset_;  // per tx block, kNoResidual if none
-  std::vector<uint8_t> edge_buf_;
+  std::unique_ptr<ForkJoin> pool_;  // created at the first stage that splits its work
+  ForkJoin& pool() {
+    if (!pool_) pool_ = std::make_unique<ForkJoin>(cpu_stage_threads());
+    return *pool_;
+  }
   StageTiming current_[int(Stage::kCount)]{}, last_[int(Stage::kCount)]{};
 };
 
@@ -169,19 +191,21 @@ void CpuBackend::residual(const FrameWork& work) {
   StageClock clock(current_[int(Stage::kResidual)].cpu_ms);
   if (residual_offset_.size() != work.tx_blocks.size()) begin_frame(work);
   const bool lossless = work.params.flags & DD_FRAME_LOSSLESS;
-  size_t total = 0;
-  for (const dd_tx_block& t : work.tx_blocks)
-    if (t.eob) total += size_t{16} << (2 * t.tx_size);
-  residuals_.resize(total);
   size_t off = 0;
   for (size_t i = 0; i < work.tx_blocks.size(); ++i) {
     const dd_tx_block& t = work.tx_blocks[i];
     if (!t.eob) continue;
-    const int type = lossless && t.tx_size == DD_TX_4X4 ? int{DD_TX_WHT_WHT} : int{t.tx_type};
-    dsp_.itx[type][t.tx_size](work.coeffs.data() + t.coeff_offset, residuals_.data() + off);
     residual_offset_[i] = static_cast<uint32_t>(off);
     off += size_t{16} << (2 * t.tx_size);
   }
+  residuals_.resize(off);
+  // Each block's residual has its own place: the transforms run in parallel.
+  parallel_chunks(pool(), work.tx_blocks.size(), 256, [&](size_t i) {
+    const dd_tx_block& t = work.tx_blocks[i];
+    if (!t.eob) return;
+    const int type = lossless && t.tx_size == DD_TX_4X4 ? int{DD_TX_WHT_WHT} : int{t.tx_type};
+    dsp_.itx[type][t.tx_size](work.coeffs.data() + t.coeff_offset, residuals_.data() + residual_offset_[i]);
+  });
 }
 
 // Adds a tx block's residual to the (predicted) pixels, clipping to 8 bit;
@@ -236,9 +260,16 @@ void CpuBackend::predict(const PlaneView& ref, int ref_w, int ref_h, const dd_re
     dy = static_cast<int>((16 * sy) >> 14);
   }
   const int ix = pos_x >> 4, iy = pos_y >> 4, mx = pos_x & 15, my = pos_y & 15;
-  // Edge-extended copy of the reference area the filter reads.
+  // Edge-extended copy of the reference area the filter reads; per call, as
+  // blocks are predicted on several threads. At most 134 x 134: a 64-pixel
+  // block at VP9's largest step (2:1, dx = 32).
+  constexpr int kMaxNeed = ((63 * 32 + 15) >> 4) + 8;
   const int need_w = (((bw - 1) * dx + mx) >> 4) + 8;
   const int need_h = (((bh - 1) * dy + my) >> 4) + 8;
+  if (need_w > kMaxNeed || need_h > kMaxNeed || bw > 64 || bh > 64)
+    throw Error(fmt::format("cpu backend: {}x{} block with a 1/16 step of {}/{} reads beyond the edge buffer", bw, bh,
+                            dx, dy));
+  uint8_t edge_buf[kMaxNeed * kMaxNeed];
   const uint8_t* src;
   ptrdiff_t src_stride;
   const bool inside = ix - 3 >= 0 && iy - 3 >= 0 && ix - 3 + need_w <= ref_w && iy - 3 + need_h <= ref_h;
@@ -249,11 +280,10 @@ void CpuBackend::predict(const PlaneView& ref, int ref_w, int ref_h, const dd_re
     // Entirely inside an interleaved plane (the Cb or Cr half of an NV12
     // CAPTURE buffer, which is what every chroma reference of the daemon
     // is): gathered into a tight block, without the per-pixel clamps.
-    edge_buf_.resize(size_t(need_w) * need_h);
     const auto gather = [&](auto step) {
       for (int r = 0; r < need_h; ++r) {
         const uint8_t* s = &ref.at(ix - 3, iy - 3 + r);
-        uint8_t* row = edge_buf_.data() + r * need_w;
+        uint8_t* row = edge_buf + r * need_w;
         for (int c = 0; c < need_w; ++c) row[c] = s[c * step];
       }
     };
@@ -261,16 +291,15 @@ void CpuBackend::predict(const PlaneView& ref, int ref_w, int ref_h, const dd_re
       gather(std::integral_constant<int, 2>{});
     else
       gather(ref.step);
-    src = edge_buf_.data() + 3 * need_w + 3;
+    src = edge_buf + 3 * need_w + 3;
     src_stride = need_w;
   } else {
-    edge_buf_.resize(size_t(need_w) * need_h);
     for (int r = 0; r < need_h; ++r) {
       const int sy = std::clamp(iy - 3 + r, 0, ref_h - 1);
-      uint8_t* row = edge_buf_.data() + r * need_w;
+      uint8_t* row = edge_buf + r * need_w;
       for (int c = 0; c < need_w; ++c) row[c] = ref.at(std::clamp(ix - 3 + c, 0, ref_w - 1), sy);
     }
-    src = edge_buf_.data() + 3 * need_w + 3;
+    src = edge_buf + 3 * need_w + 3;
     src_stride = need_w;
   }
   if (!scaled)
@@ -348,12 +377,16 @@ void CpuBackend::inter_pred(const FrameWork& work, Surface& dst, Surface* const 
   for (int i = 0; i < 3; ++i)
     if (refs[i] && std::find(refs, refs + i, refs[i]) == refs + i)
       access.push_back(std::make_unique<CpuAccess>(*refs[i], false));
-  for (const dd_block& b : work.blocks)
-    if (b.flags & DD_BLOCK_INTER) predict_block(work, b, d, refs);
-  for (size_t i = 0; i < work.tx_blocks.size(); ++i) {
+  // Blocks cover disjoint pixels and read only the references: predicted
+  // in parallel; then, every prediction in place, the residuals are added
+  // (tx blocks are disjoint too).
+  parallel_chunks(pool(), work.blocks.size(), 64, [&](size_t i) {
+    if (work.blocks[i].flags & DD_BLOCK_INTER) predict_block(work, work.blocks[i], d, refs);
+  });
+  parallel_chunks(pool(), work.tx_blocks.size(), 256, [&](size_t i) {
     const dd_tx_block& t = work.tx_blocks[i];
     if (t.mode == DD_MODE_INTER && residual_offset_[i] != kNoResidual) add_residual(d[t.plane], t, residual_offset_[i]);
-  }
+  });
 }
 
 // ---------------------------------------------------------------- intra
@@ -425,52 +458,75 @@ void CpuBackend::intra_recon(const FrameWork& work, Surface& dst) {
 void CpuBackend::loop_filter(const FrameWork& work, Surface& dst) {
   StageClock clock(current_[int(Stage::kLoopFilter)].cpu_ms);
   const dd_frame_params& p = work.params;
-  // loop_filter may run on work begin_frame did not see: the grid sizes are
-  // checked here, each unit where it is read.
-  check_lf_grids(work);
+  // loop_filter may run on work begin_frame did not see; checked before any
+  // thread starts, as the filtering below must not throw (a thread waiting
+  // for a row that stopped would wait forever).
+  check_lf(work);
   const PlaneView d[3] = {checked_dst(dst, 0, work), checked_dst(dst, 1, work), checked_dst(dst, 2, work)};
   LpfLimits limits[64];
   for (int l = 0; l < 64; ++l) limits[l] = lpf_limits(l, int(p.sharpness & 7));
   auto size_index = [](int size) { return size == 16 ? 2 : size == 8 ? 1 : 0; };
   const int sb_cols = int(p.mi_cols + 7) / 8, sb_rows = int(p.mi_rows + 7) / 8;
-  for (int sby = 0; sby < sb_rows; ++sby) {
-    for (int sbx = 0; sbx < sb_cols; ++sbx) {
-      for (int pl = 0; pl < 3; ++pl) {
-        const std::vector<dd_lf_unit>& grid = work.lf[pl];
-        if (grid.empty()) continue;
-        const PlaneView& v = d[pl];
-        const int ssx = pl ? int(p.ss_x) : 0, ssy = pl ? int(p.ss_y) : 0;
-        const int units_x = 16 >> ssx, units_y = 16 >> ssy;
-        const int cols = int(p.lf_cols[pl]), rows = int(p.lf_rows[pl]);
-        const int ux0 = sbx * units_x, uy0 = sby * units_y;
-        const int ux1 = std::min(ux0 + units_x, cols), uy1 = std::min(uy0 + units_y, rows);
-        // All vertical edges of the superblock (left to right within each
-        // row of units), then all horizontal edges (top to bottom).
-        for (int pass = 0; pass < 2; ++pass) {
-          for (int uy = uy0; uy < uy1; ++uy) {
-            for (int ux = ux0; ux < ux1; ++ux) {
-              const dd_lf_unit& u = grid[size_t(uy) * cols + ux];
-              if (pass == 0) check_lf_unit(u, pl);
-              const int size = pass == 0 ? u.left_size : u.top_size;
-              if (!size || !u.level) continue;
-              const int x = ux * 4, y = uy * 4;
-              const int reach = size == 16 ? 8 : 4;  // pixels read on each side
-              const LpfLimits& lim = limits[u.level];
-              if (pass == 0) {
-                if (x < reach || x + reach > v.width || y >= v.height) continue;
-                const int count = std::min(4, v.height - y);
-                dsp_.lpf_v[size_index(size)](&v.at(x, y), v.stride, count, lim.blimit, lim.limit, lim.thresh);
-              } else {
-                if (y < reach || y + reach > v.height || x >= v.width) continue;
-                const int count = std::min(4, v.width - x);
-                dsp_.lpf_h[size_index(size)](&v.at(x, y), v.stride, count, lim.blimit, lim.limit, lim.thresh);
-              }
+  const auto filter_superblock = [&](int sby, int sbx) {
+    for (int pl = 0; pl < 3; ++pl) {
+      const std::vector<dd_lf_unit>& grid = work.lf[pl];
+      if (grid.empty()) continue;
+      const PlaneView& v = d[pl];
+      const int ssx = pl ? int(p.ss_x) : 0, ssy = pl ? int(p.ss_y) : 0;
+      const int units_x = 16 >> ssx, units_y = 16 >> ssy;
+      const int cols = int(p.lf_cols[pl]), rows = int(p.lf_rows[pl]);
+      const int ux0 = sbx * units_x, uy0 = sby * units_y;
+      const int ux1 = std::min(ux0 + units_x, cols), uy1 = std::min(uy0 + units_y, rows);
+      // All vertical edges of the superblock (left to right within each
+      // row of units), then all horizontal edges (top to bottom).
+      for (int pass = 0; pass < 2; ++pass) {
+        for (int uy = uy0; uy < uy1; ++uy) {
+          for (int ux = ux0; ux < ux1; ++ux) {
+            const dd_lf_unit& u = grid[size_t(uy) * cols + ux];
+            const int size = pass == 0 ? u.left_size : u.top_size;
+            if (!size || !u.level) continue;
+            const int x = ux * 4, y = uy * 4;
+            const int reach = size == 16 ? 8 : 4;  // pixels read on each side
+            const LpfLimits& lim = limits[u.level];
+            if (pass == 0) {
+              if (x < reach || x + reach > v.width || y >= v.height) continue;
+              const int count = std::min(4, v.height - y);
+              dsp_.lpf_v[size_index(size)](&v.at(x, y), v.stride, count, lim.blimit, lim.limit, lim.thresh);
+            } else {
+              if (y < reach || y + reach > v.height || x >= v.width) continue;
+              const int count = std::min(4, v.width - x);
+              dsp_.lpf_h[size_index(size)](&v.at(x, y), v.stride, count, lim.blimit, lim.limit, lim.thresh);
             }
           }
         }
       }
     }
+  };
+  // Superblocks in raster order, as VP9 defines the result. With threads,
+  // whole rows go to threads in order, and a superblock waits until the one
+  // above-right of it is done: the filters reach 8 pixels across an edge,
+  // so that is the last superblock of the row above whose pixels it shares.
+  if (pool().size() == 1 || sb_rows == 1) {
+    for (int sby = 0; sby < sb_rows; ++sby)
+      for (int sbx = 0; sbx < sb_cols; ++sbx) filter_superblock(sby, sbx);
+    return;
   }
+  std::vector<std::atomic<int>> done(static_cast<size_t>(sb_rows));  // superblocks finished per row
+  std::atomic<int> next_row{0};
+  pool().run([&](unsigned) {
+    for (int sby; (sby = next_row.fetch_add(1, std::memory_order_relaxed)) < sb_rows;) {
+      for (int sbx = 0; sbx < sb_cols; ++sbx) {
+        if (sby > 0) {
+          const int need = std::min(sbx + 2, sb_cols);
+          for (int seen; (seen = done[size_t(sby) - 1].load(std::memory_order_acquire)) < need;)
+            done[size_t(sby) - 1].wait(seen, std::memory_order_acquire);
+        }
+        filter_superblock(sby, sbx);
+        done[size_t(sby)].store(sbx + 1, std::memory_order_release);
+        done[size_t(sby)].notify_all();
+      }
+    }
+  });
 }
 
 // ---------------------------------------------------------------- pack

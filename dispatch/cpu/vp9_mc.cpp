@@ -91,6 +91,7 @@ constexpr int kTmpRows = 64 * 2 + 16;
 
 inline uint8_t filter8(const uint8_t* p, ptrdiff_t step, const int16_t* f) {
   int sum = 0;
+#pragma GCC unroll 8
   for (int t = 0; t < 8; ++t) sum += f[t] * p[(t - 3) * step];
   return static_cast<uint8_t>(std::clamp((sum + 64) >> 7, 0, 255));
 }
