@@ -21,8 +21,6 @@
 #                      superframes: small enough for lavapipe under TCG to
 #                      meet GStreamer's one-second request wait
 #   small-long         176x144, 150 frames: the small client of two-clients
-#   big-720p           1280x720, 40 frames, 4 tile columns: two-clients' big
-#                      client under TCG (long enough to overlap the small one)
 #   tl, tl-dropped     error-resilient 2-layer temporal stream whose layer-1
 #                      frames refresh no reference slot, and the same with
 #                      every layer-1 frame dropped
@@ -98,5 +96,4 @@ fmd5 "$OUT/altref-64.ivf"
 # The small client of the two-clients test: long enough (150 frames) to be
 # still decoding while the big client runs.
 gen "$OUT/small-long.ivf" 176x144 150 -c:v libvpx-vp9 -b:v 300k -deadline realtime -cpu-used 8 -g 60
-gen "$OUT/big-720p.ivf" 1280x720 40 -c:v libvpx-vp9 -b:v 800k -deadline realtime -cpu-used 8 -tile-columns 2
 ls "$OUT" "$OUT/corpus"
