@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <tuple>
@@ -218,7 +219,20 @@ std::unique_ptr<Pass> make_pass(const DecoderSpec& spec, const Clip& clip, const
   if (spec.decoder == "libvpx") return std::make_unique<VpxPass>(clip, spec.threads);
   if (spec.decoder == "daedalus") {
     auto backend = spec.backend == "vulkan" ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu;
-    return std::make_unique<FrameDecoderPass>(tools::make_decoder(tools::DecoderKind::kDaedalus, backend, demuxer, 1));
+    // The CPU backend takes its stage thread count from the environment
+    // when it is made: daedalus-cpu is the 1-thread run, daedalus-cpu-mt
+    // uses every core, like libavcodec-1t / -mt.
+    const char* saved = std::getenv("DAEDALUS_CPU_THREADS");
+    const std::string restore = saved ? saved : "";
+    if (spec.backend == "cpu") setenv("DAEDALUS_CPU_THREADS", std::to_string(spec.threads).c_str(), 1);
+    auto dec = tools::make_decoder(tools::DecoderKind::kDaedalus, backend, demuxer, 1);
+    if (spec.backend == "cpu") {
+      if (saved)
+        setenv("DAEDALUS_CPU_THREADS", restore.c_str(), 1);
+      else
+        unsetenv("DAEDALUS_CPU_THREADS");
+    }
+    return std::make_unique<FrameDecoderPass>(std::move(dec));
   }
   throw Error(fmt::format("unknown decoder {}", spec.decoder));
 }
@@ -250,7 +264,8 @@ std::vector<DecoderSpec> default_decoders(int all_threads) {
       {"libavcodec-mt", "libavcodec", fmt::format("{} threads", all_threads), all_threads, ""},
       {"libvpx-1t", "libvpx", "1 thread", 1, ""},
       {"libvpx-mt", "libvpx", fmt::format("{} threads", all_threads), all_threads, ""},
-      {"daedalus-cpu", "daedalus", "CPU backend", 1, "cpu"},
+      {"daedalus-cpu", "daedalus", "CPU backend, 1 thread", 1, "cpu"},
+      {"daedalus-cpu-mt", "daedalus", fmt::format("CPU backend, {} threads", all_threads), all_threads, "cpu"},
       {"daedalus-vulkan", "daedalus", "Vulkan backend", 1, "vulkan"},
   };
 }

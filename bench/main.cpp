@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
   app.add_option("--json", opt.json_out, "write the JSON report here (default: stdout)");
   app.add_option("--summary", opt.summary_out, "also write the summary table here");
   app.add_option("--decoders", opt.decoders,
-                 "subset of libavcodec-1t libavcodec-mt libvpx-1t libvpx-mt daedalus-cpu daedalus-vulkan");
+                 "subset of libavcodec-1t libavcodec-mt libvpx-1t libvpx-mt daedalus-cpu daedalus-cpu-mt daedalus-vulkan");
   app.add_option("--repeat", opt.repeat, "decode each clip N times, keep the fastest time per frame")
       ->check(CLI::Range(1, 100));
   app.add_option("--frames", opt.frames, "only the first N packets of each clip")->check(CLI::PositiveNumber);

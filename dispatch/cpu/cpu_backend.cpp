@@ -96,9 +96,12 @@ class CpuBackend final : public Backend {
   const Vp9Dsp& dsp_ = vp9_dsp_c();
   std::vector<int16_t> residuals_;
   std::vector<uint32_t> residual_offset_;  // per tx block, kNoResidual if none
-  std::unique_ptr<ForkJoin> pool_;  // created at the first stage that splits its work
+  // The thread count is read when the backend is made (DAEDALUS_CPU_THREADS);
+  // the threads start at the first stage that splits its work.
+  const unsigned threads_ = cpu_stage_threads();
+  std::unique_ptr<ForkJoin> pool_;
   ForkJoin& pool() {
-    if (!pool_) pool_ = std::make_unique<ForkJoin>(cpu_stage_threads());
+    if (!pool_) pool_ = std::make_unique<ForkJoin>(threads_);
     return *pool_;
   }
   StageTiming current_[int(Stage::kCount)]{}, last_[int(Stage::kCount)]{};
