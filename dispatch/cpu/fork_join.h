@@ -27,7 +27,8 @@ class ForkJoin {
   unsigned size() const { return static_cast<unsigned>(workers_.size()) + 1; }
 
   // The first exception any fn(i) threw is rethrown here, after every fn(i)
-  // has returned (so nothing still runs on the caller's data).
+  // has returned (so nothing still runs on the caller's data). One caller
+  // at a time: a backend, and so its pool, serves one daemon worker.
   void run(const std::function<void(unsigned)>& fn);
 
  private:
