@@ -4,8 +4,9 @@
 #
 #   1. the code that parses untrusted input (VP9 decoder, CPU stages, media
 #      layer, daemon protocol) under ASan + UBSan;
-#   2. a bounded libFuzzer run over the VP9 decoder;
-#   3. everything else in one CTest run, last, so its summary closes the
+#   2. the CPU backend's stage threads under TSan;
+#   3. a bounded libFuzzer run over the VP9 decoder;
+#   4. everything else in one CTest run, last, so its summary closes the
 #      log: unit tests, CLI vs `ffmpeg -f framemd5` on the generated corpus,
 #      our VP9 decoder on both backends vs libavcodec and vs vpxdec, the
 #      Vulkan checker and V3DV-profile test on lavapipe with validation,
@@ -37,6 +38,17 @@ cmake --build "$asan" -j"$jobs" --target vp9_tests dispatch_cpu_test media_tests
 (cd "$asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j"$jobs" -R '^(corpus|vp9|dispatch\.cpu|media)\.|^[A-Z][A-Za-z0-9_]*\.' \
   -E 'libvpx|sharpness_bitexact|^cli\.|^vm\.|^vulkan\.|^bench\.|^checkasm\.')
+
+echo "== TSan: the CPU backend's stage threads =="
+# The fork-join pool and every stage on 1 vs 2, 3, 5 threads (the loop
+# filter's rows wait on each other; a wait one superblock short is a race
+# TSan reports).
+tsan=${DAEDALUS_TSAN_BUILD_DIR:-$root/build-tsan}
+cmake -S . -B "$tsan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAEDALUS_VULKAN=OFF \
+  -DCMAKE_CXX_FLAGS=-fsanitize=thread -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread \
+  -DDAEDALUS_CORPUS_DIR="$build/corpus" >/dev/null
+cmake --build "$tsan" -j"$jobs" --target dispatch_cpu_test
+TSAN_OPTIONS=halt_on_error=1 "$tsan"/tests/unit/dispatch/dispatch_cpu_test --gtest_filter='ForkJoin.*:CpuThreads.*'
 
 echo "== libFuzzer: VP9 decoder, ${fuzz_seconds}s =="
 DAEDALUS_CORPUS_DIR="$build/corpus" tests/fuzz/run-fuzz.sh "$fuzz_seconds"
