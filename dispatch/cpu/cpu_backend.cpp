@@ -48,14 +48,15 @@ inline int round_div(int sum, int d) { return (sum >= 0 ? sum + d / 2 : sum - d 
 // body(i) for every i < n, on all of the pool's threads: each takes the next
 // chunk of indices until none is left (blocks differ in cost, so chunks are
 // handed out as threads get free rather than split up front).
+// No pool: all on the caller.
 template <class Body>
-void parallel_chunks(ForkJoin& pool, size_t n, size_t chunk, const Body& body) {
-  if (pool.size() == 1 || n <= chunk) {
+void parallel_chunks(ForkJoin* pool, size_t n, size_t chunk, const Body& body) {
+  if (!pool || pool->size() == 1 || n <= chunk) {
     for (size_t i = 0; i < n; ++i) body(i);
     return;
   }
   std::atomic<size_t> next{0};
-  pool.run([&](unsigned) {
+  pool->run([&](unsigned) {
     for (size_t begin; (begin = next.fetch_add(chunk, std::memory_order_relaxed)) < n;)
       for (size_t i = begin, end = std::min(n, begin + chunk); i < end; ++i) body(i);
   });
@@ -100,10 +101,17 @@ class CpuBackend final : public Backend {
   // the threads start at the first stage that splits its work.
   const unsigned threads_ = cpu_stage_threads();
   std::unique_ptr<ForkJoin> pool_;
-  ForkJoin& pool() {
+  // The pool for a frame's stages, or none: frames smaller than 640x360
+  // stay on the caller's thread. Splitting them gains little, and beside
+  // a big stream (two-clients in the TCG guest) their extra threads compete
+  // for the cores with the big frame's, whose loop-filter rows wait on
+  // each other.
+  ForkJoin* pool_for(const FrameWork& work) {
+    if (threads_ < 2 || uint64_t{work.params.mi_cols} * work.params.mi_rows < kMinSplitUnits) return nullptr;
     if (!pool_) pool_ = std::make_unique<ForkJoin>(threads_);
-    return *pool_;
+    return pool_.get();
   }
+  static constexpr uint64_t kMinSplitUnits = (640 / 8) * (360 / 8);  // 8x8 units
   StageTiming current_[int(Stage::kCount)]{}, last_[int(Stage::kCount)]{};
 };
 
@@ -203,7 +211,7 @@ void CpuBackend::residual(const FrameWork& work) {
   }
   residuals_.resize(off);
   // Each block's residual has its own place: the transforms run in parallel.
-  parallel_chunks(pool(), work.tx_blocks.size(), 256, [&](size_t i) {
+  parallel_chunks(pool_for(work), work.tx_blocks.size(), 256, [&](size_t i) {
     const dd_tx_block& t = work.tx_blocks[i];
     if (!t.eob) return;
     const int type = lossless && t.tx_size == DD_TX_4X4 ? int{DD_TX_WHT_WHT} : int{t.tx_type};
@@ -383,10 +391,10 @@ void CpuBackend::inter_pred(const FrameWork& work, Surface& dst, Surface* const 
   // Blocks cover disjoint pixels and read only the references: predicted
   // in parallel; then, every prediction in place, the residuals are added
   // (tx blocks are disjoint too).
-  parallel_chunks(pool(), work.blocks.size(), 64, [&](size_t i) {
+  parallel_chunks(pool_for(work), work.blocks.size(), 64, [&](size_t i) {
     if (work.blocks[i].flags & DD_BLOCK_INTER) predict_block(work, work.blocks[i], d, refs);
   });
-  parallel_chunks(pool(), work.tx_blocks.size(), 256, [&](size_t i) {
+  parallel_chunks(pool_for(work), work.tx_blocks.size(), 256, [&](size_t i) {
     const dd_tx_block& t = work.tx_blocks[i];
     if (t.mode == DD_MODE_INTER && residual_offset_[i] != kNoResidual) add_residual(d[t.plane], t, residual_offset_[i]);
   });
@@ -509,14 +517,15 @@ void CpuBackend::loop_filter(const FrameWork& work, Surface& dst) {
   // whole rows go to threads in order, and a superblock waits until the one
   // above-right of it is done: the filters reach 8 pixels across an edge,
   // so that is the last superblock of the row above whose pixels it shares.
-  if (pool().size() == 1 || sb_rows == 1) {
+  ForkJoin* pool = pool_for(work);
+  if (!pool || pool->size() == 1 || sb_rows == 1) {
     for (int sby = 0; sby < sb_rows; ++sby)
       for (int sbx = 0; sbx < sb_cols; ++sbx) filter_superblock(sby, sbx);
     return;
   }
   std::vector<std::atomic<int>> done(static_cast<size_t>(sb_rows));  // superblocks finished per row
   std::atomic<int> next_row{0};
-  pool().run([&](unsigned) {
+  pool->run([&](unsigned) {
     for (int sby; (sby = next_row.fetch_add(1, std::memory_order_relaxed)) < sb_rows;) {
       for (int sbx = 0; sbx < sb_cols; ++sbx) {
         if (sby > 0) {
