@@ -9,7 +9,10 @@
 // Runs of narrow levels (a workgroup or two each) are one dispatch of one
 // workgroup (a chain) that walks the levels with workgroup barriers between
 // them: a dispatch costs far more than a barrier (on lavapipe in the QEMU
-// guest about 0.5 ms, most of a narrow level's time). Recursive predictors (D117/D135/D153/D207) are evaluated per pixel
+// guest about 0.5 ms, most of a narrow level's time). Frames with many
+// levels (key frames) run as superblock waves instead: a dispatch per
+// sbx + 2 * sby, a workgroup per superblock walking that superblock's own
+// chain (vk_work.h, TxPlan::intra_waves). Recursive predictors (D117/D135/D153/D207) are evaluated per pixel
 // by walking their recurrence back to the edge.
 #version 450
 #extension GL_GOOGLE_include_directive : require
@@ -162,21 +165,32 @@ void run_group(uint list_base, uint count, uint small, uint group) {
   }
 }
 
-void main() {
-  if (pc.chain_levels == 0u) {
-    run_group(pc.list_base, pc.count, pc.small, linear_group());
-    return;
-  }
-  for (uint l = 0u; l < pc.chain_levels; l++) {
-    const uint d = pc.chain_base + 3u * l;
+// A chain: one workgroup walks levels, their descriptors (base, count,
+// 4x4 count) three words each in aux from chain_base.
+void walk_chain(uint chain_base, uint chain_levels) {
+  for (uint l = 0u; l < chain_levels; l++) {
+    const uint d = chain_base + 3u * l;
     const uint base = aux[d], count = aux[d + 1u], small = aux[d + 2u];
     const uint groups = ((small + 3u) >> 2) + (count - small);
     for (uint g = 0u; g < groups; g++) {
       run_group(base, count, small, g);
-      barrier();  // the edge slots are rewritten by the next group
+      if (g + 1u < groups) barrier();  // the edge slots are rewritten by the next group
     }
     // This level's pixels, visible to the next level's edge reads.
     memoryBarrierBuffer();
     barrier();
+  }
+}
+
+void main() {
+  if (pc.chain_levels == 0u) {
+    run_group(pc.list_base, pc.count, pc.small, linear_group());
+  } else if (pc.chain_levels == 0xffffffffu) {
+    // A superblock wave: each workgroup walks its superblock's chain, found
+    // at aux[chain_base + 2 * group] (uniform per workgroup).
+    const uint d = pc.chain_base + 2u * linear_group();
+    walk_chain(aux[d], aux[d + 1u]);
+  } else {
+    walk_chain(pc.chain_base, pc.chain_levels);
   }
 }

@@ -36,6 +36,7 @@ struct ResidualPush {
 struct PlanesPush {  // shared tail of intra_recon / add_residual pushes
   uint32_t off[3], stride[3], width[3], height[3];
 };
+constexpr uint32_t kChainsPerGroup = 0xffffffffu;  // IntraPush::chain_levels, see intra_recon.comp
 struct IntraPush {
   uint32_t list_base, count;  // one wavefront level
   PlanesPush planes;
@@ -86,6 +87,14 @@ VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_shared
   stats_ = stats && *stats && std::strcmp(stats, "0") != 0;
   if (const char* chain = std::getenv("DAEDALUS_VK_INTRA_CHAIN"); chain && *chain)
     intra_chain_max_groups_ = uint32_t(std::strtoul(chain, nullptr, 10));
+  if (const char* sched = std::getenv("DAEDALUS_VK_INTRA_SCHEDULE"); sched && *sched) {
+    if (std::strcmp(sched, "levels") == 0)
+      intra_schedule_ = IntraSchedule::kLevels;
+    else if (std::strcmp(sched, "waves") == 0)
+      intra_schedule_ = IntraSchedule::kSuperblockWaves;
+    else if (std::strcmp(sched, "auto") != 0)
+      throw Error(fmt::format("DAEDALUS_VK_INTRA_SCHEDULE={}: expected auto, levels or waves", sched));
+  }
   create_pipeline(kPackNv12, "pack_nv12", 2, sizeof(PackPush));
   create_pipeline(kPackNv12Words, "pack_nv12_words", 2, sizeof(PackPush));
   for (int sz = 0; sz < 4; sz++)
@@ -312,7 +321,7 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   // buffer is reset below and nothing was submitted.
   in_frame_ = false;
   validate_work(work);
-  tx_plan_ = plan_tx(work, intra_chain_max_groups_);
+  tx_plan_ = plan_tx(work, intra_chain_max_groups_, intra_schedule_);
   lf_plan_ = plan_loop_filter(work);
 
   // Upload the work arrays into the persistent buffers (host-visible,
@@ -471,7 +480,16 @@ void VulkanBackend::intra_recon(const FrameWork& work, Surface& dst_s) {
     VkDescriptorSet set =
         make_set(kIntraRecon, {tx_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer(), dst.buffer()});
     const uint32_t use_residual = residual_recorded_ ? 1u : 0u;
-    for (const TxPlan::IntraStep& step : tx_plan_.intra_steps) {
+    // Superblock waves: one workgroup per superblock, each walking its own
+    // chain (chain_levels = kChainsPerGroup: the chains are in aux).
+    if (tx_plan_.intra_by_superblock)
+      for (const Range& wave : tx_plan_.intra_waves) {
+        barrier();
+        IntraPush pc{0, 0, planes, use_residual, 0, wave.base, kChainsPerGroup};
+        dispatch_linear(kIntraRecon, set, &pc, wave.count);
+      }
+    else
+      for (const TxPlan::IntraStep& step : tx_plan_.intra_steps) {
       barrier();
       if (step.chain()) {
         // One workgroup walks the narrow levels.
@@ -605,9 +623,10 @@ void VulkanBackend::end_frame() {
   copy_back_.clear();
   if (stats_)
     fmt::print(stderr,
-               "daedalus vulkan frame: {} dispatches, {} barriers, {} intra levels ({} dispatches), {} loop filter levels, {} inter "
-               "jobs\n",
-               num_dispatches_, num_barriers_, tx_plan_.intra_levels.size(), tx_plan_.intra_steps.size(), lf_plan_.levels.size(), num_jobs_);
+               "daedalus vulkan frame: {} dispatches, {} barriers, {} intra levels ({} dispatches{}), {} loop filter levels, "
+               "{} inter jobs\n",
+               num_dispatches_, num_barriers_, tx_plan_.intra_levels.size(), tx_plan_.intra_dispatches(),
+               tx_plan_.intra_by_superblock ? ", superblock waves" : "", lf_plan_.levels.size(), num_jobs_);
 }
 
 }  // namespace vk

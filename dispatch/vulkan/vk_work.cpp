@@ -49,9 +49,74 @@ void validate_work(const FrameWork& work) {
                               work.lf[pl].size(), p.lf_cols[pl], p.lf_rows[pl]));
 }
 
+namespace {
+
+// TxPlan::intra_waves from the levels plan_tx found. Each superblock's
+// blocks keep the order of the level lists (level by level, 4x4 blocks
+// first inside a level), so its chain is its run of blocks per level: two
+// blocks of one superblock on one level never depend on each other, and
+// every block they depend on in other superblocks belongs to an earlier
+// wave (left, above-left, above and above-right superblocks: sbx + 2 sby
+// at least one smaller).
+void plan_intra_waves(const FrameWork& work, const std::vector<uint32_t>& level_of, IntraSchedule schedule,
+                      TxPlan& plan) {
+  const dd_frame_params& p = work.params;
+  const uint32_t sb_cols = (p.mi_cols + 7) / 8, sb_rows = (p.mi_rows + 7) / 8;
+  std::vector<std::vector<uint32_t>> per_sb(size_t(sb_cols) * sb_rows);
+  for (const Range& r : plan.intra_levels)
+    for (uint32_t k = 0; k < r.count; ++k) {
+      const uint32_t i = plan.aux[r.base + k];
+      const dd_tx_block& t = work.tx_blocks[i];
+      const int log2w = 6 - (t.plane ? p.ss_x : 0), log2h = 6 - (t.plane ? p.ss_y : 0);
+      per_sb[size_t(t.y >> log2h) * sb_cols + (t.x >> log2w)].push_back(i);
+    }
+  const uint32_t num_waves = sb_cols + 2 * (sb_rows - 1);
+  auto for_each_sb = [&](uint32_t wave, auto&& fn) {
+    for (uint32_t sby = 0; sby < sb_rows && 2 * sby <= wave; ++sby)
+      if (const uint32_t sbx = wave - 2 * sby; sbx < sb_cols && !per_sb[size_t(sby) * sb_cols + sbx].empty())
+        fn(per_sb[size_t(sby) * sb_cols + sbx]);
+  };
+  uint32_t used_waves = 0;
+  for (uint32_t w = 0; w < num_waves; ++w) {
+    bool any = false;
+    for_each_sb(w, [&](const std::vector<uint32_t>&) { any = true; });
+    used_waves += any;
+  }
+  if (schedule == IntraSchedule::kAuto && used_waves >= plan.intra_steps.size()) return;
+
+  std::vector<uint32_t> pairs;  // per workgroup: chain base, chain levels
+  std::vector<Range> waves;     // into pairs
+  for (uint32_t w = 0; w < num_waves; ++w) {
+    Range wave{uint32_t(pairs.size()), 0};
+    for_each_sb(w, [&](const std::vector<uint32_t>& list) {
+      const uint32_t list_base = uint32_t(plan.aux.size());
+      plan.aux.insert(plan.aux.end(), list.begin(), list.end());
+      std::vector<uint32_t> chain;  // (base, count, 4x4 count) per level
+      for (size_t k = 0; k < list.size();) {
+        size_t e = k;
+        uint32_t small = 0;
+        for (; e < list.size() && level_of[list[e]] == level_of[list[k]]; ++e)
+          small += work.tx_blocks[list[e]].tx_size == DD_TX_4X4;
+        chain.insert(chain.end(), {list_base + uint32_t(k), uint32_t(e - k), small});
+        k = e;
+      }
+      pairs.insert(pairs.end(), {uint32_t(plan.aux.size()), uint32_t(chain.size() / 3)});
+      plan.aux.insert(plan.aux.end(), chain.begin(), chain.end());
+      wave.count++;
+    });
+    if (wave.count) waves.push_back(wave);
+  }
+  const uint32_t pairs_base = uint32_t(plan.aux.size());
+  plan.aux.insert(plan.aux.end(), pairs.begin(), pairs.end());
+  for (const Range& r : waves) plan.intra_waves.push_back({pairs_base + r.base, r.count});
+  plan.intra_by_superblock = true;
+}
+
+}  // namespace
+
 uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4) { return (count_4x4 + 3) / 4 + (count - count_4x4); }
 
-TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups) {
+TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups, IntraSchedule schedule) {
   const dd_frame_params& p = work.params;
   const size_t num_tx = work.tx_blocks.size();
   TxPlan plan;
@@ -180,6 +245,7 @@ TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups) {
     plan.intra_steps.push_back(step);
     l = end;
   }
+  if (schedule != IntraSchedule::kLevels && num_levels) plan_intra_waves(work, level_of, schedule, plan);
   return plan;
 }
 

@@ -40,6 +40,20 @@ struct TxPlan {
     bool chain() const { return num_levels > 1; }
   };
   std::vector<IntraStep> intra_steps;
+  // The other way to run the same levels: superblock waves. Superblocks
+  // with equal sbx + 2 * sby read no pixel another one writes (as in the
+  // loop filter), so a wave is one dispatch of one workgroup per superblock
+  // that holds intra blocks, and each workgroup walks its superblock's
+  // blocks level by level as a chain. A wave's workgroup g finds its chain
+  // at aux[wave.base + 2 g] (chain base, number of levels). A key frame has
+  // hundreds of levels but only sb_cols + 2 sb_rows waves; a frame with few
+  // intra blocks has few levels. plan_tx picks the one with fewer
+  // dispatches (IntraSchedule::kAuto).
+  std::vector<Range> intra_waves;
+  bool intra_by_superblock = false;  // dispatch intra_waves instead of intra_steps
+  uint32_t intra_dispatches() const {
+    return uint32_t(intra_by_superblock ? intra_waves.size() : intra_steps.size());
+  }
   Range inter;                      // inter tx blocks with eob > 0, 4x4 ones first
   uint32_t inter_4x4 = 0;           // how many of them are 4x4
 };
@@ -47,7 +61,9 @@ struct TxPlan {
 // (four 4x4 blocks or one larger block each).
 constexpr uint32_t kIntraChainMaxGroups = 2;
 uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4);
-TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups = kIntraChainMaxGroups);
+enum class IntraSchedule { kAuto, kLevels, kSuperblockWaves };
+TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups = kIntraChainMaxGroups,
+               IntraSchedule schedule = IntraSchedule::kAuto);
 
 // Superblocks (sbx | sby << 16) grouped by sbx + 2 * sby.
 struct LfPlan {

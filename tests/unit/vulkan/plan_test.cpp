@@ -113,6 +113,128 @@ TEST(VulkanPlan, NarrowLevelRunsAreChainedWideLevelsAreNot) {
   }
 }
 
+// A key-frame-like layout: every 32x32 luma / 16x16 chroma quadrant of
+// each superblock tiled with one random transform size, all edges present,
+// in decode order (superblock raster, quadrants in Z order).
+FrameWork random_intra_frame(uint32_t w, uint32_t h, uint32_t seed) {
+  FrameWork f = frame(w, h);
+  uint32_t state = seed;
+  auto rnd = [&](uint32_t n) {
+    state = state * 1664525u + 1013904223u;
+    return (state >> 16) % n;
+  };
+  const int all = DD_TX_HAVE_LEFT | DD_TX_HAVE_ABOVE | DD_TX_HAVE_ABOVE_RIGHT;
+  for (uint32_t sby = 0; sby < (h + 63) / 64; ++sby)
+    for (uint32_t sbx = 0; sbx < (w + 63) / 64; ++sbx)
+      for (int q = 0; q < 4; ++q)
+        for (int pl = 0; pl < 3; ++pl) {
+          const int half = pl ? 16 : 32, pw = int(pl ? w / 2 : w), ph = int(pl ? h / 2 : h);
+          const int qx = int(sbx) * 2 * half + (q & 1) * half, qy = int(sby) * 2 * half + (q >> 1) * half;
+          const int size = int(rnd(pl ? 3 : 4)), n = 4 << size;
+          for (int y = qy; y < qy + half && y < ph; y += n)
+            for (int x = qx; x < qx + half && x < pw; x += n) {
+              dd_tx_block t = tx(x, y, all, size, int(rnd(DD_TM_PRED + 1)));
+              t.plane = uint8_t(pl);
+              f.tx_blocks.push_back(t);
+            }
+        }
+  f.params.num_tx_blocks = uint32_t(f.tx_blocks.size());
+  return f;
+}
+
+// The superblock-wave schedule, checked against the pixels each block
+// reads (its row above, x - 1 to x + n - 1, to x + 2n - 1 for 4x4 blocks,
+// and its column left, as the CPU reference reads them) and writes, not against the
+// levels it was made from: every pixel a block reads that another intra
+// block writes was written in an earlier wave, or earlier in the same
+// superblock's chain; each block runs exactly once.
+TEST(VulkanPlan, SuperblockWavesReadOnlyWhatEarlierWavesOrChainStepsWrote) {
+  for (uint32_t seed : {1u, 2u, 3u}) {
+    SCOPED_TRACE(seed);
+    FrameWork f = random_intra_frame(320, 200, seed);
+    vk::TxPlan plan = vk::plan_tx(f, vk::kIntraChainMaxGroups, vk::IntraSchedule::kSuperblockWaves);
+    ASSERT_TRUE(plan.intra_by_superblock);
+    // When each block runs: (wave, superblock, step in its chain).
+    struct When {
+      uint32_t wave = ~0u, group = 0, step = 0;
+    };
+    std::vector<When> when(f.tx_blocks.size());
+    for (uint32_t w = 0; w < plan.intra_waves.size(); ++w)
+      for (uint32_t g = 0; g < plan.intra_waves[w].count; ++g) {
+        const uint32_t chain = plan.aux[plan.intra_waves[w].base + 2 * g];
+        const uint32_t levels = plan.aux[plan.intra_waves[w].base + 2 * g + 1];
+        for (uint32_t l = 0; l < levels; ++l) {
+          const uint32_t base = plan.aux[chain + 3 * l], count = plan.aux[chain + 3 * l + 1];
+          uint32_t small = 0;
+          for (uint32_t k = 0; k < count; ++k) {
+            const uint32_t i = plan.aux[base + k];
+            ASSERT_LT(i, f.tx_blocks.size());
+            ASSERT_EQ(when[i].wave, ~0u) << "block " << i << " runs twice";
+            when[i] = {w, g, l};
+            small += f.tx_blocks[i].tx_size == DD_TX_4X4;
+          }
+          EXPECT_EQ(plan.aux[chain + 3 * l + 2], small);
+        }
+      }
+    // Which block writes each pixel (per plane).
+    std::vector<std::vector<int>> owner(3);
+    for (int pl = 0; pl < 3; ++pl) owner[pl].assign((pl ? 160 : 320) * (pl ? 100 : 200), -1);
+    auto pw = [](int pl) { return pl ? 160 : 320; };
+    auto ph = [](int pl) { return pl ? 100 : 200; };
+    for (size_t i = 0; i < f.tx_blocks.size(); ++i) {
+      const dd_tx_block& t = f.tx_blocks[i];
+      ASSERT_NE(when[i].wave, ~0u) << "block " << i << " never runs";
+      const int n = 4 << t.tx_size;
+      for (int y = t.y; y < std::min(int(t.y) + n, ph(t.plane)); ++y)
+        for (int x = t.x; x < std::min(int(t.x) + n, pw(t.plane)); ++x) owner[t.plane][y * pw(t.plane) + x] = int(i);
+    }
+    for (size_t i = 0; i < f.tx_blocks.size(); ++i) {
+      const dd_tx_block& t = f.tx_blocks[i];
+      const int n = 4 << t.tx_size, W = pw(t.plane), H = ph(t.plane);
+      auto check = [&](int x, int y) {
+        if (x < 0 || y < 0 || x >= W || y >= H) return;
+        const int a = owner[t.plane][y * W + x];
+        if (a < 0 || size_t(a) == i) return;
+        const When& wa = when[size_t(a)];
+        const When& wb = when[i];
+        auto before = [](const When& p, const When& q) {
+          return p.wave < q.wave || (p.wave == q.wave && p.group == q.group && p.step < q.step);
+        };
+        // A block later in decode order writes the pixel after this one
+        // read it (the reference reads what was there before).
+        if (size_t(a) > i)
+          EXPECT_TRUE(before(wb, wa)) << "block " << a << " overwrites a pixel block " << i << " reads first";
+        else
+          EXPECT_TRUE(before(wa, wb)) << "block " << i << " (plane " << int(t.plane) << " at " << t.x << "," << t.y
+                               << ") reads pixel " << x << "," << y << " of block " << a << " (wave " << wa.wave
+                               << " group " << wa.group << " step " << wa.step << "; the reader's: " << wb.wave << " "
+                               << wb.group << " " << wb.step << ")";
+      };
+      // Above-right pixels only for 4x4 blocks (build_edges in cpu_backend.cpp).
+      for (int x = t.x - 1; x < t.x + (t.tx_size == DD_TX_4X4 ? 2 * n : n); ++x) check(x, t.y - 1);
+      for (int y = t.y; y < t.y + n; ++y) check(t.x - 1, y);
+    }
+  }
+}
+
+TEST(VulkanPlan, AutoSchedulePicksFewerIntraDispatches) {
+  FrameWork key = random_intra_frame(320, 200, 7);
+  const vk::TxPlan levels = vk::plan_tx(key, vk::kIntraChainMaxGroups, vk::IntraSchedule::kLevels);
+  const vk::TxPlan waves = vk::plan_tx(key, vk::kIntraChainMaxGroups, vk::IntraSchedule::kSuperblockWaves);
+  const vk::TxPlan chosen = vk::plan_tx(key);
+  EXPECT_FALSE(levels.intra_by_superblock);
+  EXPECT_EQ(chosen.intra_dispatches(), std::min(levels.intra_dispatches(), waves.intra_dispatches()));
+  EXPECT_EQ(waves.intra_dispatches(), 5u + 2 * 3);  // 5x4 superblocks, all holding intra blocks
+  // The same levels either way.
+  EXPECT_EQ(levels_of(levels), levels_of(waves));
+  // One 8x8 block: one level, one dispatch, no waves.
+  FrameWork one = frame(320, 200);
+  one.tx_blocks.push_back(tx(64, 64, 0, DD_TX_8X8));
+  one.params.num_tx_blocks = 1;
+  EXPECT_FALSE(vk::plan_tx(one).intra_by_superblock);
+  EXPECT_EQ(vk::plan_tx(one).intra_dispatches(), 1u);
+}
+
 TEST(VulkanPlan, NoEdgesMeansOneLevel) {
   FrameWork f = frame(64, 64);
   for (int y = 0; y < 64; y += 8)
