@@ -9,23 +9,29 @@
 // Runs of narrow levels (a workgroup or two each) are one dispatch of one
 // workgroup (a chain) that walks the levels with workgroup barriers between
 // them: a dispatch costs far more than a barrier (on lavapipe in the QEMU
-// guest about 0.5 ms, most of a narrow level's time). Frames with many
-// levels (key frames) run as superblock waves instead: a dispatch per
-// sbx + 2 * sby, a workgroup per superblock walking that superblock's own
-// chain (vk_work.h, TxPlan::intra_waves). Recursive predictors (D117/D135/D153/D207) are evaluated per pixel
+// guest about 0.5 ms, most of a narrow level's time). A second schedule
+// (DAEDALUS_VK_INTRA_SCHEDULE=waves) runs superblock waves instead: a
+// dispatch per sbx + 2 * sby, a workgroup per superblock walking that
+// superblock's own chain (vk_work.h, TxPlan::intra_waves). Recursive predictors (D117/D135/D153/D207) are evaluated per pixel
 // by walking their recurrence back to the edge.
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 
 layout(local_size_x = 64) in;
 
 layout(std430, binding = 0) readonly buffer TxBlocks { uint txw[]; };
-layout(std430, binding = 1) readonly buffer Residuals { int16_t res[]; };
+// Residuals as int16 pairs: a row of 4 samples is two words (residual
+// offsets are multiples of 16 samples, rows of 4 or more).
+layout(std430, binding = 1) readonly buffer Residuals { uint resw[]; };
 // aux: [0, num_tx) residual offset per tx block (0xffffffff: none);
 // from list_base: tx block indices ordered by level.
 layout(std430, binding = 2) readonly buffer Aux { uint aux[]; };
-layout(std430, binding = 3) buffer Dst { uint8_t pix[]; };
+// The planes as 32-bit words (offsets and strides are multiples of 4, and
+// so are tx block positions and the decoded area's width): predicted
+// pixels are stored four at a time.
+layout(std430, binding = 3) buffer Dst { uint pixw[]; };
 
 layout(push_constant) uniform Params {
   uint list_base, count;  // this level's tx blocks
@@ -86,23 +92,16 @@ int predict(int mode, int n, int log2n, int r, int c, int dc) {
   }
 }
 
+int pix(uint a) { return int((pixw[a >> 2] >> ((a & 3u) << 3)) & 0xffu); }
 uint addr(int p, int x, int y) { return sel3(pc.off[0], pc.off[1], pc.off[2], p) + uint(y) * sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) + uint(x); }
 
-// One workgroup's share of a level: four 4x4 blocks or one larger block.
-// Every invocation reaches its barrier (chains call it in a loop).
-void run_group(uint list_base, uint count, uint small, uint group) {
-  // Workgroups [0, small_groups) take four 4x4 blocks each, the rest one
-  // larger block each (uniform per workgroup: no divergence from it).
-  const uint small_groups = (small + 3u) >> 2;
-  const bool fours = group < small_groups;
-  const int lanes_log2 = fours ? 4 : 6;
+// One block: item `item` of the level list at list_base, predicted by
+// `lanes` invocations (lane is this one's index among them) with edge slot
+// `slot`. Every invocation reaches its barrier (chains call it in a loop).
+void run_block(uint list_base, uint item, bool live, int slot, int lane, int lanes_log2) {
   const int lanes = 1 << lanes_log2;
-  const int tid = int(gl_LocalInvocationID.x);
-  const int slot = tid >> lanes_log2, lane = tid & (lanes - 1);
   g_above = slot * 65;
   g_left = slot * 32;
-  const uint item = fours ? (group << 2) + uint(slot) : small + (group - small_groups);
-  const bool live = fours ? item < small : item < count;
   uint ti = 0u;
   // Zeroed, not left undefined: lanes that are not live still run the code
   // below under a mask on SIMD drivers (llvmpipe), and must not form wild
@@ -125,14 +124,14 @@ void run_group(uint list_base, uint count, uint small, uint group) {
     for (int i = lane - 1; i < 2 * n; i += lanes) {
       int v = 127;
       if (have_above) {
-        if (i < 0) v = have_left ? int(pix[addr(p, t.x - 1, t.y - 1)]) : 129;
-        else if (i < n || have_ar) v = int(pix[addr(p, min(t.x + i, W - 1), t.y - 1)]);
-        else v = int(pix[addr(p, min(t.x + n - 1, W - 1), t.y - 1)]);
+        if (i < 0) v = have_left ? pix(addr(p, t.x - 1, t.y - 1)) : 129;
+        else if (i < n || have_ar) v = pix(addr(p, min(t.x + i, W - 1), t.y - 1));
+        else v = pix(addr(p, min(t.x + n - 1, W - 1), t.y - 1));
       }
       edge_above[g_above + i + 1] = v;
     }
     for (int i = lane; i < n; i += lanes)
-      edge_left[g_left + i] = have_left ? int(pix[addr(p, t.x - 1, min(t.y + i, H - 1))]) : 129;
+      edge_left[g_left + i] = have_left ? pix(addr(p, t.x - 1, min(t.y + i, H - 1))) : 129;
   }
   barrier();
   if (!live) return;
@@ -156,13 +155,40 @@ void run_group(uint list_base, uint count, uint small, uint group) {
   const uint roff = aux[ti];
   const bool has_res = pc.use_residual != 0u && t.eob != 0 && roff != 0xffffffffu;
   const int w = min(n, W - t.x), h = min(n, H - t.y);
-  for (int i = lane; i < n * n; i += lanes) {
-    int r = i >> log2n, c = i & (n - 1);
+  // Four horizontally adjacent pixels per step: one word stored, two
+  // residual words loaded (w is a multiple of 4).
+  const int wpr_log2 = log2n - 2;  // words per row
+  for (int i = lane; i < (n * n) >> 2; i += lanes) {
+    const int r = i >> wpr_log2, c = (i & ((1 << wpr_log2) - 1)) << 2;
     if (r >= h || c >= w) continue;
-    int v = predict(mode, n, log2n, r, c, dc);
-    if (has_res) v = clip_pixel(v + int(res[roff + uint(i)]));
-    pix[addr(p, t.x + c, t.y + r)] = uint8_t(v);
+    int lo = 0, hi = 0;
+    if (has_res) {
+      const uint k = (roff + uint(r * n + c)) >> 1;
+      lo = int(resw[k]);
+      hi = int(resw[k + 1u]);
+    }
+    uint word = 0u;
+    // A loop, not four calls: each inlined copy of predict() adds to the
+    // compile time, which lavapipe pays at the first dispatch.
+    [[dont_unroll]] for (int k = 0; k < 4; k++) {
+      const int rv = k < 2 ? lo : hi;
+      const int v = predict(mode, n, log2n, r, c + k, dc) + ((k & 1) == 0 ? (rv << 16) >> 16 : rv >> 16);
+      word |= uint(clip_pixel(v)) << (8 * k);
+    }
+    pixw[addr(p, t.x + c, t.y + r) >> 2] = word;
   }
+}
+
+// One workgroup's share of a level: workgroups [0, small_groups) take four
+// 4x4 blocks each (16 invocations per block), the rest one larger block
+// each.
+void run_group(uint list_base, uint count, uint small, uint group) {
+  const uint small_groups = (small + 3u) >> 2;
+  const int tid = int(gl_LocalInvocationID.x);
+  const bool fours = group < small_groups;
+  const uint item = fours ? (group << 2) + uint(tid >> 4) : small + (group - small_groups);
+  run_block(list_base, item, fours ? item < small : item < count, fours ? tid >> 4 : 0, fours ? tid & 15 : tid,
+            fours ? 4 : 6);
 }
 
 // A chain: one workgroup walks levels, their descriptors (base, count,

@@ -92,7 +92,9 @@ VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_shared
       intra_schedule_ = IntraSchedule::kLevels;
     else if (std::strcmp(sched, "waves") == 0)
       intra_schedule_ = IntraSchedule::kSuperblockWaves;
-    else if (std::strcmp(sched, "auto") != 0)
+    else if (std::strcmp(sched, "auto") == 0)
+      intra_schedule_ = IntraSchedule::kAuto;
+    else
       throw Error(fmt::format("DAEDALUS_VK_INTRA_SCHEDULE={}: expected auto, levels or waves", sched));
   }
   create_pipeline(kPackNv12, "pack_nv12", 2, sizeof(PackPush));

@@ -47,8 +47,11 @@ struct TxPlan {
   // blocks level by level as a chain. A wave's workgroup g finds its chain
   // at aux[wave.base + 2 g] (chain base, number of levels). A key frame has
   // hundreds of levels but only sb_cols + 2 sb_rows waves; a frame with few
-  // intra blocks has few levels. plan_tx picks the one with fewer
-  // dispatches (IntraSchedule::kAuto).
+  // intra blocks has few levels. Not the default: on lavapipe the waves'
+  // long chains cost more than the dispatches they save (a 720p key frame
+  // in the QEMU TCG guest: 0.87-0.93 s of intra time instead of
+  // 0.55-0.57 s); on V3DV, where every dispatch is a CSD job, they may not
+  // (DAEDALUS_VK_INTRA_SCHEDULE=waves or auto, unmeasured there).
   std::vector<Range> intra_waves;
   bool intra_by_superblock = false;  // dispatch intra_waves instead of intra_steps
   uint32_t intra_dispatches() const {
@@ -61,9 +64,10 @@ struct TxPlan {
 // (four 4x4 blocks or one larger block each).
 constexpr uint32_t kIntraChainMaxGroups = 2;
 uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4);
-enum class IntraSchedule { kAuto, kLevels, kSuperblockWaves };
+// kAuto: whichever of the two takes fewer dispatches.
+enum class IntraSchedule { kLevels, kSuperblockWaves, kAuto };
 TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups = kIntraChainMaxGroups,
-               IntraSchedule schedule = IntraSchedule::kAuto);
+               IntraSchedule schedule = IntraSchedule::kLevels);
 
 // Superblocks (sbx | sby << 16) grouped by sbx + 2 * sby.
 struct LfPlan {

@@ -35,6 +35,7 @@ struct Options {
   bool md5 = false;
   bool profile = false;
   bool verify = false;
+  bool warm_up = false;
   long frames = -1;
   int threads = 1;
 };
@@ -67,7 +68,7 @@ int run(const Options& opt) {
   media::Demuxer demuxer(opt.input);
   auto kind = opt.decoder == "daedalus" ? tools::DecoderKind::kDaedalus : tools::DecoderKind::kFfmpeg;
   auto backend = opt.backend == "vulkan" ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu;
-  auto decoder = tools::make_decoder(kind, backend, demuxer, opt.threads);
+  auto decoder = tools::make_decoder(kind, backend, demuxer, opt.threads, opt.warm_up);
 
   std::ofstream out;
   if (!opt.output.empty()) {
@@ -174,6 +175,9 @@ int main(int argc, char** argv) {
   app.add_flag("--md5", opt.md5, "print '<index> <md5>' per shown frame (md5 over the NV12 bytes)");
   app.add_option("--frames", opt.frames, "stop after N shown frames")->check(CLI::NonNegativeNumber);
   app.add_flag("--profile", opt.profile, "print per-packet decode time (and per-stage time) to stderr");
+  app.add_flag("--warm-up", opt.warm_up,
+               "--decoder daedalus: run every stage once on synthetic work before decoding (as the daemon does), so "
+               "--profile times decoding, not shader compiles");
   app.add_flag("--verify", opt.verify, "also decode with libavcodec and print a bit-exact verdict");
   app.add_option("--threads", opt.threads, "libavcodec threads for --decoder ffmpeg")->check(CLI::Range(1, 64));
   CLI11_PARSE(app, argc, argv);

@@ -50,6 +50,21 @@ TEST(CliMd5, FramesOptionStopsEarly) {
   EXPECT_EQ(parse_index_md5(r.out), expected);
 }
 
+// --warm-up runs the stages on synthetic work first (its own frames, its
+// own surfaces): the clip's frames must not change.
+TEST(CliMd5, WarmUpLeavesTheFramesAlone) {
+  auto clips = corpus_clips("vp9");
+  ASSERT_FALSE(clips.empty());
+  auto expected = ffmpeg_framemd5(clips[0].path);
+  ASSERT_GE(expected.size(), 3u);
+  auto r = run_command(
+      {DAEDALUS_DECODE_BIN, clips[0].path, "--md5", "--frames", "3", "--decoder", "daedalus", "--warm-up", "--profile"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expected.resize(3);
+  EXPECT_EQ(parse_index_md5(r.out), expected);
+  EXPECT_NE(r.err.find("profile packet"), std::string::npos) << r.err;
+}
+
 TEST(CliMd5, VerifyPrintsBitExactVerdict) {
   auto clips = corpus_clips("h264");
   ASSERT_FALSE(clips.empty());

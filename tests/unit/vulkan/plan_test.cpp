@@ -217,12 +217,13 @@ TEST(VulkanPlan, SuperblockWavesReadOnlyWhatEarlierWavesOrChainStepsWrote) {
   }
 }
 
-TEST(VulkanPlan, AutoSchedulePicksFewerIntraDispatches) {
+TEST(VulkanPlan, LevelsByDefaultAutoPicksFewerIntraDispatches) {
   FrameWork key = random_intra_frame(320, 200, 7);
   const vk::TxPlan levels = vk::plan_tx(key, vk::kIntraChainMaxGroups, vk::IntraSchedule::kLevels);
   const vk::TxPlan waves = vk::plan_tx(key, vk::kIntraChainMaxGroups, vk::IntraSchedule::kSuperblockWaves);
-  const vk::TxPlan chosen = vk::plan_tx(key);
+  const vk::TxPlan chosen = vk::plan_tx(key, vk::kIntraChainMaxGroups, vk::IntraSchedule::kAuto);
   EXPECT_FALSE(levels.intra_by_superblock);
+  EXPECT_FALSE(vk::plan_tx(key).intra_by_superblock);  // the default
   EXPECT_EQ(chosen.intra_dispatches(), std::min(levels.intra_dispatches(), waves.intra_dispatches()));
   EXPECT_EQ(waves.intra_dispatches(), 5u + 2 * 3);  // 5x4 superblocks, all holding intra blocks
   // The same levels either way.
@@ -231,8 +232,9 @@ TEST(VulkanPlan, AutoSchedulePicksFewerIntraDispatches) {
   FrameWork one = frame(320, 200);
   one.tx_blocks.push_back(tx(64, 64, 0, DD_TX_8X8));
   one.params.num_tx_blocks = 1;
-  EXPECT_FALSE(vk::plan_tx(one).intra_by_superblock);
-  EXPECT_EQ(vk::plan_tx(one).intra_dispatches(), 1u);
+  const vk::TxPlan one_auto = vk::plan_tx(one, vk::kIntraChainMaxGroups, vk::IntraSchedule::kAuto);
+  EXPECT_FALSE(one_auto.intra_by_superblock);
+  EXPECT_EQ(one_auto.intra_dispatches(), 1u);
 }
 
 TEST(VulkanPlan, NoEdgesMeansOneLevel) {
