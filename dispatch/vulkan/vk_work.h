@@ -49,8 +49,8 @@ struct TxPlan {
   // hundreds of levels but only sb_cols + 2 sb_rows waves; a frame with few
   // intra blocks has few levels. Not the default: on lavapipe the waves'
   // long chains cost more than the dispatches they save (a 720p key frame
-  // in the QEMU TCG guest: 0.87-0.93 s of intra time instead of
-  // 0.55-0.57 s); on V3DV, where every dispatch is a CSD job, they may not
+  // in the QEMU TCG guest: 0.72 s of intra time instead of 0.52-0.54 s);
+  // on V3DV, where every dispatch is a CSD job, they may not
   // (DAEDALUS_VK_INTRA_SCHEDULE=waves or auto, unmeasured there).
   std::vector<Range> intra_waves;
   bool intra_by_superblock = false;  // dispatch intra_waves instead of intra_steps

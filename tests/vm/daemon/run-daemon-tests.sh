@@ -603,9 +603,11 @@ if want stateless; then
 			case $c in *.framemd5) continue ;; esac
 			[ -f "$c.framemd5" ] || continue
 			# GStreamer 1.22 waits one second for a request; lavapipe in
-			# the TCG guest needs up to 0.3 s for a 640x360 frame but 0.6-0.8
-			# s for a 720p inter frame and seconds for a 720p key frame, so
-			# larger clips are decoded there only under KVM.
+			# the TCG guest needs up to 0.3 s for a 640x360 frame but 0.4-0.5
+			# s for a 720p inter frame, 0.8-0.9 s for a 720p key frame and
+			# 1.3 s for a context's first (2.3 s through the daemon; tried
+			# 2026-12-02, docs/performance.md), so larger clips are decoded
+			# there only under KVM.
 			if [ $backend = vulkan ] && [ $UNDER_TCG = 1 ] && dims_of "$c.framemd5" && [ $((W * H)) -gt $((640 * 360)) ]; then
 				larger+=("${c##*/}")
 				continue
