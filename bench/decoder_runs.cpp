@@ -219,19 +219,11 @@ std::unique_ptr<Pass> make_pass(const DecoderSpec& spec, const Clip& clip, const
   if (spec.decoder == "libvpx") return std::make_unique<VpxPass>(clip, spec.threads);
   if (spec.decoder == "daedalus") {
     auto backend = spec.backend == "vulkan" ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu;
-    // The CPU backend takes its stage thread count from the environment
-    // when it is made: daedalus-cpu is the 1-thread run, daedalus-cpu-mt
-    // uses every core, like libavcodec-1t / -mt.
-    const char* saved = std::getenv("DAEDALUS_CPU_THREADS");
-    const std::string restore = saved ? saved : "";
-    if (spec.backend == "cpu") setenv("DAEDALUS_CPU_THREADS", std::to_string(spec.threads).c_str(), 1);
-    auto dec = tools::make_decoder(tools::DecoderKind::kDaedalus, backend, demuxer, 1);
-    if (spec.backend == "cpu") {
-      if (saved)
-        setenv("DAEDALUS_CPU_THREADS", restore.c_str(), 1);
-      else
-        unsetenv("DAEDALUS_CPU_THREADS");
-    }
+    // daedalus-cpu is the 1-thread run, daedalus-cpu-mt uses every core,
+    // like libavcodec-1t / -mt.
+    tools::DaedalusOptions options;
+    if (spec.backend == "cpu") options.backend.cpu_threads = unsigned(spec.threads);
+    auto dec = tools::make_decoder(tools::DecoderKind::kDaedalus, backend, demuxer, 1, options);
     return std::make_unique<FrameDecoderPass>(std::move(dec));
   }
   throw Error(fmt::format("unknown decoder {}", spec.decoder));

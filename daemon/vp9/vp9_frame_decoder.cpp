@@ -43,6 +43,11 @@ std::unique_ptr<media::FrameDecoder> create_frame_decoder(dispatch::BackendKind 
   return std::make_unique<Vp9FrameDecoder>(std::move(backend), ref);
 }
 
+std::unique_ptr<media::FrameDecoder> create_frame_decoder(std::unique_ptr<dispatch::Backend> backend) {
+  dispatch::Backend& ref = *backend;
+  return std::make_unique<Vp9FrameDecoder>(std::move(backend), ref);
+}
+
 std::unique_ptr<media::FrameDecoder> create_frame_decoder(dispatch::Backend& backend) {
   return std::make_unique<Vp9FrameDecoder>(nullptr, backend);
 }

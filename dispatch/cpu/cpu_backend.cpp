@@ -51,7 +51,7 @@ inline int round_div(int sum, int d) { return (sum >= 0 ? sum + d / 2 : sum - d 
 // No pool: all on the caller.
 template <class Body>
 void parallel_chunks(ForkJoin* pool, size_t n, size_t chunk, const Body& body) {
-  if (!pool || pool->size() == 1 || n <= chunk) {
+  if (!pool || n <= chunk) {
     for (size_t i = 0; i < n; ++i) body(i);
     return;
   }
@@ -64,7 +64,10 @@ void parallel_chunks(ForkJoin* pool, size_t n, size_t chunk, const Body& body) {
 
 class CpuBackend final : public Backend {
  public:
-  std::string name() const override { return "cpu"; }
+  explicit CpuBackend(unsigned threads) : threads_(threads) {}
+  std::string name() const override {
+    return fmt::format("cpu ({} stage thread{})", threads_, threads_ == 1 ? "" : "s");
+  }
 
   std::shared_ptr<Surface> create_surface(uint32_t width, uint32_t height) override {
     return HostSurface::planar(width, height);
@@ -97,9 +100,9 @@ class CpuBackend final : public Backend {
   const Vp9Dsp& dsp_ = vp9_dsp_c();
   std::vector<int16_t> residuals_;
   std::vector<uint32_t> residual_offset_;  // per tx block, kNoResidual if none
-  // The thread count is read when the backend is made (DAEDALUS_CPU_THREADS);
-  // the threads start at the first stage that splits its work.
-  const unsigned threads_ = cpu_stage_threads();
+  // Fixed when the backend is made (create_cpu_backend); the threads start
+  // at the first stage that splits its work.
+  const unsigned threads_;
   std::unique_ptr<ForkJoin> pool_;
   // The pool for a frame's stages, or none: frames smaller than 640x360
   // stay on the caller's thread. Splitting them gains little, and beside
@@ -518,7 +521,7 @@ void CpuBackend::loop_filter(const FrameWork& work, Surface& dst) {
   // above-right of it is done: the filters reach 8 pixels across an edge,
   // so that is the last superblock of the row above whose pixels it shares.
   ForkJoin* pool = pool_for(work);
-  if (!pool || pool->size() == 1 || sb_rows == 1) {
+  if (!pool || sb_rows == 1) {
     for (int sby = 0; sby < sb_rows; ++sby)
       for (int sbx = 0; sbx < sb_cols; ++sbx) filter_superblock(sby, sbx);
     return;
@@ -583,6 +586,9 @@ void CpuBackend::pack_nv12(const Surface& src_c, Surface& dst) {
 }  // namespace
 }  // namespace cpu
 
-std::unique_ptr<Backend> create_cpu_backend() { return std::make_unique<cpu::CpuBackend>(); }
+std::unique_ptr<Backend> create_cpu_backend(unsigned threads) {
+  if (threads > 16) throw Error(fmt::format("cpu backend: {} stage threads (at most 16)", threads));
+  return std::make_unique<cpu::CpuBackend>(threads ? threads : cpu::cpu_stage_threads());
+}
 
 }  // namespace daedalus::dispatch

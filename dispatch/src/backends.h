@@ -8,7 +8,8 @@
 
 namespace daedalus::dispatch {
 
-std::unique_ptr<Backend> create_cpu_backend();
+// threads: see BackendOptions::cpu_threads (0: the environment or the default).
+std::unique_ptr<Backend> create_cpu_backend(unsigned threads = 0);
 std::unique_ptr<Backend> create_vulkan_backend();
 
 }  // namespace daedalus::dispatch

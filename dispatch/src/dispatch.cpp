@@ -26,11 +26,11 @@ void FrameWork::clear() {
   for (auto& l : lf) l.clear();
 }
 
-std::unique_ptr<Backend> create_backend(BackendKind kind) {
+std::unique_ptr<Backend> create_backend(BackendKind kind, const BackendOptions& options) {
   switch (kind) {
     case BackendKind::kCpu:
 #ifdef DAEDALUS_HAVE_CPU_BACKEND
-      return create_cpu_backend();
+      return create_cpu_backend(options.cpu_threads);
 #else
       throw Error("the CPU dispatch backend is not built");
 #endif

@@ -15,11 +15,17 @@ enum class DecoderKind { kFfmpeg, kDaedalus };
 // Builds the decoder for the demuxed stream. kFfmpeg: the libavcodec
 // reference path. kDaedalus: our hybrid decoder (CPU entropy decoding +
 // dispatch stages on the chosen backend); throws daedalus::Error for
-// codecs it does not decode yet. warm_up: run dispatch::warm_up() on the
-// backend first, as the daemon does before it attaches (lavapipe compiles
-// each shader at its first dispatch: without it the first frames time the
-// compiler, and under emulation may outlast the frame timeout).
+// codecs it does not decode yet. threads: libavcodec's threads (kFfmpeg).
+struct DaedalusOptions {
+  dispatch::BackendOptions backend;  // e.g. the CPU backend's stage threads
+  // Run dispatch::warm_up() on the backend first, as the daemon does before
+  // it attaches (lavapipe compiles each shader at its first dispatch:
+  // without it the first frames time the compiler, and under emulation may
+  // outlast the frame timeout).
+  bool warm_up = false;
+};
 std::unique_ptr<media::FrameDecoder> make_decoder(DecoderKind kind, dispatch::BackendKind backend,
-                                                  const media::Demuxer& demuxer, int threads, bool warm_up = false);
+                                                  const media::Demuxer& demuxer, int threads,
+                                                  const DaedalusOptions& options = {});
 
 }  // namespace daedalus::tools

@@ -68,7 +68,7 @@ int run(const Options& opt) {
   media::Demuxer demuxer(opt.input);
   auto kind = opt.decoder == "daedalus" ? tools::DecoderKind::kDaedalus : tools::DecoderKind::kFfmpeg;
   auto backend = opt.backend == "vulkan" ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu;
-  auto decoder = tools::make_decoder(kind, backend, demuxer, opt.threads, opt.warm_up);
+  auto decoder = tools::make_decoder(kind, backend, demuxer, opt.threads, {.backend = {}, .warm_up = opt.warm_up});
 
   std::ofstream out;
   if (!opt.output.empty()) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "backends.h"
+#include "daedalus/error.h"
 #include "cpu_surface.h"
 #include "daedalus/dispatch/synthetic_work.h"
 #include "fork_join.h"
@@ -62,6 +63,16 @@ TEST(ForkJoin, OneThreadRunsOnTheCaller) {
   EXPECT_EQ(ran, caller);
 }
 
+TEST(CpuThreads, TheBackendTakesItsThreadCountFromTheCallerOrTheEnvironment) {
+  EXPECT_EQ(create_cpu_backend(3)->name(), "cpu (3 stage threads)");
+  EXPECT_EQ(create_cpu_backend(1)->name(), "cpu (1 stage thread)");
+  setenv("DAEDALUS_CPU_THREADS", "5", 1);
+  EXPECT_EQ(create_cpu_backend()->name(), "cpu (5 stage threads)");
+  EXPECT_EQ(create_backend(BackendKind::kCpu, {.cpu_threads = 2})->name(), "cpu (2 stage threads)");
+  unsetenv("DAEDALUS_CPU_THREADS");
+  EXPECT_THROW(create_cpu_backend(17), daedalus::Error);
+}
+
 TEST(ForkJoin, ThreadCountFromTheEnvironment) {
   setenv("DAEDALUS_CPU_THREADS", "3", 1);
   EXPECT_EQ(cpu_stage_threads(), 3u);
@@ -74,9 +85,7 @@ TEST(ForkJoin, ThreadCountFromTheEnvironment) {
 // A synthetic 1080p frame (key or inter) through every stage; the NV12
 // result.
 std::vector<uint8_t> decode_synthetic(unsigned threads, bool intra, uint32_t seed) {
-  setenv("DAEDALUS_CPU_THREADS", std::to_string(threads).c_str(), 1);
-  auto b = create_cpu_backend();
-  unsetenv("DAEDALUS_CPU_THREADS");
+  auto b = create_cpu_backend(threads);
   const FrameWork work = make_synthetic_work({1920, 1080, intra, seed});
   std::shared_ptr<Surface> refs_owned[3];
   Surface* refs[3];

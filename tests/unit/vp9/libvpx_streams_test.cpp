@@ -169,7 +169,9 @@ std::vector<std::vector<uint8_t>> encode_roi(int frames) {
           img.planes[p][y * img.stride[p] + x] =
               static_cast<uint8_t>(p ? 100 + ((x * 3 + y + 2 * f) & 63) : (((x + 5 * f) / 12 + (y + f) / 10) & 1) * 140 + ((x ^ y) & 31));
     }
-    if (f == 1) EXPECT_EQ(vpx_codec_control(&codec, VP9E_SET_ROI_MAP, &roi), VPX_CODEC_OK);
+    if (f == 1) {
+      EXPECT_EQ(vpx_codec_control(&codec, VP9E_SET_ROI_MAP, &roi), VPX_CODEC_OK);
+    }
     if (vpx_codec_encode(&codec, &img, f, 1, 0, VPX_DL_REALTIME) != VPX_CODEC_OK) break;
     vpx_codec_iter_t it = nullptr;
     while (const vpx_codec_cx_pkt_t* pk = vpx_codec_get_cx_data(&codec, &it)) {

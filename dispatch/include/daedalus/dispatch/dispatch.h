@@ -136,9 +136,14 @@ class Backend {
 };
 
 enum class BackendKind { kCpu, kVulkan };
+struct BackendOptions {
+  // CPU backend: threads for its stages (1..16); 0: DAEDALUS_CPU_THREADS
+  // when set, otherwise the machine's hardware threads, at most 4.
+  unsigned cpu_threads = 0;
+};
 // Throws daedalus::Error if the backend is unavailable (e.g. no Vulkan
 // device), with a message that says why.
-std::unique_ptr<Backend> create_backend(BackendKind kind);
+std::unique_ptr<Backend> create_backend(BackendKind kind, const BackendOptions& options = {});
 
 // Runs a small synthetic key frame and inter frame through every stage (and
 // both NV12 packing paths), so that drivers which compile shader code on
