@@ -74,6 +74,21 @@ void FrameCore::decode(FrameHeader& h, const FrameContext* deltas_in, const uint
     const bool use_prev_mvs = have_prev_mvs_ && !h.error_resilient && h.width == last_width_ &&
                               h.height == last_height_ && !last_intra_only_ && last_show_frame_ && !last_key_frame_;
     work_.clear();
+    // Room for the frame's worst case up front (only address space: the
+    // pages are touched as the tiles fill them). Grown by doubling instead,
+    // a stream's first frame copied its coefficients ~20 times over and
+    // faulted in twice the pages: the first 720p key frame of vp9-tiles4x4
+    // took 23-25 ms of entropy decoding on a 2-core Xeon VM, 12-13 ms with
+    // this, later ones 3 ms; ten times that in the TCG guest, where every
+    // V4L2 context starts with such a frame.
+    {
+      // 4x4 luma units, at most a 4096x2304 frame's (bigger frames, or a
+      // corrupt header's claim, grow the vectors as before).
+      const size_t units = std::min<size_t>(size_t{h.mi_cols} * h.mi_rows * 4, (4096 / 4) * (2304 / 4));
+      work_.coeffs.reserve(units * 16 * 3 / 2);
+      work_.tx_blocks.reserve(units * 3 / 2);
+      work_.blocks.reserve(units);
+    }
     dd_frame_params& fp = work_.params;
     fp.width = h.width;
     fp.height = h.height;
