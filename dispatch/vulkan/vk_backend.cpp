@@ -492,20 +492,20 @@ void VulkanBackend::intra_recon(const FrameWork& work, Surface& dst_s) {
       }
     else
       for (const TxPlan::IntraStep& step : tx_plan_.intra_steps) {
-      barrier();
-      if (step.chain()) {
-        // One workgroup walks the narrow levels.
-        IntraPush pc{0, 0, planes, use_residual, 0, step.chain_base, step.num_levels};
-        dispatch_linear(kIntraRecon, set, &pc, 1);
-      } else {
-        // A level: four 4x4 blocks per workgroup, then one larger block per
-        // workgroup.
-        const Range& r = tx_plan_.intra_levels[step.first_level];
-        const uint32_t small = tx_plan_.intra_level_4x4[step.first_level];
-        IntraPush pc{r.base, r.count, planes, use_residual, small, 0, 0};
-        dispatch_linear(kIntraRecon, set, &pc, intra_level_groups(r.count, small));
+        barrier();
+        if (step.chain()) {
+          // One workgroup walks the narrow levels.
+          IntraPush pc{0, 0, planes, use_residual, 0, step.chain_base, step.num_levels};
+          dispatch_linear(kIntraRecon, set, &pc, 1);
+        } else {
+          // A level: four 4x4 blocks per workgroup, then one larger block
+          // per workgroup.
+          const Range& r = tx_plan_.intra_levels[step.first_level];
+          const uint32_t small = tx_plan_.intra_level_4x4[step.first_level];
+          IntraPush pc{r.base, r.count, planes, use_residual, small, 0, 0};
+          dispatch_linear(kIntraRecon, set, &pc, intra_level_groups(r.count, small));
+        }
       }
-    }
   }
   stage_end(Stage::kIntraRecon);
 }

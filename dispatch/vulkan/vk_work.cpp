@@ -51,6 +51,16 @@ void validate_work(const FrameWork& work) {
 
 namespace {
 
+// Superblocks with equal sbx + 2 * sby (a wave) touch no pixel another one
+// of the wave reads or writes, for the loop filter and for intra
+// prediction alike. fn(sbx, sby) for the superblocks of `wave`, top first.
+template <class Fn>
+void for_each_superblock_of_wave(uint32_t wave, uint32_t sb_cols, uint32_t sb_rows, Fn&& fn) {
+  for (uint32_t sby = 0; sby < sb_rows && 2 * sby <= wave; ++sby)
+    if (const uint32_t sbx = wave - 2 * sby; sbx < sb_cols) fn(sbx, sby);
+}
+uint32_t num_superblock_waves(uint32_t sb_cols, uint32_t sb_rows) { return sb_cols + 2 * (sb_rows - 1); }
+
 // TxPlan::intra_waves from the levels plan_tx found. Each superblock's
 // blocks keep the order of the level lists (level by level, 4x4 blocks
 // first inside a level), so its chain is its run of blocks per level: two
@@ -70,19 +80,19 @@ void plan_intra_waves(const FrameWork& work, const std::vector<uint32_t>& level_
       const int log2w = 6 - (t.plane ? p.ss_x : 0), log2h = 6 - (t.plane ? p.ss_y : 0);
       per_sb[size_t(t.y >> log2h) * sb_cols + (t.x >> log2w)].push_back(i);
     }
-  const uint32_t num_waves = sb_cols + 2 * (sb_rows - 1);
+  const uint32_t num_waves = num_superblock_waves(sb_cols, sb_rows);
   auto for_each_sb = [&](uint32_t wave, auto&& fn) {
-    for (uint32_t sby = 0; sby < sb_rows && 2 * sby <= wave; ++sby)
-      if (const uint32_t sbx = wave - 2 * sby; sbx < sb_cols && !per_sb[size_t(sby) * sb_cols + sbx].empty())
-        fn(per_sb[size_t(sby) * sb_cols + sbx]);
+    for_each_superblock_of_wave(wave, sb_cols, sb_rows, [&](uint32_t sbx, uint32_t sby) {
+      if (!per_sb[size_t(sby) * sb_cols + sbx].empty()) fn(per_sb[size_t(sby) * sb_cols + sbx]);
+    });
   };
-  uint32_t used_waves = 0;
-  for (uint32_t w = 0; w < num_waves; ++w) {
-    bool any = false;
-    for_each_sb(w, [&](const std::vector<uint32_t>&) { any = true; });
-    used_waves += any;
+  if (schedule == IntraSchedule::kAuto) {
+    std::vector<bool> used(num_waves, false);
+    for (uint32_t sby = 0; sby < sb_rows; ++sby)
+      for (uint32_t sbx = 0; sbx < sb_cols; ++sbx)
+        if (!per_sb[size_t(sby) * sb_cols + sbx].empty()) used[sbx + 2 * sby] = true;
+    if (size_t(std::count(used.begin(), used.end(), true)) >= plan.intra_steps.size()) return;
   }
-  if (schedule == IntraSchedule::kAuto && used_waves >= plan.intra_steps.size()) return;
 
   std::vector<uint32_t> pairs;  // per workgroup: chain base, chain levels
   std::vector<Range> waves;     // into pairs
@@ -256,16 +266,12 @@ LfPlan plan_loop_filter(const FrameWork& work) {
   for (auto& g : work.lf) any |= !g.empty();
   if (!any) return plan;
   const uint32_t sb_cols = (p.mi_cols + 7) / 8, sb_rows = (p.mi_rows + 7) / 8;
-  const uint32_t num_levels = sb_cols + 2 * (sb_rows - 1);
-  for (uint32_t l = 0; l < num_levels; ++l) {
+  for (uint32_t l = 0; l < num_superblock_waves(sb_cols, sb_rows); ++l) {
     Range r{uint32_t(plan.list.size()), 0};
-    for (uint32_t sby = 0; sby < sb_rows; ++sby) {
-      if (2 * sby > l) break;
-      const uint32_t sbx = l - 2 * sby;
-      if (sbx >= sb_cols) continue;
+    for_each_superblock_of_wave(l, sb_cols, sb_rows, [&](uint32_t sbx, uint32_t sby) {
       plan.list.push_back(sbx | sby << 16);
       r.count++;
-    }
+    });
     if (r.count) plan.levels.push_back(r);
   }
   return plan;
