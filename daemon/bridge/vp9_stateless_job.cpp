@@ -4,8 +4,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <linux/v4l2-controls.h>
@@ -225,6 +227,36 @@ class CaptureSurface {
   std::shared_ptr<dispatch::Surface> surface_;
 };
 
+std::chrono::steady_clock::time_point now() { return std::chrono::steady_clock::now(); }
+double ms_between(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// Where a job's time went, for -v: buffers mapped or imported, the decode
+// (headers, entropy, each stage's recording and, where the backend measures
+// it, its GPU time), and the destination's completion.
+// CPU time of the whole daemon (every thread, the driver's included): set
+// against a job's wall time it tells a job that waited for a busy CPU from
+// one that used it.
+double process_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) * 1e-6;
+}
+
+std::string job_profile(const vp9::DecoderTiming& before, const vp9::DecoderTiming& after, double buffers_ms,
+                        double decode_ms, double finish_ms, double cpu_ms) {
+  std::string s = fmt::format("buffers {:.1f}, decode {:.1f} [parse {:.1f}, entropy {:.1f}", buffers_ms, decode_ms,
+                              after.parse_ms - before.parse_ms, after.entropy_ms - before.entropy_ms);
+  for (int i = 0; i < static_cast<int>(dispatch::Stage::kCount); ++i) {
+    const double cpu = after.stage_cpu_ms[i] - before.stage_cpu_ms[i], gpu = after.stage_gpu_ms[i] - before.stage_gpu_ms[i];
+    if (cpu <= 0 && gpu <= 0) continue;
+    s += fmt::format(", {} {:.1f}", dispatch::stage_name(static_cast<dispatch::Stage>(i)), cpu);
+    if (gpu > 0) s += fmt::format("/gpu {:.1f}", gpu);
+  }
+  return s + fmt::format("], finish {:.1f} ms; daemon cpu {:.0f} ms", finish_ms, cpu_ms);
+}
+
 void log_path(Vp9Stateless& dec, std::optional<bool>& logged, bool in_place, const char* what) {
   if (logged && *logged == in_place) return;
   logged = in_place;
@@ -243,6 +275,7 @@ void log_path(Vp9Stateless& dec, std::optional<bool>& logged, bool in_place, con
 
 JobResult run_vp9_stateless_job(KernelChannel& ch, Vp9Stateless& dec, const DecodeRequest& req) {
   const auto t0 = std::chrono::steady_clock::now();
+  const double cpu0 = process_cpu_ms();
   const auto& m = req.msg;
   const auto* frame = req.get<v4l2_ctrl_vp9_frame>(V4L2_CID_STATELESS_VP9_FRAME);
   if (!frame) throw JobError(-EINVAL, "VP9 job without the V4L2_CID_STATELESS_VP9_FRAME control");
@@ -289,17 +322,23 @@ JobResult run_vp9_stateless_job(KernelChannel& ch, Vp9Stateless& dec, const Deco
   const vp9::FrameSize size{uint32_t{frame->frame_width_minus_1} + 1, uint32_t{frame->frame_height_minus_1} + 1};
   CaptureSurface dst(ch, dec, m, DAEDALUS_BUF_CAPTURE, 0, size);
   log_path(dec, dec.logged_dst_in_place, dst.in_place(), "destination");
+  const auto t_surfaces = std::chrono::steady_clock::now();
+  const vp9::DecoderTiming before = dec.decoder->timing();
   try {
     dec.decoder->decode(m.timestamp, *frame, compressed, bitstream, refs, dst.surface());
   } catch (const Error& e) {
     throw JobError(-EBADMSG, e.what());
   }
+  const auto t_decoded = std::chrono::steady_clock::now();
   JobResult result;
   result.num_planes = m.capture.num_mem_planes;
   result.bytesused = dst.finish();
-  spdlog::debug("ctx {}: VP9 {}x{} {} frame ts {} decoded in {:.2f} ms", dec.ctx_id, size.width, size.height,
-                intra ? "intra" : "inter", static_cast<unsigned long long>(m.timestamp),
-                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  if (spdlog::should_log(spdlog::level::debug))
+    spdlog::debug("ctx {}: VP9 {}x{} {} frame ts {} decoded in {:.2f} ms ({})", dec.ctx_id, size.width, size.height,
+                  intra ? "intra" : "inter", static_cast<unsigned long long>(m.timestamp), ms_between(t0, now()),
+                  job_profile(before, dec.decoder->timing(), ms_between(t0, t_surfaces),
+                              ms_between(t_surfaces, t_decoded), ms_between(t_decoded, now()),
+                              process_cpu_ms() - cpu0));
   return result;
 }
 
