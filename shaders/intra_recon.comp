@@ -2,10 +2,14 @@
 // intra_recon: VP9 intra prediction + residual add of intra tx blocks,
 // bit-exact with dispatch/cpu (build_edges + vp9_intra.cpp + add_residual).
 // The host sorts tx blocks into wavefront levels (a level only reads pixels
-// written by earlier levels), 4x4 blocks first; per level one dispatch: its
-// first workgroups take the 4x4 blocks, four each (16 invocations per
-// block), the rest one larger block each. One dispatch, not two, per level:
-// a key frame has hundreds of levels, and each dispatch and barrier costs.
+// written by earlier levels), 4x4 blocks first, then 8x8; per level one
+// dispatch: its first workgroups take the 4x4 blocks, 16 each (4
+// invocations per block: one word of 4 pixels each), the next ones the 8x8
+// blocks, 4 each (16 invocations), the rest one larger block each. No
+// invocation idles through the set-up of a block it predicts nothing of
+// (on SIMD lavapipe that set-up is most of a small block's cost). One
+// dispatch, not three, per level: a key frame has hundreds of levels, and
+// each dispatch and barrier costs.
 // Runs of narrow levels (a workgroup or two each) are one dispatch of one
 // workgroup (a chain) that walks the levels with workgroup barriers between
 // them: a dispatch costs far more than a barrier (on lavapipe in the QEMU
@@ -37,13 +41,15 @@ layout(push_constant) uniform Params {
   uint list_base, count;  // this level's tx blocks
   uint off[3], stride[3], width[3], height[3];  // decoded area per plane
   uint use_residual;  // 0 when the residual stage did not run this frame
-  uint small;  // the first `small` blocks of the level are 4x4
-  uint chain_base, chain_levels;  // a chain: its levels' (base, count, small) in aux; 0 levels: one level
+  uint n4, n8;  // the level's first n4 blocks are 4x4, the next n8 8x8
+  uint chain_base, chain_levels;  // a chain: its levels' (base, count, n4, n8) in aux; 0 levels: one level
 } pc;
 
-// Per block slot: above[-1 .. 2n-1] at [0 .. 2n], left[0 .. n-1].
-shared int edge_above[4 * 65];
-shared int edge_left[4 * 32];
+// Per block slot s of size n: above[-1 .. 2n-1] at s * (2n + 1) + [0 .. 2n],
+// left[0 .. n-1] at s * n + [0 .. n-1]. Sized for 16 4x4 slots (the 4 8x8
+// slots and the one larger slot need less).
+shared int edge_above[16 * 9];
+shared int edge_left[16 * 4];
 int g_above, g_left;  // this invocation's slot bases
 
 int A(int i) { return edge_above[g_above + i + 1]; }
@@ -58,19 +64,27 @@ int predict(int mode, int n, int log2n, int r, int c, int dc) {
     case 2: return L(r);                                     // H
     case 3:                                                  // D45
       return r + c + 2 < 2 * n ? avg3(A(r + c), A(r + c + 1), A(r + c + 2)) : A(2 * n - 1);
+    // The recursive predictors: walk back along the recurrence to its
+    // first row or column in one step (closed form of the walk).
     case 4: {                                                // D135
-      while (r >= 1 && c >= 1) { r--; c--; }
+      const int k = min(r, c);
+      r -= k;
+      c -= k;
       if (r == 0) return c == 0 ? avg3(L(0), A(-1), A(0)) : avg3(A(c - 2), A(c - 1), A(c));
       return r == 1 ? avg3(A(-1), L(0), L(1)) : avg3(L(r - 2), L(r - 1), L(r));
     }
     case 5: {                                                // D117
-      while (r >= 2 && c >= 1) { r -= 2; c -= 1; }
+      const int k = min(r >> 1, c);
+      r -= 2 * k;
+      c -= k;
       if (r == 0) return avg2(A(c - 1), A(c));
       if (r == 1) return c == 0 ? avg3(L(0), A(-1), A(0)) : avg3(A(c - 2), A(c - 1), A(c));
       return r == 2 ? avg3(A(-1), L(0), L(1)) : avg3(L(r - 3), L(r - 2), L(r - 1));
     }
     case 6: {                                                // D153
-      while (r >= 1 && c >= 2) { r--; c -= 2; }
+      const int k = min(r, c >> 1);
+      r -= k;
+      c -= 2 * k;
       if (c == 0) return r == 0 ? avg2(L(0), A(-1)) : avg2(L(r - 1), L(r));
       if (c == 1) {
         if (r == 0) return avg3(L(0), A(-1), A(0));
@@ -79,7 +93,9 @@ int predict(int mode, int n, int log2n, int r, int c, int dc) {
       return avg3(A(c - 3), A(c - 2), A(c - 1));
     }
     case 7: {                                                // D207
-      while (c >= 2 && r < n - 1) { r++; c -= 2; }
+      const int k = min(c >> 1, n - 1 - r);
+      r += k;
+      c -= 2 * k;
       if (r == n - 1) return L(n - 1);
       if (c == 0) return avg2(L(r), L(r + 1));
       return r < n - 2 ? avg3(L(r), L(r + 1), L(r + 2)) : avg3(L(n - 2), L(n - 1), L(n - 1));
@@ -100,8 +116,6 @@ uint addr(int p, int x, int y) { return sel3(pc.off[0], pc.off[1], pc.off[2], p)
 // `slot`. Every invocation reaches its barrier (chains call it in a loop).
 void run_block(uint list_base, uint item, bool live, int slot, int lane, int lanes_log2) {
   const int lanes = 1 << lanes_log2;
-  g_above = slot * 65;
-  g_left = slot * 32;
   uint ti = 0u;
   // Zeroed, not left undefined: lanes that are not live still run the code
   // below under a mask on SIMD drivers (llvmpipe), and must not form wild
@@ -115,6 +129,8 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
     p = t.plane;
     n = 4 << t.tx_size;
     log2n = 2 + t.tx_size;
+    g_above = slot * (2 * n + 1);
+    g_left = slot * n;
     W = int(sel3(pc.width[0], pc.width[1], pc.width[2], p));
     H = int(sel3(pc.height[0], pc.height[1], pc.height[2], p));
     have_left = (t.flags & 1) != 0 && t.x > 0;
@@ -179,27 +195,34 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
   }
 }
 
-// One workgroup's share of a level: workgroups [0, small_groups) take four
-// 4x4 blocks each (16 invocations per block), the rest one larger block
-// each.
-void run_group(uint list_base, uint count, uint small, uint group) {
-  const uint small_groups = (small + 3u) >> 2;
+// One workgroup's share of a level: its first workgroups take 16 4x4 blocks
+// each (4 invocations per block), the next ones 4 8x8 blocks each (16 per
+// block), the rest one larger block each (kIntra4x4PerGroup and
+// kIntra8x8PerGroup in vk_work.h).
+void run_group(uint list_base, uint count, uint n4, uint n8, uint group) {
+  const uint g4 = (n4 + 15u) >> 4, g8 = (n8 + 3u) >> 2;
   const int tid = int(gl_LocalInvocationID.x);
-  const bool fours = group < small_groups;
-  const uint item = fours ? (group << 2) + uint(tid >> 4) : small + (group - small_groups);
-  run_block(list_base, item, fours ? item < small : item < count, fours ? tid >> 4 : 0, fours ? tid & 15 : tid,
-            fours ? 4 : 6);
+  if (group < g4) {
+    const uint item = (group << 4) + uint(tid >> 2);
+    run_block(list_base, item, item < n4, tid >> 2, tid & 3, 2);
+  } else if (group < g4 + g8) {
+    const uint k = ((group - g4) << 2) + uint(tid >> 4);
+    run_block(list_base, n4 + k, k < n8, tid >> 4, tid & 15, 4);
+  } else {
+    const uint item = n4 + n8 + (group - g4 - g8);
+    run_block(list_base, item, item < count, 0, tid, 6);
+  }
 }
 
 // A chain: one workgroup walks levels, their descriptors (base, count,
-// 4x4 count) three words each in aux from chain_base.
+// 4x4 count, 8x8 count) four words each in aux from chain_base.
 void walk_chain(uint chain_base, uint chain_levels) {
   for (uint l = 0u; l < chain_levels; l++) {
-    const uint d = chain_base + 3u * l;
-    const uint base = aux[d], count = aux[d + 1u], small = aux[d + 2u];
-    const uint groups = ((small + 3u) >> 2) + (count - small);
+    const uint d = chain_base + 4u * l;
+    const uint base = aux[d], count = aux[d + 1u], n4 = aux[d + 2u], n8 = aux[d + 3u];
+    const uint groups = ((n4 + 15u) >> 4) + ((n8 + 3u) >> 2) + (count - n4 - n8);
     for (uint g = 0u; g < groups; g++) {
-      run_group(base, count, small, g);
+      run_group(base, count, n4, n8, g);
       if (g + 1u < groups) barrier();  // the edge slots are rewritten by the next group
     }
     // This level's pixels, visible to the next level's edge reads.
@@ -210,7 +233,7 @@ void walk_chain(uint chain_base, uint chain_levels) {
 
 void main() {
   if (pc.chain_levels == 0u) {
-    run_group(pc.list_base, pc.count, pc.small, linear_group());
+    run_group(pc.list_base, pc.count, pc.n4, pc.n8, linear_group());
   } else if (pc.chain_levels == 0xffffffffu) {
     // A superblock wave: each workgroup walks its superblock's chain, found
     // at aux[chain_base + 2 * group] (uniform per workgroup).

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 #include "daedalus/error.h"
 
@@ -101,16 +102,18 @@ void plan_intra_waves(const FrameWork& work, const std::vector<uint32_t>& level_
     for_each_sb(w, [&](const std::vector<uint32_t>& list) {
       const uint32_t list_base = uint32_t(plan.aux.size());
       plan.aux.insert(plan.aux.end(), list.begin(), list.end());
-      std::vector<uint32_t> chain;  // (base, count, 4x4 count) per level
+      std::vector<uint32_t> chain;  // kIntraLevelWords per level
       for (size_t k = 0; k < list.size();) {
         size_t e = k;
-        uint32_t small = 0;
-        for (; e < list.size() && level_of[list[e]] == level_of[list[k]]; ++e)
-          small += work.tx_blocks[list[e]].tx_size == DD_TX_4X4;
-        chain.insert(chain.end(), {list_base + uint32_t(k), uint32_t(e - k), small});
+        uint32_t n4 = 0, n8 = 0;
+        for (; e < list.size() && level_of[list[e]] == level_of[list[k]]; ++e) {
+          n4 += work.tx_blocks[list[e]].tx_size == DD_TX_4X4;
+          n8 += work.tx_blocks[list[e]].tx_size == DD_TX_8X8;
+        }
+        chain.insert(chain.end(), {list_base + uint32_t(k), uint32_t(e - k), n4, n8});
         k = e;
       }
-      pairs.insert(pairs.end(), {uint32_t(plan.aux.size()), uint32_t(chain.size() / 3)});
+      pairs.insert(pairs.end(), {uint32_t(plan.aux.size()), uint32_t(chain.size() / kIntraLevelWords)});
       plan.aux.insert(plan.aux.end(), chain.begin(), chain.end());
       wave.count++;
     });
@@ -124,7 +127,10 @@ void plan_intra_waves(const FrameWork& work, const std::vector<uint32_t>& level_
 
 }  // namespace
 
-uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4) { return (count_4x4 + 3) / 4 + (count - count_4x4); }
+uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4, uint32_t count_8x8) {
+  return (count_4x4 + kIntra4x4PerGroup - 1) / kIntra4x4PerGroup +
+         (count_8x8 + kIntra8x8PerGroup - 1) / kIntra8x8PerGroup + (count - count_4x4 - count_8x8);
+}
 
 TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups, IntraSchedule schedule) {
   const dd_frame_params& p = work.params;
@@ -212,35 +218,28 @@ TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups, IntraSchedule s
     for (int uy = own.y0; uy <= own.y1; ++uy)
       for (int ux = own.x0; ux <= own.x1; ++ux) g.wrote[size_t(uy) * g.cols + ux] = level;
   }
-  // Counting sort by level; inside a level the 4x4 blocks first (the shader
-  // packs four of them per workgroup), decode order otherwise.
-  std::vector<uint32_t> counts(max_level + 2, 0), small(max_level + 2, 0);
+  // Counting sort by level; inside a level the 4x4 blocks first, then the
+  // 8x8 ones (the shader packs kIntra4x4PerGroup / kIntra8x8PerGroup of them
+  // per workgroup), decode order otherwise.
+  auto size_class = [&](size_t i) { return std::min<uint32_t>(work.tx_blocks[i].tx_size, 2); };
+  std::vector<std::array<uint32_t, 3>> counts(max_level + 2, {0, 0, 0}), start(max_level + 2, {0, 0, 0});
   for (size_t i = 0; i < num_tx; ++i)
-    if (level_of[i]) {
-      counts[level_of[i]]++;
-      if (work.tx_blocks[i].tx_size == DD_TX_4X4) small[level_of[i]]++;
-    }
+    if (level_of[i]) counts[level_of[i]][size_class(i)]++;
   uint32_t base = uint32_t(plan.aux.size()), total = 0;
-  std::vector<uint32_t> start_small(max_level + 2, 0), start_large(max_level + 2, 0);
   for (uint32_t l = 1; l <= max_level; ++l) {
-    start_small[l] = total;
-    start_large[l] = total + small[l];
-    plan.intra_levels.push_back({base + total, counts[l]});
-    plan.intra_level_4x4.push_back(small[l]);
-    total += counts[l];
+    const auto& c = counts[l];
+    start[l] = {total, total + c[0], total + c[0] + c[1]};
+    plan.intra_levels.push_back({base + total, c[0] + c[1] + c[2]});
+    plan.intra_level_4x4.push_back(c[0]);
+    plan.intra_level_8x8.push_back(c[1]);
+    total += c[0] + c[1] + c[2];
   }
   plan.aux.resize(plan.aux.size() + total);
-  for (size_t i = 0; i < num_tx; ++i) {
-    const uint32_t l = level_of[i];
-    if (!l) continue;
-    uint32_t& slot = work.tx_blocks[i].tx_size == DD_TX_4X4 ? start_small[l] : start_large[l];
-    plan.aux[base + slot++] = uint32_t(i);
-  }
+  for (size_t i = 0; i < num_tx; ++i)
+    if (const uint32_t l = level_of[i]) plan.aux[base + start[l][size_class(i)]++] = uint32_t(i);
   // Runs of narrow levels become chains (a run of one stays a plain level).
   const uint32_t num_levels = uint32_t(plan.intra_levels.size());
-  auto narrow = [&](uint32_t k) {
-    return intra_level_groups(plan.intra_levels[k].count, plan.intra_level_4x4[k]) <= chain_max_groups;
-  };
+  auto narrow = [&](uint32_t k) { return plan.intra_groups(k) <= chain_max_groups; };
   for (uint32_t l = 0; l < num_levels;) {
     uint32_t end = l + 1;
     if (narrow(l))
@@ -249,8 +248,8 @@ TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups, IntraSchedule s
     if (step.chain()) {
       step.chain_base = uint32_t(plan.aux.size());
       for (uint32_t k = l; k < end; ++k)
-        plan.aux.insert(plan.aux.end(),
-                        {plan.intra_levels[k].base, plan.intra_levels[k].count, plan.intra_level_4x4[k]});
+        plan.aux.insert(plan.aux.end(), {plan.intra_levels[k].base, plan.intra_levels[k].count,
+                                         plan.intra_level_4x4[k], plan.intra_level_8x8[k]});
     }
     plan.intra_steps.push_back(step);
     l = end;

@@ -57,27 +57,54 @@ TEST(VulkanPlan, RasterOf4x4WithAboveRightIsAKnightsMoveWavefront) {
   }
 }
 
+// A level's list at aux[base, base + count): its first n4 blocks are 4x4,
+// the next n8 8x8, the rest larger (the shader's workgroup classes).
+void expect_sorted_by_size(const FrameWork& f, const vk::TxPlan& plan, uint32_t base, uint32_t count, uint32_t n4,
+                           uint32_t n8) {
+  ASSERT_LE(n4 + n8, count);
+  for (uint32_t k = 0; k < count; ++k) {
+    const int size = f.tx_blocks[plan.aux[base + k]].tx_size;
+    const int want = k < n4 ? DD_TX_4X4 : k < n4 + n8 ? DD_TX_8X8 : -1;
+    if (want >= 0)
+      EXPECT_EQ(size, want) << "entry " << k << " of the level at " << base;
+    else
+      EXPECT_GT(size, DD_TX_8X8) << "entry " << k << " of the level at " << base;
+  }
+}
+
 // The steps cover every level once, in order; a wide level is never
-// chained; each chain's
-// descriptors in aux repeat its levels' (base, count, 4x4 count).
-void expect_steps_cover_levels(const vk::TxPlan& plan, uint32_t max_groups) {
+// chained; each chain's descriptors in aux repeat its levels' (base, count,
+// 4x4 count, 8x8 count); every level lists its blocks by size class.
+void expect_steps_cover_levels(const FrameWork& f, const vk::TxPlan& plan, uint32_t max_groups) {
   uint32_t next = 0;
   for (const auto& step : plan.intra_steps) {
     ASSERT_EQ(step.first_level, next);
     ASSERT_GE(step.num_levels, 1u);
     for (uint32_t k = 0; k < step.num_levels; ++k) {
       const uint32_t l = step.first_level + k;
-      const uint32_t groups = vk::intra_level_groups(plan.intra_levels[l].count, plan.intra_level_4x4[l]);
+      expect_sorted_by_size(f, plan, plan.intra_levels[l].base, plan.intra_levels[l].count, plan.intra_level_4x4[l],
+                            plan.intra_level_8x8[l]);
       if (step.chain()) {
-        EXPECT_LE(groups, max_groups) << "level " << l;
-        EXPECT_EQ(plan.aux[step.chain_base + 3 * k], plan.intra_levels[l].base);
-        EXPECT_EQ(plan.aux[step.chain_base + 3 * k + 1], plan.intra_levels[l].count);
-        EXPECT_EQ(plan.aux[step.chain_base + 3 * k + 2], plan.intra_level_4x4[l]);
+        EXPECT_LE(plan.intra_groups(l), max_groups) << "level " << l;
+        const uint32_t* d = &plan.aux[step.chain_base + vk::kIntraLevelWords * k];
+        EXPECT_EQ(d[0], plan.intra_levels[l].base);
+        EXPECT_EQ(d[1], plan.intra_levels[l].count);
+        EXPECT_EQ(d[2], plan.intra_level_4x4[l]);
+        EXPECT_EQ(d[3], plan.intra_level_8x8[l]);
       }
     }
     next += step.num_levels;
   }
   EXPECT_EQ(next, plan.intra_levels.size());
+}
+
+TEST(VulkanPlan, WorkgroupsPerLevelPack4x4And8x8Blocks) {
+  // 16 4x4 blocks per workgroup, 4 8x8 blocks, one larger block.
+  EXPECT_EQ(vk::intra_level_groups(0, 0, 0), 0u);
+  EXPECT_EQ(vk::intra_level_groups(16, 16, 0), 1u);
+  EXPECT_EQ(vk::intra_level_groups(17, 17, 0), 2u);
+  EXPECT_EQ(vk::intra_level_groups(5, 0, 5), 2u);
+  EXPECT_EQ(vk::intra_level_groups(1 + 4 + 3, 1, 4), 1u + 1u + 3u);
 }
 
 TEST(VulkanPlan, NarrowLevelRunsAreChainedWideLevelsAreNot) {
@@ -96,7 +123,7 @@ TEST(VulkanPlan, NarrowLevelRunsAreChainedWideLevelsAreNot) {
     vk::TxPlan plan = vk::plan_tx(f, max_groups);
     const auto lv = levels_of(plan);
     ASSERT_EQ(lv.size(), f.tx_blocks.size());  // the chains change no level
-    expect_steps_cover_levels(plan, max_groups);
+    expect_steps_cover_levels(f, plan, max_groups);
     size_t chained = 0;
     for (const auto& step : plan.intra_steps) chained += step.chain() ? step.num_levels : 0;
     if (max_groups == 0) {
@@ -164,16 +191,15 @@ TEST(VulkanPlan, SuperblockWavesReadOnlyWhatEarlierWavesOrChainStepsWrote) {
         const uint32_t chain = plan.aux[plan.intra_waves[w].base + 2 * g];
         const uint32_t levels = plan.aux[plan.intra_waves[w].base + 2 * g + 1];
         for (uint32_t l = 0; l < levels; ++l) {
-          const uint32_t base = plan.aux[chain + 3 * l], count = plan.aux[chain + 3 * l + 1];
-          uint32_t small = 0;
+          const uint32_t* d = &plan.aux[chain + vk::kIntraLevelWords * l];
+          const uint32_t base = d[0], count = d[1];
           for (uint32_t k = 0; k < count; ++k) {
             const uint32_t i = plan.aux[base + k];
             ASSERT_LT(i, f.tx_blocks.size());
             ASSERT_EQ(when[i].wave, ~0u) << "block " << i << " runs twice";
             when[i] = {w, g, l};
-            small += f.tx_blocks[i].tx_size == DD_TX_4X4;
           }
-          EXPECT_EQ(plan.aux[chain + 3 * l + 2], small);
+          expect_sorted_by_size(f, plan, base, count, d[2], d[3]);
         }
       }
     // Which block writes each pixel (per plane).
@@ -228,6 +254,8 @@ TEST(VulkanPlan, LevelsByDefaultAutoPicksFewerIntraDispatches) {
   EXPECT_EQ(waves.intra_dispatches(), 5u + 2 * 3);  // 5x4 superblocks, all holding intra blocks
   // The same levels either way.
   EXPECT_EQ(levels_of(levels), levels_of(waves));
+  // All four sizes in random levels: each listed by size class.
+  expect_steps_cover_levels(key, levels, vk::kIntraChainMaxGroups);
   // One 8x8 block: one level, one dispatch, no waves.
   FrameWork one = frame(320, 200);
   one.tx_blocks.push_back(tx(64, 64, 0, DD_TX_8X8));
