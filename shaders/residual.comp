@@ -394,8 +394,16 @@ void main() {
   int v[32];
   // Rows (horizontal transform: DCT for DCT_DCT / ADST_DCT).
   if (live) {
-    for (int c = 0; c < n; c++) v[c] = int(coeffs[t.coeff_offset + uint(lane * n + c)]);
-    if (type == 4) {
+    int any = 0;
+    for (int c = 0; c < n; c++) {
+      v[c] = int(coeffs[t.coeff_offset + uint(lane * n + c)]);
+      any |= v[c];
+    }
+    // Every 1-D transform maps a zero row to a zero row: most rows of a
+    // large block hold no coefficient (scans start at the top left), and
+    // a SIMD group of them skips the transform.
+    if (any == 0) {
+    } else if (type == 4) {
       int a = v[0] >> 2, c = v[1] >> 2, d = v[2] >> 2, b = v[3] >> 2;
       iwht_1d(a, c, d, b);
       v[0] = w16(a);
