@@ -202,16 +202,18 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
 void run_group(uint list_base, uint count, uint n4, uint n8, uint group) {
   const uint g4 = (n4 + 15u) >> 4, g8 = (n8 + 3u) >> 2;
   const int tid = int(gl_LocalInvocationID.x);
-  if (group < g4) {
-    const uint item = (group << 4) + uint(tid >> 2);
-    run_block(list_base, item, item < n4, tid >> 2, tid & 3, 2);
-  } else if (group < g4 + g8) {
-    const uint k = ((group - g4) << 2) + uint(tid >> 4);
-    run_block(list_base, n4 + k, k < n8, tid >> 4, tid & 15, 4);
-  } else {
-    const uint item = n4 + n8 + (group - g4 - g8);
-    run_block(list_base, item, item < count, 0, tid, 6);
-  }
+  // This workgroup's class (uniform): 0 = 4x4 blocks, 1 = 8x8, 2 = larger.
+  // One call of run_block for all three, not one per class: each inlined
+  // copy of it is compiled again (lavapipe's compile of this shader, paid
+  // when the daemon warms up, doubled with three).
+  const int cls = group < g4 ? 0 : group < g4 + g8 ? 1 : 2;
+  const int lanes_log2 = 2 + 2 * cls;  // 4, 16 or 64 invocations per block
+  const uint first = cls == 0 ? 0u : cls == 1 ? n4 : n4 + n8;
+  const uint end = cls == 0 ? n4 : cls == 1 ? n4 + n8 : count;
+  const uint first_group = cls == 0 ? 0u : cls == 1 ? g4 : g4 + g8;
+  const int slot = tid >> lanes_log2;
+  const uint item = first + ((group - first_group) << uint(6 - lanes_log2)) + uint(slot);
+  run_block(list_base, item, item < end, slot, tid & ((1 << lanes_log2) - 1), lanes_log2);
 }
 
 // A chain: one workgroup walks levels, their descriptors (base, count,
