@@ -32,7 +32,8 @@
 #                       clips up to 640x360 (GStreamer 1.22 waits one
 #                       second for a request, then fails with "Not enough
 #                       memory to decode VP9 stream"; lavapipe in the TCG
-#                       guest needs seconds for a 720p frame); all under KVM
+#                       guest needs about a second for a 720p key frame,
+#                       three for a 1080p one); all under KVM
 #                     file-decode, dmabuf-import (vulkan)  the same decoder
 #                       on a file without V4L2; the CAPTURE dmabuf import
 #                       asserted from the daemon log
@@ -603,11 +604,11 @@ if want stateless; then
 			case $c in *.framemd5) continue ;; esac
 			[ -f "$c.framemd5" ] || continue
 			# GStreamer 1.22 waits one second for a request; lavapipe in
-			# the TCG guest needs up to 0.3 s for a 640x360 frame but 0.4-0.5
-			# s for a 720p inter frame, 0.8-0.9 s for a 720p key frame and
-			# 1.3 s for a context's first (2.3 s through the daemon; tried
-			# 2026-12-02, docs/performance.md), so larger clips are decoded
-			# there only under KVM.
+			# the TCG guest needs up to 0.3 s for a 640x360 frame, 0.2-0.55 s
+			# for a 720p inter frame, 0.7-1.3 s for a 720p key frame (through
+			# GStreamer the 720p clips pass some runs, not all) and 2.8 s for
+			# the 1080p one (2026-12-02, docs/performance.md): larger clips
+			# are decoded there only under KVM.
 			if [ $backend = vulkan ] && [ $UNDER_TCG = 1 ] && dims_of "$c.framemd5" && [ $((W * H)) -gt $((640 * 360)) ]; then
 				larger+=("${c##*/}")
 				continue
