@@ -50,6 +50,7 @@ layout(push_constant) uniform Params {
 // slots and the one larger slot need less).
 shared int edge_above[16 * 9];
 shared int edge_left[16 * 4];
+shared int dc_shared[4];  // per 8x8 or larger block slot: its DC value
 int g_above, g_left;  // this invocation's slot bases
 
 int A(int i) { return edge_above[g_above + i + 1]; }
@@ -150,7 +151,6 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
       edge_left[g_left + i] = have_left ? pix(addr(p, t.x - 1, min(t.y + i, H - 1))) : 129;
   }
   barrier();
-  if (!live) return;
 
   int mode = t.mode;
   if (mode == 0) {
@@ -158,16 +158,28 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
     else if (!have_left) mode = 11;
     else if (!have_above) mode = 10;
   }
+  // The DC sums: in a 4x4 block (one SIMD group of 4 lanes) every lane
+  // sums; in larger ones the block's first lane sums and shares the value
+  // (another barrier, but not 16 or 64 lanes each reading up to 64 edge
+  // samples). lanes_log2 is uniform per workgroup, so is the barrier.
   int dc = 128;
-  if (mode == 0) {
-    int sum = n;
-    for (int i = 0; i < n; i++) sum += A(i) + L(i);
-    dc = sum >> (log2n + 1);
-  } else if (mode == 10 || mode == 11) {
-    int sum = n >> 1;
-    for (int i = 0; i < n; i++) sum += mode == 10 ? L(i) : A(i);
-    dc = sum >> log2n;
+  if (live && (lanes_log2 == 2 || lane == 0)) {
+    if (mode == 0) {
+      int sum = n;
+      for (int i = 0; i < n; i++) sum += A(i) + L(i);
+      dc = sum >> (log2n + 1);
+    } else if (mode == 10 || mode == 11) {
+      int sum = n >> 1;
+      for (int i = 0; i < n; i++) sum += mode == 10 ? L(i) : A(i);
+      dc = sum >> log2n;
+    }
+    if (lanes_log2 != 2) dc_shared[slot] = dc;
   }
+  if (lanes_log2 != 2) {
+    barrier();
+    dc = dc_shared[slot];
+  }
+  if (!live) return;
   const uint roff = aux[ti];
   const bool has_res = pc.use_residual != 0u && t.eob != 0 && roff != 0xffffffffu;
   const int w = min(n, W - t.x), h = min(n, H - t.y);
