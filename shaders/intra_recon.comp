@@ -114,7 +114,7 @@ uint addr(int p, int x, int y) { return sel3(pc.off[0], pc.off[1], pc.off[2], p)
 
 // One block: item `item` of the level list at list_base, predicted by
 // `lanes` invocations (lane is this one's index among them) with edge slot
-// `slot`. Every invocation reaches its barrier (chains call it in a loop).
+// `slot`. Every invocation reaches its barriers (chains call it in a loop).
 void run_block(uint list_base, uint item, bool live, int slot, int lane, int lanes_log2) {
   const int lanes = 1 << lanes_log2;
   uint ti = 0u;
@@ -207,12 +207,16 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
   }
 }
 
+// Workgroups of a level's 4x4 blocks and of its 8x8 blocks.
+uint groups_of_4x4(uint n4) { return (n4 + 15u) >> 4; }
+uint groups_of_8x8(uint n8) { return (n8 + 3u) >> 2; }
+
 // One workgroup's share of a level: its first workgroups take 16 4x4 blocks
 // each (4 invocations per block), the next ones 4 8x8 blocks each (16 per
 // block), the rest one larger block each (kIntra4x4PerGroup and
 // kIntra8x8PerGroup in vk_work.h).
 void run_group(uint list_base, uint count, uint n4, uint n8, uint group) {
-  const uint g4 = (n4 + 15u) >> 4, g8 = (n8 + 3u) >> 2;
+  const uint g4 = groups_of_4x4(n4), g8 = groups_of_8x8(n8);
   const int tid = int(gl_LocalInvocationID.x);
   // This workgroup's class (uniform): 0 = 4x4 blocks, 1 = 8x8, 2 = larger.
   // One call of run_block for all three, not one per class: each inlined
@@ -234,7 +238,7 @@ void walk_chain(uint chain_base, uint chain_levels) {
   for (uint l = 0u; l < chain_levels; l++) {
     const uint d = chain_base + 4u * l;
     const uint base = aux[d], count = aux[d + 1u], n4 = aux[d + 2u], n8 = aux[d + 3u];
-    const uint groups = ((n4 + 15u) >> 4) + ((n8 + 3u) >> 2) + (count - n4 - n8);
+    const uint groups = groups_of_4x4(n4) + groups_of_8x8(n8) + (count - n4 - n8);
     for (uint g = 0u; g < groups; g++) {
       run_group(base, count, n4, n8, g);
       if (g + 1u < groups) barrier();  // the edge slots are rewritten by the next group

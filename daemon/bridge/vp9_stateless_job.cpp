@@ -232,9 +232,6 @@ double ms_between(std::chrono::steady_clock::time_point a, std::chrono::steady_c
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-// Where a job's time went, for -v: buffers mapped or imported, the decode
-// (headers, entropy, each stage's recording and, where the backend measures
-// it, its GPU time), and the destination's completion.
 // CPU time of the whole daemon (every thread, the driver's included): set
 // against a job's wall time it tells a job that waited for a busy CPU from
 // one that used it.
@@ -244,6 +241,9 @@ double process_cpu_ms() {
   return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) * 1e-6;
 }
 
+// Where a job's time went, for -v: buffers mapped or imported, the decode
+// (headers, entropy, each stage's recording and, where the backend measures
+// it, its GPU time), the destination's completion, and the daemon's CPU time.
 std::string job_profile(const vp9::DecoderTiming& before, const vp9::DecoderTiming& after, double buffers_ms,
                         double decode_ms, double finish_ms, double cpu_ms) {
   std::string s = fmt::format("buffers {:.1f}, decode {:.1f} [parse {:.1f}, entropy {:.1f}", buffers_ms, decode_ms,
@@ -274,7 +274,7 @@ void log_path(Vp9Stateless& dec, std::optional<bool>& logged, bool in_place, con
 }  // namespace
 
 JobResult run_vp9_stateless_job(KernelChannel& ch, Vp9Stateless& dec, const DecodeRequest& req) {
-  const auto t0 = std::chrono::steady_clock::now();
+  const auto t0 = now();
   const double cpu0 = process_cpu_ms();
   const auto& m = req.msg;
   const auto* frame = req.get<v4l2_ctrl_vp9_frame>(V4L2_CID_STATELESS_VP9_FRAME);
@@ -322,23 +322,25 @@ JobResult run_vp9_stateless_job(KernelChannel& ch, Vp9Stateless& dec, const Deco
   const vp9::FrameSize size{uint32_t{frame->frame_width_minus_1} + 1, uint32_t{frame->frame_height_minus_1} + 1};
   CaptureSurface dst(ch, dec, m, DAEDALUS_BUF_CAPTURE, 0, size);
   log_path(dec, dec.logged_dst_in_place, dst.in_place(), "destination");
-  const auto t_surfaces = std::chrono::steady_clock::now();
+  const auto t_surfaces = now();
   const vp9::DecoderTiming before = dec.decoder->timing();
   try {
     dec.decoder->decode(m.timestamp, *frame, compressed, bitstream, refs, dst.surface());
   } catch (const Error& e) {
     throw JobError(-EBADMSG, e.what());
   }
-  const auto t_decoded = std::chrono::steady_clock::now();
+  const auto t_decoded = now();
   JobResult result;
   result.num_planes = m.capture.num_mem_planes;
   result.bytesused = dst.finish();
-  if (spdlog::should_log(spdlog::level::debug))
+  if (spdlog::should_log(spdlog::level::debug)) {
+    const auto t_end = now();
     spdlog::debug("ctx {}: VP9 {}x{} {} frame ts {} decoded in {:.2f} ms ({})", dec.ctx_id, size.width, size.height,
-                  intra ? "intra" : "inter", static_cast<unsigned long long>(m.timestamp), ms_between(t0, now()),
+                  intra ? "intra" : "inter", static_cast<unsigned long long>(m.timestamp), ms_between(t0, t_end),
                   job_profile(before, dec.decoder->timing(), ms_between(t0, t_surfaces),
-                              ms_between(t_surfaces, t_decoded), ms_between(t_decoded, now()),
+                              ms_between(t_surfaces, t_decoded), ms_between(t_decoded, t_end),
                               process_cpu_ms() - cpu0));
+  }
   return result;
 }
 

@@ -52,6 +52,9 @@ void validate_work(const FrameWork& work) {
 
 namespace {
 
+// The intra shader's workgroup classes: 0 = 4x4, 1 = 8x8, 2 = larger.
+uint32_t intra_size_class(const dd_tx_block& t) { return std::min<uint32_t>(t.tx_size, 2); }
+
 // Superblocks with equal sbx + 2 * sby (a wave) touch no pixel another one
 // of the wave reads or writes, for the loop filter and for intra
 // prediction alike. fn(sbx, sby) for the superblocks of `wave`, top first.
@@ -63,8 +66,8 @@ void for_each_superblock_of_wave(uint32_t wave, uint32_t sb_cols, uint32_t sb_ro
 uint32_t num_superblock_waves(uint32_t sb_cols, uint32_t sb_rows) { return sb_cols + 2 * (sb_rows - 1); }
 
 // TxPlan::intra_waves from the levels plan_tx found. Each superblock's
-// blocks keep the order of the level lists (level by level, 4x4 blocks
-// first inside a level), so its chain is its run of blocks per level: two
+// blocks keep the order of the level lists (level by level, 4x4 blocks,
+// then 8x8 ones, first inside a level), so its chain is its run of blocks per level: two
 // blocks of one superblock on one level never depend on each other, and
 // every block they depend on in other superblocks belongs to an earlier
 // wave (left, above-left, above and above-right superblocks: sbx + 2 sby
@@ -105,12 +108,10 @@ void plan_intra_waves(const FrameWork& work, const std::vector<uint32_t>& level_
       std::vector<uint32_t> chain;  // kIntraLevelWords per level
       for (size_t k = 0; k < list.size();) {
         size_t e = k;
-        uint32_t n4 = 0, n8 = 0;
-        for (; e < list.size() && level_of[list[e]] == level_of[list[k]]; ++e) {
-          n4 += work.tx_blocks[list[e]].tx_size == DD_TX_4X4;
-          n8 += work.tx_blocks[list[e]].tx_size == DD_TX_8X8;
-        }
-        chain.insert(chain.end(), {list_base + uint32_t(k), uint32_t(e - k), n4, n8});
+        uint32_t n[3] = {};
+        for (; e < list.size() && level_of[list[e]] == level_of[list[k]]; ++e)
+          n[intra_size_class(work.tx_blocks[list[e]])]++;
+        chain.insert(chain.end(), {list_base + uint32_t(k), uint32_t(e - k), n[0], n[1]});
         k = e;
       }
       pairs.insert(pairs.end(), {uint32_t(plan.aux.size()), uint32_t(chain.size() / kIntraLevelWords)});
@@ -221,10 +222,9 @@ TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups, IntraSchedule s
   // Counting sort by level; inside a level the 4x4 blocks first, then the
   // 8x8 ones (the shader packs kIntra4x4PerGroup / kIntra8x8PerGroup of them
   // per workgroup), decode order otherwise.
-  auto size_class = [&](size_t i) { return std::min<uint32_t>(work.tx_blocks[i].tx_size, 2); };
   std::vector<std::array<uint32_t, 3>> counts(max_level + 2, {0, 0, 0}), start(max_level + 2, {0, 0, 0});
   for (size_t i = 0; i < num_tx; ++i)
-    if (level_of[i]) counts[level_of[i]][size_class(i)]++;
+    if (level_of[i]) counts[level_of[i]][intra_size_class(work.tx_blocks[i])]++;
   uint32_t base = uint32_t(plan.aux.size()), total = 0;
   for (uint32_t l = 1; l <= max_level; ++l) {
     const auto& c = counts[l];
@@ -236,7 +236,7 @@ TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups, IntraSchedule s
   }
   plan.aux.resize(plan.aux.size() + total);
   for (size_t i = 0; i < num_tx; ++i)
-    if (const uint32_t l = level_of[i]) plan.aux[base + start[l][size_class(i)]++] = uint32_t(i);
+    if (const uint32_t l = level_of[i]) plan.aux[base + start[l][intra_size_class(work.tx_blocks[i])]++] = uint32_t(i);
   // Runs of narrow levels become chains (a run of one stays a plain level).
   const uint32_t num_levels = uint32_t(plan.intra_levels.size());
   auto narrow = [&](uint32_t k) { return plan.intra_groups(k) <= chain_max_groups; };
