@@ -50,6 +50,7 @@ void Decoder::pack(const ShownFrame& frame, dispatch::Surface& nv12) {
   t.stage_cpu_ms[k] += backend_.timing(dispatch::Stage::kPackNv12).cpu_ms;
   const double g = backend_.timing(dispatch::Stage::kPackNv12).gpu_ms;
   if (g >= 0) t.stage_gpu_ms[k] += g;
+  t.add(backend_.frame_timing());
 }
 
 void Decoder::decode_shown(const uint8_t* data, size_t size, int64_t pts,

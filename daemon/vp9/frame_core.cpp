@@ -171,6 +171,7 @@ void FrameCore::decode(FrameHeader& h, const FrameContext* deltas_in, const uint
       timing_.stage_cpu_ms[s] += t.cpu_ms;
       if (t.gpu_ms >= 0) timing_.stage_gpu_ms[s] += t.gpu_ms;
     }
+    timing_.add(backend_.frame_timing());
 
     // State for the next frame.
     if (h.seg.enabled) std::swap(seg_map_cur_, seg_map_last_);

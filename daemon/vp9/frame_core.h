@@ -11,6 +11,7 @@
 // CAPTURE buffers named by timestamp in StatelessDecoder).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -29,6 +30,14 @@ struct DecoderTiming {
   double entropy_ms = 0;  // tile decoding + loop filter units
   double stage_cpu_ms[static_cast<int>(dispatch::Stage::kCount)] = {};
   double stage_gpu_ms[static_cast<int>(dispatch::Stage::kCount)] = {};
+  // Outside the stage calls (dispatch::FrameTiming; 0 where not measured).
+  double begin_ms = 0, wait_ms = 0, gpu_span_ms = 0, finish_ms = 0;
+  void add(const dispatch::FrameTiming& f) {
+    begin_ms += std::max(f.begin_ms, 0.0);
+    wait_ms += std::max(f.wait_ms, 0.0);
+    gpu_span_ms += std::max(f.gpu_span_ms, 0.0);
+    finish_ms += std::max(f.finish_ms, 0.0);
+  }
 };
 
 // A reference picture: any surface (planar or NV12) and its frame size.

@@ -24,6 +24,13 @@ class Vp9FrameDecoder : public media::FrameDecoder {
       const double gpu = after.stage_gpu_ms[s] - before.stage_gpu_ms[s];
       if (gpu > 0) profile_.emplace_back(name + ".gpu", gpu);
     }
+    // Outside the stages: what the stage columns leave out of "total".
+    const std::pair<const char*, double> frame[] = {{"frame.begin", after.begin_ms - before.begin_ms},
+                                                    {"frame.wait", after.wait_ms - before.wait_ms},
+                                                    {"frame.gpu_span", after.gpu_span_ms - before.gpu_span_ms},
+                                                    {"frame.finish", after.finish_ms - before.finish_ms}};
+    for (const auto& [name, ms] : frame)
+      if (ms > 0) profile_.emplace_back(name, ms);
   }
   // VP9 has no reordering delay: every shown frame leaves with its packet.
   void flush(const media::FrameSink&) override {}

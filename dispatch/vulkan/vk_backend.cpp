@@ -21,6 +21,10 @@ namespace {
 
 constexpr int kNumStages = static_cast<int>(Stage::kCount);
 
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
 uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
 // Push constants of pack_nv12.comp (std430).
@@ -301,7 +305,29 @@ void VulkanBackend::stage_end(Stage s) {
 }
 
 std::shared_ptr<Surface> VulkanBackend::create_surface(uint32_t width, uint32_t height) {
-  return std::make_shared<VkSurface>(ctx_, width, height);
+  return std::make_shared<VkSurface>(ctx_, width, height, surface_pool_);
+}
+
+void VulkanBackend::reserve(uint32_t width, uint32_t height) {
+  if (in_frame_) throw Error("Vulkan backend: reserve() inside a frame");
+  // Worst cases in 4x4 units of the 8-aligned frame, 4:2:0: every unit its
+  // own transform block with all 16 coefficients (FrameCore reserves alike).
+  const uint64_t units = uint64_t((width + 7) / 8 * 2) * ((height + 7) / 8 * 2);
+  const uint64_t tx_blocks = units * 3 / 2, coeffs = units * 16 * 3 / 2;
+  auto touch = [&](GrowableBuffer& b, uint64_t bytes) {
+    b.ensure(*ctx_, bytes);
+    std::memset(b.data(), 0, bytes);
+  };
+  touch(tx_buf_, tx_blocks * sizeof(dd_tx_block));
+  touch(coeff_buf_, coeffs * sizeof(int16_t));
+  touch(residual_buf_, coeffs * sizeof(int16_t));
+  // plan_tx's aux words: a residual offset, a size list, the inter and the
+  // intra level lists per block, and the chain words.
+  touch(tx_aux_buf_, tx_blocks * 4 * 5);
+  touch(lf_buf_[0], units * sizeof(dd_lf_unit));
+  touch(lf_buf_[1], units / 4 * sizeof(dd_lf_unit));
+  touch(lf_buf_[2], units / 4 * sizeof(dd_lf_unit));
+  create_surface(width, height);  // its buffer stays in surface_pool_
 }
 
 std::shared_ptr<Surface> VulkanBackend::wrap_nv12(const Nv12Layout& layout, uint8_t* host, int dmabuf_fd) {
@@ -322,6 +348,8 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   // A frame abandoned by an exception is simply dropped: the command
   // buffer is reset below and nothing was submitted.
   in_frame_ = false;
+  const auto begin_t0 = std::chrono::steady_clock::now();
+  frame_timing_ = FrameTiming{};
   validate_work(work);
   tx_plan_ = plan_tx(work, intra_chain_max_groups_, intra_schedule_);
   lf_plan_ = plan_loop_filter(work);
@@ -355,6 +383,7 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   residual_recorded_ = inter_recorded_ = false;
   num_dispatches_ = num_barriers_ = num_jobs_ = 0;
   in_frame_ = true;
+  frame_timing_.begin_ms = ms_since(begin_t0);
 }
 
 namespace {
@@ -594,6 +623,7 @@ void VulkanBackend::end_frame() {
   si.commandBufferCount = 1;
   si.pCommandBuffers = &cmd_;
   check(vkResetFences(ctx_->device(), 1, &fence_), "vkResetFences");
+  const auto submit_t0 = std::chrono::steady_clock::now();
   check(vkQueueSubmit(ctx_->queue(), 1, &si, fence_), "vkQueueSubmit");
   // Bounded: a hung GPU or driver must cost one errored frame, not a
   // daemon thread that never returns (and a daemon SIGTERM cannot stop).
@@ -609,21 +639,30 @@ void VulkanBackend::end_frame() {
                             frame_timeout_.count()));
   }
   check(waited, "vkWaitForFences");
+  const auto finish_t0 = std::chrono::steady_clock::now();
+  frame_timing_.wait_ms = std::chrono::duration<double, std::milli>(finish_t0 - submit_t0).count();
 
   if (queries_) {
     uint64_t ts[2 * kNumStages] = {};
+    const uint64_t mask = ctx_->timestamp_valid_bits() >= 64 ? ~0ull : ((1ull << ctx_->timestamp_valid_bits()) - 1);
+    const double ms_per_tick = ctx_->properties().limits.timestampPeriod * 1e-6;
+    int first = -1, last = -1;
     for (int i = 0; i < kNumStages; i++) {
       if (!stage_recorded_[i]) continue;
       check(vkGetQueryPoolResults(ctx_->device(), queries_, 2 * i, 2, sizeof(uint64_t) * 2, &ts[2 * i],
                                   sizeof(uint64_t), VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT),
             "vkGetQueryPoolResults");
-      uint64_t mask = ctx_->timestamp_valid_bits() >= 64 ? ~0ull : ((1ull << ctx_->timestamp_valid_bits()) - 1);
-      uint64_t ticks = (ts[2 * i + 1] - ts[2 * i]) & mask;
-      timing_[i].gpu_ms = double(ticks) * ctx_->properties().limits.timestampPeriod * 1e-6;
+      const uint64_t ticks = (ts[2 * i + 1] - ts[2 * i]) & mask;
+      timing_[i].gpu_ms = double(ticks) * ms_per_tick;
+      if (first < 0) first = i;
+      last = i;
     }
+    // Stages run in enum order, so this spans the frame's device work.
+    if (first >= 0) frame_timing_.gpu_span_ms = double((ts[2 * last + 1] - ts[2 * first]) & mask) * ms_per_tick;
   }
   for (auto* s : copy_back_) s->sync_to_host();
   copy_back_.clear();
+  frame_timing_.finish_ms = ms_since(finish_t0);
   if (stats_)
     fmt::print(stderr,
                "daedalus vulkan frame: {} dispatches, {} barriers, {} intra levels ({} dispatches{}), {} loop filter levels, "

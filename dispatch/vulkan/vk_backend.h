@@ -46,6 +46,8 @@ class VulkanBackend final : public Backend {
   void pack_nv12(const Surface& src, Surface& dst_nv12) override;
   void end_frame() override;
   StageTiming timing(Stage stage) const override { return timing_[static_cast<int>(stage)]; }
+  FrameTiming frame_timing() const override { return frame_timing_; }
+  void reserve(uint32_t width, uint32_t height) override;
 
   Context& context() { return *ctx_; }
   // Validation-layer warnings/errors so far (0 when validation is off).
@@ -75,6 +77,9 @@ class VulkanBackend final : public Backend {
 
   std::shared_ptr<Context> ctx_;  // shared with surfaces, which may outlive the backend
   std::shared_ptr<BufferPool> staging_pool_ = std::make_shared<BufferPool>();
+  // Planar surfaces' buffers (decoders' scratch surfaces, which live as long
+  // as a context): kept apart from the staging copies' churn.
+  std::shared_ptr<BufferPool> surface_pool_ = std::make_shared<BufferPool>();
   std::array<Pipeline, kNumPipelines> pipelines_{};
   VkCommandPool cmd_pool_ = VK_NULL_HANDLE;
   VkCommandBuffer cmd_ = VK_NULL_HANDLE;
@@ -100,6 +105,7 @@ class VulkanBackend final : public Backend {
   bool stage_recorded_[static_cast<int>(Stage::kCount)] = {};
   std::chrono::steady_clock::time_point stage_t0_;
   std::array<StageTiming, static_cast<int>(Stage::kCount)> timing_{};
+  FrameTiming frame_timing_{};
   std::vector<VkSurface*> copy_back_;
   bool last_wrap_imported_ = false;
   bool stats_ = false;  // DAEDALUS_VK_STATS=1: per-frame counts on stderr

@@ -18,7 +18,7 @@ constexpr VkBufferUsageFlags kSurfaceUsage =
 uint32_t align_up(uint32_t v, uint32_t a) { return (v + a - 1) / a * a; }
 }  // namespace
 
-VkSurface::VkSurface(std::shared_ptr<Context> ctx_ptr, uint32_t width, uint32_t height)
+VkSurface::VkSurface(std::shared_ptr<Context> ctx_ptr, uint32_t width, uint32_t height, std::shared_ptr<BufferPool> pool)
     : ctx_keep_(std::move(ctx_ptr)), device_(ctx_keep_->device()) {
   const Context& ctx = *ctx_keep_;
   if (width == 0 || height == 0 || width > 16384 || height > 16384)
@@ -34,7 +34,12 @@ VkSurface::VkSurface(std::shared_ptr<Context> ctx_ptr, uint32_t width, uint32_t 
     off += uint64_t(planes_[p].stride) * ch;
   }
   size_ = off;
-  own_ = Buffer(ctx, size_, kSurfaceUsage);
+  if (pool) {
+    own_ = pool->take(ctx, size_, kSurfaceUsage);
+    pool_ = std::move(pool);
+  } else {
+    own_ = Buffer(ctx, size_, kSurfaceUsage);
+  }
   std::memset(own_.data(), 0, size_);
 }
 

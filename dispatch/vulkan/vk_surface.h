@@ -20,7 +20,8 @@ class VkSurface final : public Surface {
  public:
   // Planar 4:2:0 covering width x height luma samples, zero-filled.
   // Every surface keeps the context alive: it may outlive the backend.
-  VkSurface(std::shared_ptr<Context> ctx, uint32_t width, uint32_t height);
+  // With a pool, its buffer comes from there and goes back to it.
+  VkSurface(std::shared_ptr<Context> ctx, uint32_t width, uint32_t height, std::shared_ptr<BufferPool> pool = nullptr);
   // NV12 over the caller's memory: imported if dmabuf_fd >= 0 and the
   // device can import it, else staged (host, or an mmap of dmabuf_fd).
   // `imported` reports which.

@@ -21,7 +21,12 @@ std::unique_ptr<media::FrameDecoder> make_decoder(DecoderKind kind, dispatch::Ba
 #ifdef DAEDALUS_HAVE_VP9
   if (demuxer.codec() == media::Codec::kVP9) {
     auto b = dispatch::create_backend(backend, options.backend);
-    if (options.warm_up) dispatch::warm_up(*b);
+    if (options.warm_up) {
+      dispatch::warm_up(*b);
+      // As the daemon does at start: the first frame pays no allocations.
+      if (demuxer.width() > 0 && demuxer.height() > 0)
+        b->reserve(static_cast<uint32_t>(demuxer.width()), static_cast<uint32_t>(demuxer.height()));
+    }
     return vp9::create_frame_decoder(std::move(b));
   }
 #else

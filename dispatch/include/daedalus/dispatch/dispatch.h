@@ -97,6 +97,15 @@ struct StageTiming {
   double gpu_ms = -1;  // device time from timestamp queries; -1 if none
 };
 
+// Where a frame's time went outside its stages' own recording: a backend
+// that defers work to end_frame() spends it there (-1: not measured).
+struct FrameTiming {
+  double begin_ms = -1;     // begin_frame(): planning and uploading the work
+  double wait_ms = -1;      // end_frame(): submit until the device finished
+  double gpu_span_ms = -1;  // first stage's start to last stage's end on the device
+  double finish_ms = -1;    // end_frame() after the wait: results back to the host
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -120,6 +129,13 @@ class Backend {
   // to a copy and logs it once. The fd stays owned by the caller.
   virtual std::shared_ptr<Surface> wrap_nv12(const Nv12Layout& layout, uint8_t* host, int dmabuf_fd) = 0;
 
+  // Makes room for frames up to width x height ahead of the first one: the
+  // per-frame work buffers at their worst-case size and one planar surface
+  // for create_surface(), allocated and touched now. Without it a context's
+  // first frame pays for both (page faults included: 60-140 ms of a 1080p
+  // key frame under QEMU TCG). Backends without such buffers ignore it.
+  virtual void reserve(uint32_t /*width*/, uint32_t /*height*/) {}
+
   // One frame: begin, the stages in order, end. A backend may defer work
   // until end_frame() (Vulkan records one command buffer and submits once);
   // after end_frame() returns, all surfaces hold their results.
@@ -133,6 +149,8 @@ class Backend {
 
   // Per-stage timing of the last completed frame.
   virtual StageTiming timing(Stage stage) const = 0;
+  // The last completed frame's time outside the stage calls.
+  virtual FrameTiming frame_timing() const { return {}; }
 };
 
 enum class BackendKind { kCpu, kVulkan };
