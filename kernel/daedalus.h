@@ -71,6 +71,24 @@ struct daedalus_msg {
 	u8 data[] __aligned(8);
 };
 
+/**
+ * struct daedalus_buffer - our vb2 buffer (both queues)
+ * @m2m:    the v4l2-mem2mem buffer; first, vb2 and the m2m core cast to it
+ * @mem_id: identity of the memory attached to it (DAEDALUS_IOC_GET_BUF_ID),
+ *          a new one from dev->next_mem_id at every vb2 buf_init: after
+ *          allocation (MMAP) and whenever another dmabuf is attached (DMABUF)
+ */
+struct daedalus_buffer {
+	struct v4l2_m2m_buffer m2m;
+	u64 mem_id;
+};
+
+static inline struct daedalus_buffer *daedalus_vb_buf(struct vb2_buffer *vb)
+{
+	return container_of(to_vb2_v4l2_buffer(vb), struct daedalus_buffer,
+			    m2m.vb);
+}
+
 struct daedalus_dev {
 	struct platform_device *pdev;
 	struct v4l2_device v4l2_dev;
@@ -78,6 +96,7 @@ struct daedalus_dev {
 	struct media_device mdev;
 	struct v4l2_m2m_dev *m2m_dev;
 	atomic_t next_ctx_id;
+	atomic64_t next_mem_id;	/* struct daedalus_buffer.mem_id */
 
 	/* Daemon channel, everything below is protected by chan_lock. */
 	struct mutex chan_lock;

@@ -4,7 +4,8 @@
  *
  * One opener at a time.  read() hands out one queued kernel->daemon
  * message per call, write() takes one daemon->kernel message per call,
- * DAEDALUS_IOC_GET_BUF_FD exports a job's buffers as dmabuf fds.  See
+ * DAEDALUS_IOC_GET_BUF_FD exports a job's buffers as dmabuf fds and
+ * DAEDALUS_IOC_GET_BUF_ID names the memory behind them.  See
  * include/daedalus/daedalus_v4l2_proto.h for the protocol and its errnos.
  */
 
@@ -323,12 +324,74 @@ static struct dma_buf *daedalus_buf_dmabuf(struct vb2_buffer *vb,
 	}
 }
 
+/*
+ * The vb2 buffer that (@cookie, @which, @ref) names, or NULL with *@err
+ * set.  Under chan_lock, which keeps the job, and with it every buffer it
+ * names, from completing (and the queues from being freed).
+ */
+static struct vb2_buffer *daedalus_job_vb(struct daedalus_dev *dev,
+					  u64 cookie, u32 which, u32 ref,
+					  int *err)
+{
+	struct daedalus_job *job;
+	struct vb2_buffer *vb;
+
+	lockdep_assert_held(&dev->chan_lock);
+	*err = 0;
+	if (!dev->daemon_ready) {
+		*err = -ENOTCONN;
+		return NULL;
+	}
+	job = daedalus_job_find(dev, cookie);
+	if (!job || !job->sent) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	if (which == DAEDALUS_BUF_OUTPUT)
+		return &job->src->vb2_buf;
+	if (which == DAEDALUS_BUF_CAPTURE)
+		return &job->dst->vb2_buf;
+	if (ref >= job->num_refs) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	vb = job->ref_index[ref] < 0 ? NULL :
+	     vb2_get_buffer(v4l2_m2m_get_dst_vq(job->ctx->fh.m2m_ctx),
+			    job->ref_index[ref]);
+	if (!vb)
+		*err = -ENODATA;
+	return vb;
+}
+
+static long daedalus_ioc_get_buf_id(struct daedalus_dev *dev,
+				    struct daedalus_buf_id __user *uarg)
+{
+	struct daedalus_buf_id arg;
+	struct vb2_buffer *vb;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.reserved || arg.id ||
+	    arg.which > DAEDALUS_BUF_REF ||
+	    (arg.which != DAEDALUS_BUF_REF && arg.ref))
+		return -EINVAL;
+
+	mutex_lock(&dev->chan_lock);
+	vb = daedalus_job_vb(dev, arg.cookie, arg.which, arg.ref, &ret);
+	if (vb)
+		arg.id = daedalus_vb_buf(vb)->mem_id;
+	mutex_unlock(&dev->chan_lock);
+	if (ret)
+		return ret;
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+}
+
 static long daedalus_ioc_get_buf_fd(struct daedalus_dev *dev,
 				    struct daedalus_buf_fd __user *uarg)
 {
 	struct daedalus_buf_fd arg;
-	struct daedalus_job *job;
-	struct vb2_buffer *vb = NULL;
+	struct vb2_buffer *vb;
 	struct dma_buf *dbuf = NULL;
 	unsigned int flags;
 	int fd, ret = 0;
@@ -346,28 +409,8 @@ static long daedalus_ioc_get_buf_fd(struct daedalus_dev *dev,
 	if (fd < 0)
 		return fd;
 
-	/*
-	 * chan_lock keeps the job, and with it every buffer it names, from
-	 * completing (and the queues from being freed) while we export.
-	 */
 	mutex_lock(&dev->chan_lock);
-	job = dev->daemon_ready ? daedalus_job_find(dev, arg.cookie) : NULL;
-	if (!dev->daemon_ready) {
-		ret = -ENOTCONN;
-	} else if (!job || !job->sent) {
-		ret = -ENOENT;
-	} else if (arg.which == DAEDALUS_BUF_OUTPUT) {
-		vb = &job->src->vb2_buf;
-	} else if (arg.which == DAEDALUS_BUF_CAPTURE) {
-		vb = &job->dst->vb2_buf;
-	} else if (arg.ref >= job->num_refs || job->ref_index[arg.ref] < 0) {
-		ret = arg.ref >= job->num_refs ? -EINVAL : -ENODATA;
-	} else {
-		vb = vb2_get_buffer(v4l2_m2m_get_dst_vq(job->ctx->fh.m2m_ctx),
-				    job->ref_index[arg.ref]);
-		if (!vb)
-			ret = -ENODATA;
-	}
+	vb = daedalus_job_vb(dev, arg.cookie, arg.which, arg.ref, &ret);
 	if (vb) {
 		dbuf = daedalus_buf_dmabuf(vb, arg.plane, flags);
 		if (IS_ERR(dbuf)) {
@@ -405,6 +448,8 @@ static long daedalus_chr_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case DAEDALUS_IOC_GET_BUF_FD:
 		return daedalus_ioc_get_buf_fd(dev, (void __user *)arg);
+	case DAEDALUS_IOC_GET_BUF_ID:
+		return daedalus_ioc_get_buf_id(dev, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -402,6 +402,20 @@ static void daedalus_stop_streaming(struct vb2_queue *vq)
 	daedalus_return_bufs(vq, VB2_BUF_STATE_ERROR);
 }
 
+/*
+ * New memory behind @vb (MMAP allocation, or a DMABUF queue given another
+ * dmabuf): a new identity, so the daemon never takes it for the memory it
+ * imported under the old one.
+ */
+static int daedalus_buf_init(struct vb2_buffer *vb)
+{
+	struct daedalus_ctx *ctx = vb2_get_drv_priv(vb->vb2_queue);
+
+	daedalus_vb_buf(vb)->mem_id =
+		atomic64_inc_return(&ctx->dev->next_mem_id);
+	return 0;
+}
+
 static void daedalus_buf_request_complete(struct vb2_buffer *vb)
 {
 	struct daedalus_ctx *ctx = vb2_get_drv_priv(vb->vb2_queue);
@@ -411,6 +425,7 @@ static void daedalus_buf_request_complete(struct vb2_buffer *vb)
 
 static const struct vb2_ops daedalus_qops = {
 	.queue_setup		= daedalus_queue_setup,
+	.buf_init		= daedalus_buf_init,
 	.buf_out_validate	= daedalus_buf_out_validate,
 	.buf_prepare		= daedalus_buf_prepare,
 	.buf_queue		= daedalus_buf_queue,
@@ -432,7 +447,7 @@ static int daedalus_queue_init(void *priv, struct vb2_queue *src_vq,
 	src_vq->type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
 	src_vq->io_modes = VB2_MMAP | VB2_DMABUF;
 	src_vq->drv_priv = ctx;
-	src_vq->buf_struct_size = sizeof(struct v4l2_m2m_buffer);
+	src_vq->buf_struct_size = sizeof(struct daedalus_buffer);
 	src_vq->ops = &daedalus_qops;
 	src_vq->mem_ops = &vb2_vmalloc_memops;
 	src_vq->timestamp_flags = V4L2_BUF_FLAG_TIMESTAMP_COPY;
@@ -447,7 +462,7 @@ static int daedalus_queue_init(void *priv, struct vb2_queue *src_vq,
 	dst_vq->type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
 	dst_vq->io_modes = VB2_MMAP | VB2_DMABUF;
 	dst_vq->drv_priv = ctx;
-	dst_vq->buf_struct_size = sizeof(struct v4l2_m2m_buffer);
+	dst_vq->buf_struct_size = sizeof(struct daedalus_buffer);
 	dst_vq->ops = &daedalus_qops;
 	dst_vq->mem_ops = &vb2_vmalloc_memops;
 	dst_vq->timestamp_flags = V4L2_BUF_FLAG_TIMESTAMP_COPY;

@@ -60,4 +60,12 @@ int DeviceChannel::get_buf_fd(daedalus_buf_fd& arg) {
   }
 }
 
+int DeviceChannel::get_buf_id(daedalus_buf_id& arg) {
+  for (;;) {
+    if (::ioctl(fd_, DAEDALUS_IOC_GET_BUF_ID, &arg) == 0) return 0;
+    if (errno == EINTR) continue;
+    return -errno;
+  }
+}
+
 }  // namespace daedalus::bridge

@@ -3,6 +3,7 @@
 // server can be driven by a fake kernel in tests.
 #pragma once
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -32,6 +33,9 @@ class KernelChannel {
   virtual int write_message(std::span<const uint8_t> msg) = 0;
   // DAEDALUS_IOC_GET_BUF_FD. Returns 0 or -errno. Safe from any thread.
   virtual int get_buf_fd(daedalus_buf_fd& arg) = 0;
+  // DAEDALUS_IOC_GET_BUF_ID. Returns 0 or -errno (-ENOTTY: a module that
+  // does not name buffers; nothing is then kept across jobs).
+  virtual int get_buf_id(daedalus_buf_id&) { return -ENOTTY; }
 };
 
 // The real chardev.
@@ -47,6 +51,7 @@ class DeviceChannel final : public KernelChannel {
   size_t read_message(std::span<uint8_t> buf) override;
   int write_message(std::span<const uint8_t> msg) override;
   int get_buf_fd(daedalus_buf_fd& arg) override;
+  int get_buf_id(daedalus_buf_id& arg) override;
 
  private:
   int fd_ = -1;

@@ -3,6 +3,7 @@
 // every V4L2 context the daedalus_v4l2 module serves.
 #include <csignal>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -42,6 +43,18 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--workers", workers, "decode threads (contexts decode in parallel)")
       ->check(CLI::Range(1u, 256u))
+      ->capture_default_str();
+  std::string reserve = "1920x1080";
+  app.add_option("--reserve", reserve,
+                 "--backend vulkan: frame size whose buffers are allocated at start, so that a client's first "
+                 "frame does not wait for them (0x0: none)")
+      ->check([](const std::string& v) {
+        unsigned w = 0, h = 0;
+        char tail = 0;
+        return std::sscanf(v.c_str(), "%ux%u%c", &w, &h, &tail) == 2 && w <= 8192 && h <= 8192
+                   ? std::string()
+                   : std::string("expected WIDTHxHEIGHT, e.g. 1920x1080");
+      })
       ->capture_default_str();
   app.add_flag("-v,--verbose", verbosity, "more logging (-v debug, -vv trace)");
   CLI11_PARSE(app, argc, argv);
@@ -101,7 +114,9 @@ int main(int argc, char** argv) {
     std::optional<std::string> failure;
     std::thread warm([&] {
       try {
-        ms = prewarm_vp9_backend(true);
+        unsigned w = 0, h = 0;
+        std::sscanf(reserve.c_str(), "%ux%u", &w, &h);  // checked by the option
+        ms = prewarm_vp9_backend(true, w, h);
       } catch (const std::exception& e) {
         failure = e.what();
       }
@@ -125,7 +140,7 @@ int main(int argc, char** argv) {
       spdlog::critical("--backend vulkan: {}", *failure);
       return kExitUnavailable;
     }
-    spdlog::info("vulkan backend ready ({:.0f} ms to create and warm up)", ms);
+    spdlog::info("vulkan backend ready ({:.0f} ms to create and warm up; buffers for {} frames reserved)", ms, reserve);
   }
 #endif
   try {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "vp9_stateless_job.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -73,6 +74,9 @@ std::unique_ptr<dispatch::Backend> take_parked_backend(bool vulkan) {
 
 struct Vp9Stateless {
   ~Vp9Stateless() {
+    if (refs_in_place + refs_copied)
+      spdlog::info("ctx {}: references read in place {} times, copied {} times", ctx_id, refs_in_place, refs_copied);
+    kept.clear();  // the imports go before the backend is parked
     decoder.reset();
     park_backend(vulkan, std::move(backend));
   }
@@ -83,6 +87,48 @@ struct Vp9Stateless {
   // What the log said last about how CAPTURE buffers reach the backend.
   std::optional<bool> logged_dst_in_place, logged_ref_in_place;
   bool logged_nv12m = false;
+
+  // CAPTURE buffers this context decoded into, as the backend imported
+  // them, by the kernel's memory id (GET_BUF_ID) and layout: a destination
+  // that comes back is not exported and imported again, and a reference is
+  // read through the import of the job that decoded it, instead of a
+  // read-only export per job that lavapipe cannot import (a staging copy of
+  // every reference, every frame: 40-200 ms of a 720p-1080p inter frame in
+  // the QEMU guest). Most recently used last; a kept import holds the
+  // client's memory, so they are bounded (GStreamer's VP9 pool is 14).
+  struct KeptImport {
+    uint64_t id;
+    dispatch::Nv12Layout layout;  // size_bytes aside
+    std::shared_ptr<dispatch::Surface> surface;
+  };
+  static constexpr size_t kMaxKeptImports = 32;
+  std::vector<KeptImport> kept;
+  bool ids_unsupported = false;  // the module answered ENOTTY
+  uint64_t refs_in_place = 0, refs_copied = 0;  // reference surfaces over the context's life
+
+  static bool same_layout(const dispatch::Nv12Layout& a, const dispatch::Nv12Layout& b) {
+    return a.width == b.width && a.height == b.height && a.y_offset == b.y_offset && a.y_stride == b.y_stride &&
+           a.uv_offset == b.uv_offset && a.uv_stride == b.uv_stride;
+  }
+  std::shared_ptr<dispatch::Surface> find_kept(uint64_t id, const dispatch::Nv12Layout& l) {
+    for (size_t i = 0; i < kept.size(); ++i) {
+      if (kept[i].id != id || !same_layout(kept[i].layout, l)) continue;
+      std::rotate(kept.begin() + long(i), kept.begin() + long(i) + 1, kept.end());  // now most recent
+      return kept.back().surface;
+    }
+    return nullptr;
+  }
+  void keep(uint64_t id, const dispatch::Nv12Layout& l, std::shared_ptr<dispatch::Surface> surface) {
+    // Stale: other layouts of the same memory (an earlier frame size), and
+    // buffers of another CAPTURE format (the client reallocated them: what
+    // we kept of the old ones holds their memory until dropped here).
+    std::erase_if(kept, [&](const KeptImport& k) {
+      return k.id == id || k.layout.y_offset != l.y_offset || k.layout.y_stride != l.y_stride ||
+             k.layout.uv_offset != l.uv_offset || k.layout.uv_stride != l.uv_stride;
+    });
+    if (kept.size() >= kMaxKeptImports) kept.erase(kept.begin());
+    kept.push_back({id, l, std::move(surface)});
+  }
 };
 
 void Vp9StatelessDeleter::operator()(Vp9Stateless* p) const { delete p; }
@@ -102,12 +148,13 @@ std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> create_vp9_stateless(uint32_t
   return s;
 }
 
-double prewarm_vp9_backend(bool vulkan) {
+double prewarm_vp9_backend(bool vulkan, uint32_t reserve_width, uint32_t reserve_height) {
   const auto t0 = std::chrono::steady_clock::now();
   auto backend = new_backend(vulkan);
   // lavapipe compiles a shader's machine code at its first dispatch: do it
   // now, on synthetic work, not on a client's first frame.
   dispatch::warm_up(*backend);
+  if (reserve_width && reserve_height) backend->reserve(reserve_width, reserve_height);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   park_backend(vulkan, std::move(backend));
   return ms;
@@ -142,11 +189,21 @@ class CaptureSurface {
       l.uv_offset = cap_.comp[1].offset;
       l.uv_stride = cap_.comp[1].bytesperline;
       if (dec.vulkan) {
+        const std::optional<uint64_t> id = memory_id(ch, dec, m.hdr.cookie, which, ref);
+        if (id) {
+          if (auto k = dec.find_kept(*id, l)) {
+            surface_ = std::move(k);
+            in_place_ = kept_ = true;
+            return;
+          }
+        }
         maps_[0].open(ch, m.hdr.cookie, which, 0, ref);
         l.size_bytes = maps_[0].length();
         try {
           surface_ = dec.backend->wrap_nv12(l, nullptr, maps_[0].fd());
           in_place_ = !surface_->staged_copy();
+          // Only writable imports: a reference's read-only fd may stage.
+          if (id && in_place_ && writable_) dec.keep(*id, l, surface_);
           return;
         } catch (const Error& e) {
           // A read-only reference fd the backend could neither import nor
@@ -187,6 +244,8 @@ class CaptureSurface {
 
   dispatch::Surface& surface() { return *surface_; }
   bool in_place() const { return in_place_; }
+  // Reached through an import kept from an earlier job.
+  bool kept() const { return kept_; }
 
   // After decoding into a destination: bytesused per memory plane.
   std::array<uint32_t, DAEDALUS_MAX_PLANES> finish() {
@@ -210,6 +269,26 @@ class CaptureSurface {
   }
 
  private:
+  // The kernel's id of the memory behind a job buffer; none from a module
+  // without GET_BUF_ID (then nothing is kept).
+  static std::optional<uint64_t> memory_id(KernelChannel& ch, Vp9Stateless& dec, uint64_t cookie, uint32_t which,
+                                           uint32_t ref) {
+    if (dec.ids_unsupported) return std::nullopt;
+    daedalus_buf_id arg{};
+    arg.cookie = cookie;
+    arg.which = which;
+    arg.ref = ref;
+    const int err = ch.get_buf_id(arg);
+    if (err == -ENOTTY) {
+      dec.ids_unsupported = true;
+      spdlog::info("ctx {}: the module has no GET_BUF_ID: CAPTURE buffers are imported anew for every job", dec.ctx_id);
+      return std::nullopt;
+    }
+    if (err == -ENOENT) throw JobError(-ENOENT, "job cancelled by the kernel");
+    if (err < 0) throw JobError(-EIO, fmt::format("GET_BUF_ID: {}", std::strerror(-err)));
+    return arg.id;
+  }
+
   static std::shared_ptr<dispatch::Surface> wrap(Vp9Stateless& dec, const dispatch::Nv12Layout& l, uint8_t* host) {
     try {
       return dec.backend->wrap_nv12(l, host, -1);
@@ -222,6 +301,7 @@ class CaptureSurface {
   vp9::FrameSize size_;
   bool writable_;
   bool in_place_ = false;
+  bool kept_ = false;
   std::array<DmabufMapping, 2> maps_;
   std::vector<uint8_t> host_;
   std::shared_ptr<dispatch::Surface> surface_;
@@ -254,14 +334,22 @@ std::string job_profile(const vp9::DecoderTiming& before, const vp9::DecoderTimi
     s += fmt::format(", {} {:.1f}", dispatch::stage_name(static_cast<dispatch::Stage>(i)), cpu);
     if (gpu > 0) s += fmt::format("/gpu {:.1f}", gpu);
   }
+  if (after.wait_ms > before.wait_ms)
+    s += fmt::format(", frame begin {:.1f}/wait {:.1f}/gpu span {:.1f}/copy-back {:.1f}",
+                     after.begin_ms - before.begin_ms, after.wait_ms - before.wait_ms,
+                     after.gpu_span_ms - before.gpu_span_ms, after.finish_ms - before.finish_ms);
   return s + fmt::format("], finish {:.1f} ms; daemon cpu {:.0f} ms", finish_ms, cpu_ms);
 }
 
-void log_path(Vp9Stateless& dec, std::optional<bool>& logged, bool in_place, const char* what) {
+void log_path(Vp9Stateless& dec, std::optional<bool>& logged, bool in_place, const char* what, bool kept = false) {
   if (logged && *logged == in_place) return;
   logged = in_place;
   if (!dec.vulkan) {
     spdlog::info("ctx {}: {} CAPTURE buffers mapped in place (cpu backend)", dec.ctx_id, what);
+  } else if (kept) {
+    spdlog::info("ctx {}: {} CAPTURE buffers read through the Vulkan imports kept from their own decode (in place, "
+                 "no copy)",
+                 dec.ctx_id, what);
   } else if (in_place) {
     spdlog::info("ctx {}: {} CAPTURE dmabufs imported as Vulkan external memory (in place, no copy)", dec.ctx_id,
                  what);
@@ -317,7 +405,13 @@ JobResult run_vp9_stateless_job(KernelChannel& ch, Vp9Stateless& dec, const Deco
       }
       refs[i] = &ref_buffers[static_cast<size_t>(owner[i])]->surface();
     }
-    log_path(dec, dec.logged_ref_in_place, ref_buffers[0]->in_place(), "reference");
+    bool all_kept = true, all_in_place = true;
+    for (const auto& b : ref_buffers) {
+      all_kept &= b->kept();
+      all_in_place &= b->in_place();
+      ++(b->in_place() ? dec.refs_in_place : dec.refs_copied);
+    }
+    log_path(dec, dec.logged_ref_in_place, all_in_place, "reference", all_kept);
   }
   const vp9::FrameSize size{uint32_t{frame->frame_width_minus_1} + 1, uint32_t{frame->frame_height_minus_1} + 1};
   CaptureSurface dst(ch, dec, m, DAEDALUS_BUF_CAPTURE, 0, size);

@@ -28,7 +28,9 @@ std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> create_vp9_stateless(uint32_t
 // milliseconds it took. Throws
 // daedalus::Error when the backend is unavailable, so `--backend vulkan`
 // without a usable device fails at start instead of on every job.
-double prewarm_vp9_backend(bool vulkan);
+// Frames up to reserve_width x reserve_height find their buffers allocated
+// (dispatch::Backend::reserve; 0 x 0: none).
+double prewarm_vp9_backend(bool vulkan, uint32_t reserve_width = 0, uint32_t reserve_height = 0);
 
 // Decodes the request into its CAPTURE buffer. Throws JobError.
 JobResult run_vp9_stateless_job(KernelChannel& channel, Vp9Stateless& dec, const DecodeRequest& req);

@@ -20,7 +20,8 @@
  * - poll(): EPOLLIN when a message is queued, EPOLLOUT always.
  * - Bitstream and pixels never travel through read()/write(): the daemon
  *   asks for dmabuf fds of the job's buffers with DAEDALUS_IOC_GET_BUF_FD
- *   and mmap()s them.  Messages carry metadata only, so there is no
+ *   and mmap()s or imports them (DAEDALUS_IOC_GET_BUF_ID tells it which
+ *   ones it already holds).  Messages carry metadata only, so there is no
  *   frame-size cap.
  *
  * Session
@@ -345,8 +346,38 @@ struct daedalus_buf_fd {
 	__u32 flags;
 };
 
+/**
+ * struct daedalus_buf_id - argument of DAEDALUS_IOC_GET_BUF_ID
+ * @cookie:   in: job cookie (must be in flight)
+ * @which:    in: DAEDALUS_BUF_*
+ * @ref:      in: reference slot when @which is DAEDALUS_BUF_REF, else 0
+ * @id:       out: identity of the memory behind that buffer (in: 0)
+ * @flags:    in: 0
+ * @reserved: in: 0
+ *
+ * Two jobs that get the same @id name the same memory (all its planes),
+ * so a dmabuf fd of it from the earlier job's GET_BUF_FD, and whatever
+ * the daemon imported or mapped from that fd, stands for the buffer in the
+ * later job too: e.g. a reference is read through the import the daemon
+ * made when it decoded into that buffer, with no export, import or copy
+ * per job. An id is never reused while the module is loaded; vb2 memory
+ * that is freed, reallocated (REQBUFS, CREATE_BUFS) or replaced (a DMABUF
+ * queue given another dmabuf) gets a new one. The daemon bounds what it
+ * keeps: a kept fd keeps the memory allocated after the client freed it.
+ * Errors as GET_BUF_FD; a module without this ioctl answers ENOTTY.
+ */
+struct daedalus_buf_id {
+	__u64 cookie;
+	__u32 which;
+	__u32 ref;
+	__u64 id;
+	__u32 flags;
+	__u32 reserved;
+};
+
 #define DAEDALUS_IOC_MAGIC	0xDA
 #define DAEDALUS_IOC_GET_BUF_FD	_IOWR(DAEDALUS_IOC_MAGIC, 0x01, struct daedalus_buf_fd)
+#define DAEDALUS_IOC_GET_BUF_ID	_IOWR(DAEDALUS_IOC_MAGIC, 0x02, struct daedalus_buf_id)
 
 DAEDALUS_STATIC_ASSERT(sizeof(struct daedalus_msg_hdr) == 24, "hdr size");
 DAEDALUS_STATIC_ASSERT(sizeof(struct daedalus_msg_hello) == 72, "hello size");
@@ -368,5 +399,6 @@ DAEDALUS_STATIC_ASSERT(sizeof(struct daedalus_msg_decode) == 408,
 DAEDALUS_STATIC_ASSERT(sizeof(struct daedalus_msg_decode_done) == 48,
 		       "decode_done size");
 DAEDALUS_STATIC_ASSERT(sizeof(struct daedalus_buf_fd) == 32, "buf_fd size");
+DAEDALUS_STATIC_ASSERT(sizeof(struct daedalus_buf_id) == 32, "buf_id size");
 
 #endif /* _DAEDALUS_V4L2_PROTO_H */

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -116,6 +117,37 @@ class FakeKernel final : public KernelChannel {
     arg.flags = mode;
     fds_handed_out_++;
     return 0;
+  }
+
+  // The memory's identity as the kernel gives it: here the inode of the
+  // memfd behind the job's buffer (the same for every duplicate of it).
+  int get_buf_id(daedalus_buf_id& arg) override {
+    std::lock_guard lock(mutex_);
+    auto it = jobs_.find(arg.cookie);
+    if (it == jobs_.end() || it->second.answered || it->second.cancelled) return -ENOENT;
+    if (arg.flags || arg.reserved || arg.id) return -EINVAL;
+    const Job& job = it->second;
+    int fd = -1;
+    if (arg.which == DAEDALUS_BUF_OUTPUT && !arg.ref) {
+      fd = job.output_fd;
+    } else if (arg.which == DAEDALUS_BUF_CAPTURE && !arg.ref) {
+      fd = job.capture_fds.at(0);
+    } else if (arg.which == DAEDALUS_BUF_REF) {
+      if (arg.ref >= job.ref_fds.size()) return -EINVAL;
+      if (job.ref_fds[arg.ref].empty() || job.ref_fds[arg.ref][0] < 0) return -ENODATA;
+      fd = job.ref_fds[arg.ref][0];
+    } else {
+      return -EINVAL;
+    }
+    struct stat st{};
+    if (fstat(fd, &st) < 0) return -errno;
+    arg.id = static_cast<uint64_t>(st.st_ino);
+    ids_handed_out_++;
+    return 0;
+  }
+  size_t ids_handed_out() {
+    std::lock_guard lock(mutex_);
+    return ids_handed_out_;
   }
 
   void push(std::vector<uint8_t> msg) {
@@ -291,6 +323,7 @@ class FakeKernel final : public KernelChannel {
   bool gone_ = false;
   uint32_t hello_codecs_ = 0;
   size_t fds_handed_out_ = 0;
+  size_t ids_handed_out_ = 0;
 };
 
 // NV12 layout as a V4L2 client would allocate: width aligned to 64 bytes

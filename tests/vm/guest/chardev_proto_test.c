@@ -161,6 +161,32 @@ int main(void)
 	CHECK(r < 0 && errno == EINVAL, "GET_BUF_FD flags: %d/%d", r, errno);
 	r = ioctl(fd, DAEDALUS_IOC_GET_BUF_FD, NULL);
 	CHECK(r < 0 && errno == EFAULT, "GET_BUF_FD NULL: %d/%d", r, errno);
+	/* GET_BUF_ID argument checks. */
+	{
+		struct daedalus_buf_id a;
+		uint64_t id;
+
+		r = kt_get_buf_id(fd, 12345, DAEDALUS_BUF_CAPTURE, 0, &id);
+		CHECK(r == -ENOENT, "GET_BUF_ID unknown cookie: %d", r);
+		r = kt_get_buf_id(fd, 12345, 7, 0, &id);
+		CHECK(r == -EINVAL, "GET_BUF_ID bad which: %d", r);
+		r = kt_get_buf_id(fd, 12345, DAEDALUS_BUF_CAPTURE, 2, &id);
+		CHECK(r == -EINVAL, "GET_BUF_ID ref for CAPTURE: %d", r);
+		memset(&a, 0, sizeof(a));
+		a.flags = 1;
+		r = ioctl(fd, DAEDALUS_IOC_GET_BUF_ID, &a);
+		CHECK(r < 0 && errno == EINVAL, "GET_BUF_ID flags: %d/%d", r, errno);
+		memset(&a, 0, sizeof(a));
+		a.reserved = 1;
+		r = ioctl(fd, DAEDALUS_IOC_GET_BUF_ID, &a);
+		CHECK(r < 0 && errno == EINVAL, "GET_BUF_ID reserved: %d/%d", r, errno);
+		memset(&a, 0, sizeof(a));
+		a.id = 1;
+		r = ioctl(fd, DAEDALUS_IOC_GET_BUF_ID, &a);
+		CHECK(r < 0 && errno == EINVAL, "GET_BUF_ID id in: %d/%d", r, errno);
+		r = ioctl(fd, DAEDALUS_IOC_GET_BUF_ID, NULL);
+		CHECK(r < 0 && errno == EFAULT, "GET_BUF_ID NULL: %d/%d", r, errno);
+	}
 	r = ioctl(fd, _IO(DAEDALUS_IOC_MAGIC, 0x7f), NULL);
 	CHECK(r < 0 && errno == ENOTTY, "unknown ioctl: %d/%d", r, errno);
 

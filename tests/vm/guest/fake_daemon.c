@@ -123,6 +123,51 @@ static void *map_buf(int fd, uint64_t cookie, uint32_t which, int prot,
 	return m;
 }
 
+/*
+ * GET_BUF_ID: every buffer of a job has an id; within this process one
+ * (context, CAPTURE index) keeps its id from job to job (no REQBUFS in
+ * between: same memory) and no two of them share one.
+ */
+static void check_buf_ids(int fd, const struct daedalus_msg_decode *d)
+{
+	static struct { uint32_t ctx, index; uint64_t id; } seen[64];
+	static unsigned int nseen;
+	uint64_t out_id = 0, cap_id = 0;
+	unsigned int i;
+	int r;
+
+	r = kt_get_buf_id(fd, d->hdr.cookie, DAEDALUS_BUF_OUTPUT, 0, &out_id);
+	if (r || !out_id)
+		kt_fail("GET_BUF_ID OUTPUT: %d, id %llu", r,
+			(unsigned long long)out_id);
+	r = kt_get_buf_id(fd, d->hdr.cookie, DAEDALUS_BUF_CAPTURE, 0, &cap_id);
+	if (r || !cap_id || cap_id == out_id)
+		kt_fail("GET_BUF_ID CAPTURE: %d, id %llu (OUTPUT %llu)", r,
+			(unsigned long long)cap_id, (unsigned long long)out_id);
+	r = kt_get_buf_id(fd, d->hdr.cookie, DAEDALUS_BUF_REF, 0, &out_id);
+	if (r != -ENODATA)
+		kt_fail("GET_BUF_ID unused ref slot: %d, want -ENODATA", r);
+	for (i = 0; i < nseen; i++) {
+		int same_buf = seen[i].ctx == d->ctx_id &&
+			       seen[i].index == d->capture_index;
+
+		if (same_buf && seen[i].id != cap_id)
+			kt_fail("CAPTURE %u changed id %llu -> %llu between jobs",
+				d->capture_index,
+				(unsigned long long)seen[i].id,
+				(unsigned long long)cap_id);
+		if (!same_buf && seen[i].id == cap_id)
+			kt_fail("CAPTURE %u of ctx %u has the id of CAPTURE %u of ctx %u",
+				d->capture_index, d->ctx_id, seen[i].index,
+				seen[i].ctx);
+		if (same_buf)
+			return;
+	}
+	if (nseen < 64)
+		seen[nseen++] = (typeof(seen[0])){ d->ctx_id, d->capture_index,
+						    cap_id };
+}
+
 static void answer_decode(int fd, const struct daedalus_msg_decode *d)
 {
 	const struct v4l2_ctrl_vp9_frame *f = find_vp9_frame(d);
@@ -151,6 +196,7 @@ static void answer_decode(int fd, const struct daedalus_msg_decode *d)
 	r = kt_get_buf_fd(fd, cookie, DAEDALUS_BUF_CAPTURE, 0, 1, &b);
 	if (r != -EINVAL)
 		kt_fail("GET_BUF_FD plane 1 of NV12: %d, want -EINVAL", r);
+	check_buf_ids(fd, d);
 
 	src = map_buf(fd, cookie, DAEDALUS_BUF_OUTPUT, PROT_READ, &len,
 		      O_RDONLY);

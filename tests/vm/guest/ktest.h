@@ -156,6 +156,21 @@ static inline int kt_get_buf_fd(int fd, uint64_t cookie, uint32_t which,
 	return kt_xioctl(fd, DAEDALUS_IOC_GET_BUF_FD, out) ? -errno : 0;
 }
 
+static inline int kt_get_buf_id(int fd, uint64_t cookie, uint32_t which,
+				uint32_t ref, uint64_t *id)
+{
+	struct daedalus_buf_id a;
+
+	memset(&a, 0, sizeof(a));
+	a.cookie = cookie;
+	a.which = which;
+	a.ref = ref;
+	if (kt_xioctl(fd, DAEDALUS_IOC_GET_BUF_ID, &a))
+		return -errno;
+	*id = a.id;
+	return 0;
+}
+
 static inline int kt_answer(int fd, uint64_t cookie, int32_t status,
 		     uint32_t num_planes)
 {
