@@ -261,14 +261,12 @@ if [ -n "${DAEDALUS_VM_TESTS:-}" ] && want vulkan-profile; then
 	if [ ! -x "$dec" ] || [ -z "$lvp" ] || [ -z "${DAEDALUS_CORPUS_DIR:-}" ]; then
 		report SKIP vulkan-profile "no $dec, lavapipe ICD or corpus"
 	else
-		vw=
-		grep -q 'QEMU TCG' /proc/cpuinfo && vw=128
 		for c in vp9-98x66 vp9-352x288; do
 			f=$DAEDALUS_CORPUS_DIR/$c.ivf
 			[ -f "$f" ] || continue
 			t0=$(date +%s)
 			env VK_ICD_FILENAMES=$lvp XDG_RUNTIME_DIR=/tmp MESA_SHADER_CACHE_DIR=/tmp/mesa-shader-cache \
-				${vw:+LP_NATIVE_VECTOR_WIDTH=$vw} timeout -k 5 900 "$dec" "$f" --decoder daedalus --backend vulkan \
+				timeout -k 5 900 "$dec" "$f" --decoder daedalus --backend vulkan \
 				--profile --md5 >/dev/null 2>"$LOGS/vulkan-profile-$c.txt"
 			rc=$?
 			# Medians over the packets after the first two (shader compiles).

@@ -8,6 +8,9 @@
 //       decodes each CLIP in turn in this one process (filesrc ! parsebin !
 //       DECODER ! NV12 ! fakesink) and compares every frame with
 //       CLIP.framemd5. One "PASS|FAIL|SKIP CLIP: reason" line per clip.
+//       --retry-deadline: a clip that GStreamer's one-second request
+//       deadline ended, with every frame so far bit-exact, is decoded once
+//       more (and reported so); for the emulated guest.
 //   daedalus-gst-md5 --raw FILE --expect FRAMEMD5
 //       FILE is what `... ! video/x-raw,format=NV12 ! filesink` wrote
 //       (GStreamer's default NV12 layout); compares its frames likewise.
@@ -196,7 +199,16 @@ std::string quoted(const std::string& s) {
   return q + "\"";
 }
 
-int decode_clips(const std::string& decoder, const std::vector<std::string>& clips, int timeout_s) {
+// v4l2codecs' errors when a request is not done within its one second
+// (gst_v4l2_request_set_done() polls the request for GST_SECOND): the
+// decoder was slow, not wrong.
+bool is_request_deadline(const std::string& err) {
+  return err.find("Decoding frame took too long") != std::string::npos ||
+         err.find("Not enough memory to decode") != std::string::npos;
+}
+
+int decode_clips(const std::string& decoder, const std::vector<std::string>& clips, int timeout_s,
+                 bool retry_deadline) {
   int failed = 0;
   for (const auto& clip : clips) {
     std::string name = basename_of(clip);
@@ -208,9 +220,20 @@ int decode_clips(const std::string& decoder, const std::vector<std::string>& cli
     }
     Sink sink;
     gint64 t0 = g_get_monotonic_time();
-    std::string err = run_pipeline("filesrc location=" + quoted(clip) + " ! parsebin ! " + decoder +
-                                       " ! video/x-raw,format=NV12 ! fakesink name=sink",
-                                   sink, timeout_s);
+    const std::string description =
+        "filesrc location=" + quoted(clip) + " ! parsebin ! " + decoder + " ! video/x-raw,format=NV12 ! fakesink name=sink";
+    std::string err = run_pipeline(description, sink, timeout_s);
+    std::string retried;
+    // Once more when GStreamer's request deadline ended the clip and every
+    // frame it had output was right: under emulation a frame's time varies
+    // by up to 2x from run to run. The second attempt must pass on its own.
+    if (retry_deadline && is_request_deadline(err) && sink.md5s.size() <= want->md5s.size() &&
+        std::equal(sink.md5s.begin(), sink.md5s.end(), want->md5s.begin())) {
+      retried = "; second attempt: the first ended at frame " + std::to_string(sink.md5s.size()) + " (" + err +
+                "), its frames bit-exact";
+      sink = Sink{};
+      err = run_pipeline(description, sink, timeout_s);
+    }
     long ms = static_cast<long>((g_get_monotonic_time() - t0) / 1000);
     std::string diff = err.empty() ? compare(want->md5s, sink.md5s) : err;
     // GStreamer 1.22's GstVp9Decoder drops every frame after a resolution
@@ -228,10 +251,11 @@ int decode_clips(const std::string& decoder, const std::vector<std::string>& cli
       continue;
     }
     if (diff.empty()) {
-      std::printf("PASS %s: %zu frames bit-exact (%s %dx%d, %ld ms)\n", name.c_str(), sink.md5s.size(),
-                  decoder.c_str(), sink.width, sink.height, ms);
+      std::printf("PASS %s: %zu frames bit-exact (%s %dx%d, %ld ms%s)\n", name.c_str(), sink.md5s.size(),
+                  decoder.c_str(), sink.width, sink.height, ms, retried.c_str());
     } else {
-      std::printf("FAIL %s: %s (%zu frames decoded, %ld ms)\n", name.c_str(), diff.c_str(), sink.md5s.size(), ms);
+      std::printf("FAIL %s: %s (%zu frames decoded, %ld ms%s)\n", name.c_str(), diff.c_str(), sink.md5s.size(), ms,
+                  retried.c_str());
       failed++;
     }
     std::fflush(stdout);
@@ -292,6 +316,10 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", timeout_s, "seconds to wait for a clip's end of stream")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+  bool retry_deadline = false;
+  app.add_flag("--retry-deadline", retry_deadline,
+               "decode a clip once more when GStreamer's one-second request deadline ended it and its frames so far "
+               "were bit-exact (slow emulated CPUs)");
   app.add_option("--raw", raw, "check this NV12 file (what gst-launch's filesink wrote) instead of decoding");
   app.add_option("--expect", expect, "the framemd5 for --raw")->needs(app.get_option("--raw"));
   CLI11_PARSE(app, argc, argv);
@@ -307,5 +335,5 @@ int main(int argc, char** argv) {
     return 2;
   }
   gst_init(nullptr, nullptr);
-  return decode_clips(decoder, clips, timeout_s);
+  return decode_clips(decoder, clips, timeout_s, retry_deadline);
 }
