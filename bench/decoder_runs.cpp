@@ -222,7 +222,8 @@ std::unique_ptr<Pass> make_pass(const DecoderSpec& spec, const Clip& clip, const
     // daedalus-cpu is the 1-thread run, daedalus-cpu-mt uses every core,
     // like libavcodec-1t / -mt.
     tools::DaedalusOptions options;
-    if (spec.backend == "cpu") options.backend.cpu_threads = unsigned(spec.threads);
+    // Entropy decoding of tile columns too: the 1-thread run is one thread.
+    if (spec.backend == "cpu") options.backend.cpu_threads = options.entropy_threads = unsigned(spec.threads);
     auto dec = tools::make_decoder(tools::DecoderKind::kDaedalus, backend, demuxer, 1, options);
     return std::make_unique<FrameDecoderPass>(std::move(dec));
   }

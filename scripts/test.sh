@@ -4,7 +4,8 @@
 #
 #   1. the code that parses untrusted input (VP9 decoder, CPU stages, media
 #      layer, daemon protocol) under ASan + UBSan;
-#   2. the CPU backend's stage threads under TSan;
+#   2. the CPU backend's stage threads and the VP9 tile column threads
+#      under TSan;
 #   3. a bounded libFuzzer run over the VP9 decoder;
 #   4. everything else in one CTest run, last, so its summary closes the
 #      log: unit tests, CLI vs `ffmpeg -f framemd5` on the generated corpus,
@@ -39,7 +40,7 @@ cmake --build "$asan" -j"$jobs" --target vp9_tests dispatch_cpu_test media_tests
   ctest --output-on-failure -j"$jobs" -R '^(corpus|vp9|dispatch\.cpu|media)\.|^[A-Z][A-Za-z0-9_]*\.' \
   -E 'libvpx|sharpness_bitexact|^cli\.|^vm\.|^vulkan\.|^bench\.|^checkasm\.')
 
-echo "== TSan: the CPU backend's stage threads =="
+echo "== TSan: the CPU backend's stage threads, VP9 tile column threads =="
 # The fork-join pool and every stage on 1 vs 2, 3, 5 threads (the loop
 # filter's rows wait on each other; a wait one superblock short is a race
 # TSan reports).
@@ -47,8 +48,10 @@ tsan=${DAEDALUS_TSAN_BUILD_DIR:-$root/build-tsan}
 cmake -S . -B "$tsan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAEDALUS_VULKAN=OFF \
   -DCMAKE_CXX_FLAGS=-fsanitize=thread -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread \
   -DDAEDALUS_CORPUS_DIR="$build/corpus" >/dev/null
-cmake --build "$tsan" -j"$jobs" --target dispatch_cpu_test
+cmake --build "$tsan" -j"$jobs" --target dispatch_cpu_test vp9_tests
 TSAN_OPTIONS=halt_on_error=1 "$tsan"/tests/unit/dispatch/dispatch_cpu_test --gtest_filter='ForkJoin.*:CpuThreads.*'
+# VP9 tile columns entropy-decoded on 2, 3 and 4 threads against one.
+TSAN_OPTIONS=halt_on_error=1 "$tsan"/daemon/vp9/tests/vp9_tests --gtest_filter='CorpusTileThreads.*'
 
 echo "== libFuzzer: VP9 decoder, ${fuzz_seconds}s =="
 DAEDALUS_CORPUS_DIR="$build/corpus" tests/fuzz/run-fuzz.sh "$fuzz_seconds"

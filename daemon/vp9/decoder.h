@@ -48,6 +48,8 @@ class Decoder {
   // The last decoded frame's header and work (tests, tools).
   const FrameHeader& last_header() const { return hdr_; }
   const dispatch::FrameWork& last_work() const { return core_.last_work(); }
+  // Threads for a frame's tile columns (FrameCore::set_entropy_threads).
+  void set_entropy_threads(unsigned n) { core_.set_entropy_threads(n); }
   // Unread bytes at the end of each tile of the last frame.
   const std::vector<size_t>& last_tile_unread_bytes() const { return tile_unread_; }
 

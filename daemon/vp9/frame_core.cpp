@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <thread>
 
 #include "daedalus/error.h"
 #include "tables.h"
@@ -16,7 +18,19 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
-FrameCore::FrameCore(dispatch::Backend& backend) : backend_(backend) { reset(); }
+unsigned default_entropy_threads() {
+  if (const char* s = std::getenv("DAEDALUS_ENTROPY_THREADS")) {
+    char* end = nullptr;
+    const long n = std::strtol(s, &end, 10);
+    if (end != s && *end == '\0' && n >= 1 && n <= 16) return static_cast<unsigned>(n);
+  }
+  return std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+}
+
+FrameCore::FrameCore(dispatch::Backend& backend) : backend_(backend) {
+  tile_threads_.max_threads = default_entropy_threads();
+  reset();
+}
 
 void FrameCore::reset() {
   saved_ctx_.fill(default_frame_context());
@@ -131,6 +145,7 @@ void FrameCore::decode(FrameHeader& h, const FrameContext* deltas_in, const uint
     tc.work = &work_;
     tile_unread_.clear();
     tc.tile_unread_bytes = &tile_unread_;
+    tc.threads = &tile_threads_;
     decode_tiles(data + header_bytes, size - header_bytes, tc);
     build_loop_filter_units(h, blocks_, grid_, work_);
     fp.num_blocks = static_cast<uint32_t>(work_.blocks.size());

@@ -46,6 +46,11 @@ struct RefPicture {
   uint32_t width = 0, height = 0;
 };
 
+// Threads for a frame's tile columns: DAEDALUS_ENTROPY_THREADS (1..16)
+// when set, otherwise the machine's hardware threads, at most 4 (a Pi 5's
+// cores; VP9 at 1080p has at most 4 tile columns, at 4K 8).
+unsigned default_entropy_threads();
+
 class FrameCore {
  public:
   explicit FrameCore(dispatch::Backend& backend);
@@ -64,6 +69,10 @@ class FrameCore {
 
   // A fresh stream: default probabilities, no segmentation map, no MVs.
   void reset();
+  // How many threads may entropy-decode a frame's tile columns at once
+  // (1: only the calling one). Default: entropy_threads().
+  void set_entropy_threads(unsigned n) { tile_threads_.max_threads = std::max(n, 1u); }
+  unsigned entropy_threads() const { return tile_threads_.max_threads; }
   // The frame after a failed one must not use MVs from before it.
   void forget_prev_mvs() { have_prev_mvs_ = false; }
 
@@ -88,6 +97,7 @@ class FrameCore {
   std::vector<MvRef> mvs_, prev_mvs_;
   std::vector<uint8_t> seg_map_cur_, seg_map_last_;
   std::vector<size_t> tile_unread_;
+  TileThreads tile_threads_;
   uint32_t state_mi_cols_ = 0, state_mi_rows_ = 0;
 
   // What the previous decoded frame left for this one.

@@ -3,10 +3,23 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "tables.h"
 
 namespace daedalus::vp9 {
+
+void add_counts(FrameCounts& into, const FrameCounts& from) {
+  // Every member is an array of uint32_t (or a struct of them): add the
+  // words, whatever the members are.
+  static_assert(std::is_trivially_copyable_v<FrameCounts> && sizeof(FrameCounts) % sizeof(uint32_t) == 0);
+  constexpr size_t kWords = sizeof(FrameCounts) / sizeof(uint32_t);
+  uint32_t a[kWords], b[kWords];
+  std::memcpy(a, &into, sizeof a);
+  std::memcpy(b, &from, sizeof b);
+  for (size_t i = 0; i < kWords; ++i) a[i] += b[i];
+  std::memcpy(&into, a, sizeof a);
+}
 
 FrameContext default_frame_context() {
   FrameContext fc{};

@@ -67,6 +67,9 @@ struct FrameCounts {
   MvComponentCounts mv[2];
 };
 
+// into += from, count by count (per-thread counts of one frame).
+void add_counts(FrameCounts& into, const FrameCounts& from);
+
 // The spec's default probabilities (setup_past_independence).
 FrameContext default_frame_context();
 

@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <string>
+#include <thread>
 
 #include "bool_decoder.h"
 #include "daedalus/error.h"
@@ -123,7 +125,8 @@ class TileDecoder {
           }
   }
 
-  void decode_tile(const uint8_t* data, size_t size, int row_start, int row_end, int col_start, int col_end) {
+  // Returns the bytes the tile left unread.
+  size_t decode_tile(const uint8_t* data, size_t size, int row_start, int row_end, int col_start, int col_end) {
     bd_.init(data, size);
     col_start_ = col_start;
     col_end_ = col_end;
@@ -140,7 +143,7 @@ class TileDecoder {
     // A tile that needed far more bits than it had is corrupt; libvpx
     // tolerates the arithmetic coder's small look-ahead past the end.
     if (bd_.overrun() > 8) throw Error("vp9: tile data truncated");
-    if (c_.tile_unread_bytes) c_.tile_unread_bytes->push_back(bd_.unread_bytes());
+    return bd_.unread_bytes();
   }
 
  private:
@@ -1124,6 +1127,9 @@ class TileDecoder {
             set_nonzero(left + r, step, max_h - r, nz);
           }
           tb.eob = static_cast<uint16_t>(eob);
+          // Only a block with coefficients has an offset (0 otherwise): the
+          // same value however the tiles were split among threads.
+          if (eob == 0) tb.coeff_offset = 0;
           eob_total += eob;
           if (!inter || eob > 0) work_.tx_blocks.push_back(tb);
         }
@@ -1195,13 +1201,162 @@ int tile_offset(int idx, int mis, int log2) {
   return std::min(offset, mis);
 }
 
+
+// One tile's data and its extent in 8x8 units.
+struct TileSpan {
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  int r0 = 0, r1 = 0, c0 = 0, c1 = 0;
+  bool empty() const { return r1 <= r0 || c1 <= c0; }
+};
+
+// The frame's tiles in bitstream order (tile row by tile row); every tile
+// but the last is preceded by its size.
+std::vector<TileSpan> split_tiles(const uint8_t* data, size_t size, const FrameHeader& h) {
+  const int tile_cols = 1 << h.log2_tile_cols, tile_rows = 1 << h.log2_tile_rows;
+  std::vector<TileSpan> tiles;
+  tiles.reserve(static_cast<size_t>(tile_cols) * tile_rows);
+  const uint8_t* p = data;
+  const uint8_t* end = data + size;
+  for (int tr = 0; tr < tile_rows; ++tr)
+    for (int tc = 0; tc < tile_cols; ++tc) {
+      TileSpan t;
+      if (tr == tile_rows - 1 && tc == tile_cols - 1) {
+        t.size = static_cast<size_t>(end - p);
+      } else {
+        if (end - p < 4) throw Error("vp9: truncated tile size");
+        t.size = (static_cast<size_t>(p[0]) << 24) | (static_cast<size_t>(p[1]) << 16) |
+                 (static_cast<size_t>(p[2]) << 8) | p[3];
+        p += 4;
+        if (t.size > static_cast<size_t>(end - p)) throw Error("vp9: tile size exceeds the frame data");
+      }
+      t.data = p;
+      t.r0 = tile_offset(tr, static_cast<int>(h.mi_rows), h.log2_tile_rows);
+      t.r1 = tile_offset(tr + 1, static_cast<int>(h.mi_rows), h.log2_tile_rows);
+      t.c0 = tile_offset(tc, static_cast<int>(h.mi_cols), h.log2_tile_cols);
+      t.c1 = tile_offset(tc + 1, static_cast<int>(h.mi_cols), h.log2_tile_cols);
+      tiles.push_back(t);
+      p += t.size;
+    }
+  return tiles;
+}
+
+// Tile columns on `n` threads. VP9 tile columns are independent: a block's
+// contexts, neighbours and MV candidates never cross a tile column's edges
+// (they do cross tile rows, so one worker takes a column's tiles top to
+// bottom). Worker w decodes columns w, w + n, ... into outputs of its own;
+// the outputs are then concatenated in bitstream order, with the indices
+// they hold (mode info grid, coefficient offsets) moved along, so the
+// frame's work, grid and counts are exactly those of decoding on one
+// thread.
+void decode_tile_columns(const std::vector<TileSpan>& tiles, int tile_cols, unsigned n, const TileDecodeContext& ctx) {
+  const FrameHeader& h = *ctx.hdr;
+  const size_t mis = static_cast<size_t>(h.mi_rows) * h.mi_cols;
+  std::vector<TileColumnWorker>& pool = ctx.threads->workers;
+  if (pool.size() < n) pool.resize(n);
+  struct Output {  // one tile's share of its worker's outputs: [begin, end)
+    size_t blocks[2] = {}, work_blocks[2] = {}, tx[2] = {}, coeffs[2] = {};
+    size_t unread = 0;
+    bool decoded = false;
+  };
+  std::vector<Output> out(tiles.size());
+  std::vector<std::exception_ptr> error(n);
+  std::vector<size_t> error_tile(n, tiles.size());
+  auto run = [&](unsigned w) {
+    TileColumnWorker& wk = pool[w];
+    size_t i = 0;
+    try {
+      // Room for the worst case of this worker's columns up front, as
+      // FrameCore reserves the frame's work (see there): grown by doubling,
+      // a stream's first frame would copy its coefficients over and over.
+      size_t mi = 0;
+      for (int tc = static_cast<int>(w); tc < tile_cols; tc += static_cast<int>(n))
+        mi += static_cast<size_t>(tiles[static_cast<size_t>(tc)].c1 - tiles[static_cast<size_t>(tc)].c0) * h.mi_rows;
+      const size_t units = std::min<size_t>(mi * 4, (4096 / 4) * (2304 / 4));
+      wk.blocks.clear();
+      wk.blocks.reserve(mi);  // at most one per 8x8; TileDecoder keeps pointers into it
+      wk.work.blocks.clear();
+      wk.work.blocks.reserve(units);
+      wk.work.tx_blocks.clear();
+      wk.work.tx_blocks.reserve(units * 3 / 2);
+      wk.work.coeffs.clear();
+      wk.work.coeffs.reserve(units * 16 * 3 / 2);
+      wk.counts = FrameCounts{};
+      TileDecodeContext c = ctx;
+      c.counts = &wk.counts;
+      c.blocks = &wk.blocks;
+      c.work = &wk.work;
+      c.tile_unread_bytes = nullptr;
+      c.threads = nullptr;
+      TileDecoder td(c);
+      for (int tc = static_cast<int>(w); tc < tile_cols; tc += static_cast<int>(n))
+        for (i = static_cast<size_t>(tc); i < tiles.size(); i += static_cast<size_t>(tile_cols)) {
+          const TileSpan& t = tiles[i];
+          if (t.empty()) continue;
+          Output& o = out[i];
+          o.blocks[0] = wk.blocks.size();
+          o.work_blocks[0] = wk.work.blocks.size();
+          o.tx[0] = wk.work.tx_blocks.size();
+          o.coeffs[0] = wk.work.coeffs.size();
+          o.unread = td.decode_tile(t.data, t.size, t.r0, t.r1, t.c0, t.c1);
+          o.blocks[1] = wk.blocks.size();
+          o.work_blocks[1] = wk.work.blocks.size();
+          o.tx[1] = wk.work.tx_blocks.size();
+          o.coeffs[1] = wk.work.coeffs.size();
+          o.decoded = true;
+        }
+      td.flush_coef_counts();
+    } catch (...) {
+      error[w] = std::current_exception();
+      error_tile[w] = i;
+    }
+  };
+  {
+    std::vector<std::jthread> threads;
+    threads.reserve(n - 1);
+    for (unsigned w = 1; w < n; ++w) threads.emplace_back(run, w);
+    run(0);
+  }  // joined here
+  // The error of the first failing tile in bitstream order, as one thread
+  // would have reported it.
+  unsigned first = n;
+  for (unsigned w = 0; w < n; ++w)
+    if (error[w] && (first == n || error_tile[w] < error_tile[first])) first = w;
+  if (first != n) std::rethrow_exception(error[first]);
+
+  ctx.blocks->clear();
+  ctx.blocks->reserve(mis);
+  dispatch::FrameWork& work = *ctx.work;
+  std::vector<int32_t>& grid = *ctx.grid;
+  for (size_t i = 0; i < tiles.size(); ++i) {
+    const Output& o = out[i];
+    if (!o.decoded) continue;
+    const TileColumnWorker& wk = pool[(i % static_cast<size_t>(tile_cols)) % n];
+    const int32_t block_shift = static_cast<int32_t>(ctx.blocks->size()) - static_cast<int32_t>(o.blocks[0]);
+    ctx.blocks->insert(ctx.blocks->end(), wk.blocks.begin() + o.blocks[0], wk.blocks.begin() + o.blocks[1]);
+    work.blocks.insert(work.blocks.end(), wk.work.blocks.begin() + o.work_blocks[0],
+                       wk.work.blocks.begin() + o.work_blocks[1]);
+    const uint32_t coeff_shift = static_cast<uint32_t>(work.coeffs.size() - o.coeffs[0]);  // modulo 2^32
+    const size_t tx0 = work.tx_blocks.size();
+    work.tx_blocks.insert(work.tx_blocks.end(), wk.work.tx_blocks.begin() + o.tx[0], wk.work.tx_blocks.begin() + o.tx[1]);
+    for (size_t k = tx0; k < work.tx_blocks.size(); ++k)
+      if (work.tx_blocks[k].eob) work.tx_blocks[k].coeff_offset += coeff_shift;
+    work.coeffs.insert(work.coeffs.end(), wk.work.coeffs.begin() + o.coeffs[0], wk.work.coeffs.begin() + o.coeffs[1]);
+    const TileSpan& t = tiles[i];
+    for (int r = t.r0; r < t.r1; ++r) {
+      int32_t* row = grid.data() + static_cast<size_t>(r) * h.mi_cols;
+      for (int c = t.c0; c < t.c1; ++c) row[c] += block_shift;
+    }
+    if (ctx.tile_unread_bytes) ctx.tile_unread_bytes->push_back(o.unread);
+  }
+  for (unsigned w = 0; w < n; ++w) add_counts(*ctx.counts, pool[w].counts);
+}
+
 }  // namespace
 
 void decode_tiles(const uint8_t* data, size_t size, const TileDecodeContext& ctx) {
   const FrameHeader& h = *ctx.hdr;
   const size_t mis = static_cast<size_t>(h.mi_rows) * h.mi_cols;
-  ctx.blocks->clear();
-  ctx.blocks->reserve(mis);  // no reallocation: ModeInfo pointers stay valid
   // Not reset: decode_block() writes every entry of a frame that decodes,
   // and at() looks only at neighbours decoded before (see there).
   ctx.grid->resize(mis);
@@ -1209,30 +1364,21 @@ void decode_tiles(const uint8_t* data, size_t size, const TileDecodeContext& ctx
   // no frame takes its MVs from an intra frame, but keep them defined.
   if (h.intra_frame()) ctx.mvs->assign(mis, MvRef{});
   else ctx.mvs->resize(mis);
+  const std::vector<TileSpan> tiles = split_tiles(data, size, h);
+  const int tile_cols = 1 << h.log2_tile_cols;
+  const unsigned threads = ctx.threads ? std::min(ctx.threads->max_threads, static_cast<unsigned>(tile_cols)) : 1;
+  if (threads > 1) {
+    decode_tile_columns(tiles, tile_cols, threads, ctx);
+    return;
+  }
+  ctx.blocks->clear();
+  ctx.blocks->reserve(mis);  // no reallocation: ModeInfo pointers stay valid
   TileDecoder td(ctx);
-  const int tile_cols = 1 << h.log2_tile_cols, tile_rows = 1 << h.log2_tile_rows;
-  const uint8_t* p = data;
-  const uint8_t* end = data + size;
-  for (int tr = 0; tr < tile_rows; ++tr)
-    for (int tc = 0; tc < tile_cols; ++tc) {
-      const bool last = tr == tile_rows - 1 && tc == tile_cols - 1;
-      size_t tile_size;
-      if (last) {
-        tile_size = static_cast<size_t>(end - p);
-      } else {
-        if (end - p < 4) throw Error("vp9: truncated tile size");
-        tile_size = (static_cast<size_t>(p[0]) << 24) | (static_cast<size_t>(p[1]) << 16) |
-                    (static_cast<size_t>(p[2]) << 8) | p[3];
-        p += 4;
-        if (tile_size > static_cast<size_t>(end - p)) throw Error("vp9: tile size exceeds the frame data");
-      }
-      const int r0 = tile_offset(tr, static_cast<int>(h.mi_rows), h.log2_tile_rows);
-      const int r1 = tile_offset(tr + 1, static_cast<int>(h.mi_rows), h.log2_tile_rows);
-      const int c0 = tile_offset(tc, static_cast<int>(h.mi_cols), h.log2_tile_cols);
-      const int c1 = tile_offset(tc + 1, static_cast<int>(h.mi_cols), h.log2_tile_cols);
-      if (r1 > r0 && c1 > c0) td.decode_tile(p, tile_size, r0, r1, c0, c1);
-      p += tile_size;
-    }
+  for (const TileSpan& t : tiles) {
+    if (t.empty()) continue;
+    const size_t unread = td.decode_tile(t.data, t.size, t.r0, t.r1, t.c0, t.c1);
+    if (ctx.tile_unread_bytes) ctx.tile_unread_bytes->push_back(unread);
+  }
   td.flush_coef_counts();
 }
 

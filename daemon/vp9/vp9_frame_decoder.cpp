@@ -8,8 +8,10 @@ namespace {
 
 class Vp9FrameDecoder : public media::FrameDecoder {
  public:
-  Vp9FrameDecoder(std::unique_ptr<dispatch::Backend> owned, dispatch::Backend& backend)
-      : owned_(std::move(owned)), decoder_(backend) {}
+  Vp9FrameDecoder(std::unique_ptr<dispatch::Backend> owned, dispatch::Backend& backend, unsigned entropy_threads = 0)
+      : owned_(std::move(owned)), decoder_(backend) {
+    if (entropy_threads) decoder_.set_entropy_threads(entropy_threads);
+  }
 
   void decode(const uint8_t* data, size_t size, int64_t pts, const media::FrameSink& sink) override {
     const DecoderTiming before = decoder_.timing();
@@ -50,9 +52,10 @@ std::unique_ptr<media::FrameDecoder> create_frame_decoder(dispatch::BackendKind 
   return std::make_unique<Vp9FrameDecoder>(std::move(backend), ref);
 }
 
-std::unique_ptr<media::FrameDecoder> create_frame_decoder(std::unique_ptr<dispatch::Backend> backend) {
+std::unique_ptr<media::FrameDecoder> create_frame_decoder(std::unique_ptr<dispatch::Backend> backend,
+                                                          unsigned entropy_threads) {
   dispatch::Backend& ref = *backend;
-  return std::make_unique<Vp9FrameDecoder>(std::move(backend), ref);
+  return std::make_unique<Vp9FrameDecoder>(std::move(backend), ref, entropy_threads);
 }
 
 std::unique_ptr<media::FrameDecoder> create_frame_decoder(dispatch::Backend& backend) {

@@ -56,6 +56,9 @@ VP9=(
   "vp9-tiles4 vp9 1280 720 10 testsrc2 --good --cpu-used=6 --target-bitrate=1000 --tile-columns=2"
   "vp9-tilerows2 vp9 640 360 10 testsrc2 --good --cpu-used=4 --target-bitrate=500 --tile-rows=1"
   "vp9-tiles4x4 vp9 1280 720 10 mandelbrot --good --cpu-used=6 --target-bitrate=1000 --tile-columns=2 --tile-rows=2"
+  # Tile columns with backward adaptation (vpxenc's default is frame-parallel
+  # mode, which adapts nothing): the threads' symbol counts must be summed.
+  "vp9-tiles4-adapt vp9 1280 720 10 mandelbrot --good --cpu-used=6 --target-bitrate=1000 --tile-columns=2 --frame-parallel=0"
   "vp9-aq1 vp9 352 288 10 testsrc2 --good --cpu-used=4 --target-bitrate=300 --aq-mode=1"
   "vp9-aq2 vp9 352 288 10 mandelbrot --good --cpu-used=4 --target-bitrate=300 --aq-mode=2"
   "vp9-aq3 vp9 352 288 10 testsrc2 --rt --cpu-used=6 --end-usage=cbr --target-bitrate=300 --aq-mode=3"

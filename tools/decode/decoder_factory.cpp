@@ -27,7 +27,7 @@ std::unique_ptr<media::FrameDecoder> make_decoder(DecoderKind kind, dispatch::Ba
       if (demuxer.width() > 0 && demuxer.height() > 0)
         b->reserve(static_cast<uint32_t>(demuxer.width()), static_cast<uint32_t>(demuxer.height()));
     }
-    return vp9::create_frame_decoder(std::move(b));
+    return vp9::create_frame_decoder(std::move(b), options.entropy_threads);
   }
 #else
   (void)backend;
