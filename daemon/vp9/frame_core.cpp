@@ -28,7 +28,7 @@ unsigned default_entropy_threads() {
 }
 
 FrameCore::FrameCore(dispatch::Backend& backend) : backend_(backend) {
-  tile_threads_.max_threads = default_entropy_threads();
+  entropy_threads_ = default_entropy_threads();
   reset();
 }
 
@@ -145,7 +145,7 @@ void FrameCore::decode(FrameHeader& h, const FrameContext* deltas_in, const uint
     tc.work = &work_;
     tile_unread_.clear();
     tc.tile_unread_bytes = &tile_unread_;
-    tc.threads = &tile_threads_;
+    tc.threads = entropy_threads_;
     decode_tiles(data + header_bytes, size - header_bytes, tc);
     build_loop_filter_units(h, blocks_, grid_, work_);
     fp.num_blocks = static_cast<uint32_t>(work_.blocks.size());

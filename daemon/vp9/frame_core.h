@@ -70,9 +70,9 @@ class FrameCore {
   // A fresh stream: default probabilities, no segmentation map, no MVs.
   void reset();
   // How many threads may entropy-decode a frame's tile columns at once
-  // (1: only the calling one). Default: entropy_threads().
-  void set_entropy_threads(unsigned n) { tile_threads_.max_threads = std::max(n, 1u); }
-  unsigned entropy_threads() const { return tile_threads_.max_threads; }
+  // (1: only the calling one). Default: default_entropy_threads().
+  void set_entropy_threads(unsigned n) { entropy_threads_ = std::max(n, 1u); }
+  unsigned entropy_threads() const { return entropy_threads_; }
   // The frame after a failed one must not use MVs from before it.
   void forget_prev_mvs() { have_prev_mvs_ = false; }
 
@@ -97,7 +97,7 @@ class FrameCore {
   std::vector<MvRef> mvs_, prev_mvs_;
   std::vector<uint8_t> seg_map_cur_, seg_map_last_;
   std::vector<size_t> tile_unread_;
-  TileThreads tile_threads_;
+  unsigned entropy_threads_ = 1;
   uint32_t state_mi_cols_ = 0, state_mi_rows_ = 0;
 
   // What the previous decoded frame left for this one.

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -1241,6 +1243,42 @@ std::vector<TileSpan> split_tiles(const uint8_t* data, size_t size, const FrameH
   return tiles;
 }
 
+// One thread's outputs when tile columns are decoded in parallel.
+struct TileColumnWorker {
+  std::vector<ModeInfo> blocks;
+  dispatch::FrameWork work;  // blocks, tx_blocks and coeffs only
+  FrameCounts counts{};
+};
+
+// Worker outputs are shared by every decoder of the process, not kept per
+// stream: a new stream's first frame (a key frame, often its largest) then
+// writes into memory earlier frames already faulted in. Only its own
+// FrameWork is new, as on one thread.
+class WorkerPool {
+ public:
+  std::unique_ptr<TileColumnWorker> acquire() {
+    std::lock_guard lock(mutex_);
+    if (free_.empty()) return std::make_unique<TileColumnWorker>();
+    std::unique_ptr<TileColumnWorker> w = std::move(free_.back());
+    free_.pop_back();
+    return w;
+  }
+  void release(std::unique_ptr<TileColumnWorker> w) {
+    std::lock_guard lock(mutex_);
+    if (free_.size() < kMaxIdle) free_.push_back(std::move(w));
+  }
+
+ private:
+  static constexpr size_t kMaxIdle = 8;  // two 4-thread streams' worth
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<TileColumnWorker>> free_;
+};
+
+WorkerPool& worker_pool() {
+  static WorkerPool pool;
+  return pool;
+}
+
 // Tile columns on `n` threads. VP9 tile columns are independent: a block's
 // contexts, neighbours and MV candidates never cross a tile column's edges
 // (they do cross tile rows, so one worker takes a column's tiles top to
@@ -1252,8 +1290,14 @@ std::vector<TileSpan> split_tiles(const uint8_t* data, size_t size, const FrameH
 void decode_tile_columns(const std::vector<TileSpan>& tiles, int tile_cols, unsigned n, const TileDecodeContext& ctx) {
   const FrameHeader& h = *ctx.hdr;
   const size_t mis = static_cast<size_t>(h.mi_rows) * h.mi_cols;
-  std::vector<TileColumnWorker>& pool = ctx.threads->workers;
-  if (pool.size() < n) pool.resize(n);
+  std::vector<std::unique_ptr<TileColumnWorker>> pool(n);
+  for (auto& w : pool) w = worker_pool().acquire();
+  struct Release {  // back to the process's pool on every way out
+    std::vector<std::unique_ptr<TileColumnWorker>>& pool;
+    ~Release() {
+      for (auto& w : pool) worker_pool().release(std::move(w));
+    }
+  } release{pool};
   struct Output {  // one tile's share of its worker's outputs: [begin, end)
     size_t blocks[2] = {}, work_blocks[2] = {}, tx[2] = {}, coeffs[2] = {};
     size_t unread = 0;
@@ -1263,7 +1307,7 @@ void decode_tile_columns(const std::vector<TileSpan>& tiles, int tile_cols, unsi
   std::vector<std::exception_ptr> error(n);
   std::vector<size_t> error_tile(n, tiles.size());
   auto run = [&](unsigned w) {
-    TileColumnWorker& wk = pool[w];
+    TileColumnWorker& wk = *pool[w];
     size_t i = 0;
     try {
       // Room for the worst case of this worker's columns up front, as
@@ -1287,7 +1331,7 @@ void decode_tile_columns(const std::vector<TileSpan>& tiles, int tile_cols, unsi
       c.blocks = &wk.blocks;
       c.work = &wk.work;
       c.tile_unread_bytes = nullptr;
-      c.threads = nullptr;
+      c.threads = 1;
       TileDecoder td(c);
       for (int tc = static_cast<int>(w); tc < tile_cols; tc += static_cast<int>(n))
         for (i = static_cast<size_t>(tc); i < tiles.size(); i += static_cast<size_t>(tile_cols)) {
@@ -1331,7 +1375,7 @@ void decode_tile_columns(const std::vector<TileSpan>& tiles, int tile_cols, unsi
   for (size_t i = 0; i < tiles.size(); ++i) {
     const Output& o = out[i];
     if (!o.decoded) continue;
-    const TileColumnWorker& wk = pool[(i % static_cast<size_t>(tile_cols)) % n];
+    const TileColumnWorker& wk = *pool[(i % static_cast<size_t>(tile_cols)) % n];
     const int32_t block_shift = static_cast<int32_t>(ctx.blocks->size()) - static_cast<int32_t>(o.blocks[0]);
     ctx.blocks->insert(ctx.blocks->end(), wk.blocks.begin() + o.blocks[0], wk.blocks.begin() + o.blocks[1]);
     work.blocks.insert(work.blocks.end(), wk.work.blocks.begin() + o.work_blocks[0],
@@ -1349,7 +1393,7 @@ void decode_tile_columns(const std::vector<TileSpan>& tiles, int tile_cols, unsi
     }
     if (ctx.tile_unread_bytes) ctx.tile_unread_bytes->push_back(o.unread);
   }
-  for (unsigned w = 0; w < n; ++w) add_counts(*ctx.counts, pool[w].counts);
+  for (unsigned w = 0; w < n; ++w) add_counts(*ctx.counts, pool[w]->counts);
 }
 
 }  // namespace
@@ -1366,7 +1410,7 @@ void decode_tiles(const uint8_t* data, size_t size, const TileDecodeContext& ctx
   else ctx.mvs->resize(mis);
   const std::vector<TileSpan> tiles = split_tiles(data, size, h);
   const int tile_cols = 1 << h.log2_tile_cols;
-  const unsigned threads = ctx.threads ? std::min(ctx.threads->max_threads, static_cast<unsigned>(tile_cols)) : 1;
+  const unsigned threads = std::min(std::max(ctx.threads, 1u), static_cast<unsigned>(tile_cols));
   if (threads > 1) {
     decode_tile_columns(tiles, tile_cols, threads, ctx);
     return;

@@ -46,21 +46,6 @@ struct MvRef {
   int8_t ref[2] = {0, -1};
 };
 
-// One thread's outputs when tile columns are decoded in parallel; kept
-// by the caller (TileThreads) so their memory is reused frame to frame.
-struct TileColumnWorker {
-  std::vector<ModeInfo> blocks;
-  dispatch::FrameWork work;  // blocks, tx_blocks and coeffs only
-  FrameCounts counts{};
-};
-
-// How many threads may decode a frame's tile columns at once (1: all on
-// the calling thread), and their scratch.
-struct TileThreads {
-  unsigned max_threads = 1;
-  std::vector<TileColumnWorker> workers;
-};
-
 // Inputs and outputs of decoding one frame's tiles.
 struct TileDecodeContext {
   const FrameHeader* hdr = nullptr;
@@ -76,9 +61,9 @@ struct TileDecodeContext {
   dispatch::FrameWork* work = nullptr;
   // Optional: bytes each tile left unread (tests check tiles end in sync).
   std::vector<size_t>* tile_unread_bytes = nullptr;
-  // Optional: decode tile columns on more than one thread. The outputs are
-  // the same as on one thread, to the byte.
-  TileThreads* threads = nullptr;
+  // Up to this many threads decode the frame's tile columns (1: all on the
+  // calling thread). The outputs are the same as on one thread, to the byte.
+  unsigned threads = 1;
 };
 
 // Decodes all tiles of a frame. `data` starts right after the compressed

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Tile columns entropy-decoded on several threads (TileThreads) must give
+// Tile columns entropy-decoded on several threads (decode_tiles) must give
 // the frame's work, loop filter units and probability adaptation of one
 // thread, to the byte, for every worker count, even ones that do not
 // divide the number of tile columns; and a corrupt tile must fail the frame
@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "corpus.h"
@@ -84,8 +85,9 @@ TEST(CorpusTileThreads, SeveralThreadsGiveTheWorkOfOne) {
     }
     // Later frames decode with the probabilities adapted from the counts:
     // equal pictures to the end say the counts were summed right.
-    if (!single_column)
+    if (!single_column) {
       for (auto& r : many) EXPECT_EQ(r->md5s, one.md5s);
+    }
   }
   // The corpus has clips with 2 and 4 tile columns (vp9-tiles2, vp9-tiles4,
   // vp9-tiles4x4, vp9-1920x1080), and vp9-tiles4-adapt adapts its
@@ -93,6 +95,30 @@ TEST(CorpusTileThreads, SeveralThreadsGiveTheWorkOfOne) {
   // nothing.
   EXPECT_GE(multi_column_frames, 30);
   EXPECT_GE(adapting_frames, 5);
+}
+
+// Streams decoded at once (the daemon's contexts) share the process's
+// pool of worker outputs.
+TEST(CorpusTileThreads, TwoStreamsAtOnceShareTheWorkerPool) {
+  std::string path;
+  for (const auto& c : test::vp9_corpus())
+    if (c.name == "vp9-tiles4-adapt") path = c.path;
+  ASSERT_FALSE(path.empty()) << "corpus lacks vp9-tiles4-adapt";
+  const auto packets = read_all(path);
+  auto decode_all = [&](Decoding& d) {
+    for (const auto& p : packets)
+      for (const auto& [data, size] : split_superframe(p.data.data(), p.data.size())) d.decode(data, size);
+  };
+  Decoding one(1);
+  decode_all(one);
+  ASSERT_EQ(one.md5s.size(), 10u);
+  Decoding a(2), b(4);
+  {
+    std::jthread ta([&] { decode_all(a); });
+    std::jthread tb([&] { decode_all(b); });
+  }
+  EXPECT_EQ(a.md5s, one.md5s);
+  EXPECT_EQ(b.md5s, one.md5s);
 }
 
 TEST(CorpusTileThreads, ACorruptTileFailsTheFrameAndTheDecoderRecovers) {
