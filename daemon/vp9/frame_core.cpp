@@ -3,9 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
-#include <thread>
 
+#include "daedalus/dispatch/threads.h"
 #include "daedalus/error.h"
 #include "tables.h"
 
@@ -18,17 +17,8 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
-unsigned default_entropy_threads() {
-  if (const char* s = std::getenv("DAEDALUS_ENTROPY_THREADS")) {
-    char* end = nullptr;
-    const long n = std::strtol(s, &end, 10);
-    if (end != s && *end == '\0' && n >= 1 && n <= 16) return static_cast<unsigned>(n);
-  }
-  return std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
-}
-
 FrameCore::FrameCore(dispatch::Backend& backend) : backend_(backend) {
-  entropy_threads_ = default_entropy_threads();
+  entropy_threads_ = dispatch::threads_from_env("DAEDALUS_ENTROPY_THREADS");
   reset();
 }
 

@@ -2,8 +2,8 @@
 #include "fork_join.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <string>
+
+#include "daedalus/dispatch/threads.h"
 
 namespace daedalus::dispatch::cpu {
 
@@ -71,13 +71,6 @@ void ForkJoin::worker(unsigned index) {
   }
 }
 
-unsigned cpu_stage_threads() {
-  if (const char* s = std::getenv("DAEDALUS_CPU_THREADS")) {
-    char* end = nullptr;
-    const long n = std::strtol(s, &end, 10);
-    if (end != s && *end == '\0' && n >= 1 && n <= 16) return static_cast<unsigned>(n);
-  }
-  return std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
-}
+unsigned cpu_stage_threads() { return threads_from_env("DAEDALUS_CPU_THREADS"); }
 
 }  // namespace daedalus::dispatch::cpu

@@ -19,14 +19,6 @@
 namespace daedalus::vp9 {
 namespace {
 
-std::vector<media::Packet> read_all(const std::string& path) {
-  media::Demuxer dm(path);
-  std::vector<media::Packet> out;
-  media::Packet p;
-  while (dm.read(p)) out.push_back(p);
-  return out;
-}
-
 std::vector<std::string> reference_md5s(const std::string& path) {
   media::Demuxer dm(path);
   media::ReferenceDecoder ref(dm.codec(), dm.codec_parameters());
@@ -56,7 +48,7 @@ TEST(CorpusDecode, BitExactWithLibavcodec) {
     Decoder dec(*backend);
     std::vector<std::string> got;
     try {
-      got = our_md5s(dec, read_all(clip.path));
+      got = our_md5s(dec, test::read_all(clip.path));
     } catch (const Error& e) {
       ADD_FAILURE() << e.what();
     }
@@ -83,7 +75,7 @@ TEST(CorpusDecode, EveryTileEndsWhereItsDataEnds) {
     SCOPED_TRACE(clip.name);
     Decoder dec(*backend);
     int frame = 0;
-    for (const auto& p : read_all(clip.path)) {
+    for (const auto& p : test::read_all(clip.path)) {
       for (const auto& [data, size] : split_superframe(p.data.data(), p.data.size())) {
         dec.decode(data, size, 0, [](media::Nv12Frame&&) {});
         if (dec.last_header().show_existing_frame) continue;
@@ -108,7 +100,7 @@ TEST(CorpusDecode, CorruptPacketsThrowAndTheDecoderRecoversAtAKeyFrame) {
     if (clip.name.find("1920") != std::string::npos || clip.name.find("1280") != std::string::npos) continue;
     if (clip.name.find("resize") != std::string::npos) continue;
     SCOPED_TRACE(clip.name);
-    const auto packets = read_all(clip.path);
+    const auto packets = test::read_all(clip.path);
     Decoder dec(*backend);
     for (int round = 0; round < rounds; ++round)
       for (const auto& p : packets) {
@@ -133,7 +125,7 @@ TEST(CorpusDecode, LoopFilterUnitsFollowVp9Rules) {
   auto backend = dispatch::create_backend(dispatch::BackendKind::kCpu);
   for (const auto& clip : clips) {
     SCOPED_TRACE(clip.name);
-    const auto packets = read_all(clip.path);
+    const auto packets = test::read_all(clip.path);
     Decoder dec(*backend);
     dec.decode(packets[0].data.data(), packets[0].data.size(), 0, [](media::Nv12Frame&&) {});
     const auto& w = dec.last_work();

@@ -26,14 +26,6 @@
 namespace daedalus::vp9 {
 namespace {
 
-std::vector<media::Packet> read_all(const std::string& path) {
-  media::Demuxer dm(path);
-  std::vector<media::Packet> out;
-  media::Packet p;
-  while (dm.read(p)) out.push_back(p);
-  return out;
-}
-
 std::vector<std::string> reference_md5s(const std::string& path, const std::vector<media::Packet>& packets) {
   media::Demuxer dm(path);
   media::ReferenceDecoder ref(dm.codec(), dm.codec_parameters());
@@ -65,7 +57,7 @@ TEST(CorpusStateless, BitExactWithLibavcodec) {
   int n = 0;
   for (const auto& clip : clips) {
     SCOPED_TRACE(clip.name);
-    const auto packets = read_all(clip.path);
+    const auto packets = test::read_all(clip.path);
     const auto expected = reference_md5s(clip.path, packets);
     // Every other clip without the compressed header control (parsed from
     // the bitstream at the control's offset instead).
@@ -112,7 +104,7 @@ TEST(CorpusStateless, SeekToAMidStreamKeyFrame) {
   // kf-max-dist=5: key frames inside the clip.
   const std::string path = clip_path("vp9-352x288");
   ASSERT_FALSE(path.empty());
-  const auto packets = read_all(path);
+  const auto packets = test::read_all(path);
   const auto keys = later_key_frames(packets);
   ASSERT_FALSE(keys.empty()) << "clip has no mid-stream key frame";
   auto backend = dispatch::create_backend(dispatch::BackendKind::kCpu);
@@ -151,7 +143,7 @@ TEST(CorpusStateless, ScrambledCaptureBuffers) {
     const std::string path = clip_path(name);
     if (path.empty()) continue;
     SCOPED_TRACE(name);
-    const auto packets = read_all(path);
+    const auto packets = test::read_all(path);
     const auto expected = reference_md5s(path, packets);
     for (uint32_t seed : {1u, 99u}) {
       StatelessDecoder dec(*backend);

@@ -35,14 +35,6 @@ struct Decoding {
   }
 };
 
-std::vector<media::Packet> read_all(const std::string& path) {
-  media::Demuxer dm(path);
-  std::vector<media::Packet> out;
-  media::Packet p;
-  while (dm.read(p)) out.push_back(p);
-  return out;
-}
-
 TEST(CorpusTileThreads, SeveralThreadsGiveTheWorkOfOne) {
   const auto clips = test::vp9_corpus();
   ASSERT_FALSE(clips.empty());
@@ -56,7 +48,7 @@ TEST(CorpusTileThreads, SeveralThreadsGiveTheWorkOfOne) {
     bool single_column = false;
     // The first 12 frames: past a key frame and several adapted contexts,
     // and short enough for the TSan run (scripts/test.sh).
-    for (const auto& p : read_all(clip.path)) {
+    for (const auto& p : test::read_all(clip.path)) {
       if (single_column || frame >= 12) break;
       for (const auto& [data, size] : split_superframe(p.data.data(), p.data.size())) {
         one.decode(data, size);
@@ -104,7 +96,7 @@ TEST(CorpusTileThreads, TwoStreamsAtOnceShareTheWorkerPool) {
   for (const auto& c : test::vp9_corpus())
     if (c.name == "vp9-tiles4-adapt") path = c.path;
   ASSERT_FALSE(path.empty()) << "corpus lacks vp9-tiles4-adapt";
-  const auto packets = read_all(path);
+  const auto packets = test::read_all(path);
   auto decode_all = [&](Decoding& d) {
     for (const auto& p : packets)
       for (const auto& [data, size] : split_superframe(p.data.data(), p.data.size())) d.decode(data, size);
@@ -127,7 +119,7 @@ TEST(CorpusTileThreads, ACorruptTileFailsTheFrameAndTheDecoderRecovers) {
   for (const auto& c : clips)
     if (c.name == "vp9-tiles4x4") clip = &c;
   ASSERT_NE(clip, nullptr) << "corpus lacks vp9-tiles4x4";
-  const auto packets = read_all(clip->path);
+  const auto packets = test::read_all(clip->path);
   ASSERT_GE(packets.size(), 2u);
   const auto& key = packets[0].data;
 
