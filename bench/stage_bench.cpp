@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "stage_bench.h"
 
+#include <bit>
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -45,6 +46,12 @@ StageBenchResult bench_one(dispatch::BackendKind kind, bool intra, const StageBe
   res.num_tx_blocks = work.params.num_tx_blocks;
   res.num_coeffs = work.params.num_coeffs;
 #ifdef DAEDALUS_BENCH_VK_PLAN
+  // Unit edges the loop filter shader visits (both directions, all planes).
+  auto lf_edges = [](const dispatch::vk::LfPlan& lf) {
+    size_t n = 0;
+    for (uint32_t w : lf.edges) n += std::popcount(w);
+    return n;
+  };
   if (kind == dispatch::BackendKind::kVulkan) {
     try {
       const auto tx = dispatch::vk::plan_tx(work);
@@ -66,6 +73,7 @@ StageBenchResult bench_one(dispatch::BackendKind kind, bool intra, const StageBe
                          {"intra_tx_blocks", intra_tx},
                          {"loop_filter_levels", lf.levels.size()},
                          {"loop_filter_superblocks", lf.list.size()},
+                         {"loop_filter_edges", lf_edges(lf)},
                          {"inter_jobs", inter.num_jobs},
                          {"inter_units", inter.num_units},
                          {"inter_tx_blocks_with_coeffs", tx.inter.count},

@@ -10,6 +10,14 @@
 // bottom, its four columns one after another), which is exactly the
 // reference order for every pixel.
 //
+// The host lists, per superblock, which units have an edge to filter (bit
+// masks per unit row for the vertical pass, per unit column for the
+// horizontal one, vk_work.h LfPlan): each invocation walks the set bits of
+// its mask, not every unit of its row or column. Loading a unit is a
+// gather, one memory operation per lane on SIMD CPU drivers (lavapipe) and
+// a TMU lookup on V3D; walking 16 units to find the 4 with an edge was
+// most of the vertical pass's time under lavapipe.
+//
 // Pixels are loaded and stored as 32-bit words (plane offsets and strides
 // are multiples of 4, checked on the host; edges sit on 4-pixel unit
 // boundaries): a vertical edge is 4 words of its row, a horizontal edge one
@@ -23,18 +31,30 @@
 layout(local_size_x = 128) in;
 
 layout(std430, binding = 0) buffer Dst { uint pixw[]; };  // planes as words
-layout(std430, binding = 1) readonly buffer LfY { uint lf0[]; };
-layout(std430, binding = 2) readonly buffer LfU { uint lf1[]; };
-layout(std430, binding = 3) readonly buffer LfV { uint lf2[]; };
-layout(std430, binding = 4) readonly buffer Aux { uint aux[]; };  // sbx | sby << 16 per superblock
+// The three planes' dd_lf_unit arrays one after another (plane p from word
+// lf_base[p]): one load per unit, where a buffer per plane would make a
+// lane of a group that mixes planes load from all three.
+layout(std430, binding = 1) readonly buffer Lf { uint lf[]; };
+// From 0: sbx | sby << 16 per superblock; from edges_base: its
+// kLfEdgeWords words of edge masks.
+layout(std430, binding = 2) readonly buffer Aux { uint aux[]; };  // sbx | sby << 16 per superblock
 
 layout(push_constant) uniform Params {
-  uint list_base, count, sharpness, pad;
+  uint list_base, count, sharpness, edges_base;
   uint off[3], stride[3], width[3], height[3];
   uint cols[3], rows[3];
+  uint lf_base[3];
 } pc;
 
-uint lf_unit(int p, uint i) { return p == 0 ? lf0[i] : p == 1 ? lf1[i] : lf2[i]; }
+uint lf_unit(int p, uint i) { return lf[sel3(pc.lf_base[0], pc.lf_base[1], pc.lf_base[2], p) + i]; }
+
+// The mask of unit row or column i (0..15 luma, 0..7 chroma) of plane p:
+// 16 bits per luma row, 8 per chroma row, from word `first` of the
+// superblock's masks (0: vertical edges, 12: horizontal).
+uint edge_mask(uint masks, int first, int p, int i) {
+  if (p == 0) return (aux[masks + uint(first + (i >> 1))] >> (16 * (i & 1))) & 0xffffu;
+  return (aux[masks + uint(first + 6 + 2 * p + (i >> 2))] >> (8 * (i & 3))) & 0xffu;
+}
 
 int px[16];  // px[8 + i] = pixel i across the edge (0 = q0, -1 = p0)
 
@@ -167,6 +187,7 @@ void horizontal_edge(int w8, int wstride, int size, int level) {
 void main() {
   if (linear_group() >= pc.count) return;
   const uint sb = aux[pc.list_base + linear_group()];
+  const uint masks = pc.edges_base + (pc.list_base + linear_group()) * 24u;  // kLfEdgeWords
   const int sbx = int(sb & 0xffffu), sby = int(sb >> 16);
   const int tid = int(gl_LocalInvocationID.x);
 
@@ -182,7 +203,8 @@ void main() {
     int uy = sby * units + (lane >> 2), y = uy * 4 + (lane & 3);
     if (uy < uy1 && y < H) {
       const int row_w = int(sel3(pc.off[0], pc.off[1], pc.off[2], p) >> 2) + y * int(sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) >> 2);
-      for (int ux = ux0; ux < ux1; ux++) {
+      for (uint bits = edge_mask(masks, 0, p, lane >> 2); bits != 0u; bits &= bits - 1u) {
+        const int ux = ux0 + findLSB(bits);
         uint u = lf_unit(p, uint(uy * cols + ux));
         int level = int(u & 0xffu), size = int((u >> 8) & 0xffu);
         if (size == 0 || level == 0 || level > 63) continue;
@@ -207,7 +229,8 @@ void main() {
     if (ux < ux1 && ux * 4 < W) {
       const int wstride = int(sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) >> 2);
       const int col_w = int(sel3(pc.off[0], pc.off[1], pc.off[2], p) >> 2) + ux;
-      for (int uy = uy0; uy < uy1; uy++) {
+      for (uint bits = edge_mask(masks, 12, p, lane); bits != 0u; bits &= bits - 1u) {
+        const int uy = uy0 + findLSB(bits);
         uint u = lf_unit(p, uint(uy * cols + ux));
         int level = int(u & 0xffu), size = int((u >> 16) & 0xffu);
         if (size == 0 || level == 0 || level > 63) continue;

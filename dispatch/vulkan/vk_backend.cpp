@@ -58,9 +58,10 @@ struct InterPush {
   uint32_t off[3], stride[3];
 };
 struct LoopFilterPush {
-  uint32_t list_base, count, sharpness, pad;
+  uint32_t list_base, count, sharpness, edges_base;
   PlanesPush planes;
   uint32_t cols[3], rows[3];
+  uint32_t lf_base[3];  // word index of each plane's units in lf_buf_
 };
 
 }  // namespace
@@ -108,7 +109,7 @@ VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_shared
   create_pipeline(kIntraRecon, "intra_recon", 4, sizeof(IntraPush));
   create_pipeline(kAddResidual, "add_residual", 4, sizeof(AddResidualPush));
   create_pipeline(kInterPred, "inter_pred", 5, sizeof(InterPush));
-  create_pipeline(kLoopFilter, "loop_filter", 5, sizeof(LoopFilterPush));
+  create_pipeline(kLoopFilter, "loop_filter", 3, sizeof(LoopFilterPush));
 
   filter_buf_ = Buffer(*ctx_, sizeof(kVp9SubpelFilters), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
   std::memcpy(filter_buf_.data(), kVp9SubpelFilters, sizeof(kVp9SubpelFilters));
@@ -133,7 +134,7 @@ VulkanBackend::~VulkanBackend() {
   // Buffers must go before the device (ctx_ is destroyed last: declared first).
   for (GrowableBuffer* b : {&tx_buf_, &coeff_buf_, &residual_buf_, &tx_aux_buf_, &lf_aux_buf_, &jobs_buf_})
     b->get().reset();
-  for (auto& b : lf_buf_) b.get().reset();
+  lf_buf_.get().reset();
   filter_buf_.reset();
 }
 
@@ -324,9 +325,7 @@ void VulkanBackend::reserve(uint32_t width, uint32_t height) {
   // plan_tx's aux words: a residual offset, a size list, the inter and the
   // intra level lists per block, and the chain words.
   touch(tx_aux_buf_, tx_blocks * 4 * 5);
-  touch(lf_buf_[0], units * sizeof(dd_lf_unit));
-  touch(lf_buf_[1], units / 4 * sizeof(dd_lf_unit));
-  touch(lf_buf_[2], units / 4 * sizeof(dd_lf_unit));
+  touch(lf_buf_, units * 3 / 2 * sizeof(dd_lf_unit));
   create_surface(width, height);  // its buffer stays in surface_pool_
 }
 
@@ -363,9 +362,20 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   static_assert(sizeof(dd_tx_block) == 16 && sizeof(dd_lf_unit) == 4, "shaders read these as 32-bit words");
   upload(tx_buf_, work.tx_blocks.data(), work.tx_blocks.size() * sizeof(dd_tx_block));
   upload(coeff_buf_, work.coeffs.data(), work.coeffs.size() * sizeof(int16_t));
-  for (int i = 0; i < 3; i++) upload(lf_buf_[i], work.lf[i].data(), work.lf[i].size() * sizeof(dd_lf_unit));
+  // The planes' loop filter units one after another (loop_filter.comp).
+  lf_buf_.ensure(*ctx_, (work.lf[0].size() + work.lf[1].size() + work.lf[2].size()) * sizeof(dd_lf_unit));
+  for (size_t i = 0, at = 0; i < 3; at += work.lf[i].size(), i++) {
+    lf_base_[i] = uint32_t(at);
+    if (!work.lf[i].empty())
+      std::memcpy(lf_buf_.data() + at * sizeof(dd_lf_unit), work.lf[i].data(), work.lf[i].size() * sizeof(dd_lf_unit));
+  }
   upload(tx_aux_buf_, tx_plan_.aux.data(), tx_plan_.aux.size() * 4);
-  upload(lf_aux_buf_, lf_plan_.list.data(), lf_plan_.list.size() * 4);
+  // The superblock list, then its edge masks (LfPlan).
+  lf_aux_buf_.ensure(*ctx_, (lf_plan_.list.size() + lf_plan_.edges.size()) * 4);
+  if (!lf_plan_.list.empty()) {
+    std::memcpy(lf_aux_buf_.data(), lf_plan_.list.data(), lf_plan_.list.size() * 4);
+    std::memcpy(lf_aux_buf_.data() + lf_plan_.list.size() * 4, lf_plan_.edges.data(), lf_plan_.edges.size() * 4);
+  }
   residual_buf_.ensure(*ctx_, size_t(tx_plan_.residual_samples) * 2);
   params_ = work.params;
 
@@ -552,15 +562,16 @@ void VulkanBackend::loop_filter(const FrameWork& work, Surface& dst_s) {
       throw Error(fmt::format("vulkan backend: loop_filter: plane {} offset {} / stride {} not a multiple of 4", pl,
                               pc.planes.off[pl], pc.planes.stride[pl]));
   pc.sharpness = work.params.sharpness & 7;
+  pc.edges_base = uint32_t(lf_plan_.list.size());
   for (int pl = 0; pl < 3; pl++) {
     const bool present = !work.lf[pl].empty();
     pc.cols[pl] = present ? work.params.lf_cols[pl] : 0;
     pc.rows[pl] = present ? work.params.lf_rows[pl] : 0;
+    pc.lf_base[pl] = lf_base_[pl];
   }
   stage_begin(Stage::kLoopFilter);
   if (!lf_plan_.levels.empty()) {
-    VkDescriptorSet set = make_set(kLoopFilter, {dst.buffer(), lf_buf_[0].buffer(), lf_buf_[1].buffer(),
-                                                 lf_buf_[2].buffer(), lf_aux_buf_.buffer()});
+    VkDescriptorSet set = make_set(kLoopFilter, {dst.buffer(), lf_buf_.buffer(), lf_aux_buf_.buffer()});
     for (const Range& r : lf_plan_.levels) {
       barrier();
       pc.list_base = r.base;

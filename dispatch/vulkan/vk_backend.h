@@ -89,11 +89,12 @@ class VulkanBackend final : public Backend {
   size_t desc_pool_cur_ = 0;
 
   // Per-frame work, persistent across frames (grown on demand).
-  GrowableBuffer tx_buf_, coeff_buf_, residual_buf_, lf_buf_[3], tx_aux_buf_, lf_aux_buf_, jobs_buf_;
+  GrowableBuffer tx_buf_, coeff_buf_, residual_buf_, lf_buf_, tx_aux_buf_, lf_aux_buf_, jobs_buf_;
   Buffer filter_buf_;  // VP9 interpolation kernels, [filter][position][tap] as int32
   dd_frame_params params_{};
   TxPlan tx_plan_;
   LfPlan lf_plan_;
+  uint32_t lf_base_[3] = {};  // where each plane's units start in lf_buf_ (in units)
   bool residual_recorded_ = false, inter_recorded_ = false;
 
   bool in_frame_ = false;

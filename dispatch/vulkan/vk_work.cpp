@@ -265,10 +265,32 @@ LfPlan plan_loop_filter(const FrameWork& work) {
   for (auto& g : work.lf) any |= !g.empty();
   if (!any) return plan;
   const uint32_t sb_cols = (p.mi_cols + 7) / 8, sb_rows = (p.mi_rows + 7) / 8;
+  plan.edges.reserve(size_t(sb_cols) * sb_rows * kLfEdgeWords);
   for (uint32_t l = 0; l < num_superblock_waves(sb_cols, sb_rows); ++l) {
     Range r{uint32_t(plan.list.size()), 0};
     for_each_superblock_of_wave(l, sb_cols, sb_rows, [&](uint32_t sbx, uint32_t sby) {
       plan.list.push_back(sbx | sby << 16);
+      const size_t at = plan.edges.size();
+      plan.edges.resize(at + kLfEdgeWords, 0);
+      uint32_t* words = plan.edges.data() + at;
+      for (int pl = 0; pl < 3; ++pl) {
+        if (work.lf[pl].empty()) continue;
+        // Units per superblock side (4:2:0: 8 for chroma) and where this
+        // plane's masks start among the vertical ones.
+        const uint32_t n = pl ? 8 : 16, bits = n, per_word = 32 / bits;
+        const uint32_t base = pl == 0 ? 0 : pl == 1 ? 8 : 10;
+        const uint32_t cols = p.lf_cols[pl], rows = p.lf_rows[pl];
+        const uint32_t ux0 = sbx * n, uy0 = sby * n;
+        for (uint32_t i = 0; i < n && uy0 + i < rows; ++i) {
+          for (uint32_t j = 0; j < n && ux0 + j < cols; ++j) {
+            const dd_lf_unit& u = work.lf[pl][size_t(uy0 + i) * cols + ux0 + j];
+            if (u.level == 0 || u.level > 63) continue;
+            // Vertical: row i's mask, bit j; horizontal: column j's, bit i.
+            if (u.left_size) words[base + i / per_word] |= 1u << (bits * (i % per_word) + j);
+            if (u.top_size) words[12 + base + j / per_word] |= 1u << (bits * (j % per_word) + i);
+          }
+        }
+      }
       r.count++;
     });
     if (r.count) plan.levels.push_back(r);

@@ -32,6 +32,8 @@
 #                           sets it to the build tree's corpus)
 #   DAEDALUS_VM_TESTS       space-separated test-name globs to run (default all)
 #   DAEDALUS_VM_CPU         TCG guest CPU model (default max)
+#   DAEDALUS_VM_APPEND      extra guest kernel command line (e.g. kmemleak=off
+#                           lockdep.prove_locking=0, to time what they cost)
 #   DAEDALUS_VM_GUEST_ENV   space-separated NAME=VALUE pairs exported in the guest
 #                           before the tests (e.g. GALLIUM_OVERRIDE_CPU_CAPS=sse4.1)
 #   DAEDALUS_DAEMON_TESTS   daemon test groups (see tests/vm/daemon/run-daemon-tests.sh)
@@ -242,7 +244,7 @@ boot_vm() {
   QEMU_CMD=(qemu-system-x86_64 "${accel_args[@]}" -machine pc -nodefaults -no-user-config
     -smp "${DAEDALUS_VM_SMP:-2}" -m "${DAEDALUS_VM_MEM:-2G}"
     -kernel "$KERNEL_IMAGE" -initrd "$RUN_DIR/initramfs.cpio.gz"
-    -append "console=ttyS0 loglevel=5 panic=-1 kasan.fault=report kmemleak=on"
+    -append "console=ttyS0 loglevel=5 panic=-1 kasan.fault=report kmemleak=on${DAEDALUS_VM_APPEND:+ $DAEDALUS_VM_APPEND}"
     -nographic -monitor none -serial stdio -no-reboot
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
     -virtfs "local,path=$RESULTS,mount_tag=results,security_model=none")

@@ -326,6 +326,60 @@ TEST(VulkanPlan, LoopFilterLevelsNeverShareAFootprint) {
   }
 }
 
+// The edge masks name exactly the units with something to filter (size 4,
+// 8 or 16 and a level of 1..63), per plane, at the bit the shader reads,
+// on a frame whose right and bottom superblocks are cut (40x24 units).
+TEST(VulkanPlan, LoopFilterEdgeMasksNameTheUnitsWithEdges) {
+  FrameWork f = frame(160, 96);
+  uint32_t seed = 7;
+  auto next = [&] { return seed = seed * 1103515245u + 12345u, seed >> 16; };
+  for (int p = 0; p < 3; ++p) {
+    f.params.lf_cols[p] = (p ? 80 : 160) / 4;
+    f.params.lf_rows[p] = (p ? 48 : 96) / 4;
+    f.lf[p].resize(size_t(f.params.lf_cols[p]) * f.params.lf_rows[p]);
+    for (auto& u : f.lf[p]) {
+      const uint8_t sizes[4] = {0, 4, 8, 16};
+      u.level = uint8_t(next() % 70);  // some above 63: never filtered
+      u.left_size = sizes[next() % 4];
+      u.top_size = sizes[next() % 4];
+    }
+  }
+  const vk::LfPlan plan = vk::plan_loop_filter(f);
+  ASSERT_EQ(plan.edges.size(), plan.list.size() * vk::kLfEdgeWords);
+  int vertical = 0, horizontal = 0;
+  for (size_t s = 0; s < plan.list.size(); ++s) {
+    const uint32_t sbx = plan.list[s] & 0xffff, sby = plan.list[s] >> 16;
+    const uint32_t* m = plan.edges.data() + s * vk::kLfEdgeWords;
+    for (int p = 0; p < 3; ++p) {
+      const uint32_t n = p ? 8 : 16, cols = f.params.lf_cols[p], rows = f.params.lf_rows[p];
+      for (uint32_t i = 0; i < n; ++i) {
+        // As loop_filter.comp's edge_mask().
+        const uint32_t word = p == 0 ? i >> 1 : 6 + 2 * p + (i >> 2), shift = p == 0 ? 16 * (i & 1) : 8 * (i & 3);
+        const uint32_t row_mask = (m[word] >> shift) & ((1u << n) - 1), col_mask = (m[12 + word] >> shift) & ((1u << n) - 1);
+        for (uint32_t j = 0; j < n; ++j) {
+          bool want_v = false, want_h = false;
+          const uint32_t ux = sbx * n + j, uy = sby * n + i;  // row i, column j
+          const uint32_t cx = sbx * n + i, cy = sby * n + j;  // column i, row j
+          if (ux < cols && uy < rows) {
+            const dd_lf_unit& u = f.lf[p][size_t(uy) * cols + ux];
+            want_v = u.left_size && u.level >= 1 && u.level <= 63;
+          }
+          if (cx < cols && cy < rows) {
+            const dd_lf_unit& u = f.lf[p][size_t(cy) * cols + cx];
+            want_h = u.top_size && u.level >= 1 && u.level <= 63;
+          }
+          EXPECT_EQ(bool(row_mask >> j & 1), want_v) << "plane " << p << " sb " << sbx << "," << sby << " row " << i << " col " << j;
+          EXPECT_EQ(bool(col_mask >> j & 1), want_h) << "plane " << p << " sb " << sbx << "," << sby << " col " << i << " row " << j;
+          vertical += want_v;
+          horizontal += want_h;
+        }
+      }
+    }
+  }
+  EXPECT_GT(vertical, 500);  // of 1440 units, about 2 in 3 have each edge
+  EXPECT_GT(horizontal, 500);
+}
+
 // Inter units: every pixel of every job is covered exactly once per pass
 // that reads a reference, units sit in the group of the slot their pass
 // reads, and only compound jobs have second-pass units.
