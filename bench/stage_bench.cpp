@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "stage_bench.h"
 
-#include <bit>
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <memory>
 

@@ -58,15 +58,11 @@ int L(int i) { return edge_left[g_left + i]; }
 int avg2(int a, int b) { return (a + b + 1) >> 1; }
 int avg3(int a, int b, int c) { return (a + 2 * b + c + 2) >> 2; }
 
-int predict(int mode, int n, int log2n, int r, int c, int dc) {
+// The recursive predictors (the other modes: predict_word), per pixel: each
+// walks back along its recurrence to the first row or column in one step
+// (closed form of the walk).
+int predict(int mode, int n, int r, int c) {
   switch (mode) {
-    case 0: case 10: case 11: case 12: return dc;
-    case 1: return A(c);                                     // V
-    case 2: return L(r);                                     // H
-    case 3:                                                  // D45
-      return r + c + 2 < 2 * n ? avg3(A(r + c), A(r + c + 1), A(r + c + 2)) : A(2 * n - 1);
-    // The recursive predictors: walk back along the recurrence to its
-    // first row or column in one step (closed form of the walk).
     case 4: {                                                // D135
       const int k = min(r, c);
       r -= k;
@@ -101,12 +97,37 @@ int predict(int mode, int n, int log2n, int r, int c, int dc) {
       if (c == 0) return avg2(L(r), L(r + 1));
       return r < n - 2 ? avg3(L(r), L(r + 1), L(r + 2)) : avg3(L(n - 2), L(n - 1), L(n - 1));
     }
-    case 8: {                                                // D63
-      int i2 = r >> 1;
-      return (r & 1) != 0 ? avg3(A(i2 + c), A(i2 + c + 1), A(i2 + c + 2)) : avg2(A(i2 + c), A(i2 + c + 1));
-    }
-    default: return clip_pixel(L(r) + A(c) - A(-1));         // TM
+    default: return 0;
   }
+}
+
+// Every mode but the four recursive ones (D135, D117, D153, D207) a word
+// (pixels c .. c + 3 of row r) at a time: each edge sample the word needs
+// read once, not up to three times per pixel through predict()'s switch
+// (SIMD drivers run every case that a lane of the group takes, and each
+// edge read is a memory access per lane). The formulas of vp9_intra.cpp.
+bool is_word_mode(int mode) { return mode < 4 || mode > 7; }
+ivec4 predict_word(int mode, int n, int r, int c, int dc) {
+  if (mode == 0 || mode >= 10) return ivec4(dc);
+  if (mode == 2) return ivec4(L(r));                       // H
+  // V and TM read four samples of the above row from j, D45 and D63 six.
+  const int j = mode == 8 ? (r >> 1) + c : mode == 3 ? r + c : c;
+  int e[6];
+  [[unroll]] for (int i = 0; i < 4; i++) e[i] = A(j + i);
+  const ivec4 a = ivec4(e[0], e[1], e[2], e[3]);
+  if (mode == 1) return a;                                 // V
+  if (mode == 9) return clamp(a + (L(r) - A(-1)), 0, 255); // TM
+  e[4] = A(min(j + 4, 2 * n - 1));
+  e[5] = A(min(j + 5, 2 * n - 1));
+  ivec4 v;
+  if (mode == 3) {                                         // D45
+    [[unroll]] for (int k = 0; k < 4; k++) v[k] = j + k + 2 < 2 * n ? avg3(e[k], e[k + 1], e[k + 2]) : A(2 * n - 1);
+  } else if ((r & 1) != 0) {                               // D63, odd rows
+    [[unroll]] for (int k = 0; k < 4; k++) v[k] = avg3(e[k], e[k + 1], e[k + 2]);
+  } else {                                                 // D63, even rows
+    [[unroll]] for (int k = 0; k < 4; k++) v[k] = avg2(e[k], e[k + 1]);
+  }
+  return v;
 }
 
 int pix(uint a) { return int((pixw[a >> 2] >> ((a & 3u) << 3)) & 0xffu); }
@@ -196,12 +217,17 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
       hi = int(resw[k + 1u]);
     }
     uint word = 0u;
-    // A loop, not four calls: each inlined copy of predict() adds to the
-    // compile time, which lavapipe pays at the first dispatch.
-    [[dont_unroll]] for (int k = 0; k < 4; k++) {
-      const int rv = k < 2 ? lo : hi;
-      const int v = predict(mode, n, log2n, r, c + k, dc) + ((k & 1) == 0 ? (rv << 16) >> 16 : rv >> 16);
-      word |= uint(clip_pixel(v)) << (8 * k);
+    if (is_word_mode(mode)) {
+      const ivec4 o = clamp(predict_word(mode, n, r, c, dc) + ivec4((lo << 16) >> 16, lo >> 16, (hi << 16) >> 16, hi >> 16), 0, 255);
+      word = uint(o.x) | uint(o.y) << 8 | uint(o.z) << 16 | uint(o.w) << 24;
+    } else {
+      // A loop, not four calls: each inlined copy of predict() adds to the
+      // compile time, which lavapipe pays at the first dispatch.
+      [[dont_unroll]] for (int k = 0; k < 4; k++) {
+        const int rv = k < 2 ? lo : hi;
+        const int v = predict(mode, n, r, c + k) + ((k & 1) == 0 ? (rv << 16) >> 16 : rv >> 16);
+        word |= uint(clip_pixel(v)) << (8 * k);
+      }
     }
     pixw[addr(p, t.x + c, t.y + r) >> 2] = word;
   }

@@ -235,6 +235,7 @@ TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups, IntraSchedule s
     total += c[0] + c[1] + c[2];
   }
   plan.aux.resize(plan.aux.size() + total);
+  if (getenv("TXDBG")) { size_t a=0,b=0,c=0; uint32_t mx4=0, g=0, wide=0; for (uint32_t l=1;l<=max_level;++l){a+=counts[l][0];b+=counts[l][1];c+=counts[l][2]; mx4=std::max(mx4,counts[l][0]); g+= (counts[l][0]+15)/16+(counts[l][1]+3)/4+counts[l][2]; if(counts[l][0]>=32) wide+=counts[l][0];} fprintf(stderr,"TXDBG levels %u 4x4 %zu 8x8 %zu big %zu max4/level %u groups %u 4x4-in-levels>=32 %u\n",max_level,a,b,c,mx4,g,wide); }
   for (size_t i = 0; i < num_tx; ++i)
     if (const uint32_t l = level_of[i]) plan.aux[base + start[l][intra_size_class(work.tx_blocks[i])]++] = uint32_t(i);
   // Runs of narrow levels become chains (a run of one stays a plain level).
