@@ -2,22 +2,23 @@
 // intra_recon: VP9 intra prediction + residual add of intra tx blocks,
 // bit-exact with dispatch/cpu (build_edges + vp9_intra.cpp + add_residual).
 // The host sorts tx blocks into wavefront levels (a level only reads pixels
-// written by earlier levels), 4x4 blocks first, then 8x8; per level one
-// dispatch: its first workgroups take the 4x4 blocks, 16 each (4
-// invocations per block: one word of 4 pixels each), the next ones the 8x8
-// blocks, 4 each (16 invocations), the rest one larger block each. No
+// written by earlier levels), 4x4 blocks first, then the larger ones; per
+// level one dispatch: its first workgroups take the 4x4 blocks, 16 each (4
+// invocations per block: one word of 4 pixels each), the next ones the
+// larger blocks (8x8 to 32x32), 4 each (16 invocations per block). No
 // invocation idles through the set-up of a block it predicts nothing of
-// (on SIMD lavapipe that set-up is most of a small block's cost). One
-// dispatch, not three, per level: a key frame has hundreds of levels, and
-// each dispatch and barrier costs.
+// (on SIMD lavapipe that set-up is most of a small block's cost), and a
+// large block's set-up is paid by two 8-lane groups, not eight (with 64
+// invocations per 16x16 or 32x32 block the stage took 1.3x as long).
+// One dispatch, not two, per level: a key frame has hundreds of levels,
+// and each dispatch and barrier costs.
 // Runs of narrow levels (a workgroup or two each) are one dispatch of one
 // workgroup (a chain) that walks the levels with workgroup barriers between
 // them: a dispatch costs far more than a barrier (on lavapipe in the QEMU
 // guest about 0.5 ms, most of a narrow level's time). A second schedule
 // (DAEDALUS_VK_INTRA_SCHEDULE=waves) runs superblock waves instead: a
 // dispatch per sbx + 2 * sby, a workgroup per superblock walking that
-// superblock's own chain (vk_work.h, TxPlan::intra_waves). Recursive predictors (D117/D135/D153/D207) are evaluated per pixel
-// by walking their recurrence back to the edge.
+// superblock's own chain (vk_work.h, TxPlan::intra_waves).
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
@@ -41,16 +42,16 @@ layout(push_constant) uniform Params {
   uint list_base, count;  // this level's tx blocks
   uint off[3], stride[3], width[3], height[3];  // decoded area per plane
   uint use_residual;  // 0 when the residual stage did not run this frame
-  uint n4, n8;  // the level's first n4 blocks are 4x4, the next n8 8x8
-  uint chain_base, chain_levels;  // a chain: its levels' (base, count, n4, n8) in aux; 0 levels: one level
+  uint n4;  // the level's first n4 blocks are 4x4, the rest larger
+  uint chain_base, chain_levels;  // a chain: its levels' (base, count, n4) in aux; 0 levels: one level
 } pc;
 
-// Per block slot s of size n: above[-1 .. 2n-1] at s * (2n + 1) + [0 .. 2n],
-// left[0 .. n-1] at s * n + [0 .. n-1]. Sized for 16 4x4 slots (the 4 8x8
-// slots and the one larger slot need less).
-shared int edge_above[16 * 9];
-shared int edge_left[16 * 4];
-shared int dc_shared[4];  // per 8x8 or larger block slot: its DC value
+// Per block slot s: above[-1 .. 2n-1] at s * 9 + [0 .. 2n] (4x4 slots) or
+// s * 65 + [0 .. 2n] (larger: up to 32x32), left[0 .. n-1] at s * 4 or
+// s * 32 + [0 .. n-1]. Sized for 4 32x32 slots (16 4x4 slots need less).
+shared int edge_above[4 * 65];
+shared int edge_left[4 * 32];
+shared int dc_shared[4];  // per larger block slot: its DC value
 int g_above, g_left;  // this invocation's slot bases
 
 int A(int i) { return edge_above[g_above + i + 1]; }
@@ -151,8 +152,8 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
     p = t.plane;
     n = 4 << t.tx_size;
     log2n = 2 + t.tx_size;
-    g_above = slot * (2 * n + 1);
-    g_left = slot * n;
+    g_above = slot * (lanes_log2 == 2 ? 9 : 65);  // slots of 4x4 blocks, else of up to 32x32
+    g_left = slot * (lanes_log2 == 2 ? 4 : 32);
     W = int(sel3(pc.width[0], pc.width[1], pc.width[2], p));
     H = int(sel3(pc.height[0], pc.height[1], pc.height[2], p));
     have_left = (t.flags & 1) != 0 && t.x > 0;
@@ -181,7 +182,7 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
   }
   // The DC sums: in a 4x4 block (one SIMD group of 4 lanes) every lane
   // sums; in larger ones the block's first lane sums and shares the value
-  // (another barrier, but not 16 or 64 lanes each reading up to 64 edge
+  // (another barrier, but not 16 lanes each reading up to 64 edge
   // samples). lanes_log2 is uniform per workgroup, so is the barrier.
   int dc = 128;
   if (live && (lanes_log2 == 2 || lane == 0)) {
@@ -233,40 +234,39 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
   }
 }
 
-// Workgroups of a level's 4x4 blocks and of its 8x8 blocks.
+// Workgroups of a level's 4x4 blocks and of its larger ones.
 uint groups_of_4x4(uint n4) { return (n4 + 15u) >> 4; }
-uint groups_of_8x8(uint n8) { return (n8 + 3u) >> 2; }
+uint groups_of_larger(uint n) { return (n + 3u) >> 2; }
 
 // One workgroup's share of a level: its first workgroups take 16 4x4 blocks
-// each (4 invocations per block), the next ones 4 8x8 blocks each (16 per
-// block), the rest one larger block each (kIntra4x4PerGroup and
-// kIntra8x8PerGroup in vk_work.h).
-void run_group(uint list_base, uint count, uint n4, uint n8, uint group) {
-  const uint g4 = groups_of_4x4(n4), g8 = groups_of_8x8(n8);
+// each (4 invocations per block), the next ones 4 larger blocks each (16
+// per block) (kIntra4x4PerGroup and kIntraLargerPerGroup in vk_work.h).
+void run_group(uint list_base, uint count, uint n4, uint group) {
+  const uint g4 = groups_of_4x4(n4);
   const int tid = int(gl_LocalInvocationID.x);
-  // This workgroup's class (uniform): 0 = 4x4 blocks, 1 = 8x8, 2 = larger.
-  // One call of run_block for all three, not one per class: each inlined
-  // copy of it is compiled again (three calls took lavapipe's compile of the
-  // pipelines, which the daemon pays when it warms up, from 5 s to 23 s).
-  const int cls = group < g4 ? 0 : group < g4 + g8 ? 1 : 2;
-  const int lanes_log2 = 2 + 2 * cls;  // 4, 16 or 64 invocations per block
-  const uint first = cls == 0 ? 0u : cls == 1 ? n4 : n4 + n8;
-  const uint end = cls == 0 ? n4 : cls == 1 ? n4 + n8 : count;
-  const uint first_group = cls == 0 ? 0u : cls == 1 ? g4 : g4 + g8;
+  // This workgroup's class (uniform): 0 = 4x4 blocks, 1 = larger. One call
+  // of run_block for both, not one per class: each inlined copy of it is
+  // compiled again (three calls took lavapipe's compile of the pipelines,
+  // which the daemon pays when it warms up, from 5 s to 23 s).
+  const int cls = group < g4 ? 0 : 1;
+  const int lanes_log2 = 2 + 2 * cls;  // 4 or 16 invocations per block
+  const uint first = cls == 0 ? 0u : n4;
+  const uint end = cls == 0 ? n4 : count;
+  const uint first_group = cls == 0 ? 0u : g4;
   const int slot = tid >> lanes_log2;
   const uint item = first + ((group - first_group) << uint(6 - lanes_log2)) + uint(slot);
   run_block(list_base, item, item < end, slot, tid & ((1 << lanes_log2) - 1), lanes_log2);
 }
 
 // A chain: one workgroup walks levels, their descriptors (base, count,
-// 4x4 count, 8x8 count) four words each in aux from chain_base.
+// 4x4 count) three words each (kIntraLevelWords) in aux from chain_base.
 void walk_chain(uint chain_base, uint chain_levels) {
   for (uint l = 0u; l < chain_levels; l++) {
-    const uint d = chain_base + 4u * l;
-    const uint base = aux[d], count = aux[d + 1u], n4 = aux[d + 2u], n8 = aux[d + 3u];
-    const uint groups = groups_of_4x4(n4) + groups_of_8x8(n8) + (count - n4 - n8);
+    const uint d = chain_base + 3u * l;
+    const uint base = aux[d], count = aux[d + 1u], n4 = aux[d + 2u];
+    const uint groups = groups_of_4x4(n4) + groups_of_larger(count - n4);
     for (uint g = 0u; g < groups; g++) {
-      run_group(base, count, n4, n8, g);
+      run_group(base, count, n4, g);
       if (g + 1u < groups) barrier();  // the edge slots are rewritten by the next group
     }
     // This level's pixels, visible to the next level's edge reads.
@@ -277,7 +277,7 @@ void walk_chain(uint chain_base, uint chain_levels) {
 
 void main() {
   if (pc.chain_levels == 0u) {
-    run_group(pc.list_base, pc.count, pc.n4, pc.n8, linear_group());
+    run_group(pc.list_base, pc.count, pc.n4, linear_group());
   } else if (pc.chain_levels == 0xffffffffu) {
     // A superblock wave: each workgroup walks its superblock's chain, found
     // at aux[chain_base + 2 * group] (uniform per workgroup).

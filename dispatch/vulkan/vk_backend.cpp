@@ -45,7 +45,7 @@ struct IntraPush {
   uint32_t list_base, count;  // one wavefront level
   PlanesPush planes;
   uint32_t use_residual;
-  uint32_t n4, n8;  // the level's first n4 blocks are 4x4, the next n8 8x8 (kIntra4x4PerGroup, kIntra8x8PerGroup)
+  uint32_t n4;  // the level's first n4 blocks are 4x4, the rest larger (kIntra4x4PerGroup, kIntraLargerPerGroup)
   uint32_t chain_base, chain_levels;  // a chain of narrow levels (see TxPlan::IntraStep)
 };
 struct AddResidualPush {
@@ -526,7 +526,7 @@ void VulkanBackend::intra_recon(const FrameWork& work, Surface& dst_s) {
     if (tx_plan_.intra_by_superblock)
       for (const Range& wave : tx_plan_.intra_waves) {
         barrier();
-        IntraPush pc{0, 0, planes, use_residual, 0, 0, wave.base, kChainsPerGroup};
+        IntraPush pc{0, 0, planes, use_residual, 0, wave.base, kChainsPerGroup};
         dispatch_linear(kIntraRecon, set, &pc, wave.count);
       }
     else
@@ -534,15 +534,13 @@ void VulkanBackend::intra_recon(const FrameWork& work, Surface& dst_s) {
         barrier();
         if (step.chain()) {
           // One workgroup walks the narrow levels.
-          IntraPush pc{0, 0, planes, use_residual, 0, 0, step.chain_base, step.num_levels};
+          IntraPush pc{0, 0, planes, use_residual, 0, step.chain_base, step.num_levels};
           dispatch_linear(kIntraRecon, set, &pc, 1);
         } else {
-          // A level: workgroups of 4x4 blocks, of 8x8 blocks, then one
-          // larger block per workgroup.
+          // A level: workgroups of 4x4 blocks, then of larger ones.
           const uint32_t l = step.first_level;
           const Range& r = tx_plan_.intra_levels[l];
-          IntraPush pc{r.base, r.count, planes, use_residual, tx_plan_.intra_level_4x4[l], tx_plan_.intra_level_8x8[l],
-                       0, 0};
+          IntraPush pc{r.base, r.count, planes, use_residual, tx_plan_.intra_level_4x4[l], 0, 0};
           dispatch_linear(kIntraRecon, set, &pc, tx_plan_.intra_groups(l));
         }
       }

@@ -52,8 +52,8 @@ void validate_work(const FrameWork& work) {
 
 namespace {
 
-// The intra shader's workgroup classes: 0 = 4x4, 1 = 8x8, 2 = larger.
-uint32_t intra_size_class(const dd_tx_block& t) { return std::min<uint32_t>(t.tx_size, 2); }
+// The intra shader's workgroup classes: 0 = 4x4, 1 = larger.
+uint32_t intra_size_class(const dd_tx_block& t) { return std::min<uint32_t>(t.tx_size, 1); }
 
 // Superblocks with equal sbx + 2 * sby (a wave) touch no pixel another one
 // of the wave reads or writes, for the loop filter and for intra
@@ -67,7 +67,7 @@ uint32_t num_superblock_waves(uint32_t sb_cols, uint32_t sb_rows) { return sb_co
 
 // TxPlan::intra_waves from the levels plan_tx found. Each superblock's
 // blocks keep the order of the level lists (level by level, 4x4 blocks,
-// then 8x8 ones, first inside a level), so its chain is its run of blocks per level: two
+// then the larger ones, inside a level), so its chain is its run of blocks per level: two
 // blocks of one superblock on one level never depend on each other, and
 // every block they depend on in other superblocks belongs to an earlier
 // wave (left, above-left, above and above-right superblocks: sbx + 2 sby
@@ -108,10 +108,10 @@ void plan_intra_waves(const FrameWork& work, const std::vector<uint32_t>& level_
       std::vector<uint32_t> chain;  // kIntraLevelWords per level
       for (size_t k = 0; k < list.size();) {
         size_t e = k;
-        uint32_t n[3] = {};
+        uint32_t n4 = 0;
         for (; e < list.size() && level_of[list[e]] == level_of[list[k]]; ++e)
-          n[intra_size_class(work.tx_blocks[list[e]])]++;
-        chain.insert(chain.end(), {list_base + uint32_t(k), uint32_t(e - k), n[0], n[1]});
+          n4 += intra_size_class(work.tx_blocks[list[e]]) == 0;
+        chain.insert(chain.end(), {list_base + uint32_t(k), uint32_t(e - k), n4});
         k = e;
       }
       pairs.insert(pairs.end(), {uint32_t(plan.aux.size()), uint32_t(chain.size() / kIntraLevelWords)});
@@ -128,9 +128,9 @@ void plan_intra_waves(const FrameWork& work, const std::vector<uint32_t>& level_
 
 }  // namespace
 
-uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4, uint32_t count_8x8) {
+uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4) {
   return (count_4x4 + kIntra4x4PerGroup - 1) / kIntra4x4PerGroup +
-         (count_8x8 + kIntra8x8PerGroup - 1) / kIntra8x8PerGroup + (count - count_4x4 - count_8x8);
+         (count - count_4x4 + kIntraLargerPerGroup - 1) / kIntraLargerPerGroup;
 }
 
 TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups, IntraSchedule schedule) {
@@ -220,22 +220,20 @@ TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups, IntraSchedule s
       for (int ux = own.x0; ux <= own.x1; ++ux) g.wrote[size_t(uy) * g.cols + ux] = level;
   }
   // Counting sort by level; inside a level the 4x4 blocks first, then the
-  // 8x8 ones (the shader packs kIntra4x4PerGroup / kIntra8x8PerGroup of them
-  // per workgroup), decode order otherwise.
-  std::vector<std::array<uint32_t, 3>> counts(max_level + 2, {0, 0, 0}), start(max_level + 2, {0, 0, 0});
+  // larger ones (the shader packs kIntra4x4PerGroup / kIntraLargerPerGroup
+  // of them per workgroup), decode order otherwise.
+  std::vector<std::array<uint32_t, 2>> counts(max_level + 2, {0, 0}), start(max_level + 2, {0, 0});
   for (size_t i = 0; i < num_tx; ++i)
     if (level_of[i]) counts[level_of[i]][intra_size_class(work.tx_blocks[i])]++;
   uint32_t base = uint32_t(plan.aux.size()), total = 0;
   for (uint32_t l = 1; l <= max_level; ++l) {
     const auto& c = counts[l];
-    start[l] = {total, total + c[0], total + c[0] + c[1]};
-    plan.intra_levels.push_back({base + total, c[0] + c[1] + c[2]});
+    start[l] = {total, total + c[0]};
+    plan.intra_levels.push_back({base + total, c[0] + c[1]});
     plan.intra_level_4x4.push_back(c[0]);
-    plan.intra_level_8x8.push_back(c[1]);
-    total += c[0] + c[1] + c[2];
+    total += c[0] + c[1];
   }
   plan.aux.resize(plan.aux.size() + total);
-  if (getenv("TXDBG")) { size_t a=0,b=0,c=0; uint32_t mx4=0, g=0, wide=0; for (uint32_t l=1;l<=max_level;++l){a+=counts[l][0];b+=counts[l][1];c+=counts[l][2]; mx4=std::max(mx4,counts[l][0]); g+= (counts[l][0]+15)/16+(counts[l][1]+3)/4+counts[l][2]; if(counts[l][0]>=32) wide+=counts[l][0];} fprintf(stderr,"TXDBG levels %u 4x4 %zu 8x8 %zu big %zu max4/level %u groups %u 4x4-in-levels>=32 %u\n",max_level,a,b,c,mx4,g,wide); }
   for (size_t i = 0; i < num_tx; ++i)
     if (const uint32_t l = level_of[i]) plan.aux[base + start[l][intra_size_class(work.tx_blocks[i])]++] = uint32_t(i);
   // Runs of narrow levels become chains (a run of one stays a plain level).
@@ -250,7 +248,7 @@ TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups, IntraSchedule s
       step.chain_base = uint32_t(plan.aux.size());
       for (uint32_t k = l; k < end; ++k)
         plan.aux.insert(plan.aux.end(), {plan.intra_levels[k].base, plan.intra_levels[k].count,
-                                         plan.intra_level_4x4[k], plan.intra_level_8x8[k]});
+                                         plan.intra_level_4x4[k]});
     }
     plan.intra_steps.push_back(step);
     l = end;

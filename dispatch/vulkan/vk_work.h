@@ -29,15 +29,14 @@ struct TxPlan {
   uint32_t residual_samples = 0;  // int16 residual buffer size
   Range by_size[4];               // eob > 0 tx blocks of each size
   std::vector<Range> intra_levels;  // intra tx blocks, wavefront level by level
-  // Per level: how many of its blocks (listed first) are 4x4, and how many
-  // 8x8 ones follow them; the larger ones come last.
-  std::vector<uint32_t> intra_level_4x4, intra_level_8x8;
+  // Per level: how many of its blocks (listed first) are 4x4; the larger
+  // ones (8x8 to 32x32) follow them.
+  std::vector<uint32_t> intra_level_4x4;
   uint32_t intra_groups(size_t level) const;  // workgroups a level takes
   // The intra dispatches: a wide level alone, or a chain of consecutive
   // narrow levels walked by one workgroup (barriers between levels instead
   // of a dispatch per level). A chain's levels are described in aux from
-  // chain_base, kIntraLevelWords each: list base, count, 4x4 count, 8x8
-  // count.
+  // chain_base, kIntraLevelWords each: list base, count, 4x4 count.
   struct IntraStep {
     uint32_t first_level = 0, num_levels = 1;
     uint32_t chain_base = 0;  // when chain()
@@ -65,15 +64,17 @@ struct TxPlan {
   uint32_t inter_4x4 = 0;           // how many of them are 4x4
 };
 // An intra workgroup (64 invocations) predicts 16 4x4 blocks (4
-// invocations each: a 4x4 block is 4 words), 4 8x8 blocks (16 each) or one
-// larger block: no invocation idles through a small block's set-up.
-constexpr uint32_t kIntra4x4PerGroup = 16, kIntra8x8PerGroup = 4;
-constexpr uint32_t kIntraLevelWords = 4;  // a chained level's descriptor in aux
+// invocations each: a 4x4 block is 4 words) or 4 larger ones (16 each: an
+// 8x8 block is 16 words, a 32x32 one 256). No invocation idles through a
+// small block's set-up, and a large block's set-up is paid by 16
+// invocations, not 64 (on SIMD lavapipe, by two 8-lane groups, not eight).
+constexpr uint32_t kIntra4x4PerGroup = 16, kIntraLargerPerGroup = 4;
+constexpr uint32_t kIntraLevelWords = 3;  // a chained level's descriptor in aux
 // A level is narrow (chained) when it needs at most this many workgroups.
 constexpr uint32_t kIntraChainMaxGroups = 2;
-uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4, uint32_t count_8x8);
+uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4);
 inline uint32_t TxPlan::intra_groups(size_t level) const {
-  return intra_level_groups(intra_levels[level].count, intra_level_4x4[level], intra_level_8x8[level]);
+  return intra_level_groups(intra_levels[level].count, intra_level_4x4[level]);
 }
 // kAuto: whichever of the two takes fewer dispatches.
 enum class IntraSchedule { kLevels, kSuperblockWaves, kAuto };

@@ -58,23 +58,21 @@ TEST(VulkanPlan, RasterOf4x4WithAboveRightIsAKnightsMoveWavefront) {
 }
 
 // A level's list at aux[base, base + count): its first n4 blocks are 4x4,
-// the next n8 8x8, the rest larger (the shader's workgroup classes).
-void expect_sorted_by_size(const FrameWork& f, const vk::TxPlan& plan, uint32_t base, uint32_t count, uint32_t n4,
-                           uint32_t n8) {
-  ASSERT_LE(n4 + n8, count);
+// the rest larger (the shader's workgroup classes).
+void expect_sorted_by_size(const FrameWork& f, const vk::TxPlan& plan, uint32_t base, uint32_t count, uint32_t n4) {
+  ASSERT_LE(n4, count);
   for (uint32_t k = 0; k < count; ++k) {
     const int size = f.tx_blocks[plan.aux[base + k]].tx_size;
-    const int want = k < n4 ? DD_TX_4X4 : k < n4 + n8 ? DD_TX_8X8 : -1;
-    if (want >= 0)
-      EXPECT_EQ(size, want) << "entry " << k << " of the level at " << base;
+    if (k < n4)
+      EXPECT_EQ(size, DD_TX_4X4) << "entry " << k << " of the level at " << base;
     else
-      EXPECT_GT(size, DD_TX_8X8) << "entry " << k << " of the level at " << base;
+      EXPECT_GT(size, DD_TX_4X4) << "entry " << k << " of the level at " << base;
   }
 }
 
 // The steps cover every level once, in order; a wide level is never
 // chained; each chain's descriptors in aux repeat its levels' (base, count,
-// 4x4 count, 8x8 count); every level lists its blocks by size class.
+// 4x4 count); every level lists its blocks by size class.
 void expect_steps_cover_levels(const FrameWork& f, const vk::TxPlan& plan, uint32_t max_groups) {
   uint32_t next = 0;
   for (const auto& step : plan.intra_steps) {
@@ -82,15 +80,13 @@ void expect_steps_cover_levels(const FrameWork& f, const vk::TxPlan& plan, uint3
     ASSERT_GE(step.num_levels, 1u);
     for (uint32_t k = 0; k < step.num_levels; ++k) {
       const uint32_t l = step.first_level + k;
-      expect_sorted_by_size(f, plan, plan.intra_levels[l].base, plan.intra_levels[l].count, plan.intra_level_4x4[l],
-                            plan.intra_level_8x8[l]);
+      expect_sorted_by_size(f, plan, plan.intra_levels[l].base, plan.intra_levels[l].count, plan.intra_level_4x4[l]);
       if (step.chain()) {
         EXPECT_LE(plan.intra_groups(l), max_groups) << "level " << l;
         const uint32_t* d = &plan.aux[step.chain_base + vk::kIntraLevelWords * k];
         EXPECT_EQ(d[0], plan.intra_levels[l].base);
         EXPECT_EQ(d[1], plan.intra_levels[l].count);
         EXPECT_EQ(d[2], plan.intra_level_4x4[l]);
-        EXPECT_EQ(d[3], plan.intra_level_8x8[l]);
       }
     }
     next += step.num_levels;
@@ -98,13 +94,13 @@ void expect_steps_cover_levels(const FrameWork& f, const vk::TxPlan& plan, uint3
   EXPECT_EQ(next, plan.intra_levels.size());
 }
 
-TEST(VulkanPlan, WorkgroupsPerLevelPack4x4And8x8Blocks) {
-  // 16 4x4 blocks per workgroup, 4 8x8 blocks, one larger block.
-  EXPECT_EQ(vk::intra_level_groups(0, 0, 0), 0u);
-  EXPECT_EQ(vk::intra_level_groups(16, 16, 0), 1u);
-  EXPECT_EQ(vk::intra_level_groups(17, 17, 0), 2u);
-  EXPECT_EQ(vk::intra_level_groups(5, 0, 5), 2u);
-  EXPECT_EQ(vk::intra_level_groups(1 + 4 + 3, 1, 4), 1u + 1u + 3u);
+TEST(VulkanPlan, WorkgroupsPerLevelPack4x4AndLargerBlocks) {
+  // 16 4x4 blocks per workgroup, 4 larger blocks (8x8 to 32x32).
+  EXPECT_EQ(vk::intra_level_groups(0, 0), 0u);
+  EXPECT_EQ(vk::intra_level_groups(16, 16), 1u);
+  EXPECT_EQ(vk::intra_level_groups(17, 17), 2u);
+  EXPECT_EQ(vk::intra_level_groups(5, 0), 2u);
+  EXPECT_EQ(vk::intra_level_groups(1 + 4 + 3, 1), 1u + 2u);
 }
 
 TEST(VulkanPlan, NarrowLevelRunsAreChainedWideLevelsAreNot) {
@@ -133,7 +129,7 @@ TEST(VulkanPlan, NarrowLevelRunsAreChainedWideLevelsAreNot) {
       EXPECT_EQ(plan.intra_steps.size(), 1u);
     }
     if (max_groups == 2) {
-      // Level 1: the first 4x4 block and the 16 8x8 blocks (1 + 16 groups).
+      // Level 1: the first 4x4 block and the 16 8x8 blocks (1 + 4 groups).
       EXPECT_FALSE(plan.intra_steps[0].chain());
       EXPECT_GT(chained, plan.intra_levels.size() / 2);
     }
@@ -199,7 +195,7 @@ TEST(VulkanPlan, SuperblockWavesReadOnlyWhatEarlierWavesOrChainStepsWrote) {
             ASSERT_EQ(when[i].wave, ~0u) << "block " << i << " runs twice";
             when[i] = {w, g, l};
           }
-          expect_sorted_by_size(f, plan, base, count, d[2], d[3]);
+          expect_sorted_by_size(f, plan, base, count, d[2]);
         }
       }
     // Which block writes each pixel (per plane).
