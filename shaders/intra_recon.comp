@@ -108,18 +108,17 @@ int predict(int mode, int n, int r, int c) {
 // (SIMD drivers run every case that a lane of the group takes, and each
 // edge read is a memory access per lane). The formulas of vp9_intra.cpp.
 bool is_word_mode(int mode) { return mode < 4 || mode > 7; }
-ivec4 predict_word(int mode, int n, int r, int c, int dc) {
+// above: A(c .. c + 3), which V and TM use in every row (read once per
+// invocation by the caller); above_left: A(-1).
+ivec4 predict_word(int mode, int n, int r, int c, int dc, ivec4 above, int above_left) {
   if (mode == 0 || mode >= 10) return ivec4(dc);
-  if (mode == 2) return ivec4(L(r));                       // H
-  // V and TM read four samples of the above row from j, D45 and D63 six.
-  const int j = mode == 8 ? (r >> 1) + c : mode == 3 ? r + c : c;
+  if (mode == 2) return ivec4(L(r));                           // H
+  if (mode == 1) return above;                                 // V
+  if (mode == 9) return clamp(above + (L(r) - above_left), 0, 255);  // TM
+  // D45 and D63 read six samples of the above row from j.
+  const int j = mode == 8 ? (r >> 1) + c : r + c;
   int e[6];
-  [[unroll]] for (int i = 0; i < 4; i++) e[i] = A(j + i);
-  const ivec4 a = ivec4(e[0], e[1], e[2], e[3]);
-  if (mode == 1) return a;                                 // V
-  if (mode == 9) return clamp(a + (L(r) - A(-1)), 0, 255); // TM
-  e[4] = A(min(j + 4, 2 * n - 1));
-  e[5] = A(min(j + 5, 2 * n - 1));
+  [[unroll]] for (int i = 0; i < 6; i++) e[i] = A(min(j + i, 2 * n - 1));
   ivec4 v;
   if (mode == 3) {                                         // D45
     [[unroll]] for (int k = 0; k < 4; k++) v[k] = j + k + 2 < 2 * n ? avg3(e[k], e[k + 1], e[k + 2]) : A(2 * n - 1);
@@ -206,11 +205,19 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
   const bool has_res = pc.use_residual != 0u && t.eob != 0 && roff != 0xffffffffu;
   const int w = min(n, W - t.x), h = min(n, H - t.y);
   // Four horizontally adjacent pixels per step: one word stored, two
-  // residual words loaded (w is a multiple of 4).
+  // residual words loaded (w is a multiple of 4). An invocation keeps its
+  // column c in every step (lanes is a multiple of the words per row) and
+  // moves down by `dr` rows: the samples above c and the store address are
+  // worked out once.
   const int wpr_log2 = log2n - 2;  // words per row
-  for (int i = lane; i < (n * n) >> 2; i += lanes) {
-    const int r = i >> wpr_log2, c = (i & ((1 << wpr_log2) - 1)) << 2;
-    if (r >= h || c >= w) continue;
+  const int c = (lane & ((1 << wpr_log2) - 1)) << 2, dr = lanes >> wpr_log2;
+  if (c >= w) return;
+  const bool uses_above = mode == 1 || mode == 9;
+  const ivec4 above = uses_above ? ivec4(A(c), A(c + 1), A(c + 2), A(c + 3)) : ivec4(0);
+  const int above_left = mode == 9 ? A(-1) : 0;
+  const uint stride_words = sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) >> 2;
+  uint at = addr(p, t.x + c, t.y + (lane >> wpr_log2)) >> 2;
+  for (int r = lane >> wpr_log2; r < h; r += dr, at += uint(dr) * stride_words) {
     int lo = 0, hi = 0;
     if (has_res) {
       const uint k = (roff + uint(r * n + c)) >> 1;
@@ -219,7 +226,8 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
     }
     uint word = 0u;
     if (is_word_mode(mode)) {
-      const ivec4 o = clamp(predict_word(mode, n, r, c, dc) + ivec4((lo << 16) >> 16, lo >> 16, (hi << 16) >> 16, hi >> 16), 0, 255);
+      const ivec4 pred = predict_word(mode, n, r, c, dc, above, above_left);
+      const ivec4 o = clamp(pred + ivec4((lo << 16) >> 16, lo >> 16, (hi << 16) >> 16, hi >> 16), 0, 255);
       word = uint(o.x) | uint(o.y) << 8 | uint(o.z) << 16 | uint(o.w) << 24;
     } else {
       // A loop, not four calls: each inlined copy of predict() adds to the
@@ -230,7 +238,7 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
         word |= uint(clip_pixel(v)) << (8 * k);
       }
     }
-    pixw[addr(p, t.x + c, t.y + r) >> 2] = word;
+    pixw[at] = word;
   }
 }
 
