@@ -159,15 +159,30 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
     have_above = (t.flags & 2) != 0 && t.y > 0;
     const bool have_ar = have_above && (t.flags & 4) != 0 && t.tx_size == 0;
     // Edges, with VP9's substitutes (see build_edges in cpu_backend.cpp).
-    for (int i = lane - 1; i < 2 * n; i += lanes) {
-      int v = 127;
+    // The row above 4 samples (a word) at a time: x and W are multiples of
+    // 4, so a word of it is inside the plane or wholly right of it (then
+    // each of its samples is the row's last pixel).
+    const uint row_above = addr(p, 0, t.y - 1);  // used only with have_above (t.y > 0)
+    for (int k = lane; k < n >> 1; k += lanes) {
+      ivec4 v = ivec4(127);
       if (have_above) {
-        if (i < 0) v = have_left ? pix(addr(p, t.x - 1, t.y - 1)) : 129;
-        else if (i < n || have_ar) v = pix(addr(p, min(t.x + i, W - 1), t.y - 1));
-        else v = pix(addr(p, min(t.x + n - 1, W - 1), t.y - 1));
+        const int x = t.x + 4 * k;
+        if (4 * k >= n && !have_ar) {
+          v = ivec4(pix(row_above + uint(min(t.x + n - 1, W - 1))));
+        } else if (x < W) {
+          const uint wd = pixw[(row_above + uint(x)) >> 2];
+          v = ivec4(wd & 0xffu, (wd >> 8) & 0xffu, (wd >> 16) & 0xffu, wd >> 24);
+        } else {
+          v = ivec4(pix(row_above + uint(W - 1)));
+        }
       }
-      edge_above[g_above + i + 1] = v;
+      const int at = g_above + 1 + 4 * k;
+      edge_above[at] = v.x;
+      edge_above[at + 1] = v.y;
+      edge_above[at + 2] = v.z;
+      edge_above[at + 3] = v.w;
     }
+    if (lane == 0) edge_above[g_above] = !have_above ? 127 : have_left ? pix(addr(p, t.x - 1, t.y - 1)) : 129;
     for (int i = lane; i < n; i += lanes)
       edge_left[g_left + i] = have_left ? pix(addr(p, t.x - 1, min(t.y + i, H - 1))) : 129;
   }
