@@ -51,7 +51,7 @@ layout(push_constant) uniform Params {
 // s * 32 + [0 .. n-1]. Sized for 4 32x32 slots (16 4x4 slots need less).
 shared int edge_above[4 * 65];
 shared int edge_left[4 * 32];
-shared int dc_shared[4];  // per larger block slot: its DC value
+shared int dc_part[64];  // per invocation: its share of its block's DC sum
 int g_above, g_left;  // this invocation's slot bases
 
 int A(int i) { return edge_above[g_above + i + 1]; }
@@ -145,6 +145,10 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
   TxBlock t = unpack_tx(0u, 0u, 0u, 0u);
   int p = 0, n = 4, log2n = 2, W = 1, H = 1;
   bool have_left = false, have_above = false;
+  int mode = 0;
+  // This invocation's share of the DC sum: the edge samples it loads that
+  // the DC value needs.
+  int dc_sum = 0;
   if (live) {
     ti = aux[list_base + item];
     t = unpack_tx(txw[4u * ti], txw[4u * ti + 1u], txw[4u * ti + 2u], txw[4u * ti + 3u]);
@@ -158,6 +162,15 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
     have_left = (t.flags & 1) != 0 && t.x > 0;
     have_above = (t.flags & 2) != 0 && t.y > 0;
     const bool have_ar = have_above && (t.flags & 4) != 0 && t.tx_size == 0;
+    // DC with a missing edge: 10 from the left column only, 11 from the row
+    // above only, 12 neither (128).
+    mode = t.mode;
+    if (mode == 0) {
+      if (!have_left && !have_above) mode = 12;
+      else if (!have_left) mode = 11;
+      else if (!have_above) mode = 10;
+    }
+    const bool dc_above = mode == 0 || mode == 11, dc_left = mode == 0 || mode == 10;
     // Edges, with VP9's substitutes (see build_edges in cpu_backend.cpp).
     // The row above 4 samples (a word) at a time: x and W are multiples of
     // 4, so a word of it is inside the plane or wholly right of it (then
@@ -176,6 +189,7 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
           v = ivec4(pix(row_above + uint(W - 1)));
         }
       }
+      if (dc_above && 4 * k < n) dc_sum += v.x + v.y + v.z + v.w;
       const int at = g_above + 1 + 4 * k;
       edge_above[at] = v.x;
       edge_above[at + 1] = v.y;
@@ -183,37 +197,24 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
       edge_above[at + 3] = v.w;
     }
     if (lane == 0) edge_above[g_above] = !have_above ? 127 : have_left ? pix(addr(p, t.x - 1, t.y - 1)) : 129;
-    for (int i = lane; i < n; i += lanes)
-      edge_left[g_left + i] = have_left ? pix(addr(p, t.x - 1, min(t.y + i, H - 1))) : 129;
+    for (int i = lane; i < n; i += lanes) {
+      const int v = have_left ? pix(addr(p, t.x - 1, min(t.y + i, H - 1))) : 129;
+      if (dc_left) dc_sum += v;
+      edge_left[g_left + i] = v;
+    }
   }
+  dc_part[gl_LocalInvocationID.x] = dc_sum;
   barrier();
 
-  int mode = t.mode;
-  if (mode == 0) {
-    if (!have_left && !have_above) mode = 12;
-    else if (!have_left) mode = 11;
-    else if (!have_above) mode = 10;
-  }
-  // The DC sums: in a 4x4 block (one SIMD group of 4 lanes) every lane
-  // sums; in larger ones the block's first lane sums and shares the value
-  // (another barrier, but not 16 lanes each reading up to 64 edge
-  // samples). lanes_log2 is uniform per workgroup, so is the barrier.
+  // The DC value: the block's invocations' shares added up (4 or 16 reads
+  // each, where one lane summing up to 64 edge samples took another
+  // barrier to share its result).
   int dc = 128;
-  if (live && (lanes_log2 == 2 || lane == 0)) {
-    if (mode == 0) {
-      int sum = n;
-      for (int i = 0; i < n; i++) sum += A(i) + L(i);
-      dc = sum >> (log2n + 1);
-    } else if (mode == 10 || mode == 11) {
-      int sum = n >> 1;
-      for (int i = 0; i < n; i++) sum += mode == 10 ? L(i) : A(i);
-      dc = sum >> log2n;
-    }
-    if (lanes_log2 != 2) dc_shared[slot] = dc;
-  }
-  if (lanes_log2 != 2) {
-    barrier();
-    dc = dc_shared[slot];
+  if (live && (mode == 0 || mode == 10 || mode == 11)) {
+    int sum = mode == 0 ? n : n >> 1;
+    const int first = slot << lanes_log2;
+    for (int i = 0; i < lanes; i++) sum += dc_part[first + i];
+    dc = sum >> (mode == 0 ? log2n + 1 : log2n);
   }
   if (!live) return;
   const uint roff = aux[ti];
