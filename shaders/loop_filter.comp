@@ -174,11 +174,11 @@ void horizontal_edge(int w8, int wstride, int size, int level) {
   int most = 0;
   for (int c = 0; c < 4; c++) {  // the unit's columns, each its own filter decision
     for (int i = 0; i < 16; i++) px[i] = int(byte_of(w[i], c));
-    int changed = filter_line(size, blimit, limit, thresh);
-    most = max(most, changed);
+    most = max(most, filter_line(size, blimit, limit, thresh));
+    // Every row back into the words: filter_line leaves the pixels it does
+    // not change as they were loaded, so no per-row condition.
     const uint keep = ~(0xffu << (8 * c));
-    for (int i = 0; i < 16; i++)
-      if (i >= 8 - changed && i < 8 + changed) w[i] = (w[i] & keep) | uint(px[i]) << (8 * c);
+    for (int i = 0; i < 16; i++) w[i] = (w[i] & keep) | uint(px[i]) << (8 * c);
   }
   for (int i = 0; i < 16; i++)
     if (i >= 8 - most && i < 8 + most) pixw[w8 + (i - 8) * wstride] = w[i];
