@@ -37,7 +37,7 @@ layout(std430, binding = 0) buffer Dst { uint pixw[]; };  // planes as words
 layout(std430, binding = 1) readonly buffer Lf { uint lf[]; };
 // From 0: sbx | sby << 16 per superblock; from edges_base: its
 // kLfEdgeWords words of edge masks.
-layout(std430, binding = 2) readonly buffer Aux { uint aux[]; };  // sbx | sby << 16 per superblock
+layout(std430, binding = 2) readonly buffer Aux { uint aux[]; };
 
 layout(push_constant) uniform Params {
   uint list_base, count, sharpness, edges_base;
@@ -199,7 +199,7 @@ void main() {
     const int units = p == 0 ? 16 : 8;
     const int cols = int(sel3(pc.cols[0], pc.cols[1], pc.cols[2], p)), rows = int(sel3(pc.rows[0], pc.rows[1], pc.rows[2], p));
     const int W = int(sel3(pc.width[0], pc.width[1], pc.width[2], p)), H = int(sel3(pc.height[0], pc.height[1], pc.height[2], p));
-    const int ux0 = sbx * units, ux1 = min(ux0 + units, cols), uy1 = min(sby * units + units, rows);
+    const int ux0 = sbx * units, uy1 = min(sby * units + units, rows);
     int uy = sby * units + (lane >> 2), y = uy * 4 + (lane & 3);
     if (uy < uy1 && y < H) {
       const int row_w = int(sel3(pc.off[0], pc.off[1], pc.off[2], p) >> 2) + y * int(sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) >> 2);
@@ -224,7 +224,7 @@ void main() {
     const int units = p == 0 ? 16 : 8;
     const int cols = int(sel3(pc.cols[0], pc.cols[1], pc.cols[2], p)), rows = int(sel3(pc.rows[0], pc.rows[1], pc.rows[2], p));
     const int W = int(sel3(pc.width[0], pc.width[1], pc.width[2], p)), H = int(sel3(pc.height[0], pc.height[1], pc.height[2], p));
-    const int uy0 = sby * units, uy1 = min(uy0 + units, rows), ux1 = min(sbx * units + units, cols);
+    const int uy0 = sby * units, ux1 = min(sbx * units + units, cols);
     const int ux = sbx * units + lane;
     if (ux < ux1 && ux * 4 < W) {
       const int wstride = int(sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) >> 2);

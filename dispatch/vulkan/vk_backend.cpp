@@ -362,13 +362,12 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   static_assert(sizeof(dd_tx_block) == 16 && sizeof(dd_lf_unit) == 4, "shaders read these as 32-bit words");
   upload(tx_buf_, work.tx_blocks.data(), work.tx_blocks.size() * sizeof(dd_tx_block));
   upload(coeff_buf_, work.coeffs.data(), work.coeffs.size() * sizeof(int16_t));
-  // The planes' loop filter units one after another (loop_filter.comp).
+  // The planes' loop filter units one after another (LfPlan::unit_base).
   lf_buf_.ensure(*ctx_, (work.lf[0].size() + work.lf[1].size() + work.lf[2].size()) * sizeof(dd_lf_unit));
-  for (size_t i = 0, at = 0; i < 3; at += work.lf[i].size(), i++) {
-    lf_base_[i] = uint32_t(at);
+  for (int i = 0; i < 3; i++)
     if (!work.lf[i].empty())
-      std::memcpy(lf_buf_.data() + at * sizeof(dd_lf_unit), work.lf[i].data(), work.lf[i].size() * sizeof(dd_lf_unit));
-  }
+      std::memcpy(lf_buf_.data() + size_t(lf_plan_.unit_base[i]) * sizeof(dd_lf_unit), work.lf[i].data(),
+                  work.lf[i].size() * sizeof(dd_lf_unit));
   upload(tx_aux_buf_, tx_plan_.aux.data(), tx_plan_.aux.size() * 4);
   // The superblock list, then its edge masks (LfPlan).
   lf_aux_buf_.ensure(*ctx_, (lf_plan_.list.size() + lf_plan_.edges.size()) * 4);
@@ -565,7 +564,7 @@ void VulkanBackend::loop_filter(const FrameWork& work, Surface& dst_s) {
     const bool present = !work.lf[pl].empty();
     pc.cols[pl] = present ? work.params.lf_cols[pl] : 0;
     pc.rows[pl] = present ? work.params.lf_rows[pl] : 0;
-    pc.lf_base[pl] = lf_base_[pl];
+    pc.lf_base[pl] = lf_plan_.unit_base[pl];
   }
   stage_begin(Stage::kLoopFilter);
   if (!lf_plan_.levels.empty()) {

@@ -94,7 +94,6 @@ class VulkanBackend final : public Backend {
   dd_frame_params params_{};
   TxPlan tx_plan_;
   LfPlan lf_plan_;
-  uint32_t lf_base_[3] = {};  // where each plane's units start in lf_buf_ (in units)
   bool residual_recorded_ = false, inter_recorded_ = false;
 
   bool in_frame_ = false;

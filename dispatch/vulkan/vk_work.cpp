@@ -260,6 +260,8 @@ TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups, IntraSchedule s
 LfPlan plan_loop_filter(const FrameWork& work) {
   const dd_frame_params& p = work.params;
   LfPlan plan;
+  plan.unit_base[1] = uint32_t(work.lf[0].size());
+  plan.unit_base[2] = uint32_t(work.lf[0].size() + work.lf[1].size());
   bool any = false;
   for (auto& g : work.lf) any |= !g.empty();
   if (!any) return plan;
@@ -276,7 +278,7 @@ LfPlan plan_loop_filter(const FrameWork& work) {
         if (work.lf[pl].empty()) continue;
         // Units per superblock side (4:2:0: 8 for chroma) and where this
         // plane's masks start among the vertical ones.
-        const uint32_t n = pl ? 8 : 16, bits = n, per_word = 32 / bits;
+        const uint32_t n = pl ? 8 : 16, per_word = 32 / n;
         const uint32_t base = pl == 0 ? 0 : pl == 1 ? 8 : 10;
         const uint32_t cols = p.lf_cols[pl], rows = p.lf_rows[pl];
         const uint32_t ux0 = sbx * n, uy0 = sby * n;
@@ -285,8 +287,8 @@ LfPlan plan_loop_filter(const FrameWork& work) {
             const dd_lf_unit& u = work.lf[pl][size_t(uy0 + i) * cols + ux0 + j];
             if (u.level == 0 || u.level > 63) continue;
             // Vertical: row i's mask, bit j; horizontal: column j's, bit i.
-            if (u.left_size) words[base + i / per_word] |= 1u << (bits * (i % per_word) + j);
-            if (u.top_size) words[12 + base + j / per_word] |= 1u << (bits * (j % per_word) + i);
+            if (u.left_size) words[base + i / per_word] |= 1u << (n * (i % per_word) + j);
+            if (u.top_size) words[12 + base + j / per_word] |= 1u << (n * (j % per_word) + i);
           }
         }
       }

@@ -81,7 +81,6 @@ enum class IntraSchedule { kLevels, kSuperblockWaves, kAuto };
 TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups = kIntraChainMaxGroups,
                IntraSchedule schedule = IntraSchedule::kLevels);
 
-// Superblocks (sbx | sby << 16) grouped by sbx + 2 * sby.
 // The loop filter's superblocks in wave order (list: sbx | sby << 16,
 // levels: the waves), and per superblock of list kLfEdgeWords words of
 // masks (edges): which of its units have an edge to filter (size 4, 8 or
@@ -92,12 +91,14 @@ TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups = kIntraChainMax
 //   [10, 12) V vertical edges, likewise
 //   [12, 24) horizontal edges, the same with unit columns for unit rows
 // Bit i of a row's mask is the superblock's unit column i (of a column's
-// mask, unit row i).
+// mask, unit row i). unit_base: where each plane's dd_lf_unit array starts
+// in the one unit buffer the shader reads (the planes one after another).
 inline constexpr uint32_t kLfEdgeWords = 24;
 struct LfPlan {
   std::vector<uint32_t> list;
   std::vector<Range> levels;
   std::vector<uint32_t> edges;
+  uint32_t unit_base[3] = {};
 };
 LfPlan plan_loop_filter(const FrameWork& work);
 

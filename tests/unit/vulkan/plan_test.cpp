@@ -342,6 +342,10 @@ TEST(VulkanPlan, LoopFilterEdgeMasksNameTheUnitsWithEdges) {
   }
   const vk::LfPlan plan = vk::plan_loop_filter(f);
   ASSERT_EQ(plan.edges.size(), plan.list.size() * vk::kLfEdgeWords);
+  // The planes' units one after another in the shader's unit buffer.
+  EXPECT_EQ(plan.unit_base[0], 0u);
+  EXPECT_EQ(plan.unit_base[1], 960u);
+  EXPECT_EQ(plan.unit_base[2], 960u + 240u);
   int vertical = 0, horizontal = 0;
   for (size_t s = 0; s < plan.list.size(); ++s) {
     const uint32_t sbx = plan.list[s] & 0xffff, sby = plan.list[s] >> 16;
