@@ -29,7 +29,10 @@ PKGS=(
 # Packages that must come from bookworm-backports: Mesa 25 lavapipe (has
 # VK_EXT_external_memory_dma_buf like V3DV) and the 6.12 kernel source the
 # Pi's kernel series is built from.
-BPO_PKGS=(mesa-vulkan-drivers linux-source-6.12)
+# libgstreamer-plugins-base1.0-dev (gstreamer-video, for daedalus-gst-md5)
+# too: it needs libgbm-dev, which must match the backports libgbm1 that
+# Mesa 25 brings.
+BPO_PKGS=(mesa-vulkan-drivers linux-source-6.12 libgstreamer-plugins-base1.0-dev)
 
 missing=()
 for p in "${PKGS[@]}" "${BPO_PKGS[@]}"; do

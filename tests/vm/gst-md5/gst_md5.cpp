@@ -13,9 +13,17 @@
 //       more (and reported so); for the emulated guest.
 //       --deadline-skips: such a clip is a SKIP (with its frame count),
 //       not a FAIL; a wrong frame still fails.
-//   daedalus-gst-md5 --raw FILE --expect FRAMEMD5
+//   daedalus-gst-md5 --raw FILE --expect FRAMEMD5 [--prefix]
 //       FILE is what `... ! video/x-raw,format=NV12 ! filesink` wrote
 //       (GStreamer's default NV12 layout); compares its frames likewise.
+//       --prefix: FILE may hold fewer frames than FRAMEMD5 (a stream that
+//       ended in an error); each frame it holds must be the reference's
+//       frame of the same number.
+//
+// Frames are hashed as ffmpeg's framemd5 packs them (no padding): each row
+// cropped to the visible width, each plane at the offset and stride of the
+// buffer's GstVideoMeta (v4l2codecs' buffers carry one), so padding can
+// neither hide nor fake a difference.
 //
 // Why a program and not a shell loop of gst-launch + ffmpeg: in the TCG
 // guest (KASAN kernel, emulated CPU) starting ffmpeg or ffprobe takes 15-25
@@ -25,6 +33,7 @@
 //
 // Exit status: 0 when every clip passed (or was skipped), 1 otherwise.
 #include <gst/gst.h>
+#include <gst/video/video.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -66,25 +75,14 @@ std::optional<FrameMd5s> read_framemd5(const std::string& path) {
   return f;
 }
 
-// GStreamer's default NV12 layout (GstVideoInfo without a GstVideoMeta):
-// rows 4-byte aligned, the CbCr plane after ROUND_UP_2(height) luma rows.
-struct Nv12Layout {
-  size_t stride, uv_offset, size;
-  static Nv12Layout of(int w, int h) {
-    size_t stride = (static_cast<size_t>(w) + 3) & ~size_t{3};
-    size_t rows = (static_cast<size_t>(h) + 1) & ~size_t{1};
-    return {stride, stride * rows, stride * rows + stride * rows / 2};
-  }
-};
-
-// md5 of the frame as ffmpeg's rawvideo packs it: w luma bytes per row,
-// then 2 * ceil(w / 2) CbCr bytes per chroma row.
-std::string frame_md5(const uint8_t* data, int w, int h) {
-  Nv12Layout l = Nv12Layout::of(w, h);
+// md5 of an NV12 frame as ffmpeg's rawvideo packs it: w luma bytes per row,
+// then 2 * ceil(w / 2) CbCr bytes per chroma row, each plane read with its
+// own offset and stride, so padding takes no part in it.
+std::string frame_md5(const uint8_t* y, int y_stride, const uint8_t* uv, int uv_stride, int w, int h) {
   GChecksum* sum = g_checksum_new(G_CHECKSUM_MD5);
-  for (int y = 0; y < h; y++) g_checksum_update(sum, data + y * l.stride, w);
-  size_t uv_bytes = 2 * ((static_cast<size_t>(w) + 1) / 2);
-  for (int y = 0; y < (h + 1) / 2; y++) g_checksum_update(sum, data + l.uv_offset + y * l.stride, uv_bytes);
+  for (int r = 0; r < h; r++) g_checksum_update(sum, y + static_cast<ptrdiff_t>(r) * y_stride, w);
+  const gssize uv_bytes = 2 * ((w + 1) / 2);
+  for (int r = 0; r < (h + 1) / 2; r++) g_checksum_update(sum, uv + static_cast<ptrdiff_t>(r) * uv_stride, uv_bytes);
   std::string md5 = g_checksum_get_string(sum);
   g_checksum_free(sum);
   return md5;
@@ -116,35 +114,32 @@ struct Sink {
   int width = 0, height = 0;
 };
 
+// The frame through GstVideoFrame, which takes each plane's offset and
+// stride from the buffer's GstVideoMeta when it has one (v4l2codecs' output
+// does) and from the caps' default layout otherwise.
 void on_handoff(GstElement*, GstBuffer* buf, GstPad* pad, gpointer data) {
   auto* sink = static_cast<Sink*>(data);
   if (!sink->error.empty()) return;
   GstCaps* caps = gst_pad_get_current_caps(pad);
-  int w = 0, h = 0;
-  if (caps) {
-    GstStructure* s = gst_caps_get_structure(caps, 0);
-    gst_structure_get_int(s, "width", &w);
-    gst_structure_get_int(s, "height", &h);
-    gst_caps_unref(caps);
-  }
-  if (w <= 0 || h <= 0) {
-    sink->error = "buffer without width/height caps";
+  GstVideoInfo info;
+  const bool have_info = caps && gst_video_info_from_caps(&info, caps);
+  if (caps) gst_caps_unref(caps);
+  if (!have_info || GST_VIDEO_INFO_FORMAT(&info) != GST_VIDEO_FORMAT_NV12) {
+    sink->error = "decoded buffer without NV12 video caps";
     return;
   }
-  sink->width = w;
-  sink->height = h;
-  GstMapInfo map;
-  if (!gst_buffer_map(buf, &map, GST_MAP_READ)) {
-    sink->error = "cannot map a decoded buffer";
+  GstVideoFrame frame;
+  if (!gst_video_frame_map(&frame, &info, buf, GST_MAP_READ)) {
+    sink->error = "cannot map a decoded buffer as an NV12 frame (layout larger than the buffer?)";
     return;
   }
-  Nv12Layout l = Nv12Layout::of(w, h);
-  if (map.size < l.size)
-    sink->error = "NV12 buffer of " + std::to_string(map.size) + " bytes for " + std::to_string(w) + "x" +
-                  std::to_string(h) + " (want " + std::to_string(l.size) + ")";
-  else
-    sink->md5s.push_back(frame_md5(map.data, w, h));
-  gst_buffer_unmap(buf, &map);
+  sink->width = GST_VIDEO_FRAME_WIDTH(&frame);
+  sink->height = GST_VIDEO_FRAME_HEIGHT(&frame);
+  sink->md5s.push_back(frame_md5(static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
+                                 GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0),
+                                 static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 1)),
+                                 GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 1), sink->width, sink->height));
+  gst_video_frame_unmap(&frame);
 }
 
 // Runs PIPELINE (its fakesink named "sink") to EOS; "" or the error.
@@ -290,7 +285,7 @@ bool framemd5_dims(const std::string& path, int& w, int& h) {
   return false;
 }
 
-int check_raw(const std::string& file, const std::string& framemd5) {
+int check_raw(const std::string& file, const std::string& framemd5, bool prefix) {
   auto want = read_framemd5(framemd5);
   int w = 0, h = 0;
   if (!want || !framemd5_dims(framemd5, w, h)) {
@@ -302,14 +297,28 @@ int check_raw(const std::string& file, const std::string& framemd5) {
     std::printf("cannot open %s\n", file.c_str());
     return 1;
   }
-  Nv12Layout l = Nv12Layout::of(w, h);
-  std::vector<uint8_t> frame(l.size);
+  // GStreamer's default NV12 layout, what filesink writes (no GstVideoMeta).
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, GST_VIDEO_FORMAT_NV12, static_cast<guint>(w), static_cast<guint>(h));
+  std::vector<uint8_t> frame(GST_VIDEO_INFO_SIZE(&info));
   std::vector<std::string> got;
   while (in.read(reinterpret_cast<char*>(frame.data()), static_cast<std::streamsize>(frame.size())))
-    got.push_back(frame_md5(frame.data(), w, h));
+    got.push_back(frame_md5(frame.data() + GST_VIDEO_INFO_PLANE_OFFSET(&info, 0), GST_VIDEO_INFO_PLANE_STRIDE(&info, 0),
+                            frame.data() + GST_VIDEO_INFO_PLANE_OFFSET(&info, 1), GST_VIDEO_INFO_PLANE_STRIDE(&info, 1),
+                            w, h));
   if (in.gcount() != 0) {
     std::printf("%s ends with a partial %dx%d frame (%ld bytes)\n", file.c_str(), w, h, static_cast<long>(in.gcount()));
     return 1;
+  }
+  if (prefix && got.size() < want->md5s.size()) {
+    const auto bad = std::mismatch(got.begin(), got.end(), want->md5s.begin());
+    if (bad.first != got.end()) {
+      std::printf("frame %ld differs (of the %zu frames written, libavcodec has %zu)\n",
+                  static_cast<long>(bad.first - got.begin()), got.size(), want->md5s.size());
+      return 1;
+    }
+    std::printf("%zu of %zu frames written, all bit-exact (%dx%d)\n", got.size(), want->md5s.size(), w, h);
+    return 0;
   }
   std::string diff = compare(want->md5s, got);
   if (!diff.empty()) {
@@ -342,13 +351,17 @@ int main(int argc, char** argv) {
                "rather than FAIL (slow emulated CPUs)");
   app.add_option("--raw", raw, "check this NV12 file (what gst-launch's filesink wrote) instead of decoding");
   app.add_option("--expect", expect, "the framemd5 for --raw")->needs(app.get_option("--raw"));
+  bool prefix = false;
+  app.add_flag("--prefix", prefix,
+               "--raw: the file may end before the reference (a stream that failed); its frames must still match")
+      ->needs(app.get_option("--raw"));
   CLI11_PARSE(app, argc, argv);
   if (!raw.empty()) {
     if (expect.empty()) {
       std::fprintf(stderr, "--raw needs --expect FRAMEMD5\n");
       return 2;
     }
-    return check_raw(raw, expect);
+    return check_raw(raw, expect, prefix);
   }
   if (clips.empty()) {
     std::fprintf(stderr, "%s", app.help().c_str());

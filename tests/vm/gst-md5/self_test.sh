@@ -47,4 +47,15 @@ check raw "^10 frames bit-exact \(98x66\).rc=0$" "$out"
 head -c 20000 "$W/out.nv12" >"$W/short.nv12"
 out=$("$TOOL" --raw "$W/short.nv12" --expect "$W/vp9-98x66.ivf.framemd5"; echo "rc=$?")
 check raw-partial "partial 98x66 frame.*rc=1$" "$out"
+# --prefix: a file that a failed stream cut short passes while its frames
+# are the reference's first ones; a wrong one among them still fails.
+fsize=$((100 * 66 + 100 * 33))  # 98x66 NV12 in GStreamer's layout: stride 100, 33 CbCr rows
+head -c $((4 * fsize)) "$W/out.nv12" >"$W/four.nv12"
+out=$("$TOOL" --raw "$W/four.nv12" --expect "$W/vp9-98x66.ivf.framemd5" --prefix; echo "rc=$?")
+check raw-prefix "^4 of 10 frames written, all bit-exact \(98x66\).rc=0$" "$out"
+out=$("$TOOL" --raw "$W/four.nv12" --expect "$W/vp9-98x66.ivf.framemd5"; echo "rc=$?")
+check raw-prefix-needs-flag "4 frames vs libavcodec 10.*rc=1$" "$out"
+{ head -c $((2 * fsize)) "$W/out.nv12"; tail -c +$((3 * fsize + 1)) "$W/out.nv12" | head -c $((2 * fsize)); } >"$W/skip.nv12"
+out=$("$TOOL" --raw "$W/skip.nv12" --expect "$W/vp9-98x66.ivf.framemd5" --prefix; echo "rc=$?")
+check raw-prefix-stale-frame "^frame 2 differs .*rc=1$" "$out"
 exit $((fails > 0))
