@@ -54,6 +54,7 @@ enum daedalus_outcome {
 	DAEDALUS_OUTCOME_ABORTED,	/* -ECANCELED: streamoff/close */
 	DAEDALUS_OUTCOME_NOMEM,		/* -ENOMEM/-ENOSPC in the module */
 	DAEDALUS_OUTCOME_DECODE,	/* daemon answered with an error */
+	DAEDALUS_OUTCOME_STREAM_FAILED,	/* -EPIPE: queued after a failed job */
 	DAEDALUS_OUTCOME_COUNT
 };
 
@@ -115,6 +116,7 @@ struct daedalus_dev {
 
 	struct dentry *debugfs;
 	atomic64_t outcomes[DAEDALUS_OUTCOME_COUNT];
+	atomic64_t streams_errored;	/* failed jobs that set vb2_queue_error */
 };
 
 struct daedalus_ctx {

@@ -23,6 +23,7 @@ static const char *const daedalus_outcome_names[DAEDALUS_OUTCOME_COUNT] = {
 	[DAEDALUS_OUTCOME_ABORTED]	= "error_aborted",
 	[DAEDALUS_OUTCOME_NOMEM]	= "error_nomem",
 	[DAEDALUS_OUTCOME_DECODE]	= "error_decode",
+	[DAEDALUS_OUTCOME_STREAM_FAILED] = "error_stream_failed",
 };
 
 void daedalus_count_outcome(struct daedalus_dev *dev, int status)
@@ -52,6 +53,9 @@ void daedalus_count_outcome(struct daedalus_dev *dev, int status)
 	case -ENOSPC:
 		o = DAEDALUS_OUTCOME_NOMEM;
 		break;
+	case -EPIPE:
+		o = DAEDALUS_OUTCOME_STREAM_FAILED;
+		break;
 	default:	/* the daemon's own status, or a malformed answer */
 		o = DAEDALUS_OUTCOME_DECODE;
 		break;
@@ -67,6 +71,8 @@ static int daedalus_stats_show(struct seq_file *m, void *unused)
 	for (i = 0; i < DAEDALUS_OUTCOME_COUNT; i++)
 		seq_printf(m, "jobs_%s %lld\n", daedalus_outcome_names[i],
 			   (long long)atomic64_read(&dev->outcomes[i]));
+	seq_printf(m, "queue_errors %lld\n",
+		   (long long)atomic64_read(&dev->streams_errored));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(daedalus_stats);

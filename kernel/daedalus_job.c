@@ -96,27 +96,60 @@ static void daedalus_job_unlink(struct daedalus_dev *dev,
 	daedalus_job_requeue(job);
 }
 
-/* Complete the buffers and finish the m2m job.  No locks held. */
-static void daedalus_job_finish(struct daedalus_dev *dev,
-				struct daedalus_job *job, int status)
+/*
+ * A job that ends without a decoded picture ends the stream, unless the
+ * client itself cancelled it (STREAMOFF, close).  An ERROR flag on the
+ * CAPTURE buffer is not enough: GStreamer's v4l2codecs (1.22 and 1.26)
+ * never looks at it and shows the buffer's old contents as a new frame,
+ * while every client notices a failing DQBUF.  vb2_queue_error() makes
+ * DQBUF and QBUF fail with EIO and poll() report EPOLLERR on both queues
+ * until the client streams off, which is also how it resets for a seek
+ * or a restart.  It is set before the buffers complete, so a client
+ * waiting in DQBUF wakes to EIO and never to this job's CAPTURE buffer.
+ */
+static void daedalus_ctx_stream_error(struct daedalus_ctx *ctx, int status)
 {
-	struct daedalus_ctx *ctx = job->ctx;
 	struct v4l2_m2m_ctx *m2m_ctx = ctx->fh.m2m_ctx;
 
-	kfree(job);
-	daedalus_count_outcome(dev, status);
-	/* CAPTURE first, then OUTPUT (completes the request). */
-	v4l2_m2m_buf_done_and_job_finish(ctx->m2m_dev, m2m_ctx,
+	if (!status || status == -ECANCELED)
+		return;
+	if (!v4l2_m2m_get_dst_vq(m2m_ctx)->error) {
+		dev_info_ratelimited(&ctx->dev->pdev->dev,
+				     "ctx %u: job failed (%d), queues in error until STREAMOFF\n",
+				     ctx->id, status);
+		atomic64_inc(&ctx->dev->streams_errored);
+	}
+	vb2_queue_error(v4l2_m2m_get_dst_vq(m2m_ctx));
+	vb2_queue_error(v4l2_m2m_get_src_vq(m2m_ctx));
+}
+
+/*
+ * End the job whose buffers are back at the queue heads: CAPTURE first,
+ * then OUTPUT (which completes the request).  No locks held.
+ */
+static void daedalus_ctx_job_done(struct daedalus_ctx *ctx, int status)
+{
+	daedalus_count_outcome(ctx->dev, status);
+	daedalus_ctx_stream_error(ctx, status);
+	v4l2_m2m_buf_done_and_job_finish(ctx->m2m_dev, ctx->fh.m2m_ctx,
 					 status ? VB2_BUF_STATE_ERROR :
 						  VB2_BUF_STATE_DONE);
 }
 
+/* Complete the buffers and finish the m2m job.  No locks held. */
+static void daedalus_job_finish(struct daedalus_job *job, int status)
+{
+	struct daedalus_ctx *ctx = job->ctx;
+
+	kfree(job);
+	daedalus_ctx_job_done(ctx, status);
+}
+
 /* End a job that never became visible to the daemon. */
-static void daedalus_job_fail_now(struct daedalus_dev *dev,
-				  struct daedalus_job *job, int status)
+static void daedalus_job_fail_now(struct daedalus_job *job, int status)
 {
 	daedalus_job_requeue(job);
-	daedalus_job_finish(dev, job, status);
+	daedalus_job_finish(job, status);
 }
 
 /* Queue CTX_OPEN if this daemon session has not seen the context yet. */
@@ -258,9 +291,7 @@ void daedalus_device_run(void *priv)
 			v4l2_ctrl_request_complete(req, &ctx->hdl);
 		daedalus_requeue_head(&m2m_ctx->cap_q_ctx, dst);
 		daedalus_requeue_head(&m2m_ctx->out_q_ctx, src);
-		daedalus_count_outcome(dev, -ENOMEM);
-		v4l2_m2m_buf_done_and_job_finish(ctx->m2m_dev, m2m_ctx,
-						 VB2_BUF_STATE_ERROR);
+		daedalus_ctx_job_done(ctx, -ENOMEM);
 		return;
 	}
 	INIT_LIST_HEAD(&job->node);
@@ -274,12 +305,14 @@ void daedalus_device_run(void *priv)
 	if (req)
 		v4l2_ctrl_request_complete(req, &ctx->hdl);
 	if (!msg) {
-		daedalus_job_fail_now(dev, job, -ENOMEM);
+		daedalus_job_fail_now(job, -ENOMEM);
 		return;
 	}
 
 	mutex_lock(&dev->chan_lock);
-	if (!dev->daemon_ready)
+	if (v4l2_m2m_get_dst_vq(m2m_ctx)->error)
+		status = -EPIPE;	/* an earlier job failed the stream */
+	else if (!dev->daemon_ready)
 		status = -ENODEV;
 	else if (!(dev->daemon_codecs & DAEDALUS_CODEC_BIT(ctx->codec)))
 		status = -EOPNOTSUPP;
@@ -304,7 +337,7 @@ void daedalus_device_run(void *priv)
 
 	if (status) {
 		kfree(msg);
-		daedalus_job_fail_now(dev, job, status);
+		daedalus_job_fail_now(job, status);
 	}
 }
 
@@ -330,7 +363,7 @@ void daedalus_job_abort(void *priv)
 	mutex_unlock(&dev->chan_lock);
 
 	if (job)
-		daedalus_job_finish(dev, job, -ECANCELED);
+		daedalus_job_finish(job, -ECANCELED);
 }
 
 void daedalus_watchdog_fn(struct work_struct *work)
@@ -362,7 +395,7 @@ void daedalus_watchdog_fn(struct work_struct *work)
 		dev_warn_ratelimited(&dev->pdev->dev,
 				     "job %llu: daemon did not answer within %u ms\n",
 				     job->cookie, daedalus_job_timeout_ms);
-		daedalus_job_finish(dev, job, -ETIMEDOUT);
+		daedalus_job_finish(job, -ETIMEDOUT);
 	}
 }
 
@@ -381,7 +414,7 @@ void daedalus_jobs_fail_all(struct daedalus_dev *dev)
 
 	list_for_each_entry_safe(job, tmp, &failed, node) {
 		list_del(&job->node);
-		daedalus_job_finish(dev, job, -ESHUTDOWN);
+		daedalus_job_finish(job, -ESHUTDOWN);
 	}
 }
 
@@ -421,7 +454,7 @@ int daedalus_job_answer(struct daedalus_dev *dev,
 	daedalus_job_unlink(dev, job);
 	mutex_unlock(&dev->chan_lock);
 
-	daedalus_job_finish(dev, job, status);
+	daedalus_job_finish(job, status);
 	return ret;
 }
 

@@ -11,6 +11,8 @@
  *                           answering any (contexts run in parallel)
  *   fake_daemon late MS     handshake, read the job, answer after MS ms
  *                           and expect ENOENT (job cancelled meanwhile)
+ *   fake_daemon fail        handshake, read the job, answer it with a
+ *                           decode error (-EINVAL), writing no pixels
  *
  * Env: KT_READY=file is created after the handshake, KT_GOT_JOB=file
  * after the first DECODE was read (the shell script waits on them),
@@ -292,6 +294,14 @@ int main(int argc, char **argv)
 		touch("KT_GOT_JOB");
 		for (;;)
 			pause();
+	} else if (!strcmp(mode, "fail")) {
+		const struct daedalus_msg_decode *d = wait_decode(fd, 10000);
+		int r = kt_answer(fd, d->hdr.cookie, -EINVAL, 0);
+
+		if (r)
+			kt_fail("DECODE_DONE with an error: %s", strerror(-r));
+		kt_log("job %llu answered with -EINVAL",
+		       (unsigned long long)d->hdr.cookie);
 	} else if (!strcmp(mode, "late")) {
 		const struct daedalus_msg_decode *d = wait_decode(fd, 10000);
 		uint64_t cookie = d->hdr.cookie;

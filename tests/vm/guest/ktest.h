@@ -407,8 +407,16 @@ static inline void kt_client_submit(struct kt_client *c, uint64_t ts_us)
 }
 
 /*
+ * Returned instead of buffer flags when DQBUF failed with EIO: the module
+ * put the queue in error (vb2_queue_error) because a job ended without a
+ * decoded picture.  Bit 31 is no V4L2_BUF_FLAG_*.
+ */
+#define KT_QUEUE_ERROR 0x80000000u
+
+/*
  * Block in DQBUF(CAPTURE) (no poll: this is the call that must never hang
- * in D-state) and return its flags; *bytesused gets plane 0's payload.
+ * in D-state) and return its flags, or KT_QUEUE_ERROR; *bytesused gets
+ * plane 0's payload.
  */
 static inline uint32_t kt_client_dqbuf_capture(struct kt_client *c,
 					uint32_t *bytesused)
@@ -422,8 +430,13 @@ static inline uint32_t kt_client_dqbuf_capture(struct kt_client *c,
 	b.memory = V4L2_MEMORY_MMAP;
 	b.length = 1;
 	b.m.planes = &plane;
-	if (kt_xioctl(c->video, VIDIOC_DQBUF, &b))
+	if (bytesused)
+		*bytesused = 0;
+	if (kt_xioctl(c->video, VIDIOC_DQBUF, &b)) {
+		if (errno == EIO)
+			return KT_QUEUE_ERROR;
 		kt_fail("DQBUF CAPTURE: %s", strerror(errno));
+	}
 	if (bytesused)
 		*bytesused = plane.bytesused;
 	return b.flags;
@@ -440,9 +453,52 @@ static inline uint32_t kt_client_dqbuf_output(struct kt_client *c)
 	b.memory = V4L2_MEMORY_MMAP;
 	b.length = 1;
 	b.m.planes = &plane;
-	if (kt_xioctl(c->video, VIDIOC_DQBUF, &b))
+	if (kt_xioctl(c->video, VIDIOC_DQBUF, &b)) {
+		if (errno == EIO)
+			return KT_QUEUE_ERROR;
 		kt_fail("DQBUF OUTPUT: %s", strerror(errno));
+	}
 	return b.flags;
+}
+
+static inline int kt_client_qbuf_capture(struct kt_client *c)
+{
+	struct v4l2_plane plane;
+	struct v4l2_buffer b;
+
+	memset(&b, 0, sizeof(b));
+	memset(&plane, 0, sizeof(plane));
+	b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+	b.memory = V4L2_MEMORY_MMAP;
+	b.index = 0;
+	b.length = 1;
+	b.m.planes = &plane;
+	return kt_xioctl(c->video, VIDIOC_QBUF, &b);
+}
+
+/*
+ * After a failed job: the queues stay in error (QBUF fails with EIO) until
+ * the client streams off, and take buffers again after STREAMON, which is
+ * how a player resets for a seek or retries.
+ */
+static inline void kt_check_stream_restart(struct kt_client *c)
+{
+	int type, t;
+
+	if (!kt_client_qbuf_capture(c) || errno != EIO)
+		kt_fail("QBUF CAPTURE on a queue in error: %s, want EIO",
+			strerror(errno));
+	for (t = 0; t < 2; t++) {
+		type = t ? V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE :
+			   V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
+		if (kt_xioctl(c->video, VIDIOC_STREAMOFF, &type))
+			kt_fail("STREAMOFF type %d: %s", type, strerror(errno));
+		if (kt_xioctl(c->video, VIDIOC_STREAMON, &type))
+			kt_fail("STREAMON type %d: %s", type, strerror(errno));
+	}
+	if (kt_client_qbuf_capture(c))
+		kt_fail("QBUF CAPTURE after STREAMOFF/STREAMON: %s",
+			strerror(errno));
 }
 
 static inline void kt_client_close(struct kt_client *c)

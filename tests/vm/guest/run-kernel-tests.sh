@@ -123,11 +123,14 @@ fi
 STATS=/sys/kernel/debug/daedalus_v4l2/stats
 stat_count() { awk -v k="jobs_$1" '$1 == k { print $2 }' "$STATS" 2>/dev/null; }
 declare -A STAT0
-for k in done error_no_daemon error_daemon_gone error_timeout; do
+queue_errors() { awk '$1 == "queue_errors" { print $2 }' "$STATS" 2>/dev/null; }
+for k in done error_no_daemon error_daemon_gone error_timeout error_decode; do
 	STAT0[$k]=$(stat_count "$k")
 done
+QERR0=$(queue_errors)
 
-# 2. No daemon: the request completes at once with ERROR buffers.
+# 2. No daemon: the request completes at once and the stream fails (DQBUF
+#    EIO on both queues until STREAMOFF: v4l2_client --expect error).
 if client no-daemon 10 --expect error --max-ms 500; then
 	pass no-daemon "$(last_line "$LOGDIR/no-daemon.log")"
 else
@@ -210,6 +213,21 @@ hold_test() {
 hold_test hold-pair 2 pair
 hold_test hold-flush 1 flush
 hold_test hold-flush-inflight 1 flush-inflight 1500
+
+# 4b. A decode error answered by the daemon: no picture, so the stream
+#     fails visibly (an ERROR flag alone would be shown by GStreamer).
+if start_daemon decode-error fail; then
+	if client decode-error 10 --expect error --max-ms 3000; then
+		pass decode-error "$(last_line "$LOGDIR/decode-error.log")"
+	else
+		fail decode-error "$(last_line "$LOGDIR/decode-error.log")"
+	fi
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=""
+else
+	fail decode-error "fake daemon did not attach"
+fi
+stop_daemon
 
 # 5. Watchdog: a daemon that never answers; ERROR after job_timeout_ms.
 set_timeout 500
@@ -302,19 +320,24 @@ else
 fi
 
 # 9b. The outcome counters saw what tests 2-8 did: two no-daemon jobs (2, 7),
-#     the round trips answered (3, 4), a watchdog expiry (5), a job errored
-#     because its daemon died (6).  The fuzz pass (9) only adds to them.
+#     the round trips answered (3, 4), a decode error (4b), a watchdog
+#     expiry (5), a job errored because its daemon died (6), and each of
+#     those five failures put its queues in error.  The fuzz pass (9) only
+#     adds to them.
 if [ ! -r "$STATS" ]; then
 	fail debugfs-stats "$STATS not readable"
 else
 	bad=""
 	summary=""
-	for want in done:2 error_no_daemon:2 error_timeout:1 error_daemon_gone:1; do
+	for want in done:2 error_no_daemon:2 error_decode:1 error_timeout:1 error_daemon_gone:1; do
 		k=${want%%:*}
 		d=$(( $(stat_count "$k") - ${STAT0[$k]:-0} ))
 		summary+="$k +$d "
 		[ "$d" -ge "${want##*:}" ] || bad+="$k +$d (want >= ${want##*:}) "
 	done
+	d=$(( $(queue_errors) - ${QERR0:-0} ))
+	summary+="queue_errors +$d"
+	[ "$d" -ge 5 ] || bad+="queue_errors +$d (want >= 5) "
 	if [ -z "$bad" ]; then pass debugfs-stats "$summary"
 	else fail debugfs-stats "$bad; $(tr '\n' ' ' <"$STATS")"; fi
 fi

@@ -3,7 +3,12 @@
  * v4l2_client - one VP9 request through the daedalus V4L2 device.
  *
  *   v4l2_client [options]
- *     --expect ok|error|any CAPTURE buffer must come back DONE / ERROR
+ *     --expect ok|error|any CAPTURE buffer must come back DONE, or the
+ *                           job must fail the stream: DQBUF on both queues
+ *                           fails with EIO (an ERROR flag alone is not
+ *                           enough: GStreamer ignores it and shows the
+ *                           buffer), and after STREAMOFF/STREAMON the
+ *                           queues take buffers again
  *     --min-ms N --max-ms N  bounds for the time until DQBUF returns
  *     --size WxH            coded size (default 320x240)
  *     --bitstream BYTES     bitstream bytes to queue (default 4096)
@@ -45,8 +50,8 @@ static void check_capture(struct kt_client *c, uint32_t flags, uint32_t used)
 {
 	size_t n;
 
-	if (flags & V4L2_BUF_FLAG_ERROR)
-		kt_fail("CAPTURE came back with ERROR");
+	if (flags & (V4L2_BUF_FLAG_ERROR | KT_QUEUE_ERROR))
+		kt_fail("CAPTURE came back with ERROR (flags 0x%x)", flags);
 	if (used == 0 || used > c->cap_len)
 		kt_fail("CAPTURE bytesused %u", used);
 	for (n = 0; n < used; n++)
@@ -183,13 +188,21 @@ int main(int argc, char **argv)
 	if (dt < min_ms || dt > max_ms)
 		kt_fail("DQBUF took %lld ms, want %ld..%ld", (long long)dt,
 			min_ms, max_ms);
+	/*
+	 * A failed job must be visible as a failing DQBUF, never as a buffer
+	 * that a client ignoring V4L2_BUF_FLAG_ERROR would show.
+	 */
+	if (flags & V4L2_BUF_FLAG_ERROR)
+		kt_fail("CAPTURE dequeued with ERROR (flags 0x%x): the queue should be in error", flags);
 	if (strcmp(expect, "any") &&
-	    !strcmp(expect, "error") != !!(flags & V4L2_BUF_FLAG_ERROR))
+	    !strcmp(expect, "error") != !!(flags & KT_QUEUE_ERROR))
 		kt_fail("CAPTURE flags 0x%x, expected %s", flags, expect);
-	/* The OUTPUT buffer comes back with the same verdict. */
-	if (!!(kt_client_dqbuf_output(&c) & V4L2_BUF_FLAG_ERROR) !=
-	    !!(flags & V4L2_BUF_FLAG_ERROR))
+	/* The OUTPUT queue gives the same verdict. */
+	if (!!(kt_client_dqbuf_output(&c) & KT_QUEUE_ERROR) !=
+	    !!(flags & KT_QUEUE_ERROR))
 		kt_fail("OUTPUT and CAPTURE verdicts differ");
+	if (flags & KT_QUEUE_ERROR)
+		kt_check_stream_restart(&c);
 
 	if (check_pattern) {
 		size_t n;
