@@ -25,6 +25,7 @@ PKGS=(
   gcc-aarch64-linux-gnu linux-headers-amd64
   clang libclang-rt-14-dev
   valgrind python3-matplotlib
+  python3-mako libudev-dev libzstd-dev libexpat1-dev zlib1g-dev dpkg-dev
 )
 # Packages that must come from bookworm-backports: Mesa 25 lavapipe (has
 # VK_EXT_external_memory_dma_buf like V3DV) and the 6.12 kernel source the
@@ -32,7 +33,10 @@ PKGS=(
 # libgstreamer-plugins-base1.0-dev (gstreamer-video, for daedalus-gst-md5)
 # too: it needs libgbm-dev, which must match the backports libgbm1 that
 # Mesa 25 brings.
-BPO_PKGS=(mesa-vulkan-drivers linux-source-6.12 libgstreamer-plugins-base1.0-dev)
+# meson and libdrm-dev too, for tests/v3d/, which builds Mesa's V3DV (the
+# Pi 5's Vulkan driver) from the source of that same Mesa: Mesa 25 wants
+# meson >= 1.1 and the libdrm-dev that matches backports' libdrm2.
+BPO_PKGS=(mesa-vulkan-drivers linux-source-6.12 libgstreamer-plugins-base1.0-dev meson libdrm-dev)
 
 missing=()
 for p in "${PKGS[@]}" "${BPO_PKGS[@]}"; do
@@ -42,6 +46,11 @@ done
 mesa_ver=$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true)
 case "$mesa_ver" in 2[5-9].*|3*) ;; *) missing+=(mesa-vulkan-drivers) ;; esac
 
+# tests/v3d/ fetches that Mesa's source with `apt-get source`: backports'
+# deb-src line, the twin of its deb line.
+has_src() { grep -rqs '^deb-src .*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; }
+has_src || missing+=(deb-src:bookworm-backports)
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all dependencies present"
   exit 0
@@ -49,6 +58,11 @@ fi
 
 if [ ! -f "$BACKPORTS_LIST" ] && ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
   echo "deb http://deb.debian.org/debian bookworm-backports main" | $SUDO tee "$BACKPORTS_LIST" >/dev/null
+fi
+if ! has_src; then
+  line=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | grep -m1 "^deb .*bookworm-backports" || true)
+  [ -n "$line" ] || line="deb http://deb.debian.org/debian bookworm-backports main"
+  echo "deb-src ${line#deb }" | $SUDO tee /etc/apt/sources.list.d/bookworm-backports-src.list >/dev/null
 fi
 
 export DEBIAN_FRONTEND=noninteractive

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -102,6 +103,8 @@ VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_shared
     else
       throw Error(fmt::format("DAEDALUS_VK_INTRA_SCHEDULE={}: expected auto, levels or waves", sched));
   }
+  if (const char* log = std::getenv("DAEDALUS_VK_PIPELINE_LOG"); log && *log && std::strcmp(log, "0") != 0)
+    log_pipelines_ = true;
   create_pipeline(kPackNv12, "pack_nv12", 2, sizeof(PackPush));
   create_pipeline(kPackNv12Words, "pack_nv12_words", 2, sizeof(PackPush));
   for (int sz = 0; sz < 4; sz++)
@@ -185,9 +188,60 @@ void VulkanBackend::create_pipeline(PipelineId id, const char* module_name, uint
   VkSpecializationInfo spec{1, &entry, sizeof(int32_t), &spec_value};
   if (spec0 >= 0) cpci.stage.pSpecializationInfo = &spec;
   cpci.layout = p.layout;
+  if (ctx_->captures_pipeline_stats()) cpci.flags |= VK_PIPELINE_CREATE_CAPTURE_STATISTICS_BIT_KHR;
+  PipelineCreation log;
+  log.label = spec0 >= 0 ? fmt::format("{}[spec0={}]", module_name, spec0) : module_name;
+  if (log_pipelines_) {
+    fmt::print(stderr, "daedalus-pipeline begin {}\n", log.label);
+    std::fflush(stderr);
+  }
+  auto t0 = std::chrono::steady_clock::now();
   VkResult r = vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpci, nullptr, &p.pipeline);
+  log.ms = ms_since(t0);
   vkDestroyShaderModule(dev, sm, nullptr);
   check(r, "vkCreateComputePipelines");
+  if (ctx_->captures_pipeline_stats()) log.stats = pipeline_statistics(p.pipeline);
+  if (log_pipelines_) {
+    for (auto& [k, v] : log.stats) fmt::print(stderr, "daedalus-pipeline stat {} {}={}\n", log.label, k, v);
+    fmt::print(stderr, "daedalus-pipeline end {} ms={:.1f}\n", log.label, log.ms);
+    std::fflush(stderr);
+  }
+  creations_.push_back(std::move(log));
+}
+
+std::vector<std::pair<std::string, std::string>> VulkanBackend::pipeline_statistics(VkPipeline pipeline) {
+  VkDevice dev = ctx_->device();
+  auto get_props = reinterpret_cast<PFN_vkGetPipelineExecutablePropertiesKHR>(
+      vkGetDeviceProcAddr(dev, "vkGetPipelineExecutablePropertiesKHR"));
+  auto get_stats = reinterpret_cast<PFN_vkGetPipelineExecutableStatisticsKHR>(
+      vkGetDeviceProcAddr(dev, "vkGetPipelineExecutableStatisticsKHR"));
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!get_props || !get_stats) return out;
+  VkPipelineInfoKHR pi{VK_STRUCTURE_TYPE_PIPELINE_INFO_KHR};
+  pi.pipeline = pipeline;
+  uint32_t n = 0;
+  if (get_props(dev, &pi, &n, nullptr) != VK_SUCCESS) return out;
+  for (uint32_t e = 0; e < n; e++) {
+    VkPipelineExecutableInfoKHR ei{VK_STRUCTURE_TYPE_PIPELINE_EXECUTABLE_INFO_KHR};
+    ei.pipeline = pipeline;
+    ei.executableIndex = e;
+    uint32_t ns = 0;
+    if (get_stats(dev, &ei, &ns, nullptr) != VK_SUCCESS) continue;
+    std::vector<VkPipelineExecutableStatisticKHR> st(ns, {VK_STRUCTURE_TYPE_PIPELINE_EXECUTABLE_STATISTIC_KHR});
+    if (get_stats(dev, &ei, &ns, st.data()) != VK_SUCCESS) continue;
+    for (auto& x : st) {
+      std::string v;
+      switch (x.format) {
+        case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_BOOL32_KHR: v = x.value.b32 ? "1" : "0"; break;
+        case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_INT64_KHR: v = fmt::format("{}", x.value.i64); break;
+        case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_UINT64_KHR: v = fmt::format("{}", x.value.u64); break;
+        case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_FLOAT64_KHR: v = fmt::format("{}", x.value.f64); break;
+        default: continue;
+      }
+      out.emplace_back(n > 1 ? fmt::format("{}#{}", x.name, e) : std::string(x.name), v);
+    }
+  }
+  return out;
 }
 
 VkDescriptorSet VulkanBackend::make_set(PipelineId id, std::initializer_list<VkBuffer> buffers) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "daedalus/dispatch/dispatch.h"
@@ -25,6 +26,16 @@ struct Pipeline {
   VkPipeline pipeline = VK_NULL_HANDLE;
   uint32_t num_buffers = 0;
   uint32_t push_size = 0;
+};
+
+// One vkCreateComputePipelines of the constructor: what it built and how
+// long the driver's compiler took. stats: the driver's statistics
+// (VK_KHR_pipeline_executable_properties, name -> value) when the context
+// captures them (ContextOptions::pipeline_stats, DAEDALUS_VK_PIPELINE_LOG=1).
+struct PipelineCreation {
+  std::string label;  // module name, plus "[spec0=N]" when specialized
+  double ms = 0;
+  std::vector<std::pair<std::string, std::string>> stats;
 };
 
 class VulkanBackend final : public Backend {
@@ -55,6 +66,13 @@ class VulkanBackend final : public Backend {
   // Whether the last wrap_nv12 with a dmabuf fd imported it in place (true)
   // or fell back to a copy (false).
   bool last_wrap_imported() const { return last_wrap_imported_; }
+  // Every pipeline the backend created, in order (tests/v3d/ reads them,
+  // via daedalus-checkasm --compile-only). With DAEDALUS_VK_PIPELINE_LOG=1
+  // each creation is also framed on stderr by "daedalus-pipeline begin
+  // LABEL" / "daedalus-pipeline end LABEL ms=..." lines, with its
+  // statistics as "daedalus-pipeline stat LABEL NAME=VALUE" lines, so that
+  // what the driver prints while compiling can be attributed to it.
+  const std::vector<PipelineCreation>& pipeline_creations() const { return creations_; }
 
  private:
   enum PipelineId {
@@ -64,6 +82,7 @@ class VulkanBackend final : public Backend {
 
   // spec0: value of specialization constant 0, if any (< 0: none).
   void create_pipeline(PipelineId id, const char* module, uint32_t num_buffers, uint32_t push_size, int spec0 = -1);
+  std::vector<std::pair<std::string, std::string>> pipeline_statistics(VkPipeline pipeline);
   VkDescriptorSet make_set(PipelineId id, std::initializer_list<VkBuffer> buffers);
   void dispatch(PipelineId id, VkDescriptorSet set, const void* push, uint32_t gx, uint32_t gy, uint32_t gz = 1);
   void dispatch_linear(PipelineId id, VkDescriptorSet set, const void* push, uint32_t groups);
@@ -117,6 +136,8 @@ class VulkanBackend final : public Backend {
   IntraSchedule intra_schedule_ = IntraSchedule::kLevels;
   uint32_t num_dispatches_ = 0, num_barriers_ = 0, num_jobs_ = 0;
   bool logged_import_fallback_ = false;
+  bool log_pipelines_ = false;  // DAEDALUS_VK_PIPELINE_LOG=1
+  std::vector<PipelineCreation> creations_;
 };
 
 }  // namespace daedalus::dispatch::vk

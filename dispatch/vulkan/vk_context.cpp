@@ -163,6 +163,10 @@ Context::Context(const ContextOptions& opts) {
       dev_exts.push_back(VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME);
     }
 
+    pipeline_stats_ = (opts.pipeline_stats || env_flag("DAEDALUS_VK_PIPELINE_LOG")) &&
+                      has_device_extension(phys_, VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME);
+    if (pipeline_stats_) dev_exts.push_back(VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME);
+
     float prio = 1.0f;
     VkDeviceQueueCreateInfo qci{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
     qci.queueFamilyIndex = queue_family_;
@@ -174,6 +178,10 @@ Context::Context(const ContextOptions& opts) {
     VkPhysicalDeviceVulkan11Features en11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
     en11.storageBuffer16BitAccess = VK_TRUE;
     en11.pNext = &en12;
+    VkPhysicalDevicePipelineExecutablePropertiesFeaturesKHR en_pe{
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PIPELINE_EXECUTABLE_PROPERTIES_FEATURES_KHR};
+    en_pe.pipelineExecutableInfo = VK_TRUE;
+    if (pipeline_stats_) en12.pNext = &en_pe;
     VkPhysicalDeviceFeatures2 en{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
     en.pNext = &en11;
 

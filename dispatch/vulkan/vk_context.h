@@ -28,6 +28,10 @@ struct ContextOptions {
   // DAEDALUS_VK_NO_DMABUF_IMPORT=1. For tests and for drivers whose import
   // misbehaves.
   bool no_dmabuf_import = false;
+  // Capture the driver's per-pipeline statistics
+  // (VK_KHR_pipeline_executable_properties) where the device has them; also
+  // set by DAEDALUS_VK_PIPELINE_LOG=1. For tests/v3d/ (V3DV's compiler).
+  bool pipeline_stats = false;
 };
 
 class Context {
@@ -46,6 +50,8 @@ class Context {
   const std::string& device_name() const { return name_; }
   bool validation_enabled() const { return validation_; }
   bool has_dmabuf_import() const { return has_dmabuf_; }
+  // VK_KHR_pipeline_executable_properties enabled (ContextOptions::pipeline_stats).
+  bool captures_pipeline_stats() const { return pipeline_stats_; }
   uint32_t timestamp_valid_bits() const { return ts_bits_; }
 
   // Validation/debug messages of severity warning or error so far; tests
@@ -85,6 +91,7 @@ class Context {
   std::string name_;
   bool validation_ = false;
   bool has_dmabuf_ = false;
+  bool pipeline_stats_ = false;
   // The messenger's user data: its own allocation, so that an abandoned
   // context (whose instance and messenger live on) can leak it.
   std::unique_ptr<std::atomic<uint64_t>> messages_ = std::make_unique<std::atomic<uint64_t>>(0);

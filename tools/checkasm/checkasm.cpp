@@ -9,7 +9,10 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "backends.h"
 #include "daedalus/error.h"
@@ -77,6 +80,83 @@ void report_bench(Env& env, const std::string& name, Stage stage, double cpu_wal
              name, c.cpu_ms, v.cpu_ms, v.gpu_ms, vk_wall_ms, cpu_wall_ms);
 }
 
+// --compile-only --compile-spirv FILE: one pipeline from a file, for shaders
+// that are not the backend's (tests/v3d/repro/: a compiler bug's reproducer).
+int compile_spirv_file(const daedalus::dispatch::vk::ContextOptions& opts, const std::string& path) {
+  using daedalus::dispatch::vk::check;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw daedalus::Error(fmt::format("cannot open {}", path));
+  std::vector<uint32_t> words;
+  uint32_t w;
+  while (std::fread(&w, 4, 1, f) == 1) words.push_back(w);
+  std::fclose(f);
+  auto& ctx = *new daedalus::dispatch::vk::Context(opts);
+  VkDevice dev = ctx.device();
+  VkDescriptorSetLayoutBinding b{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+  VkDescriptorSetLayoutCreateInfo dslci{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+  dslci.bindingCount = 1;
+  dslci.pBindings = &b;
+  VkDescriptorSetLayout dsl;
+  check(vkCreateDescriptorSetLayout(dev, &dslci, nullptr, &dsl), "vkCreateDescriptorSetLayout");
+  VkPipelineLayoutCreateInfo plci{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+  plci.setLayoutCount = 1;
+  plci.pSetLayouts = &dsl;
+  VkPipelineLayout layout;
+  check(vkCreatePipelineLayout(dev, &plci, nullptr, &layout), "vkCreatePipelineLayout");
+  VkShaderModuleCreateInfo smci{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
+  smci.codeSize = words.size() * 4;
+  smci.pCode = words.data();
+  VkShaderModule sm;
+  check(vkCreateShaderModule(dev, &smci, nullptr, &sm), "vkCreateShaderModule");
+  VkComputePipelineCreateInfo cpci{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+  cpci.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
+  cpci.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+  cpci.stage.module = sm;
+  cpci.stage.pName = "main";
+  cpci.layout = layout;
+  auto t0 = std::chrono::steady_clock::now();
+  VkPipeline pipeline;
+  check(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpci, nullptr, &pipeline), "vkCreateComputePipelines");
+  fmt::print("daedalus-checkasm: {}: {} created in {:.1f} ms\n", ctx.device_name(), path,
+             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  // As in compile_pipelines: no teardown on the noop shim.
+  std::fflush(stdout);
+  std::fflush(stderr);
+  std::_Exit(0);
+}
+
+// --compile-only: what the Vulkan backend's constructor creates, through its
+// own code (never a list kept here). The driver prints its compiler's
+// output (V3D_DEBUG=shaderdb) between the backend's "daedalus-pipeline
+// begin/end" lines (DAEDALUS_VK_PIPELINE_LOG, set here).
+int compile_pipelines(const std::string& spirv_file) {
+  using daedalus::dispatch::vk::Context;
+  using daedalus::dispatch::vk::ContextOptions;
+  using daedalus::dispatch::vk::VulkanBackend;
+  setenv("DAEDALUS_VK_PIPELINE_LOG", "1", 1);
+  ContextOptions opts;
+  opts.pipeline_stats = true;
+  try {
+    if (!spirv_file.empty()) return compile_spirv_file(opts, spirv_file);
+    auto t0 = std::chrono::steady_clock::now();
+    // Not destroyed: on Mesa's v3d noop drm-shim (tests/v3d/), which
+    // executes nothing, vkDestroyDevice crashes draining its queue. Exit
+    // without tearing the device down once everything is printed.
+    auto* vk = new VulkanBackend(opts);
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    fmt::print("daedalus-checkasm: {}: {} pipelines created in {:.1f} ms\n", vk->name(),
+               vk->pipeline_creations().size(), ms);
+    for (auto& c : vk->pipeline_creations()) fmt::print("  {:<24} {:10.1f} ms\n", c.label, c.ms);
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(0);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "daedalus-checkasm: --compile-only: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace daedalus::checkasm
 
 int main(int argc, char** argv) {
@@ -92,7 +172,16 @@ int main(int argc, char** argv) {
   app.add_option("--bench-iters", iters, "frames per benchmark (default 10)")->check(CLI::Range(1, 10000));
   app.add_option("--test", filter, "run only tests whose name contains this");
   app.add_flag("--list", list, "list the tests and exit");
+  bool compile_only = false;
+  std::string spirv_file;
+  app.add_flag("--compile-only", compile_only,
+               "only create the Vulkan backend, i.e. every pipeline it uses, and list them with the time each took "
+               "and the driver's statistics (tests/v3d/ runs it on V3DV's compiler); no CPU backend, nothing runs");
+  app.add_option("--compile-spirv", spirv_file,
+                 "with --compile-only: create a compute pipeline from this SPIR-V file instead (one storage "
+                 "buffer at binding 0, no push constants: tests/v3d/repro/)");
   CLI11_PARSE(app, argc, argv);
+  if (compile_only) return compile_pipelines(spirv_file);
 
   if (list) {
     for (auto& t : stage_tests()) fmt::print("{}\n", t.name);
