@@ -15,7 +15,9 @@
 #include "cpu_surface.h"
 #include "fork_join.h"
 #include "daedalus/error.h"
+#include "inter_geometry.h"
 #include "vp9_dsp.h"
+#include "work_checks.h"
 
 namespace daedalus::dispatch {
 namespace cpu {
@@ -37,13 +39,8 @@ class StageClock {
 
 inline uint8_t clip_pixel(int v) { return static_cast<uint8_t>(std::clamp(v, 0, 255)); }
 
-struct Mv {
-  int row, col;
-};
-
-// Rounded division used for the chroma MV of sub-8x8 blocks (round half away
-// from zero), as libvpx's round_mv_comp_q4 / q2.
-inline int round_div(int sum, int d) { return (sum >= 0 ? sum + d / 2 : sum - d / 2) / d; }
+using vp9::Mv;
+constexpr const char* kWho = "cpu backend";  // the prefix of the shared checks' messages
 
 // body(i) for every i < n, on all of the pool's threads: each takes the next
 // chunk of indices until none is left (blocks differ in cost, so chunks are
@@ -88,9 +85,7 @@ class CpuBackend final : public Backend {
   StageTiming timing(Stage stage) const override { return last_[int(stage)]; }
 
  private:
-  void validate(const FrameWork& work) const;
-  void check_lf(const FrameWork& work) const;
-  PlaneView checked_dst(Surface& dst, int plane, const FrameWork& work) const;
+  void checked_dst(Surface& dst, const FrameWork& work, PlaneView (&planes)[3]) const;
   void add_residual(const PlaneView& v, const dd_tx_block& tx, uint32_t offset) const;
   void predict_block(const FrameWork& work, const dd_block& b, const PlaneView (&dst)[3], Surface* const refs[3]);
   void predict(const PlaneView& ref, int ref_w, int ref_h, const dd_ref_params& rp, const FrameWork& work, int plane,
@@ -118,83 +113,21 @@ class CpuBackend final : public Backend {
   StageTiming current_[int(Stage::kCount)]{}, last_[int(Stage::kCount)]{};
 };
 
-void check_params(const dd_frame_params& p) {
-  if (p.bit_depth != 8) throw Error(fmt::format("cpu backend: bit depth {} is not supported", p.bit_depth));
-  if (p.ss_x != 1 || p.ss_y != 1) throw Error("cpu backend: only 4:2:0 is supported");
-  if (p.mi_cols == 0 || p.mi_rows == 0 || p.mi_cols > 2048 || p.mi_rows > 2048)
-    throw Error(fmt::format("cpu backend: bad frame size {}x{} mi", p.mi_cols, p.mi_rows));
-}
-
-void CpuBackend::validate(const FrameWork& work) const {
-  const dd_frame_params& p = work.params;
-  check_params(p);
-  for (size_t i = 0; i < work.tx_blocks.size(); ++i) {
-    const dd_tx_block& t = work.tx_blocks[i];
-    if (t.plane > 2 || t.tx_size > 3 || t.tx_type > 4 || (t.tx_type == DD_TX_WHT_WHT && t.tx_size != 0) ||
-        (t.mode > DD_TM_PRED && t.mode != DD_MODE_INTER))
-      throw Error(fmt::format("cpu backend: tx block {} has bad plane/size/type/mode", i));
-    const uint32_t n = 4u << t.tx_size;
-    const uint32_t pw = (p.mi_cols * 8) >> (t.plane ? p.ss_x : 0), ph = (p.mi_rows * 8) >> (t.plane ? p.ss_y : 0);
-    if (t.x >= pw || t.y >= ph || (t.x % 4) || (t.y % 4))
-      throw Error(fmt::format("cpu backend: tx block {} at {},{} outside plane {}", i, t.x, t.y, t.plane));
-    if (t.eob && uint64_t{t.coeff_offset} + n * n > work.coeffs.size())
-      throw Error(fmt::format("cpu backend: tx block {} coefficients beyond the coefficient array", i));
+// The decoded-area planes of a stage's destination (stages write only
+// inside the decoded area).
+void CpuBackend::checked_dst(Surface& dst, const FrameWork& work, PlaneView (&planes)[3]) const {
+  vp9::check_frame_params(work.params, kWho);  // the stages may get work that begin_frame did not see
+  vp9::check_destination(dst, work.params, kWho);
+  for (int pl = 0; pl < 3; ++pl) {
+    planes[pl] = plane_view(dst, pl);
+    planes[pl].width = int(vp9::decoded_width(work.params, pl));
+    planes[pl].height = int(vp9::decoded_height(work.params, pl));
   }
-  for (size_t i = 0; i < work.blocks.size(); ++i) {
-    const dd_block& b = work.blocks[i];
-    if (b.w_log2 < 2 || b.w_log2 > 6 || b.h_log2 < 2 || b.h_log2 > 6 || b.x >= p.mi_cols * 8 ||
-        b.y >= p.mi_rows * 8 || (b.flags & DD_BLOCK_INTER && (b.ref[0] > 2 || b.interp_filter > 3)) ||
-        (b.flags & DD_BLOCK_COMPOUND && b.ref[1] > 2))
-      throw Error(fmt::format("cpu backend: block {} is malformed", i));
-  }
-  check_lf(work);
-}
-
-[[noreturn, gnu::noinline, gnu::cold]] void bad_lf_unit(const dd_lf_unit& u, int plane) {
-  throw Error(fmt::format("cpu backend: loop filter unit of plane {} has size {}/{} level {}", plane, u.left_size,
-                          u.top_size, u.level));
-}
-
-// Edge sizes 0, 4, 8 or 16, level 0..63; inline, as the loop filter checks
-// every unit it reads.
-inline void check_lf_unit(const dd_lf_unit& u, int plane) {
-  const auto ok = [](unsigned size) { return size <= 16 && ((0x10111u >> size) & 1); };
-  if (!ok(u.left_size) || !ok(u.top_size) || u.level > 63) [[unlikely]]
-    bad_lf_unit(u, plane);
-}
-
-void check_lf_grids(const FrameWork& work) {
-  const dd_frame_params& p = work.params;
-  for (int pl = 0; pl < 3; ++pl)
-    if (!work.lf[pl].empty() && work.lf[pl].size() != size_t{p.lf_cols[pl]} * p.lf_rows[pl])
-      throw Error(fmt::format("cpu backend: loop filter grid of plane {} has {} units, expected {}x{}", pl,
-                              work.lf[pl].size(), p.lf_cols[pl], p.lf_rows[pl]));
-}
-
-void CpuBackend::check_lf(const FrameWork& work) const {
-  check_lf_grids(work);
-  for (int pl = 0; pl < 3; ++pl)
-    for (const dd_lf_unit& u : work.lf[pl]) check_lf_unit(u, pl);
-}
-
-PlaneView CpuBackend::checked_dst(Surface& dst, int plane, const FrameWork& work) const {
-  check_params(work.params);  // the stages may get work that begin_frame did not see
-  if (dst.format() != SurfaceFormat::kPlanar420) throw Error("cpu backend: the destination must be a planar surface");
-  PlaneView v = plane_view(dst, plane);
-  const int need_w = int(work.params.mi_cols * 8) >> (plane ? work.params.ss_x : 0);
-  const int need_h = int(work.params.mi_rows * 8) >> (plane ? work.params.ss_y : 0);
-  if (v.width < need_w || v.height < need_h)
-    throw Error(fmt::format("cpu backend: destination plane {} is {}x{}, the frame needs {}x{}", plane, v.width,
-                            v.height, need_w, need_h));
-  // Stages write only inside the decoded area.
-  v.width = need_w;
-  v.height = need_h;
-  return v;
 }
 
 void CpuBackend::begin_frame(const FrameWork& work) {
   for (auto& t : current_) t = StageTiming{};
-  validate(work);
+  vp9::check_work(work, kWho);
   residual_offset_.assign(work.tx_blocks.size(), kNoResidual);
   residuals_.clear();
 }
@@ -239,40 +172,12 @@ void CpuBackend::add_residual(const PlaneView& v, const dd_tx_block& tx, uint32_
 // Motion-compensated prediction of one bw x bh block of one plane at (x, y)
 // into out (stride 64), following libavcodec's mc_luma/chroma_(un)scaled:
 // reference reads are clamped to the reference's visible plane size (edge
-// extension); scaled references get VP9's MV clamp and per-component scaling.
+// extension); the position in the reference is vp9::ref_position's.
 void CpuBackend::predict(const PlaneView& ref, int ref_w, int ref_h, const dd_ref_params& rp, const FrameWork& work,
                          int plane, int x, int y, int bw, int bh, Mv mv, int px, int py, int pw, int ph, int filter,
                          uint8_t* out, bool avg) {
-  const bool ssx = plane && work.params.ss_x, ssy = plane && work.params.ss_y;
-  const bool scaled = rp.x_scale_q14 != (1 << 14) || rp.y_scale_q14 != (1 << 14);
-  int pos_x, pos_y, dx = 16, dy = 16;  // 1/16-pel position of the block in the reference
-  if (!scaled) {
-    pos_x = x * 16 + mv.col * (ssx ? 1 : 2);
-    pos_y = y * 16 + mv.row * (ssy ? 1 : 2);
-  } else {
-    const int64_t sx = rp.x_scale_q14, sy = rp.y_scale_q14;
-    auto scale_x = [&](int64_t v) { return static_cast<int>((v * sx) >> 14); };
-    auto scale_y = [&](int64_t v) { return static_cast<int>((v * sy) >> 14); };
-    const int cols = int(work.params.mi_cols), rows = int(work.params.mi_rows);
-    if (ssx) {
-      // libvpx scales the chroma block position at double precision and
-      // keeps only its fraction (webm issue 820); reproduced exactly.
-      const int mvx = std::clamp(mv.col, -(x + pw - px + 4) * 16, (cols * 4 - x + px + 3) * 16);
-      pos_x = scale_x(mvx) + (scale_x(int64_t{x} * 16) & ~15) + (scale_x(int64_t{x} * 32) & 15);
-    } else {
-      const int mvx = std::clamp(mv.col, -(x + pw - px + 4) * 8, (cols * 8 - x + px + 3) * 8);
-      pos_x = scale_x(int64_t{mvx} * 2) + scale_x(int64_t{x} * 16);
-    }
-    if (ssy) {
-      const int mvy = std::clamp(mv.row, -(y + ph - py + 4) * 16, (rows * 4 - y + py + 3) * 16);
-      pos_y = scale_y(mvy) + (scale_y(int64_t{y} * 16) & ~15) + (scale_y(int64_t{y} * 32) & 15);
-    } else {
-      const int mvy = std::clamp(mv.row, -(y + ph - py + 4) * 8, (rows * 8 - y + py + 3) * 8);
-      pos_y = scale_y(int64_t{mvy} * 2) + scale_y(int64_t{y} * 16);
-    }
-    dx = static_cast<int>((16 * sx) >> 14);
-    dy = static_cast<int>((16 * sy) >> 14);
-  }
+  const bool scaled = vp9::is_scaled(rp);
+  const auto [pos_x, pos_y, dx, dy] = vp9::ref_position(rp, work.params, plane, x, y, mv, px, py, pw, ph);
   const int ix = pos_x >> 4, iy = pos_y >> 4, mx = pos_x & 15, my = pos_y & 15;
   // Edge-extended copy of the reference area the filter reads; per call, as
   // blocks are predicted on several threads. At most 134 x 134: a 64-pixel
@@ -325,32 +230,19 @@ void CpuBackend::predict(const PlaneView& ref, int ref_w, int ref_h, const dd_re
 void CpuBackend::predict_block(const FrameWork& work, const dd_block& b, const PlaneView (&dst)[3],
                                Surface* const refs[3]) {
   const int nrefs = (b.flags & DD_BLOCK_COMPOUND) ? 2 : 1;
-  const bool sub8x8 = b.w_log2 < 3 || b.h_log2 < 3;
+  const bool sub8x8 = vp9::is_sub8x8(b);
   alignas(16) uint8_t pred[64 * 64];
   for (int plane = 0; plane < 3; ++plane) {
     const bool chroma = plane > 0;
     const int ssx = chroma ? work.params.ss_x : 0, ssy = chroma ? work.params.ss_y : 0;
     const int x = b.x >> ssx, y = b.y >> ssy;
-    int bw, bh;
-    if (sub8x8) {
-      bw = chroma ? 8 >> ssx : 8;
-      bh = chroma ? 8 >> ssy : 8;
-    } else {
-      bw = (1 << b.w_log2) >> ssx;
-      bh = (1 << b.h_log2) >> ssy;
-    }
+    const int bw = vp9::pred_width(b, ssx), bh = vp9::pred_height(b, ssy);
     for (int i = 0; i < nrefs; ++i) {
       Surface* rs = refs[b.ref[i]];
-      if (!rs) throw Error(fmt::format("cpu backend: block at {},{} uses missing reference {}", b.x, b.y, b.ref[i]));
+      if (!rs) vp9::missing_reference(b, b.ref[i], kWho);
       const dd_ref_params& rp = work.params.refs[b.ref[i]];
       const PlaneView ref = plane_view(*rs, plane);
-      const int ref_w = std::min<int>(ref.width, chroma ? (int(rp.width) + ssx) >> ssx : int(rp.width));
-      const int ref_h = std::min<int>(ref.height, chroma ? (int(rp.height) + ssy) >> ssy : int(rp.height));
-      if (ref_w <= 0 || ref_h <= 0) throw Error("cpu backend: empty reference picture");
-      if (rp.x_scale_q14 <= 0 || rp.y_scale_q14 <= 0 || rp.x_scale_q14 > 2 << 14 || rp.y_scale_q14 > 2 << 14 ||
-          rp.x_scale_q14 < (1 << 14) / 16 || rp.y_scale_q14 < (1 << 14) / 16)
-        throw Error(fmt::format("cpu backend: reference scale {}/{} (q14) outside VP9's 1/16..2 range",
-                                rp.x_scale_q14, rp.y_scale_q14));
+      const auto [ref_w, ref_h] = vp9::ref_read_area(ref.width, ref.height, rp, ssx, ssy, kWho);
       const bool avg = i == 1;
       if (!sub8x8) {
         const Mv mv{b.mv[0][i][0], b.mv[0][i][1]};
@@ -367,12 +259,7 @@ void CpuBackend::predict_block(const FrameWork& work, const dd_block& b, const P
       } else {
         // 4:2:0 chroma of a sub-8x8 block: one 4x4 block with the rounded
         // average of the four luma vectors.
-        int sr = 0, sc = 0;
-        for (int k = 0; k < 4; ++k) {
-          sr += b.mv[k][i][0];
-          sc += b.mv[k][i][1];
-        }
-        const Mv mv{round_div(sr, 4), round_div(sc, 4)};
+        const Mv mv = vp9::sub8x8_chroma_mv(b, i);
         predict(ref, ref_w, ref_h, rp, work, plane, x, y, bw, bh, mv, 0, 0, bw, bh, b.interp_filter, pred, avg);
       }
     }
@@ -386,7 +273,8 @@ void CpuBackend::inter_pred(const FrameWork& work, Surface& dst, Surface* const 
   StageClock clock(current_[int(Stage::kInterPred)].cpu_ms);
   if (residual_offset_.size() != work.tx_blocks.size())
     throw Error("cpu backend: inter_pred called without begin_frame/residual for this work");
-  const PlaneView d[3] = {checked_dst(dst, 0, work), checked_dst(dst, 1, work), checked_dst(dst, 2, work)};
+  PlaneView d[3];
+  checked_dst(dst, work, d);
   std::vector<std::unique_ptr<CpuAccess>> access;  // references may be mapped dmabufs
   for (int i = 0; i < 3; ++i)
     if (refs[i] && std::find(refs, refs + i, refs[i]) == refs + i)
@@ -447,7 +335,8 @@ void CpuBackend::intra_recon(const FrameWork& work, Surface& dst) {
   StageClock clock(current_[int(Stage::kIntraRecon)].cpu_ms);
   if (residual_offset_.size() != work.tx_blocks.size())
     throw Error("cpu backend: intra_recon called without begin_frame/residual for this work");
-  const PlaneView d[3] = {checked_dst(dst, 0, work), checked_dst(dst, 1, work), checked_dst(dst, 2, work)};
+  PlaneView d[3];
+  checked_dst(dst, work, d);
   alignas(16) uint8_t above_buf[16 + 64];
   uint8_t* above = above_buf + 16;
   uint8_t left[32];
@@ -475,8 +364,9 @@ void CpuBackend::loop_filter(const FrameWork& work, Surface& dst) {
   // loop_filter may run on work begin_frame did not see; checked before any
   // thread starts, as the filtering below must not throw (a thread waiting
   // for a row that stopped would wait forever).
-  check_lf(work);
-  const PlaneView d[3] = {checked_dst(dst, 0, work), checked_dst(dst, 1, work), checked_dst(dst, 2, work)};
+  vp9::check_loop_filter_units(work, kWho);
+  PlaneView d[3];
+  checked_dst(dst, work, d);
   LpfLimits limits[64];
   for (int l = 0; l < 64; ++l) limits[l] = lpf_limits(l, int(p.sharpness & 7));
   auto size_index = [](int size) { return size == 16 ? 2 : size == 8 ? 1 : 0; };

@@ -1,54 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "vk_work.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <array>
 
-#include "daedalus/error.h"
+#include "inter_geometry.h"
+#include "work_checks.h"
 
 namespace daedalus::dispatch::vk {
 
-namespace {
-
-int plane_w(const dd_frame_params& p, int plane) { return int(p.mi_cols * 8) >> (plane ? p.ss_x : 0); }
-int plane_h(const dd_frame_params& p, int plane) { return int(p.mi_rows * 8) >> (plane ? p.ss_y : 0); }
-
-}  // namespace
-
-void validate_work(const FrameWork& work) {
-  const dd_frame_params& p = work.params;
-  if (p.num_blocks != work.blocks.size() || p.num_tx_blocks != work.tx_blocks.size() ||
-      p.num_coeffs != work.coeffs.size())
-    throw Error("vulkan backend: FrameWork counts do not match its arrays");
-  if (p.bit_depth != 8) throw Error(fmt::format("vulkan backend: bit depth {} is not supported", p.bit_depth));
-  if (p.ss_x != 1 || p.ss_y != 1) throw Error("vulkan backend: only 4:2:0 is supported");
-  if (p.mi_cols == 0 || p.mi_rows == 0 || p.mi_cols > 2048 || p.mi_rows > 2048)
-    throw Error(fmt::format("vulkan backend: bad frame size {}x{} mi", p.mi_cols, p.mi_rows));
-  for (size_t i = 0; i < work.tx_blocks.size(); ++i) {
-    const dd_tx_block& t = work.tx_blocks[i];
-    if (t.plane > 2 || t.tx_size > 3 || t.tx_type > 4 || (t.tx_type == DD_TX_WHT_WHT && t.tx_size != 0) ||
-        (t.mode > DD_TM_PRED && t.mode != DD_MODE_INTER))
-      throw Error(fmt::format("vulkan backend: tx block {} has bad plane/size/type/mode", i));
-    const uint32_t n = 4u << t.tx_size;
-    if (t.x >= plane_w(p, t.plane) || t.y >= plane_h(p, t.plane) || (t.x % 4) || (t.y % 4))
-      throw Error(fmt::format("vulkan backend: tx block {} at {},{} outside plane {}", i, t.x, t.y, t.plane));
-    if (t.eob && uint64_t{t.coeff_offset} + n * n > work.coeffs.size())
-      throw Error(fmt::format("vulkan backend: tx block {} coefficients beyond the coefficient array", i));
-  }
-  for (size_t i = 0; i < work.blocks.size(); ++i) {
-    const dd_block& b = work.blocks[i];
-    if (b.w_log2 < 2 || b.w_log2 > 6 || b.h_log2 < 2 || b.h_log2 > 6 || b.x >= p.mi_cols * 8 ||
-        b.y >= p.mi_rows * 8 || (b.flags & DD_BLOCK_INTER && (b.ref[0] > 2 || b.interp_filter > 3)) ||
-        (b.flags & DD_BLOCK_COMPOUND && b.ref[1] > 2))
-      throw Error(fmt::format("vulkan backend: block {} is malformed", i));
-  }
-  for (int pl = 0; pl < 3; ++pl)
-    if (!work.lf[pl].empty() && work.lf[pl].size() != size_t{p.lf_cols[pl]} * p.lf_rows[pl])
-      throw Error(fmt::format("vulkan backend: loop filter grid of plane {} has {} units, expected {}x{}", pl,
-                              work.lf[pl].size(), p.lf_cols[pl], p.lf_rows[pl]));
-}
+void validate_work(const FrameWork& work) { vp9::check_work(work, "vulkan backend"); }
 
 namespace {
 
@@ -170,8 +131,8 @@ TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups, IntraSchedule s
     std::vector<uint32_t> wrote, read;
   } grid[3];
   for (int pl = 0; pl < 3; ++pl) {
-    grid[pl].cols = (plane_w(p, pl) + 3) / 4;
-    grid[pl].rows = (plane_h(p, pl) + 3) / 4;
+    grid[pl].cols = (int(vp9::decoded_width(p, pl)) + 3) / 4;
+    grid[pl].rows = (int(vp9::decoded_height(p, pl)) + 3) / 4;
     grid[pl].wrote.assign(size_t(grid[pl].cols) * grid[pl].rows, 0);
     grid[pl].read.assign(size_t(grid[pl].cols) * grid[pl].rows, 0);
   }
@@ -181,7 +142,7 @@ TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups, IntraSchedule s
     const dd_tx_block& t = work.tx_blocks[i];
     if (t.mode == DD_MODE_INTER) continue;
     Grid& g = grid[t.plane];
-    const int W = plane_w(p, t.plane), H = plane_h(p, t.plane);
+    const int W = int(vp9::decoded_width(p, t.plane)), H = int(vp9::decoded_height(p, t.plane));
     const int n = 4 << t.tx_size;
     const bool have_left = (t.flags & DD_TX_HAVE_LEFT) && t.x > 0;
     const bool have_above = (t.flags & DD_TX_HAVE_ABOVE) && t.y > 0;
@@ -285,7 +246,7 @@ LfPlan plan_loop_filter(const FrameWork& work) {
         for (uint32_t i = 0; i < n && uy0 + i < rows; ++i) {
           for (uint32_t j = 0; j < n && ux0 + j < cols; ++j) {
             const dd_lf_unit& u = work.lf[pl][size_t(uy0 + i) * cols + ux0 + j];
-            if (u.level == 0 || u.level > 63) continue;
+            if (u.level == 0) continue;  // levels above 63 do not pass validate_work
             // Vertical: row i's mask, bit j; horizontal: column j's, bit i.
             if (u.left_size) words[base + i / per_word] |= 1u << (n * (i % per_word) + j);
             if (u.top_size) words[12 + base + j / per_word] |= 1u << (n * (j % per_word) + i);
@@ -298,52 +259,6 @@ LfPlan plan_loop_filter(const FrameWork& work) {
   }
   return plan;
 }
-
-namespace {
-
-// Rounded division used for the chroma MV of sub-8x8 blocks (round half
-// away from zero), as the reference's round_div.
-int round_div(int sum, int d) { return (sum >= 0 ? sum + d / 2 : sum - d / 2) / d; }
-
-struct RefPos {
-  int pos_x, pos_y, dx, dy;
-};
-
-// The reference's position math of CpuBackend::predict, unchanged.
-RefPos ref_position(const dd_ref_params& rp, const dd_frame_params& fp, int plane, int x, int y, int row, int col,
-                    int px, int py, int pw, int ph) {
-  const bool ssx = plane && fp.ss_x, ssy = plane && fp.ss_y;
-  const bool scaled = rp.x_scale_q14 != (1 << 14) || rp.y_scale_q14 != (1 << 14);
-  RefPos r{0, 0, 16, 16};
-  if (!scaled) {
-    r.pos_x = x * 16 + col * (ssx ? 1 : 2);
-    r.pos_y = y * 16 + row * (ssy ? 1 : 2);
-    return r;
-  }
-  const int64_t sx = rp.x_scale_q14, sy = rp.y_scale_q14;
-  auto scale_x = [&](int64_t v) { return static_cast<int>((v * sx) >> 14); };
-  auto scale_y = [&](int64_t v) { return static_cast<int>((v * sy) >> 14); };
-  const int cols = int(fp.mi_cols), rows = int(fp.mi_rows);
-  if (ssx) {
-    const int mvx = std::clamp(col, -(x + pw - px + 4) * 16, (cols * 4 - x + px + 3) * 16);
-    r.pos_x = scale_x(mvx) + (scale_x(int64_t{x} * 16) & ~15) + (scale_x(int64_t{x} * 32) & 15);
-  } else {
-    const int mvx = std::clamp(col, -(x + pw - px + 4) * 8, (cols * 8 - x + px + 3) * 8);
-    r.pos_x = scale_x(int64_t{mvx} * 2) + scale_x(int64_t{x} * 16);
-  }
-  if (ssy) {
-    const int mvy = std::clamp(row, -(y + ph - py + 4) * 16, (rows * 4 - y + py + 3) * 16);
-    r.pos_y = scale_y(mvy) + (scale_y(int64_t{y} * 16) & ~15) + (scale_y(int64_t{y} * 32) & 15);
-  } else {
-    const int mvy = std::clamp(row, -(y + ph - py + 4) * 8, (rows * 8 - y + py + 3) * 8);
-    r.pos_y = scale_y(int64_t{mvy} * 2) + scale_y(int64_t{y} * 16);
-  }
-  r.dx = static_cast<int>((16 * sx) >> 14);
-  r.dy = static_cast<int>((16 * sy) >> 14);
-  return r;
-}
-
-}  // namespace
 
 InterPlan plan_inter(const FrameWork& work, const RefView refs[3]) {
   const dd_frame_params& fp = work.params;
@@ -359,28 +274,23 @@ InterPlan plan_inter(const FrameWork& work, const RefView refs[3]) {
   for (const dd_block& b : work.blocks) {
     if (!(b.flags & DD_BLOCK_INTER)) continue;
     const int nrefs = (b.flags & DD_BLOCK_COMPOUND) ? 2 : 1;
-    const bool sub8x8 = b.w_log2 < 3 || b.h_log2 < 3;
+    const bool sub8x8 = vp9::is_sub8x8(b);
     for (int plane = 0; plane < 3; ++plane) {
       const bool chroma = plane > 0;
       const int ssx = chroma ? int(fp.ss_x) : 0, ssy = chroma ? int(fp.ss_y) : 0;
       const int x = b.x >> ssx, y = b.y >> ssy;
-      const int bw = sub8x8 ? (chroma ? 8 >> ssx : 8) : (1 << b.w_log2) >> ssx;
-      const int bh = sub8x8 ? (chroma ? 8 >> ssy : 8) : (1 << b.h_log2) >> ssy;
-      const int dw = plane_w(fp, plane), dh = plane_h(fp, plane);
-      // Per reference: clamp sizes and checks, as the reference does.
+      const int bw = vp9::pred_width(b, ssx), bh = vp9::pred_height(b, ssy);
+      const int dw = int(vp9::decoded_width(fp, plane)), dh = int(vp9::decoded_height(fp, plane));
+      // Per reference: the area reads are clamped to, checked as the CPU
+      // backend does.
       int ref_w[2] = {}, ref_h[2] = {};
       for (int i = 0; i < nrefs; ++i) {
         const RefView& rv = refs[b.ref[i]];
-        if (!rv.present)
-          throw Error(fmt::format("vulkan backend: block at {},{} uses missing reference {}", b.x, b.y, b.ref[i]));
-        const dd_ref_params& rp = fp.refs[b.ref[i]];
-        ref_w[i] = std::min<int>(rv.plane_w[plane], chroma ? (int(rp.width) + ssx) >> ssx : int(rp.width));
-        ref_h[i] = std::min<int>(rv.plane_h[plane], chroma ? (int(rp.height) + ssy) >> ssy : int(rp.height));
-        if (ref_w[i] <= 0 || ref_h[i] <= 0) throw Error("vulkan backend: empty reference picture");
-        if (rp.x_scale_q14 <= 0 || rp.y_scale_q14 <= 0 || rp.x_scale_q14 > 2 << 14 || rp.y_scale_q14 > 2 << 14 ||
-            rp.x_scale_q14 < (1 << 14) / 16 || rp.y_scale_q14 < (1 << 14) / 16)
-          throw Error(fmt::format("vulkan backend: reference scale {}/{} (q14) outside VP9's 1/16..2 range",
-                                  rp.x_scale_q14, rp.y_scale_q14));
+        if (!rv.present) vp9::missing_reference(b, b.ref[i], "vulkan backend");
+        const vp9::RefArea area = vp9::ref_read_area(rv.plane_w[plane], rv.plane_h[plane], fp.refs[b.ref[i]], ssx,
+                                                     ssy, "vulkan backend");
+        ref_w[i] = area.w;
+        ref_h[i] = area.h;
       }
       // Sub-blocks: (offset, size, vector index or -1 for the chroma average).
       struct Part {
@@ -406,23 +316,12 @@ InterPlan plan_inter(const FrameWork& work, const RefView refs[3]) {
         job[1] = uint32_t(px) | uint32_t(py) << 16;
         job[2] = uint32_t(w) | uint32_t(h) << 16;
         for (int i = 0; i < nrefs; ++i) {
-          int row, col;
-          if (pt.mv >= 0) {
-            row = b.mv[pt.mv][i][0];
-            col = b.mv[pt.mv][i][1];
-          } else {
-            int sr = 0, sc = 0;
-            for (int m = 0; m < 4; ++m) {
-              sr += b.mv[m][i][0];
-              sc += b.mv[m][i][1];
-            }
-            row = round_div(sr, 4);
-            col = round_div(sc, 4);
-          }
+          const vp9::Mv mv = pt.mv >= 0 ? vp9::Mv{b.mv[pt.mv][i][0], b.mv[pt.mv][i][1]} : vp9::sub8x8_chroma_mv(b, i);
           // Sub-8x8 luma parts pass (ox, oy, 8, 8) as the reference does.
           const bool luma_part = pt.mv >= 0 && sub8x8;
-          const RefPos rp = luma_part ? ref_position(fp.refs[b.ref[i]], fp, plane, px, py, row, col, pt.ox, pt.oy, 8, 8)
-                                      : ref_position(fp.refs[b.ref[i]], fp, plane, px, py, row, col, 0, 0, bw, bh);
+          const vp9::RefPosition rp =
+              luma_part ? vp9::ref_position(fp.refs[b.ref[i]], fp, plane, px, py, mv, pt.ox, pt.oy, 8, 8)
+                        : vp9::ref_position(fp.refs[b.ref[i]], fp, plane, px, py, mv, 0, 0, bw, bh);
           uint32_t* r = job + 3 + 5 * i;
           r[0] = b.ref[i];
           r[1] = uint32_t(rp.pos_x);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Host-side preparation of a frame's work for the Vulkan shaders: input
-// validation (the same rules as the CPU reference), index lists that group
-// tx blocks per transform size, intra wavefront levels, loop-filter
-// superblock levels, and inter prediction jobs with exactly computed
-// reference positions.
+// validation (dispatch/vp9/work_checks.h, shared with the CPU backend),
+// index lists that group tx blocks per transform size, intra wavefront
+// levels, loop-filter superblock levels, and inter prediction jobs with
+// reference positions from dispatch/vp9/inter_geometry.h.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +15,9 @@ namespace daedalus::dispatch::vk {
 
 constexpr uint32_t kNoResidual = 0xffffffffu;
 
-// Throws daedalus::Error for work the CPU reference would reject.
+// vp9::check_work with this backend's name: throws daedalus::Error for
+// exactly the work the CPU backend rejects. The planners below assume it
+// has passed.
 void validate_work(const FrameWork& work);
 
 // The "tx aux" array the residual / intra / add_residual shaders read:

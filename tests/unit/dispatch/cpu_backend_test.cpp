@@ -44,8 +44,16 @@ dd_tx_block tx(int plane, int x, int y, int size, int mode, int flags) {
   return t;
 }
 
-void run_intra(Backend& b, const FrameWork& w, Surface& dst) {
-  b.begin_frame(w);
+// The work as begin_frame takes it: its counts match its arrays.
+FrameWork& counted(FrameWork& w) {
+  w.params.num_blocks = uint32_t(w.blocks.size());
+  w.params.num_tx_blocks = uint32_t(w.tx_blocks.size());
+  w.params.num_coeffs = uint32_t(w.coeffs.size());
+  return w;
+}
+
+void run_intra(Backend& b, FrameWork& w, Surface& dst) {
+  b.begin_frame(counted(w));
   b.residual(w);
   b.intra_recon(w, dst);
   b.end_frame();
@@ -165,7 +173,7 @@ struct InterSetup {
     refs[1] = ref1.get();
   }
   void run() {
-    b->begin_frame(w);
+    b->begin_frame(counted(w));
     b->residual(w);
     b->inter_pred(w, *dst, refs);
     b->end_frame();
@@ -295,7 +303,7 @@ TEST(CpuInter, ScaledReferenceStepsAndChromaPositionQuirk) {
     w.params.refs[0] = {128, 32, 2 << 14, 2 << 14};
     w.blocks.push_back(inter_block(8, 0, 3, 3, DD_FILTER_REGULAR, 0, 0));
     Surface* refs[3] = {ref.get(), nullptr, nullptr};
-    b->begin_frame(w);
+    b->begin_frame(counted(w));
     b->residual(w);
     b->inter_pred(w, *dst, refs);
     b->end_frame();
@@ -316,7 +324,7 @@ TEST(CpuInter, ScaledReferenceStepsAndChromaPositionQuirk) {
     w.params.refs[0] = {68, 17, (68 << 14) / 64, (17 << 14) / 16};
     w.blocks.push_back(inter_block(8, 0, 3, 3, DD_FILTER_BILINEAR, 0, 0));
     Surface* refs[3] = {ref.get(), nullptr, nullptr};
-    b->begin_frame(w);
+    b->begin_frame(counted(w));
     b->residual(w);
     b->inter_pred(w, *dst, refs);
     b->end_frame();
@@ -358,7 +366,7 @@ TEST(CpuInter, Nv12ReferenceGivesTheSamePredictionAsPlanar) {
     mems.emplace_back(l.size_bytes, 0);
     nv12.push_back(planar.b->wrap_nv12(l, mems.back().data(), -1));
     FrameWork w = frame(1, 1);
-    planar.b->begin_frame(w);
+    planar.b->begin_frame(counted(w));
     planar.b->pack_nv12(*ref, *nv12.back());
     planar.b->end_frame();
   }
@@ -387,7 +395,7 @@ TEST(CpuLoopFilter, FiltersOnlyTheFlaggedEdges) {
   w.params.lf_rows[0] = 2;
   w.lf[0].assign(8, dd_lf_unit{32, 0, 0, 0});
   w.lf[0][2].left_size = 4;  // unit (2, 0): vertical edge at x = 8, rows 0..3
-  b->begin_frame(w);
+  b->begin_frame(counted(w));
   b->loop_filter(w, *s);
   b->end_frame();
   PlaneView y = plane_view(*s, 0);
@@ -417,7 +425,7 @@ TEST(CpuLoopFilter, VerticalEdgesOfASuperblockComeBeforeItsHorizontalEdges) {
   const LpfLimits lim = lpf_limits(20, 0);
   vp9_dsp_c().lpf_v[1](model.data() + 8, 16, 16, lim.blimit, lim.limit, lim.thresh);
   vp9_dsp_c().lpf_h[1](model.data() + 8 * 16, 16, 16, lim.blimit, lim.limit, lim.thresh);
-  b->begin_frame(w);
+  b->begin_frame(counted(w));
   b->loop_filter(w, *s);
   b->end_frame();
   int changed = 0;
@@ -448,7 +456,7 @@ TEST(CpuPack, Nv12OfOddWidth) {
   std::vector<uint8_t> mem(40, 0xEE);
   auto dst = b->wrap_nv12(l, mem.data(), -1);
   FrameWork w = frame(1, 1);
-  b->begin_frame(w);
+  b->begin_frame(counted(w));
   b->pack_nv12(*src, *dst);
   b->end_frame();
   for (int y = 0; y < 3; ++y)
@@ -483,7 +491,7 @@ TEST(CpuPack, Nv12IntoAMappedFdIsWrittenInPlace) {
   {
     auto dst = b->wrap_nv12(l, nullptr, fd);
     FrameWork w = frame(1, 1);
-    b->begin_frame(w);
+    b->begin_frame(counted(w));
     b->pack_nv12(*src, *dst);
     b->end_frame();
   }  // unmapped here
@@ -511,14 +519,14 @@ TEST(CpuBadInput, ClearErrorsInsteadOfCrashes) {
   t.coeff_offset = 10;  // 10 + 64 > 16 coefficients
   w.coeffs.assign(16, 0);
   w.tx_blocks.push_back(t);
-  EXPECT_THROW(b->begin_frame(w), daedalus::Error);
+  EXPECT_THROW(b->begin_frame(counted(w)), daedalus::Error);
   w.tx_blocks[0] = tx(0, 64, 0, DD_TX_4X4, DD_DC_PRED, 0);  // outside the plane
-  EXPECT_THROW(b->begin_frame(w), daedalus::Error);
+  EXPECT_THROW(b->begin_frame(counted(w)), daedalus::Error);
   w.tx_blocks.clear();
   w.blocks.push_back(inter_block(0, 0, 3, 3, 0, 0, 0));
   auto s = b->create_surface(8, 8);
   Surface* refs[3] = {};
-  b->begin_frame(w);
+  b->begin_frame(counted(w));
   b->residual(w);
   EXPECT_THROW(b->inter_pred(w, *s, refs), daedalus::Error);  // missing reference
   auto small = b->create_surface(4, 4);
@@ -589,7 +597,7 @@ TEST(CpuBadInput, RandomWorkRunsOrFailsCleanly) {
         refs[i] = ref_surfaces[i].get();
       }
     try {
-      b->begin_frame(w);
+      b->begin_frame(counted(w));
       b->residual(w);
       b->inter_pred(w, *dst, refs);
       b->intra_recon(w, *dst);
