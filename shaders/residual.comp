@@ -7,19 +7,27 @@
 // one row then one column per invocation, through shared memory.
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 
 layout(local_size_x = 64) in;
 
 layout(std430, binding = 0) readonly buffer TxBlocks { uint txw[]; };
-layout(std430, binding = 1) readonly buffer Coeffs { int16_t coeffs[]; };
+// The int16 coefficients, read as little-endian pairs (lo16 / hi16): V3D
+// makes a TMU lookup of every 16-bit load, and merges consecutive 32-bit
+// loads into vector loads.
+layout(std430, binding = 1) readonly buffer Coeffs { uint coeffw[]; };
 layout(std430, binding = 2) writeonly buffer Residuals { int16_t res[]; };
 // aux: [0, num_tx) residual offset per tx block; from list_base: tx block
 // indices of this dispatch's size.
 layout(std430, binding = 3) readonly buffer Aux { uint aux[]; };
 
-// The transform size is a specialization constant (one pipeline per size)
-// so that loops over n unroll and the 1-D arrays stay in registers.
+// The transform size is a specialization constant, frozen at build time:
+// shaders/CMakeLists.txt makes one module per size (residual_4x4 ..
+// residual_32x32) with spirv-opt, which unrolls every [[unroll]] loop and
+// turns the arrays into plain values. No private array may be indexed in a
+// loop that survives into the driver: V3DV lowers such arrays to scratch
+// memory (a TMU access per element) before it unrolls anything.
 layout(constant_id = 0) const int kTxSize = 0;  // log2(n) - 2
 
 layout(push_constant) uniform Params {
@@ -36,6 +44,8 @@ const int kCos[32] = int[32](16384, 16364, 16305, 16207, 16069, 15893, 15679, 15
 const int kSinPi9[5] = int[5](0, 5283, 9929, 13377, 15212);
 
 int r14(int v) { return w16((v + (1 << 13)) >> 14); }
+int lo16(uint w) { return int(w << 16) >> 16; }
+int hi16(uint w) { return int(w) >> 16; }
 
 void idct4(inout int v[32]) {
   int s0 = r14((v[0] + v[2]) * kCos[16]);
@@ -50,9 +60,9 @@ void idct4(inout int v[32]) {
 
 void idct8(inout int v[32]) {
   int in_[8];
-  for (int i = 0; i < 8; i++) in_[i] = v[i];
+  [[unroll]] for (int i = 0; i < 8; i++) in_[i] = v[i];
   int e[32];
-  for (int i = 0; i < 4; i++) e[i] = in_[2 * i];
+  [[unroll]] for (int i = 0; i < 4; i++) e[i] = in_[2 * i];
   idct4(e);
   int a4 = r14(in_[1] * kCos[28] - in_[7] * kCos[4]);
   int a7 = r14(in_[1] * kCos[4] + in_[7] * kCos[28]);
@@ -65,7 +75,7 @@ void idct8(inout int v[32]) {
   int c5 = r14((b6 - b5) * kCos[16]);
   int c6 = r14((b5 + b6) * kCos[16]);
   int o[4] = int[4](b4, c5, c6, b7);
-  for (int i = 0; i < 4; i++) {
+  [[unroll]] for (int i = 0; i < 4; i++) {
     v[i] = w16(e[i] + o[3 - i]);
     v[7 - i] = w16(e[i] - o[3 - i]);
   }
@@ -73,9 +83,9 @@ void idct8(inout int v[32]) {
 
 void idct16(inout int v[32]) {
   int in_[16];
-  for (int i = 0; i < 16; i++) in_[i] = v[i];
+  [[unroll]] for (int i = 0; i < 16; i++) in_[i] = v[i];
   int e[32];
-  for (int i = 0; i < 8; i++) e[i] = in_[2 * i];
+  [[unroll]] for (int i = 0; i < 8; i++) e[i] = in_[2 * i];
   idct8(e);
   int s[16], t[16];
   s[8] = r14(in_[1] * kCos[30] - in_[15] * kCos[2]);
@@ -118,7 +128,7 @@ void idct16(inout int v[32]) {
   s[12] = r14((t[11] + t[12]) * kCos[16]);
   s[14] = t[14];
   s[15] = t[15];
-  for (int i = 0; i < 8; i++) {
+  [[unroll]] for (int i = 0; i < 8; i++) {
     v[i] = w16(e[i] + s[15 - i]);
     v[15 - i] = w16(e[i] - s[15 - i]);
   }
@@ -127,16 +137,16 @@ void idct16(inout int v[32]) {
 void idct32(inout int v[32]) {
   int in_[32] = v;
   int e[32];
-  for (int i = 0; i < 16; i++) e[i] = in_[2 * i];
+  [[unroll]] for (int i = 0; i < 16; i++) e[i] = in_[2 * i];
   idct16(e);
   int a[32], b[32];
   const int kOdd[8] = int[8](31, 15, 23, 7, 27, 11, 19, 3);
-  for (int j = 0; j < 8; j++) {
+  [[unroll]] for (int j = 0; j < 8; j++) {
     int k = kOdd[j], lo = 16 + j, hi = 47 - lo;
     a[lo] = r14(in_[32 - k] * kCos[k] - in_[k] * kCos[32 - k]);
     a[hi] = r14(in_[32 - k] * kCos[32 - k] + in_[k] * kCos[k]);
   }
-  for (int k = 16; k < 32; k += 4) {
+  [[unroll]] for (int k = 16; k < 32; k += 4) {
     b[k] = w16(a[k] + a[k + 1]);
     b[k + 1] = w16(a[k] - a[k + 1]);
     b[k + 2] = w16(-a[k + 2] + a[k + 3]);
@@ -158,7 +168,7 @@ void idct32(inout int v[32]) {
   a[24] = b[24];
   a[27] = b[27];
   a[28] = b[28];
-  for (int k = 16; k < 32; k += 8) {
+  [[unroll]] for (int k = 16; k < 32; k += 8) {
     b[k] = w16(a[k] + a[k + 3]);
     b[k + 1] = w16(a[k + 1] + a[k + 2]);
     b[k + 2] = w16(a[k + 1] - a[k + 2]);
@@ -184,19 +194,19 @@ void idct32(inout int v[32]) {
   a[25] = b[25];
   a[30] = b[30];
   a[31] = b[31];
-  for (int k = 0; k < 4; k++) {
+  [[unroll]] for (int k = 0; k < 4; k++) {
     b[16 + k] = w16(a[16 + k] + a[23 - k]);
     b[23 - k] = w16(a[16 + k] - a[23 - k]);
     b[24 + k] = w16(-a[24 + k] + a[31 - k]);
     b[31 - k] = w16(a[24 + k] + a[31 - k]);
   }
-  for (int k = 16; k < 20; k++) a[k] = b[k];
-  for (int k = 20; k < 24; k++) {
+  [[unroll]] for (int k = 16; k < 20; k++) a[k] = b[k];
+  [[unroll]] for (int k = 20; k < 24; k++) {
     a[k] = r14((-b[k] + b[47 - k]) * kCos[16]);
     a[47 - k] = r14((b[k] + b[47 - k]) * kCos[16]);
   }
-  for (int k = 28; k < 32; k++) a[k] = b[k];
-  for (int i = 0; i < 16; i++) {
+  [[unroll]] for (int k = 28; k < 32; k++) a[k] = b[k];
+  [[unroll]] for (int i = 0; i < 16; i++) {
     v[i] = w16(e[i] + a[31 - i]);
     v[31 - i] = w16(e[i] - a[31 - i]);
   }
@@ -269,17 +279,17 @@ void iadst8(inout int v[32]) {
 void iadst16(inout int v[32]) {
   const int kPerm[16] = int[16](15, 0, 13, 2, 11, 4, 9, 6, 7, 8, 5, 10, 3, 12, 1, 14);
   int x[16], s[16];
-  for (int i = 0; i < 16; i++) x[i] = v[kPerm[i]];
-  for (int k = 0; k < 8; k++) {
+  [[unroll]] for (int i = 0; i < 16; i++) x[i] = v[kPerm[i]];
+  [[unroll]] for (int k = 0; k < 8; k++) {
     int c = 1 + 4 * k;
     s[2 * k] = x[2 * k] * kCos[c] + x[2 * k + 1] * kCos[32 - c];
     s[2 * k + 1] = x[2 * k] * kCos[32 - c] - x[2 * k + 1] * kCos[c];
   }
-  for (int k = 0; k < 8; k++) {
+  [[unroll]] for (int k = 0; k < 8; k++) {
     x[k] = r14(s[k] + s[k + 8]);
     x[k + 8] = r14(s[k] - s[k + 8]);
   }
-  for (int k = 0; k < 8; k++) s[k] = x[k];
+  [[unroll]] for (int k = 0; k < 8; k++) s[k] = x[k];
   s[8] = x[8] * kCos[4] + x[9] * kCos[28];
   s[9] = x[8] * kCos[28] - x[9] * kCos[4];
   s[10] = x[10] * kCos[20] + x[11] * kCos[12];
@@ -288,13 +298,13 @@ void iadst16(inout int v[32]) {
   s[13] = x[12] * kCos[4] + x[13] * kCos[28];
   s[14] = -x[14] * kCos[12] + x[15] * kCos[20];
   s[15] = x[14] * kCos[20] + x[15] * kCos[12];
-  for (int k = 0; k < 4; k++) {
+  [[unroll]] for (int k = 0; k < 4; k++) {
     x[k] = w16(s[k] + s[k + 4]);
     x[k + 4] = w16(s[k] - s[k + 4]);
     x[k + 8] = r14(s[k + 8] + s[k + 12]);
     x[k + 12] = r14(s[k + 8] - s[k + 12]);
   }
-  for (int base = 0; base < 16; base += 8) {
+  [[unroll]] for (int base = 0; base < 16; base += 8) {
     s[base + 0] = x[base + 0];
     s[base + 1] = x[base + 1];
     s[base + 2] = x[base + 2];
@@ -378,26 +388,32 @@ void main() {
   const int lane = int(gl_LocalInvocationID.x) & (n - 1);
   const uint item = linear_group() * uint(64 >> (2 + sz)) + uint(slot);
   const bool live = item < pc.count;
-  uint tx_index = 0u, out_off = 0u;
-  // Zeroed, not left undefined: lanes that are not live still run the code
-  // below under a mask on SIMD drivers (llvmpipe), and must not form wild
-  // addresses from garbage.
-  TxBlock t = unpack_tx(0u, 0u, 0u, 0u);
-  int type = 0;
-  if (live) {
-    tx_index = aux[pc.list_base + item];
-    t = unpack_tx(txw[4u * tx_index], txw[4u * tx_index + 1u], txw[4u * tx_index + 2u], txw[4u * tx_index + 3u]);
-    out_off = aux[tx_index];
-    type = (pc.lossless != 0u && sz == 0) ? 4 : t.tx_type;
-  }
+  // Loaded by every lane, not under if (live): a lane past the list reads
+  // its last entry (count >= 1 whenever this dispatches), so no lane forms
+  // a wild address, and nothing set under if (live) is used under the
+  // if (live) after barrier(): that pattern never finishes compiling on
+  // V3DV (dispatch/vulkan/README.md, tests/v3d/repro/).
+  const uint tx_index = aux[pc.list_base + min(item, pc.count - 1u)];
+  const TxBlock t = unpack_tx(txw[4u * tx_index], txw[4u * tx_index + 1u], txw[4u * tx_index + 2u], txw[4u * tx_index + 3u]);
+  const uint out_off = aux[tx_index];
+  const int type = (pc.lossless != 0u && sz == 0) ? 4 : t.tx_type;
   const int tbase = slot * n * n;
   int v[32];
   // Rows (horizontal transform: DCT for DCT_DCT / ADST_DCT).
   if (live) {
+    // The row's n coefficients from n / 2 + 1 words, whatever the parity
+    // of its first index (the same for every row of the block); the extra
+    // word may lie past the coefficients, in every buffer's over-read slack
+    // (vk_context.h).
+    const uint i0 = t.coeff_offset + uint(lane * n);
+    const bool odd = (i0 & 1u) != 0u;
+    uint w[17];
+    [[unroll]] for (int k = 0; k <= n / 2; k++) w[k] = coeffw[(i0 >> 1) + uint(k)];
     int any = 0;
-    for (int c = 0; c < n; c++) {
-      v[c] = int(coeffs[t.coeff_offset + uint(lane * n + c)]);
-      any |= v[c];
+    [[unroll]] for (int c = 0; c < n; c += 2) {
+      v[c] = odd ? hi16(w[c / 2]) : lo16(w[c / 2]);
+      v[c + 1] = odd ? lo16(w[c / 2 + 1]) : hi16(w[c / 2]);
+      any |= v[c] | v[c + 1];
     }
     // Every 1-D transform maps a zero row to a zero row: most rows of a
     // large block hold no coefficient (scans start at the top left), and
@@ -413,11 +429,17 @@ void main() {
     } else {
       tx1d(sz, (type == 2 || type == 3) ? 1 : 0, v);
     }
-    for (int c = 0; c < n; c++) tmp[tbase + lane * n + c] = v[c];
+    // Stored transposed (column-major): one invocation's row is n scalar
+    // stores n apart, read back as its column's n consecutive words. V3D's
+    // compiler merges consecutive stores into vector stores, and a store of
+    // 4 words needs 5 TMU writes, more than a 4-thread program may queue
+    // (16 / threads): it would halve the thread count. Loads take one
+    // write whatever their width.
+    [[unroll]] for (int c = 0; c < n; c++) tmp[tbase + c * n + lane] = v[c];
   }
   barrier();
   if (!live) return;
-  for (int r = 0; r < n; r++) v[r] = tmp[tbase + r * n + lane];
+  [[unroll]] for (int r = 0; r < n; r++) v[r] = tmp[tbase + lane * n + r];
   if (type == 4) {
     int a = v[0], c = v[1], d = v[2], b = v[3];
     iwht_1d(a, c, d, b);
@@ -429,5 +451,5 @@ void main() {
   }
   tx1d(sz, (type == 1 || type == 3) ? 1 : 0, v);
   const int shift = sz == 0 ? 4 : sz == 1 ? 5 : 6;
-  for (int r = 0; r < n; r++) res[out_off + uint(r * n + lane)] = int16_t(w16((v[r] + (1 << (shift - 1))) >> shift));
+  [[unroll]] for (int r = 0; r < n; r++) res[out_off + uint(r * n + lane)] = int16_t(w16((v[r] + (1 << (shift - 1))) >> shift));
 }

@@ -107,8 +107,11 @@ VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_shared
     log_pipelines_ = true;
   create_pipeline(kPackNv12, "pack_nv12", 2, sizeof(PackPush));
   create_pipeline(kPackNv12Words, "pack_nv12_words", 2, sizeof(PackPush));
+  // residual.comp once per tx size, its size frozen and its loops unrolled
+  // at build time (shaders/CMakeLists.txt).
+  static const char* const kResidualModules[4] = {"residual_4x4", "residual_8x8", "residual_16x16", "residual_32x32"};
   for (int sz = 0; sz < 4; sz++)
-    create_pipeline(PipelineId(kResidual4 + sz), "residual", 4, sizeof(ResidualPush), sz);
+    create_pipeline(PipelineId(kResidual4 + sz), kResidualModules[sz], 4, sizeof(ResidualPush));
   create_pipeline(kIntraRecon, "intra_recon", 4, sizeof(IntraPush));
   create_pipeline(kAddResidual, "add_residual", 4, sizeof(AddResidualPush));
   create_pipeline(kInterPred, "inter_pred", 5, sizeof(InterPush));
