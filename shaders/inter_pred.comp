@@ -128,6 +128,9 @@ void store_row(uint a, int n, uint v, bool second) {
   }
 }
 
+// Signed byte K of a word of packed taps.
+int tap(uint w, int k) { return bitfieldExtract(int(w), 8 * k, 8); }
+
 ivec4 round7(ivec4 sum) { return clamp((sum + 64) >> 7, 0, 255); }
 
 // The 8 taps of kernel entry K ([filter][pos] * 8) as two ivec4.
@@ -201,8 +204,14 @@ void main() {
   ivec4 kx0 = ivec4(0), kx1 = ivec4(0), ky0 = ivec4(0), ky1 = ivec4(0);
   if (mx != 0) load_taps(fbase + mx * 8, kx0, kx1);
   if (my != 0) load_taps(fbase + my * 8, ky0, ky1);
-  // Sliding window of the last eight horizontally filtered rows.
-  ivec4 w0 = ivec4(0), w1 = ivec4(0), w2 = ivec4(0), w3 = ivec4(0), w4 = ivec4(0), w5 = ivec4(0), w6 = ivec4(0);
+  // The vertical taps as signed bytes (every tap of a phase other than 0
+  // fits), unpacked where used once per output row: 2 registers instead of
+  // 8 (V3D spilled).
+  const uint ky_lo = pack4(ky0 & 0xff), ky_hi = pack4(ky1 & 0xff);
+  // Sliding window of the last seven horizontally filtered rows, each as
+  // its 4 pixels' bytes (0..255 after round7): 7 registers instead of 28,
+  // which kept V3D's compiler from spilling.
+  uint w0 = 0u, w1 = 0u, w2 = 0u, w3 = 0u, w4 = 0u, w5 = 0u, w6 = 0u;
   const int first = my == 0 ? 3 : 0, last = my == 0 ? nr + 3 : nr + 7;
   for (int j = first; j < last; j++) {
     const uint row = roff + uint(clamp(row_top - 3 + j, 0, rh - 1)) * rstride;
@@ -222,10 +231,11 @@ void main() {
       continue;
     }
     if (j >= 7) {
-      const ivec4 sum = ky0.x * w0 + ky0.y * w1 + ky0.z * w2 + ky0.w * w3 + ky1.x * w4 + ky1.y * w5 +
-                        ky1.z * w6 + ky1.w * hv;
+      const ivec4 sum = tap(ky_lo, 0) * bytes4(w0) + tap(ky_lo, 1) * bytes4(w1) + tap(ky_lo, 2) * bytes4(w2) +
+                        tap(ky_lo, 3) * bytes4(w3) + tap(ky_hi, 0) * bytes4(w4) + tap(ky_hi, 1) * bytes4(w5) +
+                        tap(ky_hi, 2) * bytes4(w6) + tap(ky_hi, 3) * hv;
       store_row(dst + uint(j - 7) * dstride, nc, pack4(round7(sum)), second);
     }
-    w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = hv;
+    w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = pack4(hv);
   }
 }
