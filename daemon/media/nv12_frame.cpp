@@ -8,13 +8,6 @@ extern "C" {
 
 namespace daedalus::media {
 
-void Nv12Frame::allocate(int w, int h) {
-  width = w;
-  height = h;
-  y.assign(static_cast<size_t>(w) * h, 0);
-  uv.assign(static_cast<size_t>(2 * chroma_width(w)) * chroma_height(h), 0);
-}
-
 std::string md5_hex(const Nv12Frame& frame) { return md5_hex({frame.y, frame.uv}); }
 
 std::string md5_hex(std::initializer_list<std::span<const uint8_t>> parts) {

@@ -13,10 +13,9 @@
 
 #include "daedalus/dispatch/dispatch.h"
 #include "frame_core.h"
+#include "frame_decoder.h"
 #include "frame_header.h"
-#include "nv12_frame.h"
 #include "probs.h"
-#include "reference_decoder.h"
 #include "tile_decoder.h"
 
 namespace daedalus::vp9 {

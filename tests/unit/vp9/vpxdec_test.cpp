@@ -16,6 +16,7 @@
 #include "daedalus/error.h"
 #include "decoder.h"
 #include "demuxer.h"
+#include "nv12_frame.h"
 #include "run_command.h"
 
 namespace daedalus::vp9 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // What every decoder behind daedalus-decode and the daemon looks like: the
-// libavcodec reference path and our own hybrid decoders alike.
+// libavcodec reference path and our own hybrid decoders alike. No libav
+// here (daedalus_frame), so that our own decoders need none.
 #pragma once
 
 #include <cstddef>
@@ -10,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "nv12_frame.h"
+#include "decoded_frame.h"
 
 namespace daedalus::media {
 
