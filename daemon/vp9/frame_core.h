@@ -85,6 +85,16 @@ class FrameCore {
   bool has_prev_mvs() const { return have_prev_mvs_; }
 
  private:
+  // decode()'s phases, in order.
+  FrameContext init_probabilities(FrameHeader& h, const FrameContext* deltas, const uint8_t* data);
+  void decode_entropy(const FrameHeader& h, const FrameContext& fc, const uint8_t* data, size_t size,
+                      const RefPicture refs_in[3], dispatch::Surface* refs[3]);
+  void set_work_params(const FrameHeader& h, const RefPicture refs_in[3], dispatch::Surface* refs[3]);
+  void adapt_probabilities(const FrameHeader& h, const FrameContext& fc);
+  void reconstruct(const FrameHeader& h, dispatch::Surface* const refs[3], dispatch::Surface& dst,
+                   dispatch::Surface* pack_to);
+  void add_timing(double parse_ms, double entropy_ms, bool packed);
+  void commit(const FrameHeader& h);
   void resize_state(const FrameHeader& h);
 
   dispatch::Backend& backend_;
