@@ -46,6 +46,46 @@ done
 mesa_ver=$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true)
 case "$mesa_ver" in 2[5-9].*|3*) ;; *) missing+=(mesa-vulkan-drivers) ;; esac
 
+# The mirror this system already takes bookworm from, as the "[options] URI"
+# of a deb line: from its one-line deb lines (sources.list, *.list) or its
+# deb822 stanzas (*.sources, Debian 12's default); deb.debian.org only when
+# neither names bookworm.
+debian_mirror() {
+  local f found
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -r "$f" ] || continue
+    # deb [options] URI bookworm components...
+    found=$(awk '$1 == "deb" {
+        i = 2; opts = ""
+        if ($2 ~ /^\[/) { while (i < NF && $i !~ /\]$/) { opts = opts $i " "; i++ }; opts = opts $i " "; i++ }
+        if ($(i + 1) == "bookworm") { print opts $i; exit }
+      }' "$f")
+    if [ -n "$found" ]; then echo "$found"; return; fi
+  done
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -r "$f" ] || continue
+    # Stanzas (paragraphs) with Types deb and Suites bookworm: the first URI,
+    # and Signed-By when it names a keyring file.
+    found=$(awk 'BEGIN { RS = ""; FS = "\n" }
+      {
+        types = suites = uris = key = enabled = ""
+        for (l = 1; l <= NF; l++) {
+          if ($l ~ /^#/ || $l !~ /^[A-Za-z-]+:/) continue
+          k = tolower(substr($l, 1, index($l, ":") - 1)); v = substr($l, index($l, ":") + 1)
+          gsub(/^[ \t]+|[ \t]+$/, "", v)
+          if (k == "types") types = " " v " "; else if (k == "suites") suites = " " v " "
+          else if (k == "uris") { split(v, u, /[ \t]+/); uris = u[1] }
+          else if (k == "signed-by") key = v; else if (k == "enabled") enabled = tolower(v)
+        }
+        if (enabled != "no" && types ~ / deb / && suites ~ / bookworm / && uris != "") {
+          print (key ~ /^\/[^ ]+$/ ? "[signed-by=" key "] " : "") uris; exit
+        }
+      }' "$f")
+    if [ -n "$found" ]; then echo "$found"; return; fi
+  done
+  echo "http://deb.debian.org/debian"
+}
+
 # tests/v3d/ fetches that Mesa's source with `apt-get source`: backports'
 # deb-src line, the twin of its deb line.
 has_src() { grep -rqs '^deb-src .*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; }
@@ -57,11 +97,11 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 if [ ! -f "$BACKPORTS_LIST" ] && ! grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  echo "deb http://deb.debian.org/debian bookworm-backports main" | $SUDO tee "$BACKPORTS_LIST" >/dev/null
+  echo "deb $(debian_mirror) bookworm-backports main" | $SUDO tee "$BACKPORTS_LIST" >/dev/null
 fi
 if ! has_src; then
   line=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | grep -m1 "^deb .*bookworm-backports" || true)
-  [ -n "$line" ] || line="deb http://deb.debian.org/debian bookworm-backports main"
+  [ -n "$line" ] || line="deb $(debian_mirror) bookworm-backports main"
   echo "deb-src ${line#deb }" | $SUDO tee /etc/apt/sources.list.d/bookworm-backports-src.list >/dev/null
 fi
 
