@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "decoder.h"
 
+#include <chrono>
 #include <cstring>
 #include <string>
 
@@ -11,7 +12,12 @@ namespace daedalus::vp9 {
 Decoder::Decoder(dispatch::Backend& backend) : backend_(backend), core_(backend) {}
 
 void Decoder::decode(const uint8_t* data, size_t size, int64_t pts, const media::FrameSink& sink) {
+  using Clock = std::chrono::steady_clock;
+  const auto ms = [](Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double, std::milli>(b - a).count();
+  };
   decode_shown(data, size, pts, [&](const ShownFrame& f) {
+    const auto t0 = Clock::now();
     media::Nv12Frame out;
     out.allocate(static_cast<int>(f.width), static_cast<int>(f.height));
     out.pts = f.pts;
@@ -26,9 +32,12 @@ void Decoder::decode(const uint8_t* data, size_t size, int64_t pts, const media:
                         static_cast<uint64_t>(layout.uv_stride) * media::Nv12Frame::chroma_height(static_cast<int>(f.height));
     std::vector<uint8_t> buf(layout.size_bytes);
     auto dst = backend_.wrap_nv12(layout, buf.data(), -1);
+    const auto t1 = Clock::now();
     pack(f, *dst);
+    const auto t2 = Clock::now();
     std::memcpy(out.y.data(), buf.data(), out.y.size());
     std::memcpy(out.uv.data(), buf.data() + layout.uv_offset, out.uv.size());
+    core_.timing().nv12_copy_ms += ms(t0, t1) + ms(t2, Clock::now());
     sink(std::move(out));
   });
 }
@@ -95,7 +104,10 @@ void Decoder::decode_frame(const uint8_t* data, size_t size, int64_t pts,
       refs[i] = RefPicture{s.surface.get(), s.width, s.height};
     }
   }
+  const auto t0 = std::chrono::steady_clock::now();
   auto dst = acquire_surface(h.mi_cols * 8, h.mi_rows * 8);
+  core_.timing().surface_ms +=
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   core_.decode(h, nullptr, data, size, refs, *dst);
   hdr_ = core_.last_header();
   tile_unread_ = core_.last_tile_unread_bytes();

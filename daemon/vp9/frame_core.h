@@ -32,6 +32,11 @@ struct DecoderTiming {
   double stage_gpu_ms[static_cast<int>(dispatch::Stage::kCount)] = {};
   // Outside the stage calls (dispatch::FrameTiming; 0 where not measured).
   double begin_ms = 0, wait_ms = 0, gpu_span_ms = 0, finish_ms = 0;
+  // Decoder::decode: copying shown frames out of the backend into
+  // Nv12Frames (the pack_nv12 stage itself is a stage column).
+  double nv12_copy_ms = 0;
+  // Decoder: finding or allocating the surface a frame is decoded into.
+  double surface_ms = 0;
   void add(const dispatch::FrameTiming& f) {
     begin_ms += std::max(f.begin_ms, 0.0);
     wait_ms += std::max(f.wait_ms, 0.0);

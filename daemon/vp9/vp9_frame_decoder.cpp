@@ -30,7 +30,9 @@ class Vp9FrameDecoder : public media::FrameDecoder {
     const std::pair<const char*, double> frame[] = {{"frame.begin", after.begin_ms - before.begin_ms},
                                                     {"frame.wait", after.wait_ms - before.wait_ms},
                                                     {"frame.gpu_span", after.gpu_span_ms - before.gpu_span_ms},
-                                                    {"frame.finish", after.finish_ms - before.finish_ms}};
+                                                    {"frame.finish", after.finish_ms - before.finish_ms},
+                                                    {"frame.nv12_copy", after.nv12_copy_ms - before.nv12_copy_ms},
+                                                    {"frame.surface", after.surface_ms - before.surface_ms}};
     for (const auto& [name, ms] : frame)
       if (ms > 0) profile_.emplace_back(name, ms);
   }
