@@ -2,6 +2,7 @@
 #include "server.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <vector>
 
@@ -196,7 +197,8 @@ void Server::handle_decode(DecodeRequest&& req) {
   auto shared = std::make_shared<DecodeRequest>(std::move(req));
   spdlog::debug("ctx {}: DECODE cookie {} {} bytes -> capture {}", shared->msg.ctx_id, shared->cookie(),
                 shared->msg.output_bytesused, shared->msg.capture_index);
-  scheduler_.submit(ctx->id, [this, ctx, shared](bool cancelled) {
+  const auto received = std::chrono::steady_clock::now();
+  scheduler_.submit(ctx->id, [this, ctx, shared, received](bool cancelled) {
     JobResult r;
     if (cancelled) {
       r.status = -ECANCELED;
@@ -205,6 +207,11 @@ void Server::handle_decode(DecodeRequest&& req) {
       r = run_decode_job(channel_, *ctx, *shared);
     }
     respond(shared->cookie(), r);
+    // From read() to DECODE_DONE, queueing behind the context's earlier
+    // jobs included: what a client waiting on the request sees (GStreamer
+    // gives up on a request after one second).
+    spdlog::debug("ctx {}: job {} answered {} after {:.1f} ms", ctx->id, shared->cookie(), r.status,
+                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - received).count());
     if (r.cancelled) {
       stats_.jobs_cancelled++;
     } else if (r.status == 0) {

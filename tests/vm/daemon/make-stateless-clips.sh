@@ -24,6 +24,16 @@
 #   tl, tl-dropped     error-resilient 2-layer temporal stream whose layer-1
 #                      frames refresh no reference slot, and the same with
 #                      every layer-1 frame dropped
+#   small/             vpxenc clips of every width and height class below
+#                      one 64x64 superblock (below, at and past 8, 16, 32,
+#                      64; odd sizes), lossy and lossless: the device sweep
+#                      of sizes (the CLI being right did not mean the
+#                      device was)
+#   lossless-34x18     12 frames, vpxenc --good --cpu-used=4 --lossless=1:
+#                      came out all-zero through the device once
+#   altref-er-720p     1280x720, 16 frames, alt-refs + error resilient:
+#                      GStreamer 1.22 "Not enough memory to decode VP9
+#                      stream" under TCG
 # Clips and framemd5s that are already there and current are kept.
 set -eu
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -93,7 +103,31 @@ if [ ! -s "$OUT/altref-64.ivf" ]; then
 	mv "$OUT/altref-64.tmp.ivf" "$OUT/altref-64.ivf"
 fi
 fmd5 "$OUT/altref-64.ivf"
+# vpx OUT WxH FRAMES VPXENC-ARGS...: a vpxenc clip of testsrc2, once.
+vpx() {
+	local out=$1 size=$2 frames=$3
+	shift 3
+	if [ ! -s "$out" ]; then
+		# vpxenc's two passes need a seekable input: a y4m file.
+		ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=size=$size:rate=30" -frames:v "$frames" \
+			-pix_fmt yuv420p "$out.y4m"
+		vpxenc --codec=vp9 --ivf --quiet --disable-warning-prompt --threads=1 "$@" -o "$out.tmp" "$out.y4m"
+		rm -f "$out.y4m"
+		mv "$out.tmp" "$out"
+	fi
+	fmd5 "$out"
+}
+mkdir -p "$OUT/small"
+for size in 2x2 7x5 8x8 9x15 16x16 17x31 33x17 34x18 18x34 63x47 64x64 65x9; do
+	vpx "$OUT/small/vp9-$size.ivf" "$size" 10 --good --cpu-used=4 --target-bitrate=50
+done
+for size in 2x2 17x9 34x18 63x63; do
+	vpx "$OUT/small/vp9-lossless-$size.ivf" "$size" 10 --good --cpu-used=4 --lossless=1
+done
+vpx "$OUT/lossless-34x18.ivf" 34x18 12 --good --cpu-used=4 --lossless=1
+vpx "$OUT/altref-er-720p.ivf" 1280x720 16 --good --cpu-used=5 --lag-in-frames=12 --auto-alt-ref=1 \
+	--error-resilient=1 --target-bitrate=900
 # The small client of the two-clients test: long enough (150 frames) to be
 # still decoding while the big client runs.
 gen "$OUT/small-long.ivf" 176x144 150 -c:v libvpx-vp9 -b:v 300k -deadline realtime -cpu-used 8 -g 60
-ls "$OUT" "$OUT/corpus"
+ls "$OUT" "$OUT/corpus" "$OUT/small"

@@ -213,8 +213,12 @@ int main(int argc, char **argv)
 			if (((uint8_t *)c.cap_map)[n] != kt_pattern(n, 0xa5))
 				kt_fail("CAPTURE byte %zu is not the daemon's", n);
 	}
-	kt_log("CAPTURE flags 0x%x bytesused %u after %lld ms", flags, used,
-	       (long long)dt);
+	if (flags & KT_QUEUE_ERROR)
+		kt_log("DQBUF failed with EIO on both queues after %lld ms, QBUF too; usable again after STREAMOFF/STREAMON",
+		       (long long)dt);
+	else
+		kt_log("CAPTURE flags 0x%x bytesused %u after %lld ms", flags,
+		       used, (long long)dt);
 	kt_client_close(&c);
 	return 0;
 }
