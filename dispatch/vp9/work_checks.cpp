@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "daedalus/error.h"
 
 namespace daedalus::dispatch::vp9 {
@@ -43,7 +46,17 @@ void check_work(const FrameWork& work, std::string_view who) {
 
 namespace {
 
-[[noreturn, gnu::noinline, gnu::cold]] void bad_lf_unit(const dd_lf_unit& u, int plane, std::string_view who) {
+// 0 for an edge size of 0, 4, 8 or 16 (no bit outside 4 | 8 | 16, at most
+// one bit set); byte arithmetic only, so that a loop over a plane's units
+// vectorizes.
+inline uint8_t bad_size_bits(uint8_t s) { return uint8_t((s & uint8_t(s - 1)) | (s & uint8_t(~28u))); }
+inline uint8_t bad_bits(const dd_lf_unit& u) {
+  return uint8_t(bad_size_bits(u.left_size) | bad_size_bits(u.top_size) | (u.level & uint8_t(~63u)));
+}
+
+[[noreturn, gnu::noinline, gnu::cold]] void bad_lf_unit(const std::vector<dd_lf_unit>& grid, int plane,
+                                                        std::string_view who) {
+  const dd_lf_unit& u = *std::find_if(grid.begin(), grid.end(), [](const dd_lf_unit& x) { return bad_bits(x) != 0; });
   throw Error(fmt::format("{}: loop filter unit of plane {} has size {}/{} level {}", who, plane, u.left_size,
                           u.top_size, u.level));
 }
@@ -53,13 +66,16 @@ namespace {
 void check_loop_filter_units(const FrameWork& work, std::string_view who) {
   const dd_frame_params& p = work.params;
   for (int pl = 0; pl < 3; ++pl) {
-    if (!work.lf[pl].empty() && work.lf[pl].size() != size_t{p.lf_cols[pl]} * p.lf_rows[pl])
-      throw Error(fmt::format("{}: loop filter grid of plane {} has {} units, expected {}x{}", who, pl,
-                              work.lf[pl].size(), p.lf_cols[pl], p.lf_rows[pl]));
-    const auto size_ok = [](unsigned size) { return size <= 16 && ((0x10111u >> size) & 1); };  // 0, 4, 8, 16
-    for (const dd_lf_unit& u : work.lf[pl])
-      if (!size_ok(u.left_size) || !size_ok(u.top_size) || u.level > 63) [[unlikely]]
-        bad_lf_unit(u, pl, who);
+    const std::vector<dd_lf_unit>& grid = work.lf[pl];
+    if (!grid.empty() && grid.size() != size_t{p.lf_cols[pl]} * p.lf_rows[pl])
+      throw Error(fmt::format("{}: loop filter grid of plane {} has {} units, expected {}x{}", who, pl, grid.size(),
+                              p.lf_cols[pl], p.lf_rows[pl]));
+    // Both backends check every unit of every frame: one OR over the plane,
+    // the unit to blame looked for only when one is wrong.
+    uint8_t bad = 0;
+    for (const dd_lf_unit& u : grid) bad |= bad_bits(u);
+    if (bad) [[unlikely]]
+      bad_lf_unit(grid, pl, who);
   }
 }
 
