@@ -9,6 +9,8 @@
 #                     `ffmpeg -i clip -pix_fmt nv12 -f framemd5`
 #   concurrent-4      4 gst-launch processes on different clips at once, all
 #                     bit-exact, none sees EBUSY
+#   no-daemon-yet     (group "nodaemon") GStreamer starts before a daemon
+#                     has attached: it must fail, showing no frame
 #   sizes, lossless-34x18-x20, altref-er-720p-x20  (group "repeat") every
 #                     width/height class below a superblock, lossy and
 #                     lossless; the two clips that once went wrong through
@@ -63,7 +65,7 @@
 #                        $DAEDALUS_REPO/build-vm/stateless-clips)
 #   DAEDALUS_RESULTS     optional: writable dir, logs go to its logs/daemon/
 #   DAEDALUS_DAEMON_TESTS optional: which groups to run, default
-#                        "decode concurrent repeat sigkill stateless" (sigterm
+#                        "decode concurrent nodaemon repeat sigkill stateless" (sigterm
 #                        always runs)
 #   DAEDALUS_CONCURRENT_CLIPS optional: the 4 clips of concurrent-4 (kinds
 #                        or clip names, see clip())
@@ -83,7 +85,7 @@ export GST_REGISTRY="$WORK/gst-registry.bin"
 export GST_DEBUG_NO_COLOR=1
 FAILS=0
 DAEMON_PID=""
-TEST_GROUPS=" ${DAEDALUS_DAEMON_TESTS:-decode concurrent repeat sigkill stateless} "
+TEST_GROUPS=" ${DAEDALUS_DAEMON_TESTS:-decode concurrent nodaemon repeat sigkill stateless} "
 want() { [[ $TEST_GROUPS == *" $1 "* ]]; }
 
 # Each result also goes to logs/daemon/timeline.txt with the seconds since
@@ -303,7 +305,8 @@ for tool in gst-launch-1.0 gst-inspect-1.0; do
 	command -v "$tool" >/dev/null || { fail daemon-tests "$tool not installed"; exit 1; }
 done
 
-if ! start_daemon "$LOGS/daemon.txt"; then
+DAEMON_LOG="$LOGS/daemon.txt"  # the running daemon's log; each restart starts another
+if ! start_daemon "$DAEMON_LOG"; then
 	fail daemon-start "$START_ERR"
 	exit 1
 fi
@@ -524,7 +527,33 @@ gst_sweep() {
 	else fail "$name" "$npass of $# clips bit-exact, log $log"; fi
 }
 
-# --- (d) the clips that went wrong through the device, and every size class ------
+# --- (d) a client that starts before the daemon has attached ----------------------
+# lossless-34x18 once came out with frames 0-6 all zero and 7-11 wrong, in
+# some runs only: its first requests reached the module before the daemon
+# had attached, the module failed them with ERROR buffers (fresh, zeroed
+# CAPTURE memory) that GStreamer showed as frames, and the later frames
+# were decoded from those as references. Now the first failed job fails the
+# stream: gst-launch must exit with an error, and every frame it wrote (none,
+# or those decoded) must be libavcodec's.
+if want nodaemon; then
+	stop_daemon
+	out="$WORK/no-daemon-yet.nv12"
+	glog="$LOGS/gst-no-daemon-yet.txt"
+	now_ms
+	t0=$NOW_MS
+	timeout -k 5 120 gst-launch-1.0 filesrc location="$SL/lossless-34x18.ivf" ! ivfparse ! vp9parse ! v4l2slvp9dec ! \
+		video/x-raw,format=NV12 ! filesink location="$out" >"$glog" 2>&1
+	rc=$?
+	now_ms
+	frames=$("$GST_MD5" --raw "$out" --expect "$SL/lossless-34x18.ivf.framemd5" --prefix)
+	frc=$?
+	r="gst-launch exit $rc after $((NOW_MS - t0)) ms ($(grep -m1 'ERROR: from element' "$glog" | sed 's/.*dec[0-9]*: //' | cut -c1-80)); written: $frames"
+	if [ $rc != 0 ] && [ $frc = 0 ]; then pass no-daemon-yet "$r"; else fail no-daemon-yet "$r"; fi
+	DAEMON_LOG="$LOGS/daemon-after-no-daemon-yet.txt"
+	start_daemon "$DAEMON_LOG" || fail no-daemon-yet "daemon restart failed: $START_ERR"
+fi
+
+# --- (e) the clips that went wrong through the device, and every size class ------
 # lossless-34x18 came out all-zero, altref-er-720p ran GStreamer 1.22 out of
 # bitstream buffers; both in some runs only, so each runs 20 times.
 if want repeat; then
@@ -535,8 +564,8 @@ if want repeat; then
 fi
 
 if want sigkill; then
-	kill_midstream daemon-sigkill KILL "$LOGS/daemon.txt"
-	[ -n "$DAEMON_PID" ] && kill_midstream daemon-sigstop STOP "$LOGS/daemon.txt.restarted"
+	kill_midstream daemon-sigkill KILL "$DAEMON_LOG"
+	[ -n "$DAEMON_PID" ] && kill_midstream daemon-sigstop STOP "$DAEMON_LOG.restarted"
 fi
 
 # The 2 s bound with the real daemon and a client that reads the flags:

@@ -302,10 +302,17 @@ int check_raw(const std::string& file, const std::string& framemd5, bool prefix)
   gst_video_info_set_format(&info, GST_VIDEO_FORMAT_NV12, static_cast<guint>(w), static_cast<guint>(h));
   std::vector<uint8_t> frame(GST_VIDEO_INFO_SIZE(&info));
   std::vector<std::string> got;
-  while (in.read(reinterpret_cast<char*>(frame.data()), static_cast<std::streamsize>(frame.size())))
+  // Frames of nothing but zero bytes: CAPTURE memory no decode wrote (vb2
+  // hands out zeroed buffers), shown by a client as if decoded.
+  size_t zero_frames = 0;
+  while (in.read(reinterpret_cast<char*>(frame.data()), static_cast<std::streamsize>(frame.size()))) {
     got.push_back(frame_md5(frame.data() + GST_VIDEO_INFO_PLANE_OFFSET(&info, 0), GST_VIDEO_INFO_PLANE_STRIDE(&info, 0),
                             frame.data() + GST_VIDEO_INFO_PLANE_OFFSET(&info, 1), GST_VIDEO_INFO_PLANE_STRIDE(&info, 1),
                             w, h));
+    zero_frames += std::all_of(frame.begin(), frame.end(), [](uint8_t b) { return b == 0; });
+  }
+  const std::string zeros =
+      zero_frames ? "; " + std::to_string(zero_frames) + " written frame(s) all zero bytes" : std::string();
   if (in.gcount() != 0) {
     std::printf("%s ends with a partial %dx%d frame (%ld bytes)\n", file.c_str(), w, h, static_cast<long>(in.gcount()));
     return 1;
@@ -313,8 +320,8 @@ int check_raw(const std::string& file, const std::string& framemd5, bool prefix)
   if (prefix && got.size() < want->md5s.size()) {
     const auto bad = std::mismatch(got.begin(), got.end(), want->md5s.begin());
     if (bad.first != got.end()) {
-      std::printf("frame %ld differs (of the %zu frames written, libavcodec has %zu)\n",
-                  static_cast<long>(bad.first - got.begin()), got.size(), want->md5s.size());
+      std::printf("frame %ld differs (of the %zu frames written, libavcodec has %zu%s)\n",
+                  static_cast<long>(bad.first - got.begin()), got.size(), want->md5s.size(), zeros.c_str());
       return 1;
     }
     std::printf("%zu of %zu frames written, all bit-exact (%dx%d)\n", got.size(), want->md5s.size(), w, h);
@@ -322,7 +329,7 @@ int check_raw(const std::string& file, const std::string& framemd5, bool prefix)
   }
   std::string diff = compare(want->md5s, got);
   if (!diff.empty()) {
-    std::printf("%s (%dx%d)\n", diff.c_str(), w, h);
+    std::printf("%s (%dx%d%s)\n", diff.c_str(), w, h, zeros.c_str());
     return 1;
   }
   std::printf("%zu frames bit-exact (%dx%d)\n", got.size(), w, h);
