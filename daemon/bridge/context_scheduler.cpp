@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "context_scheduler.h"
 
+#include <algorithm>
 #include <exception>
 
 #include <spdlog/spdlog.h>
@@ -54,6 +55,7 @@ void ContextScheduler::worker_loop() {
     Task task = std::move(q.tasks.front());
     q.tasks.pop_front();
     q.running = true;
+    q.since = std::chrono::steady_clock::now();
     lock.unlock();
     run_guarded(task, false);
     task = nullptr;  // release captures outside the lock too
@@ -68,6 +70,15 @@ void ContextScheduler::worker_loop() {
       wake_.notify_one();
     }
   }
+}
+
+std::chrono::steady_clock::duration ContextScheduler::longest_running() const {
+  const auto now = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration longest{};
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, q] : queues_)
+    if (q.running) longest = std::max(longest, now - q.since);
+  return longest;
 }
 
 void ContextScheduler::shutdown() {

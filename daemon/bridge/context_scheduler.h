@@ -5,6 +5,7 @@
 // decode in one context never holds back another context's frames.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -34,14 +35,20 @@ class ContextScheduler {
 
   unsigned workers() const { return static_cast<unsigned>(threads_.size()); }
 
+  // How long the longest-running task has been running (zero when none
+  // runs): a worker stuck in a task for far longer than any decode takes
+  // is a hung daemon, which the systemd watchdog must see.
+  std::chrono::steady_clock::duration longest_running() const;
+
  private:
   struct Queue {
     std::deque<Task> tasks;
     bool running = false;
+    std::chrono::steady_clock::time_point since;  // of the running task
   };
   void worker_loop();
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::unordered_map<uint32_t, Queue> queues_;
   std::deque<uint32_t> ready_;  // contexts with tasks and no running task

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // daedalus-daemon: attaches to /dev/daedalus-v4l2 and decodes the jobs of
 // every V4L2 context the daedalus_v4l2 module serves.
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstdio>
@@ -85,6 +86,15 @@ int main(int argc, char** argv) {
   opts.decoder = decoder == "daedalus" ? DecoderKind::kDaedalus : DecoderKind::kFfmpeg;
   opts.backend = backend;
   opts.workers = workers;
+  // Under systemd with WatchdogSec= (daemon/systemd/daedalus-daemon.service):
+  // report alive at half the interval while no decode job is stuck, so a
+  // hung daemon is killed and restarted.
+  if (uint64_t usec = 0; sd_watchdog_enabled(0, &usec) > 0) {
+    opts.alive_every = std::chrono::milliseconds(usec / 2000);
+    opts.alive = [] { sd_notify(0, "WATCHDOG=1"); };
+    spdlog::info("systemd watchdog: alive every {} ms while no job runs longer than {} s",
+                 opts.alive_every.count(), opts.stall_limit.count() / 1000);
+  }
   if (opts.decoder == DecoderKind::kDaedalus) {
 #ifdef DAEDALUS_HAVE_VP9
     spdlog::info("--decoder daedalus: VP9 jobs use our decoder on the {} backend; H.264/AV1 the libavcodec "

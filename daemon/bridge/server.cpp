@@ -74,12 +74,32 @@ daedalus_msg_hello_reply Server::handshake(int timeout_ms) {
   }
 }
 
+void Server::report_alive(std::chrono::steady_clock::time_point& last) {
+  if (!options_.alive || options_.alive_every.count() <= 0) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last < options_.alive_every) return;
+  last = now;
+  const auto stuck = scheduler_.longest_running();
+  if (stuck < options_.stall_limit) {
+    stalled_logged_ = false;
+    options_.alive();
+  } else if (!stalled_logged_) {
+    stalled_logged_ = true;
+    spdlog::critical("a decode job has been running for {:.1f} s: not reporting alive, the supervisor will restart us",
+                     std::chrono::duration<double>(stuck).count());
+  }
+}
+
 StopReason Server::serve(int stop_fd) {
   std::vector<uint8_t> buf(DAEDALUS_MSG_MAX_SIZE);
   StopReason reason = StopReason::kStopRequested;
+  const int timeout_ms =
+      options_.alive && options_.alive_every.count() > 0 ? static_cast<int>(options_.alive_every.count()) : -1;
+  auto last_alive = std::chrono::steady_clock::now() - options_.alive_every;
   for (;;) {
+    report_alive(last_alive);
     pollfd fds[2] = {{channel_.poll_fd(), POLLIN, 0}, {stop_fd, POLLIN, 0}};
-    int n = ::poll(fds, stop_fd >= 0 ? 2 : 1, -1);
+    int n = ::poll(fds, stop_fd >= 0 ? 2 : 1, timeout_ms);
     if (n < 0) {
       if (errno == EINTR) continue;
       spdlog::critical("poll failed: {}", std::strerror(errno));

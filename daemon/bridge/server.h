@@ -5,7 +5,9 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -40,6 +42,14 @@ struct ServerOptions {
   std::string backend = "cpu";
   unsigned workers = 2;
   std::string name = "daedalus-daemon";
+  // Liveness for a supervisor (the systemd watchdog): serve() calls alive()
+  // every alive_every while no job has been running for stall_limit or
+  // longer. A decode stuck that long is a hung daemon: the kernel has long
+  // failed its job, and the context's later jobs wait behind it; without
+  // the calls systemd kills the daemon and starts a new one.
+  std::function<void()> alive;
+  std::chrono::milliseconds alive_every{0};
+  std::chrono::milliseconds stall_limit{30000};
 };
 
 struct ServerStats {
@@ -70,6 +80,7 @@ class Server {
   void handle(KernelMessage&& msg);
   void handle_decode(DecodeRequest&& req);
   void respond(uint64_t cookie, const JobResult& result);
+  void report_alive(std::chrono::steady_clock::time_point& last);
   std::shared_ptr<ContextState> context_for(const daedalus_msg_decode& m);
 
   KernelChannel& channel_;
@@ -78,6 +89,7 @@ class Server {
   // Reader thread only.
   std::unordered_map<uint32_t, std::shared_ptr<ContextState>> contexts_;
   ServerStats stats_;
+  bool stalled_logged_ = false;  // reader thread only
 };
 
 }  // namespace daedalus::bridge

@@ -98,3 +98,24 @@ TEST(ContextScheduler, ThrowingTaskDoesNotKillWorker) {
   sched.submit(1, [&](bool) { after.set_value(); });
   EXPECT_EQ(after.get_future().wait_for(10s), std::future_status::ready);
 }
+
+// What the systemd watchdog is fed from: a task stuck in a worker shows as
+// the longest-running one, and nothing running shows as zero.
+TEST(ContextScheduler, LongestRunningMeasuresTheStuckTask) {
+  ContextScheduler sched(2);
+  EXPECT_EQ(sched.longest_running().count(), 0);
+  std::latch started(1), release(1);
+  std::promise<void> finished;
+  sched.submit(7, [&](bool) {
+    started.count_down();
+    release.wait();
+    finished.set_value();
+  });
+  started.wait();
+  std::this_thread::sleep_for(50ms);
+  EXPECT_GE(sched.longest_running(), 50ms);
+  release.count_down();
+  ASSERT_EQ(finished.get_future().wait_for(10s), std::future_status::ready);
+  sched.shutdown();
+  EXPECT_EQ(sched.longest_running().count(), 0);
+}

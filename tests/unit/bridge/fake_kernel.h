@@ -84,7 +84,8 @@ class FakeKernel final : public KernelChannel {
   }
 
   int get_buf_fd(daedalus_buf_fd& arg) override {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    answered_.wait(lock, [this] { return !buffers_blocked_; });
     auto it = jobs_.find(arg.cookie);
     if (it == jobs_.end() || it->second.answered || it->second.cancelled) return -ENOENT;
     const Job& job = it->second;
@@ -268,6 +269,16 @@ class FakeKernel final : public KernelChannel {
     jobs_.erase(cookie);
   }
 
+  // While blocked, GET_BUF_FD does not return: a decode job stuck in the
+  // daemon (as in a hung driver call).
+  void block_buffers(bool blocked) {
+    {
+      std::lock_guard lock(mutex_);
+      buffers_blocked_ = blocked;
+    }
+    answered_.notify_all();
+  }
+
   void go_away() {
     std::lock_guard lock(mutex_);
     gone_ = true;
@@ -316,7 +327,8 @@ class FakeKernel final : public KernelChannel {
   uint16_t version_;
   int efd_ = -1;
   std::mutex mutex_;
-  std::condition_variable answered_;
+  std::condition_variable answered_;  // also signals block_buffers(false)
+  bool buffers_blocked_ = false;
   std::deque<std::vector<uint8_t>> queue_;
   std::map<uint64_t, Job> jobs_;
   uint64_t next_cookie_ = 1;

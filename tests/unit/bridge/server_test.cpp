@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <atomic>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -601,6 +602,40 @@ TEST_F(ServerTest, CancelledJobIsNotAnsweredAndLeaksNothing) {
   kernel_.release(c1);
   kernel_.release(c2);
   EXPECT_EQ(count_open_fds(), fds_before);
+}
+
+// The systemd watchdog's feed: serve() reports alive while jobs run, and
+// stops once one has been stuck past stall_limit, so that the supervisor
+// restarts a hung daemon; it reports again once the job is unstuck.
+TEST_F(ServerTest, AliveUntilAJobIsStuckPastTheStallLimit) {
+  using namespace std::chrono_literals;
+  TempDir dir;
+  ASSERT_EQ(make_clip(dir.file("a.webm"), "176x144", 1, "-c:v libvpx-vp9 -b:v 200k"), 0);
+  Vp9Clip clip = load_vp9(dir.file("a.webm"));
+  std::atomic<int> alive{0};
+  opts_.alive = [&] { alive++; };
+  opts_.alive_every = 10ms;
+  opts_.stall_limit = 200ms;
+  start();
+  const auto wait_alive = [&](int more) {
+    const int target = alive.load() + more;
+    for (int i = 0; i < 500 && alive.load() < target; ++i) std::this_thread::sleep_for(10ms);
+    return alive.load() >= target;
+  };
+  ASSERT_TRUE(wait_alive(3)) << "no alive reports while idle";
+  const auto layout = nv12_layout(clip.w, clip.h, false);
+  kernel_.block_buffers(true);
+  const auto cookie = kernel_.decode(1, DAEDALUS_CODEC_VP9, clip.frames[0], layout, {vp9_frame_control(clip.frames[0])});
+  // Past the stall limit the reports stop: none in 300 ms (30 intervals).
+  std::this_thread::sleep_for(400ms);
+  const int before = alive.load();
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(alive.load(), before) << "alive reported with a job stuck for over " << opts_.stall_limit.count() << " ms";
+  kernel_.block_buffers(false);
+  auto done = kernel_.wait_done(cookie);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->status, 0);
+  EXPECT_TRUE(wait_alive(3)) << "alive reports did not come back after the job finished";
 }
 
 TEST_F(ServerTest, KernelGoingAwayEndsServe) {
