@@ -393,7 +393,7 @@ else
 			export DAEDALUS_REPO DAEDALUS_KREL DAEDALUS_MODULE_KO DAEDALUS_DAEMON DAEDALUS_DAEMON_ARGS \
 				DAEDALUS_BUILD_DIR DAEDALUS_DRIVER_NAME DAEDALUS_RESULTS=$R DAEDALUS_MODROOT=$MODROOT \
 				DAEDALUS_VIDEO=$OUR_VIDEO DAEDALUS_MEDIA=$OUR_MEDIA
-			timeout -k 10 1800 bash "$DT" >"$LOGS/daemon-tests.txt" 2>&1
+			timeout -k 10 2100 bash "$DT" >"$LOGS/daemon-tests.txt" 2>&1
 			rc=$?
 			while IFS= read -r line; do
 				case "$line" in
@@ -402,7 +402,7 @@ else
 			done <"$LOGS/daemon-tests.txt"
 			case $rc in
 				0) report PASS daemon-tests "log $LOGS/daemon-tests.txt" ;;
-				124|137) report FAIL daemon-tests "timed out after 1800 s, log $LOGS/daemon-tests.txt" ;;
+				124|137) report FAIL daemon-tests "timed out after 2100 s, log $LOGS/daemon-tests.txt" ;;
 				*) report FAIL daemon-tests "exit $rc, log $LOGS/daemon-tests.txt" ;;
 			esac
 			grep -q "^$MODNAME " /proc/modules || modprobe -d "$MODROOT" "$MODNAME"

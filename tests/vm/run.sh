@@ -18,7 +18,7 @@
 #                           (default <repo>/build)
 #   DAEDALUS_VM_OUT         where run directories go (default <repo>/build-vm)
 #   DAEDALUS_VM_TIMEOUT     hard limit for the whole VM run in seconds
-#                           (default 600 with KVM, 2400 with TCG)
+#                           (default 600 with KVM, 2700 with TCG)
 #   DAEDALUS_VM_ACCEL       kvm or tcg (default: kvm when /dev/kvm is usable and
 #                           not remembered as too slow, else tcg)
 #   DAEDALUS_VM_LOCK_WAIT   seconds to wait for another VM run (default 3600)
@@ -238,7 +238,7 @@ boot_vm() {
     # -cpu max: QEMU 7.2's TCG emulates AVX2, and llvmpipe JITs for what
     # CPUID claims.  DAEDALUS_VM_CPU picks another model (e.g. Nehalem).
     accel_args=(-accel tcg -cpu "${DAEDALUS_VM_CPU:-max}")
-    timeout=${DAEDALUS_VM_TIMEOUT:-2400}; boot_timeout=400; first_line_timeout=200
+    timeout=${DAEDALUS_VM_TIMEOUT:-2700}; boot_timeout=400; first_line_timeout=200
   fi
   TIMEOUT=$timeout
   QEMU_CMD=(qemu-system-x86_64 "${accel_args[@]}" -machine pc -nodefaults -no-user-config
