@@ -134,11 +134,13 @@ void idct16(inout int v[32]) {
   }
 }
 
-void idct32(inout int v[32]) {
-  int in_[32] = v;
-  int e[32];
-  [[unroll]] for (int i = 0; i < 16; i++) e[i] = in_[2 * i];
-  idct16(e);
+// The odd half of the 32-point IDCT: v[k] = input 2k + 1 (k < 16) in,
+// v[k] = a[16 + k] out; the even half is idct16 of the even inputs, and
+// output i is e[i] + a[31 - i], output 31 - i is e[i] - a[31 - i] (i < 16).
+// residual_32x32 runs the two halves in different invocations (main32).
+void idct32_odd(inout int v[32]) {
+  int in_[32];
+  [[unroll]] for (int k = 0; k < 16; k++) in_[2 * k + 1] = v[k];
   int a[32], b[32];
   const int kOdd[8] = int[8](31, 15, 23, 7, 27, 11, 19, 3);
   [[unroll]] for (int j = 0; j < 8; j++) {
@@ -206,10 +208,7 @@ void idct32(inout int v[32]) {
     a[47 - k] = r14((b[k] + b[47 - k]) * kCos[16]);
   }
   [[unroll]] for (int k = 28; k < 32; k++) a[k] = b[k];
-  [[unroll]] for (int i = 0; i < 16; i++) {
-    v[i] = w16(e[i] + a[31 - i]);
-    v[31 - i] = w16(e[i] - a[31 - i]);
-  }
+  [[unroll]] for (int i = 0; i < 16; i++) v[i] = a[16 + i];
 }
 
 void iadst4(inout int v[32]) {
@@ -368,20 +367,79 @@ void iwht_1d(inout int a, inout int c, inout int d, inout int b) {
   d += c;
 }
 
-// 1-D transform of size 4 << sz; kind 0 = DCT, 1 = ADST (32: DCT only).
+// 1-D transform of size 4 << sz (up to 16: main32 does 32); kind 0 = DCT,
+// 1 = ADST.
 void tx1d(int sz, int kind, inout int v[32]) {
   if (sz == 0) {
     if (kind == 1) iadst4(v); else idct4(v);
   } else if (sz == 1) {
     if (kind == 1) iadst8(v); else idct8(v);
-  } else if (sz == 2) {
-    if (kind == 1) iadst16(v); else idct16(v);
   } else {
-    idct32(v);
+    if (kind == 1) iadst16(v); else idct16(v);
+  }
+}
+
+// residual_32x32 (DCT only): one block per workgroup, each 32-point
+// transform split over two invocations, the even half (idct16 of the even
+// inputs) and the odd half (idct32_odd), their results through shared
+// memory. One invocation holding a whole 32-point transform needed more
+// than V3D's 64 registers at 2 threads (21:41 spills:fills).
+// Invocation i: line i & 31 (row, then column), half hf = i >> 5 (0 even, 1
+// odd). The halves are stored half-major, value k of invocation i at
+// k * 64 + i (scalar stores 64 words apart, not merged into vector stores),
+// and added up (e + o, e - o) by whoever reads them.
+int combined(int base, int line, int i) {
+  // Output i (0..31) of line `line` from its halves at tmp[base ..]
+  const int e = i < 16 ? i : 31 - i, o = i < 16 ? 15 - i : i - 16;
+  const int ev = tmp[base + e * 64 + line], ov = tmp[base + o * 64 + 32 + line];
+  return w16(i < 16 ? ev + ov : ev - ov);
+}
+
+void main32() {
+  const uint item = linear_group();
+  // Uniform per workgroup: no invocation goes on past a barrier alone.
+  if (item >= pc.count) return;
+  const uint tx_index = aux[pc.list_base + item];
+  const TxBlock t = unpack_tx(txw[4u * tx_index], txw[4u * tx_index + 1u], txw[4u * tx_index + 2u], txw[4u * tx_index + 3u]);
+  const uint out_off = aux[tx_index];
+  const int id = int(gl_LocalInvocationID.x), line = id & 31, hf = id >> 5;
+  int v[32];
+  {
+    // Row `line`'s coefficients of parity `hf`, from 17 words whatever
+    // the parity of its first index (as in main).
+    const uint i0 = t.coeff_offset + uint(line * 32);
+    const bool odd = (i0 & 1u) != 0u;
+    uint w[17];
+    [[unroll]] for (int k = 0; k <= 16; k++) w[k] = coeffw[(i0 >> 1) + uint(k)];
+    int any = 0;
+    [[unroll]] for (int k = 0; k < 16; k++) {
+      v[k] = hf == 0 ? (odd ? hi16(w[k]) : lo16(w[k])) : (odd ? lo16(w[k + 1]) : hi16(w[k]));
+      any |= v[k];
+    }
+    // A zero half maps to zeros (most rows of a large block are zero).
+    if (any != 0) {
+      if (hf == 0) idct16(v); else idct32_odd(v);
+    }
+    [[unroll]] for (int k = 0; k < 16; k++) tmp[k * 64 + id] = v[k];
+  }
+  barrier();
+  // Column `line`: its rows of parity `hf`.
+  [[unroll]] for (int k = 0; k < 16; k++) v[k] = combined(0, 2 * k + hf, line);
+  if (hf == 0) idct16(v); else idct32_odd(v);
+  [[unroll]] for (int k = 0; k < 16; k++) tmp[1024 + k * 64 + id] = v[k];
+  barrier();
+  // Rows 16 * hf .. 16 * hf + 15 of column `line`.
+  [[unroll]] for (int k = 0; k < 16; k++) {
+    const int r = 16 * hf + k;
+    res[out_off + uint(r * 32 + line)] = int16_t(w16((combined(1024, line, r) + 32) >> 6));
   }
 }
 
 void main() {
+  if (kTxSize == 3) {
+    main32();
+    return;
+  }
   const int sz = kTxSize;
   const int n = 4 << sz;
   const int slot = int(gl_LocalInvocationID.x) >> (2 + sz);  // block within the workgroup

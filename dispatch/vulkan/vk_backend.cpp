@@ -486,7 +486,9 @@ void VulkanBackend::residual(const FrameWork& work) {
     VkDescriptorSet set =
         make_set(id, {tx_buf_.buffer(), coeff_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer()});
     ResidualPush pc{r.base, r.count, (work.params.flags & DD_FRAME_LOSSLESS) ? 1u : 0u};
-    const uint32_t per_group = 64u >> (2 + sz);
+    // 64 / n blocks per workgroup, one row then one column per invocation;
+    // 32x32: one block, two invocations per row and column (residual.comp).
+    const uint32_t per_group = sz == 3 ? 1u : 64u >> (2 + sz);
     dispatch_linear(id, set, &pc, div_up(r.count, per_group));  // independent blocks: no barrier between sizes
   }
   residual_recorded_ = true;
