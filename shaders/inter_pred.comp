@@ -6,8 +6,9 @@
 // needs 64-bit products, which V3DV's shaders lack), and each job into
 // 4x4-pixel units. One invocation predicts one unit: a horizontal 8-tap
 // pass (rounded by 7, clipped) over the 11 reference rows the unit needs,
-// fed row by row into a vertical 8-tap pass through a sliding window kept
-// in registers. No shared memory and no barriers: a workgroup holds units
+// into the invocation's own 11 words of shared memory, then a vertical
+// 8-tap pass from them (V3D: one filter's taps live at a time, no spills).
+// No barriers: a workgroup holds units
 // of many jobs, so small blocks do not leave most invocations idle (the
 // first version, one 128-wide workgroup per job with a shared-memory
 // intermediate, spent most of its time on per-workgroup overhead on
@@ -36,6 +37,9 @@ layout(std430, binding = 1) readonly buffer Ref { uint ref[]; };
 layout(std430, binding = 2) buffer Dst { uint8_t pix[]; };
 layout(std430, binding = 3) readonly buffer Filters { int kern[]; };  // [filter][pos][tap]
 layout(std430, binding = 4) buffer DstWords { uint pixw[]; };
+
+// Per invocation, 12 words: its unit's horizontally filtered rows (main).
+shared uint hrows[64 * 12];
 
 layout(push_constant) uniform Params {
   uint count;      // units
@@ -128,9 +132,6 @@ void store_row(uint a, int n, uint v, bool second) {
   }
 }
 
-// Signed byte K of a word of packed taps.
-int tap(uint w, int k) { return bitfieldExtract(int(w), 8 * k, 8); }
-
 ivec4 round7(ivec4 sum) { return clamp((sum + 64) >> 7, 0, 255); }
 
 // The 8 taps of kernel entry K ([filter][pos] * 8) as two ivec4.
@@ -201,41 +202,44 @@ void main() {
     }
     return;
   }
-  ivec4 kx0 = ivec4(0), kx1 = ivec4(0), ky0 = ivec4(0), ky1 = ivec4(0);
-  if (mx != 0) load_taps(fbase + mx * 8, kx0, kx1);
-  if (my != 0) load_taps(fbase + my * 8, ky0, ky1);
-  // The vertical taps as signed bytes (every tap of a phase other than 0
-  // fits), unpacked where used once per output row: 2 registers instead of
-  // 8 (V3D spilled).
-  const uint ky_lo = pack4(ky0 & 0xff), ky_hi = pack4(ky1 & 0xff);
-  // Sliding window of the last seven horizontally filtered rows, each as
-  // its 4 pixels' bytes (0..255 after round7): 7 registers instead of 28,
-  // which kept V3D's compiler from spilling.
-  uint w0 = 0u, w1 = 0u, w2 = 0u, w3 = 0u, w4 = 0u, w5 = 0u, w6 = 0u;
+  // Two phases, each with only its own filter's taps live: the horizontal
+  // pass writes its (up to 11) filtered rows, 4 pixels' bytes each, to
+  // this invocation's own words of shared memory, and the vertical pass
+  // reads them back (no barrier: no other invocation touches them). One
+  // pass holding both filters' taps and a sliding window of 7 rows spilled
+  // on V3D (16:25 spills:fills at 2 threads).
+  const uint hb = gl_LocalInvocationID.x * 12u;
   const int first = my == 0 ? 3 : 0, last = my == 0 ? nr + 3 : nr + 7;
-  for (int j = first; j < last; j++) {
-    const uint row = roff + uint(clamp(row_top - 3 + j, 0, rh - 1)) * rstride;
-    ivec4 hv;
-    if (mx == 0) {
-      hv = bytes4(fetch4(row, col, rw, rstep, inside4));
-    } else {
-      const uvec3 s = fetch12(row, col - 3, rw, rstep, inside11);
-      ivec4 sum = ivec4(0);
-      [[unroll]] for (int t = 0; t < 4; t++)
-        sum += kx0[t] * ivec4(byte_of(s, t), byte_of(s, t + 1), byte_of(s, t + 2), byte_of(s, t + 3)) +
-               kx1[t] * ivec4(byte_of(s, t + 4), byte_of(s, t + 5), byte_of(s, t + 6), byte_of(s, t + 7));
-      hv = round7(sum);
+  {
+    ivec4 kx0 = ivec4(0), kx1 = ivec4(0);
+    if (mx != 0) load_taps(fbase + mx * 8, kx0, kx1);
+    for (int j = first; j < last; j++) {
+      const uint row = roff + uint(clamp(row_top - 3 + j, 0, rh - 1)) * rstride;
+      ivec4 hv;
+      if (mx == 0) {
+        hv = bytes4(fetch4(row, col, rw, rstep, inside4));
+      } else {
+        const uvec3 s = fetch12(row, col - 3, rw, rstep, inside11);
+        ivec4 sum = ivec4(0);
+        [[unroll]] for (int t = 0; t < 4; t++)
+          sum += kx0[t] * ivec4(byte_of(s, t), byte_of(s, t + 1), byte_of(s, t + 2), byte_of(s, t + 3)) +
+                 kx1[t] * ivec4(byte_of(s, t + 4), byte_of(s, t + 5), byte_of(s, t + 6), byte_of(s, t + 7));
+        hv = round7(sum);
+      }
+      if (my == 0)
+        store_row(dst + uint(j - 3) * dstride, nc, pack4(hv), second);
+      else
+        hrows[hb + uint(j)] = pack4(hv);
     }
-    if (my == 0) {
-      store_row(dst + uint(j - 3) * dstride, nc, pack4(hv), second);
-      continue;
-    }
-    if (j >= 7) {
-      const ivec4 sum = tap(ky_lo, 0) * bytes4(w0) + tap(ky_lo, 1) * bytes4(w1) + tap(ky_lo, 2) * bytes4(w2) +
-                        tap(ky_lo, 3) * bytes4(w3) + tap(ky_hi, 0) * bytes4(w4) + tap(ky_hi, 1) * bytes4(w5) +
-                        tap(ky_hi, 2) * bytes4(w6) + tap(ky_hi, 3) * hv;
-      store_row(dst + uint(j - 7) * dstride, nc, pack4(round7(sum)), second);
-    }
-    w0 = w1; w1 = w2; w2 = w3; w3 = w4; w4 = w5; w5 = w6; w6 = pack4(hv);
+  }
+  if (my == 0) return;
+  ivec4 ky0, ky1;
+  load_taps(fbase + my * 8, ky0, ky1);
+  for (int r = 0; r < nr; r++) {
+    const uint a = hb + uint(r);
+    const ivec4 sum = ky0.x * bytes4(hrows[a]) + ky0.y * bytes4(hrows[a + 1u]) + ky0.z * bytes4(hrows[a + 2u]) +
+                      ky0.w * bytes4(hrows[a + 3u]) + ky1.x * bytes4(hrows[a + 4u]) + ky1.y * bytes4(hrows[a + 5u]) +
+                      ky1.z * bytes4(hrows[a + 6u]) + ky1.w * bytes4(hrows[a + 7u]);
+    store_row(dst + uint(r) * dstride, nc, pack4(round7(sum)), second);
   }
 }
