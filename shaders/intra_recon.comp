@@ -108,13 +108,17 @@ int predict(int mode, int n, int r, int c) {
 // (SIMD drivers run every case that a lane of the group takes, and each
 // edge read is a memory access per lane). The formulas of vp9_intra.cpp.
 bool is_word_mode(int mode) { return mode < 4 || mode > 7; }
-// above: A(c .. c + 3), which V and TM use in every row (read once per
-// invocation by the caller); above_left: A(-1).
-ivec4 predict_word(int mode, int n, int r, int c, int dc, ivec4 above, int above_left) {
+// V and TM read the samples above (A(c .. c + 3), A(-1)) from shared memory
+// in each row: kept in 5 registers through the pixel loop they made V3D
+// spill 32:28 instead of 10:10.
+ivec4 predict_word(int mode, int n, int r, int c, int dc) {
   if (mode == 0 || mode >= 10) return ivec4(dc);
   if (mode == 2) return ivec4(L(r));                           // H
-  if (mode == 1) return above;                                 // V
-  if (mode == 9) return clamp(above + (L(r) - above_left), 0, 255);  // TM
+  if (mode == 1 || mode == 9) {
+    const ivec4 above = ivec4(A(c), A(c + 1), A(c + 2), A(c + 3));
+    if (mode == 1) return above;                               // V
+    return clamp(above + (L(r) - A(-1)), 0, 255);              // TM
+  }
   // D45 and D63 read six samples of the above row from j.
   const int j = mode == 8 ? (r >> 1) + c : r + c;
   int e[6];
@@ -138,6 +142,10 @@ uint addr(int p, int x, int y) { return sel3(pc.off[0], pc.off[1], pc.off[2], p)
 // `slot`. Every invocation reaches its barriers (chains call it in a loop).
 void run_block(uint list_base, uint item, bool live, int slot, int lane, int lanes_log2) {
   const int lanes = 1 << lanes_log2;
+  // Set in every lane, live or not: a value set only under if (live) would
+  // carry the previous block's over, live through a chain's whole loop.
+  g_above = slot * (lanes_log2 == 2 ? 9 : 65);  // slots of 4x4 blocks, else of up to 32x32
+  g_left = slot * (lanes_log2 == 2 ? 4 : 32);
   uint ti = 0u;
   // Zeroed, not left undefined: lanes that are not live still run the code
   // below under a mask on SIMD drivers (llvmpipe), and must not form wild
@@ -155,8 +163,6 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
     p = t.plane;
     n = 4 << t.tx_size;
     log2n = 2 + t.tx_size;
-    g_above = slot * (lanes_log2 == 2 ? 9 : 65);  // slots of 4x4 blocks, else of up to 32x32
-    g_left = slot * (lanes_log2 == 2 ? 4 : 32);
     W = int(sel3(pc.width[0], pc.width[1], pc.width[2], p));
     H = int(sel3(pc.height[0], pc.height[1], pc.height[2], p));
     have_left = (t.flags & 1) != 0 && t.x > 0;
@@ -228,9 +234,6 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
   const int wpr_log2 = log2n - 2;  // words per row
   const int c = (lane & ((1 << wpr_log2) - 1)) << 2, dr = lanes >> wpr_log2;
   if (c >= w) return;
-  const bool uses_above = mode == 1 || mode == 9;
-  const ivec4 above = uses_above ? ivec4(A(c), A(c + 1), A(c + 2), A(c + 3)) : ivec4(0);
-  const int above_left = mode == 9 ? A(-1) : 0;
   const uint stride_words = sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) >> 2;
   uint at = addr(p, t.x + c, t.y + (lane >> wpr_log2)) >> 2;
   for (int r = lane >> wpr_log2; r < h; r += dr, at += uint(dr) * stride_words) {
@@ -242,7 +245,7 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
     }
     uint word = 0u;
     if (is_word_mode(mode)) {
-      const ivec4 pred = predict_word(mode, n, r, c, dc, above, above_left);
+      const ivec4 pred = predict_word(mode, n, r, c, dc);
       const ivec4 o = clamp(pred + ivec4((lo << 16) >> 16, lo >> 16, (hi << 16) >> 16, hi >> 16), 0, 255);
       word = uint(o.x) | uint(o.y) << 8 | uint(o.z) << 16 | uint(o.w) << 24;
     } else {
@@ -284,18 +287,27 @@ void run_group(uint list_base, uint count, uint n4, uint group) {
 
 // A chain: one workgroup walks levels, their descriptors (base, count,
 // 4x4 count) three words each (kIntraLevelWords) in aux from chain_base.
-void walk_chain(uint chain_base, uint chain_levels) {
-  for (uint l = 0u; l < chain_levels; l++) {
-    const uint d = chain_base + 3u * l;
-    const uint base = aux[d], count = aux[d + 1u], n4 = aux[d + 2u];
-    const uint groups = groups_of_4x4(n4) + groups_of_larger(count - n4);
-    for (uint g = 0u; g < groups; g++) {
-      run_group(base, count, n4, g);
-      if (g + 1u < groups) barrier();  // the edge slots are rewritten by the next group
-    }
-    // This level's pixels, visible to the next level's edge reads.
-    memoryBarrierBuffer();
+// One loop over (level, group) steps whose next step is worked out before
+// the group runs: only it stays live across run_group, not the level's
+// descriptor and group count (V3D spilled registers with nested loops).
+void walk_chain(bool wave, uint d) {
+  uint l = 0u, g = 0u;
+  for (;;) {
+    // A wave's chain (base, levels) at aux[d], read again in every step
+    // rather than kept in two registers through the whole walk.
+    const uint chain_base = wave ? aux[d] : pc.chain_base, chain_levels = wave ? aux[d + 1u] : pc.chain_levels;
+    if (l >= chain_levels) break;
+    const uint e = chain_base + 3u * l;
+    const uint base = aux[e], count = aux[e + 1u], n4 = aux[e + 2u];
+    const bool level_end = g + 1u >= groups_of_4x4(n4) + groups_of_larger(count - n4);
+    const uint next_l = level_end ? l + 1u : l, next_g = level_end ? 0u : g + 1u;
+    run_group(base, count, n4, g);
+    // The last group of a level: its pixels, visible to the next level's
+    // edge reads; any other: the edge slots are rewritten by the next group.
+    if (level_end) memoryBarrierBuffer();
     barrier();
+    l = next_l;
+    g = next_g;
   }
 }
 
@@ -305,9 +317,8 @@ void main() {
   } else if (pc.chain_levels == 0xffffffffu) {
     // A superblock wave: each workgroup walks its superblock's chain, found
     // at aux[chain_base + 2 * group] (uniform per workgroup).
-    const uint d = pc.chain_base + 2u * linear_group();
-    walk_chain(aux[d], aux[d + 1u]);
+    walk_chain(true, pc.chain_base + 2u * linear_group());
   } else {
-    walk_chain(pc.chain_base, pc.chain_levels);
+    walk_chain(false, 0u);
   }
 }
