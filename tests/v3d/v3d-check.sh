@@ -12,6 +12,10 @@
 # 3. v3d_stats.py: OUT_DIR/stats.json + stats.md; fails when a compile hits
 #    the optimisation-loop bound or takes over 60 s, when a pipeline spills,
 #    or when one runs below 4 threads without a line in allowlist.txt.
+#    known-spills.txt is a ratchet, not an allowlist: the spills still open
+#    in issue 19 with their exact measured counts; a listed pipeline fails
+#    when it gets worse and when it gets better without its line being
+#    lowered, and each is printed as an OPEN DEBT on every run.
 # Also compiles repro/*.comp (compiler bugs written down for Mesa upstream)
 # and says whether each still reproduces; that is not a failure.
 # Exit 77 (skip) when mesa-v3d.sh cannot get the source or the dependencies.
@@ -60,5 +64,6 @@ for src in "$here"/repro/*.comp; do
 done
 
 # Debian's python3 (a pyenv one earlier in PATH is fine too: no modules needed)
-python3 "$here/v3d_stats.py" "$out/compile.stderr" "$here/allowlist.txt" "$out" --max-compile-s 60 || rc=1
+python3 "$here/v3d_stats.py" "$out/compile.stderr" "$here/allowlist.txt" "$out" \
+  --known-spills "$here/known-spills.txt" --max-compile-s 60 || rc=1
 exit "$rc"
