@@ -155,54 +155,19 @@ void VulkanBackend::create_pipeline(PipelineId id, const char* module_name, uint
   p.num_buffers = num_buffers;
   p.push_size = push_size;
 
-  std::vector<VkDescriptorSetLayoutBinding> bindings(num_buffers);
-  for (uint32_t i = 0; i < num_buffers; i++) {
-    bindings[i] = {};
-    bindings[i].binding = i;
-    bindings[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-    bindings[i].descriptorCount = 1;
-    bindings[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
-  }
-  VkDescriptorSetLayoutCreateInfo dslci{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
-  dslci.bindingCount = num_buffers;
-  dslci.pBindings = bindings.data();
-  check(vkCreateDescriptorSetLayout(dev, &dslci, nullptr, &p.set_layout), "vkCreateDescriptorSetLayout");
-
-  VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, push_size};
-  VkPipelineLayoutCreateInfo plci{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
-  plci.setLayoutCount = 1;
-  plci.pSetLayouts = &p.set_layout;
-  plci.pushConstantRangeCount = push_size ? 1 : 0;
-  plci.pPushConstantRanges = &range;
-  check(vkCreatePipelineLayout(dev, &plci, nullptr, &p.layout), "vkCreatePipelineLayout");
-
-  VkShaderModuleCreateInfo smci{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
-  smci.codeSize = m->num_words * 4;
-  smci.pCode = m->words;
-  VkShaderModule sm;
-  check(vkCreateShaderModule(dev, &smci, nullptr, &sm), "vkCreateShaderModule");
-  VkComputePipelineCreateInfo cpci{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
-  cpci.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
-  cpci.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
-  cpci.stage.module = sm;
-  cpci.stage.pName = "main";
-  int32_t spec_value = spec0;
-  VkSpecializationMapEntry entry{0, 0, sizeof(int32_t)};
-  VkSpecializationInfo spec{1, &entry, sizeof(int32_t), &spec_value};
-  if (spec0 >= 0) cpci.stage.pSpecializationInfo = &spec;
-  cpci.layout = p.layout;
-  if (ctx_->captures_pipeline_stats()) cpci.flags |= VK_PIPELINE_CREATE_CAPTURE_STATISTICS_BIT_KHR;
+  const VkPipelineCreateFlags flags =
+      ctx_->captures_pipeline_stats() ? VK_PIPELINE_CREATE_CAPTURE_STATISTICS_BIT_KHR : 0;
   PipelineCreation log;
   log.label = spec0 >= 0 ? fmt::format("{}[spec0={}]", module_name, spec0) : module_name;
   if (log_pipelines_) {
     fmt::print(stderr, "daedalus-pipeline begin {}\n", log.label);
     std::fflush(stderr);
   }
-  auto t0 = std::chrono::steady_clock::now();
-  VkResult r = vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpci, nullptr, &p.pipeline);
-  log.ms = ms_since(t0);
-  vkDestroyShaderModule(dev, sm, nullptr);
-  check(r, "vkCreateComputePipelines");
+  const ComputePipeline made =
+      create_compute_pipeline(dev, m->words, m->num_words, num_buffers, push_size, spec0, flags, &log.ms);
+  p.set_layout = made.set_layout;
+  p.layout = made.layout;
+  p.pipeline = made.pipeline;
   if (ctx_->captures_pipeline_stats()) log.stats = pipeline_statistics(p.pipeline);
   if (log_pipelines_) {
     for (auto& [k, v] : log.stats) fmt::print(stderr, "daedalus-pipeline stat {} {}={}\n", log.label, k, v);

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <algorithm>
 #include <cstring>
@@ -14,6 +15,58 @@ namespace daedalus::dispatch::vk {
 
 void check(VkResult r, const char* what) {
   if (r != VK_SUCCESS) throw Error(fmt::format("Vulkan: {} failed (VkResult {})", what, static_cast<int>(r)));
+}
+
+ComputePipeline create_compute_pipeline(VkDevice dev, const uint32_t* words, size_t num_words,
+                                        uint32_t num_buffers, uint32_t push_size, int spec0,
+                                        VkPipelineCreateFlags flags, double* create_ms) {
+  ComputePipeline p;
+  std::vector<VkDescriptorSetLayoutBinding> bindings(num_buffers);
+  for (uint32_t i = 0; i < num_buffers; i++)
+    bindings[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+  VkDescriptorSetLayoutCreateInfo dslci{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+  dslci.bindingCount = num_buffers;
+  dslci.pBindings = bindings.data();
+  check(vkCreateDescriptorSetLayout(dev, &dslci, nullptr, &p.set_layout), "vkCreateDescriptorSetLayout");
+
+  VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, push_size};
+  VkPipelineLayoutCreateInfo plci{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+  plci.setLayoutCount = 1;
+  plci.pSetLayouts = &p.set_layout;
+  plci.pushConstantRangeCount = push_size ? 1 : 0;
+  plci.pPushConstantRanges = &range;
+  check(vkCreatePipelineLayout(dev, &plci, nullptr, &p.layout), "vkCreatePipelineLayout");
+
+  VkShaderModuleCreateInfo smci{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
+  smci.codeSize = num_words * 4;
+  smci.pCode = words;
+  VkShaderModule sm;
+  if (VkResult r = vkCreateShaderModule(dev, &smci, nullptr, &sm); r != VK_SUCCESS) {
+    vkDestroyPipelineLayout(dev, p.layout, nullptr);
+    vkDestroyDescriptorSetLayout(dev, p.set_layout, nullptr);
+    check(r, "vkCreateShaderModule");
+  }
+  VkComputePipelineCreateInfo cpci{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+  cpci.flags = flags;
+  cpci.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
+  cpci.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+  cpci.stage.module = sm;
+  cpci.stage.pName = "main";
+  int32_t spec_value = spec0;
+  VkSpecializationMapEntry entry{0, 0, sizeof(int32_t)};
+  VkSpecializationInfo spec{1, &entry, sizeof(int32_t), &spec_value};
+  if (spec0 >= 0) cpci.stage.pSpecializationInfo = &spec;
+  cpci.layout = p.layout;
+  const auto t0 = std::chrono::steady_clock::now();
+  VkResult r = vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpci, nullptr, &p.pipeline);
+  if (create_ms) *create_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  vkDestroyShaderModule(dev, sm, nullptr);
+  if (r != VK_SUCCESS) {
+    vkDestroyPipelineLayout(dev, p.layout, nullptr);
+    vkDestroyDescriptorSetLayout(dev, p.set_layout, nullptr);
+  }
+  check(r, "vkCreateComputePipelines");
+  return p;
 }
 
 namespace {

@@ -21,6 +21,22 @@ namespace daedalus::dispatch::vk {
 // Throws daedalus::Error naming the call that failed.
 void check(VkResult r, const char* what);
 
+// A compute pipeline's objects; the caller destroys them.
+struct ComputePipeline {
+  VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
+  VkPipelineLayout layout = VK_NULL_HANDLE;
+  VkPipeline pipeline = VK_NULL_HANDLE;
+};
+
+// The one way a pipeline of ours is made: num_buffers storage buffers at
+// bindings 0.. of set 0, push_size bytes of push constants, SPIR-V words
+// with entry point main, specialization constant 0 = spec0 when spec0 >= 0.
+// create_ms (optional) gets vkCreateComputePipelines' own time, the
+// driver's shader compile.
+ComputePipeline create_compute_pipeline(VkDevice dev, const uint32_t* words, size_t num_words,
+                                        uint32_t num_buffers, uint32_t push_size, int spec0,
+                                        VkPipelineCreateFlags flags, double* create_ms = nullptr);
+
 struct ContextOptions {
   bool validation = false;  // also forced on by DAEDALUS_VK_VALIDATION=1
   std::string device_name;  // substring; empty: DAEDALUS_VK_DEVICE or first

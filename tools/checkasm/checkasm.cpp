@@ -83,7 +83,6 @@ void report_bench(Env& env, const std::string& name, Stage stage, double cpu_wal
 // --compile-only --compile-spirv FILE: one pipeline from a file, for shaders
 // that are not the backend's (tests/v3d/repro/: a compiler bug's reproducer).
 int compile_spirv_file(const daedalus::dispatch::vk::ContextOptions& opts, const std::string& path) {
-  using daedalus::dispatch::vk::check;
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw daedalus::Error(fmt::format("cannot open {}", path));
   std::vector<uint32_t> words;
@@ -91,34 +90,9 @@ int compile_spirv_file(const daedalus::dispatch::vk::ContextOptions& opts, const
   while (std::fread(&w, 4, 1, f) == 1) words.push_back(w);
   std::fclose(f);
   auto& ctx = *new daedalus::dispatch::vk::Context(opts);
-  VkDevice dev = ctx.device();
-  VkDescriptorSetLayoutBinding b{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
-  VkDescriptorSetLayoutCreateInfo dslci{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
-  dslci.bindingCount = 1;
-  dslci.pBindings = &b;
-  VkDescriptorSetLayout dsl;
-  check(vkCreateDescriptorSetLayout(dev, &dslci, nullptr, &dsl), "vkCreateDescriptorSetLayout");
-  VkPipelineLayoutCreateInfo plci{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
-  plci.setLayoutCount = 1;
-  plci.pSetLayouts = &dsl;
-  VkPipelineLayout layout;
-  check(vkCreatePipelineLayout(dev, &plci, nullptr, &layout), "vkCreatePipelineLayout");
-  VkShaderModuleCreateInfo smci{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
-  smci.codeSize = words.size() * 4;
-  smci.pCode = words.data();
-  VkShaderModule sm;
-  check(vkCreateShaderModule(dev, &smci, nullptr, &sm), "vkCreateShaderModule");
-  VkComputePipelineCreateInfo cpci{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
-  cpci.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
-  cpci.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
-  cpci.stage.module = sm;
-  cpci.stage.pName = "main";
-  cpci.layout = layout;
-  auto t0 = std::chrono::steady_clock::now();
-  VkPipeline pipeline;
-  check(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpci, nullptr, &pipeline), "vkCreateComputePipelines");
-  fmt::print("daedalus-checkasm: {}: {} created in {:.1f} ms\n", ctx.device_name(), path,
-             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  double ms = 0;
+  daedalus::dispatch::vk::create_compute_pipeline(ctx.device(), words.data(), words.size(), 1, 0, -1, 0, &ms);
+  fmt::print("daedalus-checkasm: {}: {} created in {:.1f} ms\n", ctx.device_name(), path, ms);
   // As in compile_pipelines: no teardown on the noop shim.
   std::fflush(stdout);
   std::fflush(stderr);

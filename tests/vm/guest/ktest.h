@@ -406,6 +406,18 @@ static inline void kt_client_submit(struct kt_client *c, uint64_t ts_us)
 	kt_client_submit_ex(c, ts_us, 0, 0, 1);
 }
 
+/* A one-plane MMAP buffer of @type, index 0, for QBUF/DQBUF. */
+static inline void kt_mmap_buf(struct v4l2_buffer *b, struct v4l2_plane *plane,
+			       uint32_t type)
+{
+	memset(b, 0, sizeof(*b));
+	memset(plane, 0, sizeof(*plane));
+	b->type = type;
+	b->memory = V4L2_MEMORY_MMAP;
+	b->length = 1;
+	b->m.planes = plane;
+}
+
 /*
  * Returned instead of buffer flags when DQBUF failed with EIO: the module
  * put the queue in error (vb2_queue_error) because a job ended without a
@@ -424,12 +436,7 @@ static inline uint32_t kt_client_dqbuf_capture(struct kt_client *c,
 	struct v4l2_plane plane;
 	struct v4l2_buffer b;
 
-	memset(&b, 0, sizeof(b));
-	memset(&plane, 0, sizeof(plane));
-	b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
-	b.memory = V4L2_MEMORY_MMAP;
-	b.length = 1;
-	b.m.planes = &plane;
+	kt_mmap_buf(&b, &plane, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE);
 	if (bytesused)
 		*bytesused = 0;
 	if (kt_xioctl(c->video, VIDIOC_DQBUF, &b)) {
@@ -447,12 +454,7 @@ static inline uint32_t kt_client_dqbuf_output(struct kt_client *c)
 	struct v4l2_plane plane;
 	struct v4l2_buffer b;
 
-	memset(&b, 0, sizeof(b));
-	memset(&plane, 0, sizeof(plane));
-	b.type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
-	b.memory = V4L2_MEMORY_MMAP;
-	b.length = 1;
-	b.m.planes = &plane;
+	kt_mmap_buf(&b, &plane, V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE);
 	if (kt_xioctl(c->video, VIDIOC_DQBUF, &b)) {
 		if (errno == EIO)
 			return KT_QUEUE_ERROR;
@@ -466,13 +468,7 @@ static inline int kt_client_qbuf_capture(struct kt_client *c)
 	struct v4l2_plane plane;
 	struct v4l2_buffer b;
 
-	memset(&b, 0, sizeof(b));
-	memset(&plane, 0, sizeof(plane));
-	b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
-	b.memory = V4L2_MEMORY_MMAP;
-	b.index = 0;
-	b.length = 1;
-	b.m.planes = &plane;
+	kt_mmap_buf(&b, &plane, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE);
 	return kt_xioctl(c->video, VIDIOC_QBUF, &b);
 }
 
