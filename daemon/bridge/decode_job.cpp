@@ -55,24 +55,8 @@ media::Codec to_media_codec(uint32_t c) {
   return media::Codec::kUnknown;
 }
 
-bool uses_own_decoder(const ContextState& ctx) {
-  return ctx.kind == DecoderKind::kDaedalus && ctx.codec == DAEDALUS_CODEC_VP9;
-}
-
-void ensure_decoder(ContextState& ctx) {
-  if (uses_own_decoder(ctx)) {
-    if (!ctx.own_decoder) ctx.own_decoder = create_vp9_stateless(ctx.id, ctx.vulkan);
-    return;
-  }
-  if (ctx.decoder) return;
-  try {
-    ctx.decoder = std::make_unique<PictureDecoder>(to_media_codec(ctx.codec));
-  } catch (const Error& e) {
-    throw JobError(-ENOSYS, e.what());
-  }
-}
-
-std::vector<uint8_t> assemble_bitstream(ContextState& ctx, const DecodeRequest& req, std::span<const uint8_t> data) {
+std::vector<uint8_t> assemble_bitstream(std::vector<uint8_t>& held_slices, const DecodeRequest& req,
+                                        std::span<const uint8_t> data) {
   switch (req.msg.codec) {
     case DAEDALUS_CODEC_VP9:
       return {data.begin(), data.end()};
@@ -80,11 +64,11 @@ std::vector<uint8_t> assemble_bitstream(ContextState& ctx, const DecodeRequest& 
       // Slice-based clients send one slice per request and hold the
       // CAPTURE buffer until the last; gather them into one access unit.
       static constexpr uint8_t kStart[3] = {0, 0, 1};
-      if (!has_start_code(data)) ctx.held_slices.insert(ctx.held_slices.end(), kStart, kStart + 3);
-      ctx.held_slices.insert(ctx.held_slices.end(), data.begin(), data.end());
+      if (!has_start_code(data)) held_slices.insert(held_slices.end(), kStart, kStart + 3);
+      held_slices.insert(held_slices.end(), data.begin(), data.end());
       if (req.msg.flags & DAEDALUS_DECODE_HOLD_CAPTURE) return {};
-      std::vector<uint8_t> slices = std::move(ctx.held_slices);
-      ctx.held_slices.clear();
+      std::vector<uint8_t> slices = std::move(held_slices);
+      held_slices.clear();
       const auto* sps = req.get<v4l2_ctrl_h264_sps>(V4L2_CID_STATELESS_H264_SPS);
       const auto* pps = req.get<v4l2_ctrl_h264_pps>(V4L2_CID_STATELESS_H264_PPS);
       if (!sps || !pps) throw JobError(-EINVAL, "H.264 job without SPS/PPS controls");
@@ -115,13 +99,18 @@ std::vector<uint8_t> assemble_bitstream(ContextState& ctx, const DecodeRequest& 
   throw JobError(-EINVAL, fmt::format("unknown codec {}", req.msg.codec));
 }
 
-JobResult run_decode_job(KernelChannel& channel, ContextState& ctx, const DecodeRequest& req) {
-  JobResult result;
-  const auto& m = req.msg;
-  try {
-    // Before touching the buffers, so a missing decoder fails fast.
-    ensure_decoder(ctx);
-    if (ctx.own_decoder) return run_vp9_stateless_job(channel, *ctx.own_decoder, req);
+namespace {
+
+// --decoder ffmpeg, and H.264/AV1 under --decoder daedalus: libavcodec (AV1
+// via dav1d) decodes what assemble_bitstream rebuilds from the controls,
+// keeping its own references.
+class ReferenceJobDecoder final : public JobDecoder {
+ public:
+  explicit ReferenceJobDecoder(media::Codec codec) : decoder_(codec) {}
+
+  JobResult decode(KernelChannel& channel, const DecodeRequest& req) override {
+    const auto& m = req.msg;
+    JobResult result;
     std::vector<uint8_t> bitstream;
     {
       DmabufMapping output;
@@ -132,20 +121,16 @@ JobResult run_decode_job(KernelChannel& channel, ContextState& ctx, const Decode
       }
       if (m.output_bytesused == 0) throw JobError(-EINVAL, "empty OUTPUT buffer");
       bitstream = assemble_bitstream(
-          ctx, req, std::span<const uint8_t>(output.data() + m.output_data_offset, m.output_bytesused));
+          held_slices_, req, std::span<const uint8_t>(output.data() + m.output_data_offset, m.output_bytesused));
     }
-    if (bitstream.empty()) {
-      // HOLD_CAPTURE: slice kept for the access unit's last request.
-      result.num_planes = m.capture.num_mem_planes;
-      return result;
-    }
+    result.num_planes = m.capture.num_mem_planes;
+    if (bitstream.empty()) return result;  // HOLD_CAPTURE: slice kept for the access unit's last request
     std::unique_ptr<DecodedPicture> pic;
     try {
-      pic = ctx.decoder->decode(bitstream);
+      pic = decoder_.decode(bitstream);
     } catch (const Error& e) {
       throw JobError(-EBADMSG, e.what());
     }
-    result.num_planes = m.capture.num_mem_planes;
     if (!pic) {
       if (frame_is_hidden(req)) {
         // Not shown, only referenced, and the decoder keeps its own
@@ -173,17 +158,46 @@ JobResult run_decode_job(KernelChannel& channel, ContextState& ctx, const Decode
     } catch (const SizeMismatch& e) {
       throw JobError(-E2BIG, e.what());
     }
+    return result;
+  }
+
+ private:
+  PictureDecoder decoder_;
+  std::vector<uint8_t> held_slices_;  // H.264 slices of DECODE_HOLD_CAPTURE jobs
+};
+
+}  // namespace
+
+void ensure_decoder(ContextState& ctx) {
+  if (ctx.decoder) return;
+  if (ctx.kind == DecoderKind::kDaedalus && ctx.codec == DAEDALUS_CODEC_VP9) {
+    ctx.decoder = make_vp9_stateless_decoder(ctx.id, ctx.backend);
+    return;
+  }
+  try {
+    ctx.decoder = std::make_unique<ReferenceJobDecoder>(to_media_codec(ctx.codec));
+  } catch (const Error& e) {
+    throw JobError(-ENOSYS, e.what());
+  }
+}
+
+JobResult run_decode_job(KernelChannel& channel, ContextState& ctx, const DecodeRequest& req) {
+  try {
+    // Before touching the buffers, so a missing decoder fails fast.
+    ensure_decoder(ctx);
+    return ctx.decoder->decode(channel, req);
   } catch (const JobError& e) {
-    result = JobResult{};
+    JobResult result;
     result.status = e.status();
     result.error = e.what();
     result.cancelled = e.status() == -ENOENT;
+    return result;
   } catch (const std::exception& e) {
-    result = JobResult{};
+    JobResult result;
     result.status = -EIO;
     result.error = e.what();
+    return result;
   }
-  return result;
 }
 
 }  // namespace daedalus::bridge

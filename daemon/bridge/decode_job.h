@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "codec.h"
+#include "daedalus/dispatch/dispatch.h"
 #include "frame_decoder.h"
 #include "kernel_channel.h"
 #include "picture_decoder.h"
@@ -21,10 +22,22 @@ namespace daedalus::bridge {
 
 enum class DecoderKind { kFfmpeg, kDaedalus };
 
-// The daedalus VP9 stateless decoder of a context (vp9_stateless_job.h).
-struct Vp9Stateless;
-struct Vp9StatelessDeleter {
-  void operator()(Vp9Stateless* p) const;
+struct JobResult {
+  int32_t status = 0;  // 0 or -errno
+  uint32_t num_planes = 0;
+  std::array<uint32_t, DAEDALUS_MAX_PLANES> bytesused{};
+  bool cancelled = false;  // kernel no longer knows the cookie: send nothing
+  std::string error;       // why status != 0
+};
+
+// How one context's jobs are decoded, chosen once per context
+// (ensure_decoder): the libavcodec reference path, or our own stateless
+// VP9 decoder on a dispatch backend.
+class JobDecoder {
+ public:
+  virtual ~JobDecoder() = default;
+  // Decodes the request into its CAPTURE buffer. Throws JobError.
+  virtual JobResult decode(KernelChannel& channel, const DecodeRequest& req) = 0;
 };
 
 // Per V4L2 context; touched only by the task running for that context.
@@ -34,25 +47,14 @@ struct ContextState {
   uint32_t coded_width = 0;
   uint32_t coded_height = 0;
   DecoderKind kind = DecoderKind::kFfmpeg;
-  bool vulkan = false;                      // dispatch backend of the daedalus decoder
-  std::unique_ptr<PictureDecoder> decoder;  // reference path
-  std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> own_decoder;  // --decoder daedalus (VP9, stateless)
-  std::vector<uint8_t> held_slices;         // H.264 slices of DECODE_HOLD_CAPTURE jobs
-};
-
-struct JobResult {
-  int32_t status = 0;  // 0 or -errno
-  uint32_t num_planes = 0;
-  std::array<uint32_t, DAEDALUS_MAX_PLANES> bytesused{};
-  bool cancelled = false;  // kernel no longer knows the cookie: send nothing
-  std::string error;       // why status != 0
+  dispatch::BackendKind backend = dispatch::BackendKind::kCpu;  // of our own decoder
+  std::unique_ptr<JobDecoder> decoder;  // made by ensure_decoder
 };
 
 media::Codec to_media_codec(uint32_t daedalus_codec);
 
-// True when jobs of this context go to our own decoder (daemon/vp9).
-bool uses_own_decoder(const ContextState& ctx);
-// Creates the context's decoder if it has none. Throws JobError (-ENOSYS)
+// Creates the context's decoder if it has none: our own for VP9 with
+// --decoder daedalus, libavcodec's otherwise. Throws JobError (-ENOSYS)
 // when it cannot be created.
 void ensure_decoder(ContextState& ctx);
 
@@ -60,9 +62,9 @@ JobResult run_decode_job(KernelChannel& channel, ContextState& ctx, const Decode
 
 // The bitstream the reference decoder gets for this request (H.264:
 // SPS/PPS prepended, AV1: sequence header added if missing). Empty with
-// ctx.held_slices grown when the request holds the CAPTURE buffer.
+// held_slices grown when the request holds the CAPTURE buffer.
 // Throws JobError.
-std::vector<uint8_t> assemble_bitstream(ContextState& ctx, const DecodeRequest& req,
+std::vector<uint8_t> assemble_bitstream(std::vector<uint8_t>& held_slices, const DecodeRequest& req,
                                         std::span<const uint8_t> data);
 
 class JobError : public std::runtime_error {

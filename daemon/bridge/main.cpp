@@ -27,6 +27,7 @@
 #include "vp9_stateless_job.h"
 
 using namespace daedalus::bridge;
+namespace dispatch = daedalus::dispatch;
 
 int main(int argc, char** argv) {
   CLI::App app{"daedalus-daemon: decodes V4L2 stateless jobs of the daedalus_v4l2 kernel module"};
@@ -84,7 +85,7 @@ int main(int argc, char** argv) {
 
   ServerOptions opts;
   opts.decoder = decoder == "daedalus" ? DecoderKind::kDaedalus : DecoderKind::kFfmpeg;
-  opts.backend = backend;
+  opts.backend = backend == "vulkan" ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu;
   opts.workers = workers;
   // Under systemd with WatchdogSec= (daemon/systemd/daedalus-daemon.service):
   // report alive at half the interval while no decode job is stuck, so a
@@ -102,13 +103,13 @@ int main(int argc, char** argv) {
 #else
     spdlog::warn("--decoder daedalus: our VP9 decoder is not part of this build; VP9 jobs will fail with ENOSYS");
 #endif
-  } else if (backend != "cpu") {
+  } else if (opts.backend != dispatch::BackendKind::kCpu) {
     spdlog::info("--backend {} only applies to --decoder daedalus", backend);
   }
 
   int exit_code = kExitOk;
 #ifdef DAEDALUS_HAVE_VP9
-  if (opts.decoder == DecoderKind::kDaedalus && backend == "vulkan") {
+  if (opts.decoder == DecoderKind::kDaedalus && opts.backend == dispatch::BackendKind::kVulkan) {
     // Before attaching: while the kernel sees no daemon, clients get
     // immediate ERROR buffers rather than a first frame that waits for
     // pipeline compilation past their request timeout.
@@ -126,7 +127,7 @@ int main(int argc, char** argv) {
       try {
         unsigned w = 0, h = 0;
         std::sscanf(reserve.c_str(), "%ux%u", &w, &h);  // checked by the option
-        ms = prewarm_vp9_backend(true, w, h);
+        ms = prewarm_vp9_backend(opts.backend, w, h);
       } catch (const std::exception& e) {
         failure = e.what();
       }

@@ -156,7 +156,7 @@ void Server::handle(KernelMessage&& msg) {
     ctx->coded_width = open->coded_width;
     ctx->coded_height = open->coded_height;
     ctx->kind = options_.decoder;
-    ctx->vulkan = options_.backend == "vulkan";
+    ctx->backend = options_.backend;
     spdlog::info("ctx {}: open {} {}x{}", ctx->id, codec_label(ctx->codec), ctx->coded_width, ctx->coded_height);
     // Create the decoder now, on the context's own queue: a repeated
     // CTX_OPEN (new codec or size) replaces the state only after the jobs
@@ -180,8 +180,6 @@ void Server::handle(KernelMessage&& msg) {
     // Destroy the decoder after the context's queued jobs, on its queue.
     scheduler_.submit(close->ctx_id, [ctx = it->second](bool) {
       ctx->decoder.reset();
-      ctx->own_decoder.reset();
-      ctx->held_slices.clear();
       spdlog::info("ctx {}: closed", ctx->id);
     });
     contexts_.erase(it);
@@ -207,7 +205,7 @@ std::shared_ptr<ContextState> Server::context_for(const daedalus_msg_decode& m) 
   ctx->coded_width = m.capture.width;
   ctx->coded_height = m.capture.height;
   ctx->kind = options_.decoder;
-  ctx->vulkan = options_.backend == "vulkan";
+  ctx->backend = options_.backend;
   contexts_[m.ctx_id] = ctx;
   return ctx;
 }

@@ -39,7 +39,7 @@ class HandshakeError : public std::runtime_error {
 
 struct ServerOptions {
   DecoderKind decoder = DecoderKind::kFfmpeg;
-  std::string backend = "cpu";
+  dispatch::BackendKind backend = dispatch::BackendKind::kCpu;  // of our own decoder
   unsigned workers = 2;
   std::string name = "daedalus-daemon";
   // Liveness for a supervisor (the systemd watchdog): serve() calls alive()

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -38,7 +39,7 @@ namespace {
 // their drivers' static teardown.
 struct BackendPool {
   std::mutex mutex;
-  std::vector<std::unique_ptr<dispatch::Backend>> idle[2];  // [vulkan]
+  std::map<dispatch::BackendKind, std::vector<std::unique_ptr<dispatch::Backend>>> idle;
 };
 BackendPool& backend_pool() {
   static auto* pool = new BackendPool;
@@ -49,39 +50,43 @@ BackendPool& backend_pool() {
 // desktop opens and closes in bursts, without holding GPU memory forever.
 constexpr size_t kMaxIdleBackends = 4;
 
-std::unique_ptr<dispatch::Backend> new_backend(bool vulkan) {
-  return dispatch::create_backend(vulkan ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu);
-}
-
 // Keeps a usable backend for the next context; drops the rest.
-void park_backend(bool vulkan, std::unique_ptr<dispatch::Backend> backend) {
+void park_backend(dispatch::BackendKind kind, std::unique_ptr<dispatch::Backend> backend) {
   if (!backend || !backend->usable()) return;
   BackendPool& pool = backend_pool();
   std::lock_guard lock(pool.mutex);
-  if (pool.idle[vulkan].size() < kMaxIdleBackends) pool.idle[vulkan].push_back(std::move(backend));
+  auto& idle = pool.idle[kind];
+  if (idle.size() < kMaxIdleBackends) idle.push_back(std::move(backend));
 }
 
-std::unique_ptr<dispatch::Backend> take_parked_backend(bool vulkan) {
+std::unique_ptr<dispatch::Backend> take_parked_backend(dispatch::BackendKind kind) {
   BackendPool& pool = backend_pool();
   std::lock_guard lock(pool.mutex);
-  if (pool.idle[vulkan].empty()) return nullptr;
-  auto backend = std::move(pool.idle[vulkan].back());
-  pool.idle[vulkan].pop_back();
+  auto& idle = pool.idle[kind];
+  if (idle.empty()) return nullptr;
+  auto backend = std::move(idle.back());
+  idle.pop_back();
   return backend;
 }
 
 }  // namespace
 
-struct Vp9Stateless {
-  ~Vp9Stateless() {
+// --decoder daedalus, VP9: one context's backend, stateless decoder and
+// CAPTURE imports.
+struct Vp9Stateless final : JobDecoder {
+  ~Vp9Stateless() override {
     if (refs_in_place + refs_copied)
       spdlog::info("ctx {}: references read in place {} times, copied {} times", ctx_id, refs_in_place, refs_copied);
     kept.clear();  // the imports go before the backend is parked
     decoder.reset();
-    park_backend(vulkan, std::move(backend));
+    park_backend(kind, std::move(backend));
   }
+  JobResult decode(KernelChannel& channel, const DecodeRequest& req) override;
+  // Vulkan imports CAPTURE dmabufs as external memory; the CPU backend maps them.
+  bool imports_dmabufs() const { return kind == dispatch::BackendKind::kVulkan; }
+
   uint32_t ctx_id = 0;
-  bool vulkan = false;
+  dispatch::BackendKind kind = dispatch::BackendKind::kCpu;
   std::unique_ptr<dispatch::Backend> backend;
   std::unique_ptr<vp9::StatelessDecoder> decoder;
   // What the log said last about how CAPTURE buffers reach the backend.
@@ -131,15 +136,13 @@ struct Vp9Stateless {
   }
 };
 
-void Vp9StatelessDeleter::operator()(Vp9Stateless* p) const { delete p; }
-
-std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> create_vp9_stateless(uint32_t ctx_id, bool vulkan) {
-  std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> s(new Vp9Stateless);
+std::unique_ptr<JobDecoder> make_vp9_stateless_decoder(uint32_t ctx_id, dispatch::BackendKind kind) {
+  auto s = std::make_unique<Vp9Stateless>();
   s->ctx_id = ctx_id;
-  s->vulkan = vulkan;
-  s->backend = take_parked_backend(vulkan);
+  s->kind = kind;
+  s->backend = take_parked_backend(kind);
   try {
-    if (!s->backend) s->backend = new_backend(vulkan);
+    if (!s->backend) s->backend = dispatch::create_backend(kind);
   } catch (const Error& e) {
     throw JobError(-ENOSYS, fmt::format("--decoder daedalus: {}", e.what()));
   }
@@ -148,15 +151,15 @@ std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> create_vp9_stateless(uint32_t
   return s;
 }
 
-double prewarm_vp9_backend(bool vulkan, uint32_t reserve_width, uint32_t reserve_height) {
+double prewarm_vp9_backend(dispatch::BackendKind kind, uint32_t reserve_width, uint32_t reserve_height) {
   const auto t0 = std::chrono::steady_clock::now();
-  auto backend = new_backend(vulkan);
+  auto backend = dispatch::create_backend(kind);
   // lavapipe compiles a shader's machine code at its first dispatch: do it
   // now, on synthetic work, not on a client's first frame.
   dispatch::warm_up(*backend);
   if (reserve_width && reserve_height) backend->reserve(reserve_width, reserve_height);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  park_backend(vulkan, std::move(backend));
+  park_backend(kind, std::move(backend));
   return ms;
 }
 
@@ -188,7 +191,7 @@ class CaptureSurface {
       l.y_stride = cap_.comp[0].bytesperline;
       l.uv_offset = cap_.comp[1].offset;
       l.uv_stride = cap_.comp[1].bytesperline;
-      if (dec.vulkan) {
+      if (dec.imports_dmabufs()) {
         const std::optional<uint64_t> id = memory_id(ch, dec, m.hdr.cookie, which, ref);
         if (id) {
           if (auto k = dec.find_kept(*id, l)) {
@@ -214,7 +217,7 @@ class CaptureSurface {
       maps_[0].map(ch, m.hdr.cookie, which, 0, writable_, ref);
       l.size_bytes = maps_[0].length();
       surface_ = wrap(dec, l, maps_[0].data());
-      in_place_ = !dec.vulkan;
+      in_place_ = !dec.imports_dmabufs();
       return;
     }
     // NV12M: a tight host NV12 copy.
@@ -344,7 +347,7 @@ std::string job_profile(const vp9::DecoderTiming& before, const vp9::DecoderTimi
 void log_path(Vp9Stateless& dec, std::optional<bool>& logged, bool in_place, const char* what, bool kept = false) {
   if (logged && *logged == in_place) return;
   logged = in_place;
-  if (!dec.vulkan) {
+  if (!dec.imports_dmabufs()) {
     spdlog::info("ctx {}: {} CAPTURE buffers mapped in place (cpu backend)", dec.ctx_id, what);
   } else if (kept) {
     spdlog::info("ctx {}: {} CAPTURE buffers read through the Vulkan imports kept from their own decode (in place, "
@@ -361,7 +364,8 @@ void log_path(Vp9Stateless& dec, std::optional<bool>& logged, bool in_place, con
 
 }  // namespace
 
-JobResult run_vp9_stateless_job(KernelChannel& ch, Vp9Stateless& dec, const DecodeRequest& req) {
+JobResult Vp9Stateless::decode(KernelChannel& ch, const DecodeRequest& req) {
+  Vp9Stateless& dec = *this;
   const auto t0 = now();
   const double cpu0 = process_cpu_ms();
   const auto& m = req.msg;
@@ -440,15 +444,12 @@ JobResult run_vp9_stateless_job(KernelChannel& ch, Vp9Stateless& dec, const Deco
 
 #else  // !DAEDALUS_HAVE_VP9
 
-struct Vp9Stateless {};
-void Vp9StatelessDeleter::operator()(Vp9Stateless* p) const { delete p; }
-
-std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> create_vp9_stateless(uint32_t, bool) {
+std::unique_ptr<JobDecoder> make_vp9_stateless_decoder(uint32_t, dispatch::BackendKind) {
   throw JobError(-ENOSYS, "--decoder daedalus: the daedalus VP9 decoder is not part of this build");
 }
 
-JobResult run_vp9_stateless_job(KernelChannel&, Vp9Stateless&, const DecodeRequest&) {
-  throw JobError(-ENOSYS, "--decoder daedalus: the daedalus VP9 decoder is not part of this build");
+double prewarm_vp9_backend(dispatch::BackendKind, uint32_t, uint32_t) {
+  throw Error("--decoder daedalus: the daedalus VP9 decoder is not part of this build");
 }
 
 #endif

@@ -17,9 +17,10 @@
 
 namespace daedalus::bridge {
 
-// Creates the context's backend + StatelessDecoder. Throws JobError
-// (-ENOSYS) when the backend is unavailable or VP9 is not built in.
-std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> create_vp9_stateless(uint32_t ctx_id, bool vulkan);
+// The context's job decoder: a backend of that kind (a parked one when
+// there is one) and a StatelessDecoder on it. Throws JobError (-ENOSYS)
+// when the backend is unavailable or VP9 is not built in.
+std::unique_ptr<JobDecoder> make_vp9_stateless_decoder(uint32_t ctx_id, dispatch::BackendKind backend);
 
 // Creates one backend now, runs dispatch::warm_up() on it and parks it for
 // the first context, so the first frame a client sends does not wait for
@@ -30,9 +31,6 @@ std::unique_ptr<Vp9Stateless, Vp9StatelessDeleter> create_vp9_stateless(uint32_t
 // without a usable device fails at start instead of on every job.
 // Frames up to reserve_width x reserve_height find their buffers allocated
 // (dispatch::Backend::reserve; 0 x 0: none).
-double prewarm_vp9_backend(bool vulkan, uint32_t reserve_width = 0, uint32_t reserve_height = 0);
-
-// Decodes the request into its CAPTURE buffer. Throws JobError.
-JobResult run_vp9_stateless_job(KernelChannel& channel, Vp9Stateless& dec, const DecodeRequest& req);
+double prewarm_vp9_backend(dispatch::BackendKind backend, uint32_t reserve_width = 0, uint32_t reserve_height = 0);
 
 }  // namespace daedalus::bridge

@@ -411,7 +411,7 @@ TEST_F(ServerDaedalusDecoderTest, Vp9StatelessBitExactOnVulkan) {
     GTEST_SKIP() << "no Vulkan device: " << e.what();
   }
   opts_.decoder = DecoderKind::kDaedalus;
-  opts_.backend = "vulkan";
+  opts_.backend = daedalus::dispatch::BackendKind::kVulkan;
   TempDir dir;
   const auto path = make_vp9_altref_clip(dir);
   ASSERT_FALSE(path.empty());
