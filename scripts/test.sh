@@ -35,7 +35,8 @@ export DAEDALUS_RESIZE_ENCODER="$build/tests/corpus/daedalus-resize-encode"
 echo "== ASan + UBSan: decoder, stages, media, daemon =="
 cmake -S . -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDAEDALUS_SANITIZE=ON -DDAEDALUS_VULKAN=OFF \
   -DDAEDALUS_CORPUS_DIR="$build/corpus" >/dev/null
-cmake --build "$asan" -j"$jobs" --target vp9_tests dispatch_cpu_test media_tests bridge_tests daedalus-resize-encode
+cmake --build "$asan" -j"$jobs" --target vp9_tests vp9_links_without_libav dispatch_cpu_test media_tests bridge_tests \
+  daedalus-resize-encode
 (cd "$asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j"$jobs" -R '^(corpus|vp9|dispatch\.cpu|media)\.|^[A-Z][A-Za-z0-9_]*\.' \
   -E 'libvpx|sharpness_bitexact|^cli\.|^vm\.|^vulkan\.|^bench\.|^checkasm\.')
