@@ -709,7 +709,7 @@ if want stateless; then
 		# one clip after another in one process (daedalus-gst-md5).
 		# GStreamer 1.22 gives a request one second. lavapipe in the TCG
 		# guest takes 0.45-0.75 s for a 720p key frame but 0.88-1.28 s for
-		# the 1080p one (2026-12-02, docs/performance.md): under TCG the
+		# the 1080p one (2026-12-02, docs/perf-log/2026-12.md): under TCG the
 		# Vulkan sweep stops at 1280x720 (the larger clips follow, see
 		# below), and a clip that the deadline ended, with every frame
 		# until then bit-exact, is decoded once more (guest runs vary by
