@@ -108,9 +108,10 @@ vpx() {
 	local out=$1 size=$2 frames=$3
 	shift 3
 	if [ ! -s "$out" ]; then
-		# vpxenc's two passes need a seekable input: a y4m file.
-		ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=size=$size:rate=30" -frames:v "$frames" \
-			-pix_fmt yuv420p "$out.y4m"
+		# vpxenc's two passes need a seekable input: a y4m file. testsrc2
+		# rounds its size down to even numbers; scaled, odd sizes stay odd.
+		ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=size=128x128:rate=30" -frames:v "$frames" \
+			-vf "scale=${size/x/:}" -pix_fmt yuv420p "$out.y4m"
 		vpxenc --codec=vp9 --ivf --quiet --disable-warning-prompt --threads=1 "$@" -o "$out.tmp" "$out.y4m"
 		rm -f "$out.y4m"
 		mv "$out.tmp" "$out"

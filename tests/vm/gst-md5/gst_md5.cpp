@@ -133,8 +133,11 @@ void on_handoff(GstElement*, GstBuffer* buf, GstPad* pad, gpointer data) {
     sink->error = "cannot map a decoded buffer as an NV12 frame (layout larger than the buffer?)";
     return;
   }
-  sink->width = GST_VIDEO_FRAME_WIDTH(&frame);
-  sink->height = GST_VIDEO_FRAME_HEIGHT(&frame);
+  // The picture's size is the caps'. A GstVideoMeta may describe the whole
+  // CAPTURE buffer (v4l2codecs' zero-copy buffers: 64x48 for a 63x47
+  // picture), and gst_video_frame_map() then reports the meta's size.
+  sink->width = GST_VIDEO_INFO_WIDTH(&info);
+  sink->height = GST_VIDEO_INFO_HEIGHT(&info);
   sink->md5s.push_back(frame_md5(static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
                                  GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0),
                                  static_cast<const uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 1)),
