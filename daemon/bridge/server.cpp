@@ -129,8 +129,8 @@ StopReason Server::serve(int stop_fd) {
           if (hdr.magic == DAEDALUS_PROTO_MAGIC && hdr.type == DAEDALUS_MSG_DECODE) {
             JobResult r;
             r.status = -EINVAL;
-            respond(hdr.cookie, r);
             stats_.jobs_failed++;
+            respond(hdr.cookie, r);
           }
         }
       }
@@ -224,12 +224,8 @@ void Server::handle_decode(DecodeRequest&& req) {
     } else {
       r = run_decode_job(channel_, *ctx, *shared);
     }
-    respond(shared->cookie(), r);
-    // From read() to DECODE_DONE, queueing behind the context's earlier
-    // jobs included: what a client waiting on the request sees (GStreamer
-    // gives up on a request after one second).
-    spdlog::debug("ctx {}: job {} answered {} after {:.1f} ms", ctx->id, shared->cookie(), r.status,
-                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - received).count());
+    // Counted before the answer goes out: whoever sees DECODE_DONE (the
+    // kernel, a test) then also sees the job in the stats.
     if (r.cancelled) {
       stats_.jobs_cancelled++;
     } else if (r.status == 0) {
@@ -238,6 +234,12 @@ void Server::handle_decode(DecodeRequest&& req) {
       stats_.jobs_failed++;
       spdlog::warn("ctx {}: job {} failed ({}): {}", ctx->id, shared->cookie(), std::strerror(-r.status), r.error);
     }
+    respond(shared->cookie(), r);
+    // From read() to DECODE_DONE, queueing behind the context's earlier
+    // jobs included: what a client waiting on the request sees (GStreamer
+    // gives up on a request after one second).
+    spdlog::debug("ctx {}: job {} answered {} after {:.1f} ms", ctx->id, shared->cookie(), r.status,
+                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - received).count());
   });
 }
 
