@@ -121,12 +121,17 @@ def summarize(r):
     return out
 
 
-def read_allowlist(path):
-    allow = {}
+def entries(path):
+    """(line number, text) of each line of a list file, '#' comments and blank lines left out."""
     for n, line in enumerate(open(path), 1):
         line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
+        if line:
+            yield n, line
+
+
+def read_allowlist(path):
+    allow = {}
+    for n, line in entries(path):
         parts = line.split(None, 2)
         if len(parts) < 3 or not parts[1].isdigit():
             raise SystemExit(f"{path}:{n}: expected 'LABEL THREADS reason'")
@@ -136,10 +141,7 @@ def read_allowlist(path):
 
 def read_known_spills(path):
     known = {}
-    for n, line in enumerate(open(path), 1):
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
+    for n, line in entries(path):
         parts = line.split(None, 3)
         m = re.fullmatch(r"(\d+):(\d+)", parts[1]) if len(parts) >= 4 else None
         if not m or not parts[2].isdigit():
