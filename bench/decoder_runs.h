@@ -32,6 +32,12 @@ struct FrameRecord {
   double wall_ms = 0;   // time inside the decoder, sink time excluded
   double thread_cpu_ms = 0;  // CPU time of the calling thread over the same span
                              // (load-independent for 1-thread decoders)
+  // CPU time of every thread the decoder runs over the same span: the
+  // calling thread plus daedalus's own workers (dispatch/thread_cpu.h, not
+  // a Vulkan driver's threads), or the whole process for libavcodec and
+  // libvpx (their threads are the only others at work).
+  double decoder_cpu_ms = 0;
+  bool key = false;     // the packet starts with a key frame
   int shown = 0;        // frames this call output
   std::vector<std::pair<std::string, double>> profile;  // FrameDecoder::last_profile()
 };
@@ -52,6 +58,12 @@ struct RunResult {
   long failed_packets = 0;
   double total_ms = 0;             // sum of wall_ms (per-frame best over repeats)
   double total_thread_cpu_ms = 0;  // sum of thread_cpu_ms (likewise)
+  double total_decoder_cpu_ms = 0;  // sum of decoder_cpu_ms (likewise)
+  // Frame-threaded decoders return from a call before its frame is done:
+  // their output is converted after the clip, so that the sum of the calls
+  // is the time from the first packet to the last frame, and their totals
+  // are those of the fastest whole repeat, not per-frame bests.
+  bool end_to_end = false;
   std::vector<FrameRecord> frames;
   std::vector<std::string> md5;  // per shown frame, display order
 };

@@ -21,8 +21,10 @@ struct ClipResult {
 // What a FrameDecoder::last_profile() entry name stands for. Our decoder
 // names its entries "parse", "entropy", the stage names ("residual",
 // "inter_pred", ...), "<stage>.gpu" for device time and "submit" for
-// submission + wait; other spellings are matched loosely.
-enum class ProfileKind { kParse, kEntropy, kStageCpu, kStageGpu, kSubmit, kOther };
+// submission + wait, "cpu.<part>" for CPU time of all its threads (not
+// wall time: outside the wall-time breakdown); other spellings are matched
+// loosely.
+enum class ProfileKind { kParse, kEntropy, kStageCpu, kStageGpu, kSubmit, kCpuTime, kOther };
 ProfileKind classify_profile(const std::string& name, int* stage);
 
 nlohmann::json clip_json(const ClipResult& c);

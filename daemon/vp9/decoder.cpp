@@ -16,30 +16,47 @@ void Decoder::decode(const uint8_t* data, size_t size, int64_t pts, const media:
   const auto ms = [](Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double, std::milli>(b - a).count();
   };
+  struct PackScope {  // pack_shown_ only for this call, on every way out
+    bool& flag;
+    explicit PackScope(bool& f) : flag(f) { flag = true; }
+    ~PackScope() { flag = false; }
+  } scope(pack_shown_);
   decode_shown(data, size, pts, [&](const ShownFrame& f) {
+    dispatch::Surface* nv12 = f.packed;
+    if (!nv12) {  // show_existing_frame: packed on its own
+      nv12 = &nv12_output(f.width, f.height);
+      pack(f, *nv12);
+    }
     const auto t0 = Clock::now();
     media::Nv12Frame out;
     out.allocate(static_cast<int>(f.width), static_cast<int>(f.height));
     out.pts = f.pts;
-    dispatch::Nv12Layout layout;
-    layout.width = f.width;
-    layout.height = f.height;
-    layout.y_offset = 0;
-    layout.y_stride = f.width;
-    layout.uv_stride = 2 * static_cast<uint32_t>(media::Nv12Frame::chroma_width(static_cast<int>(f.width)));
-    layout.uv_offset = layout.y_stride * f.height;
-    layout.size_bytes = static_cast<uint64_t>(layout.uv_offset) +
-                        static_cast<uint64_t>(layout.uv_stride) * media::Nv12Frame::chroma_height(static_cast<int>(f.height));
-    std::vector<uint8_t> buf(layout.size_bytes);
-    auto dst = backend_.wrap_nv12(layout, buf.data(), -1);
-    const auto t1 = Clock::now();
-    pack(f, *dst);
-    const auto t2 = Clock::now();
-    std::memcpy(out.y.data(), buf.data(), out.y.size());
-    std::memcpy(out.uv.data(), buf.data() + layout.uv_offset, out.uv.size());
-    core_.timing().nv12_copy_ms += ms(t0, t1) + ms(t2, Clock::now());
+    const uint8_t* bytes = nv12->host_data();
+    for (int p = 0; p < 2; ++p) {
+      const dispatch::PlaneLayout& l = nv12->plane(p);
+      std::vector<uint8_t>& dst = p == 0 ? out.y : out.uv;
+      const size_t row = p == 0 ? f.width : 2 * size_t(media::Nv12Frame::chroma_width(static_cast<int>(f.width)));
+      for (uint32_t y = 0; y < l.height; ++y)
+        std::memcpy(dst.data() + y * row, bytes + l.offset + size_t(y) * l.stride, row);
+    }
+    core_.timing().nv12_copy_ms += ms(t0, Clock::now());
     sink(std::move(out));
   });
+}
+
+dispatch::Surface& Decoder::nv12_output(uint32_t w, uint32_t h) {
+  if (!nv12_out_ || nv12_out_->plane(0).width != w || nv12_out_->plane(0).height != h) {
+    dispatch::Nv12Layout layout;
+    layout.width = w;
+    layout.height = h;
+    layout.y_stride = w;
+    layout.uv_stride = 2 * static_cast<uint32_t>(media::Nv12Frame::chroma_width(static_cast<int>(w)));
+    layout.uv_offset = layout.y_stride * h;
+    layout.size_bytes = static_cast<uint64_t>(layout.uv_offset) +
+                        static_cast<uint64_t>(layout.uv_stride) * media::Nv12Frame::chroma_height(static_cast<int>(h));
+    nv12_out_ = backend_.wrap_nv12(layout, nullptr, -1);
+  }
+  return *nv12_out_;
 }
 
 void Decoder::pack(const ShownFrame& frame, dispatch::Surface& nv12) {
@@ -108,7 +125,8 @@ void Decoder::decode_frame(const uint8_t* data, size_t size, int64_t pts,
   auto dst = acquire_surface(h.mi_cols * 8, h.mi_rows * 8);
   core_.timing().surface_ms +=
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  core_.decode(h, nullptr, data, size, refs, *dst);
+  dispatch::Surface* packed = pack_shown_ && h.show_frame ? &nv12_output(h.width, h.height) : nullptr;
+  core_.decode(h, nullptr, data, size, refs, *dst, packed);
   hdr_ = core_.last_header();
   tile_unread_ = core_.last_tile_unread_bytes();
 
@@ -124,7 +142,7 @@ void Decoder::decode_frame(const uint8_t* data, size_t size, int64_t pts,
     persist_.slot_subsampling_y[i] = static_cast<uint32_t>(h.ss_y);
     persist_.slot_bit_depth[i] = static_cast<uint32_t>(h.bit_depth);
   }
-  if (h.show_frame) on_shown(ShownFrame{dst, h.width, h.height, pts});
+  if (h.show_frame) on_shown(ShownFrame{dst, h.width, h.height, pts, packed});
 }
 
 }  // namespace daedalus::vp9

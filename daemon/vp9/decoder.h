@@ -26,6 +26,9 @@ struct ShownFrame {
   std::shared_ptr<dispatch::Surface> surface;
   uint32_t width = 0, height = 0;
   int64_t pts = 0;
+  // Set when the frame was also packed into this NV12 surface in its own
+  // backend frame (decode() asks for that).
+  dispatch::Surface* packed = nullptr;
 };
 
 class Decoder {
@@ -38,7 +41,10 @@ class Decoder {
   // for corrupt data; the decoder stays usable (resume at a key frame).
   void decode_shown(const uint8_t* data, size_t size, int64_t pts,
                     const std::function<void(const ShownFrame&)>& on_shown);
-  // Same, converting each shown frame to an Nv12Frame.
+  // Same, converting each shown frame to an Nv12Frame: a newly decoded
+  // frame is packed to NV12 in the same backend frame as its stages (as
+  // the V4L2 path packs into its CAPTURE buffer), into the decoder's own
+  // NV12 surface, whose bytes are then copied into the Nv12Frame.
   void decode(const uint8_t* data, size_t size, int64_t pts, const media::FrameSink& sink);
   // Packs a shown frame into an NV12 surface (e.g. a V4L2 CAPTURE buffer).
   void pack(const ShownFrame& frame, dispatch::Surface& nv12);
@@ -56,6 +62,8 @@ class Decoder {
   void decode_frame(const uint8_t* data, size_t size, int64_t pts,
                     const std::function<void(const ShownFrame&)>& on_shown);
   std::shared_ptr<dispatch::Surface> acquire_surface(uint32_t w, uint32_t h);
+  // The NV12 surface decode() packs shown frames of this size into.
+  dispatch::Surface& nv12_output(uint32_t w, uint32_t h);
 
   dispatch::Backend& backend_;
   FrameCore core_;
@@ -66,6 +74,8 @@ class Decoder {
   };
   std::array<Slot, 8> slots_;
   std::vector<std::shared_ptr<dispatch::Surface>> pool_;
+  std::shared_ptr<dispatch::Surface> nv12_out_;
+  bool pack_shown_ = false;  // inside decode(): pack shown frames to nv12_out_
   FrameHeader hdr_;
   std::vector<size_t> tile_unread_;
 };

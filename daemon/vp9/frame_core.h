@@ -28,6 +28,12 @@ struct DecoderTiming {
   uint64_t frames = 0;
   double parse_ms = 0;    // uncompressed + compressed header
   double entropy_ms = 0;  // tile decoding + loop filter units
+  // CPU time of every thread the decoder runs (dispatch/thread_cpu.h),
+  // not wall time: parse + entropy + the work description; the backend's
+  // begin_frame() (planning the work, putting it where the stages read
+  // it); the rest of reconstruction on the host (recording, submitting,
+  // waiting, the CPU backend's stages).
+  double cpu_parse_entropy_ms = 0, cpu_begin_ms = 0, cpu_recon_ms = 0;
   double stage_cpu_ms[static_cast<int>(dispatch::Stage::kCount)] = {};
   double stage_gpu_ms[static_cast<int>(dispatch::Stage::kCount)] = {};
   // Outside the stage calls (dispatch::FrameTiming; 0 where not measured).

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "daedalus/dispatch/thread_cpu.h"
 #include "tile_decoder_internal.h"
 
 namespace daedalus::vp9::tile {
@@ -129,7 +130,11 @@ void decode_tile_columns(const std::vector<TileSpan>& tiles, int tile_cols, unsi
   {
     std::vector<std::jthread> threads;
     threads.reserve(n - 1);
-    for (unsigned w = 1; w < n; ++w) threads.emplace_back(run, w);
+    for (unsigned w = 1; w < n; ++w)
+      threads.emplace_back([&run, w] {
+        const dispatch::WorkerThreadScope counted;
+        run(w);
+      });
     run(0);
   }  // joined here
   // The error of the first failing tile in bitstream order, as one thread

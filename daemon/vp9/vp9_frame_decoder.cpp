@@ -35,6 +35,10 @@ class Vp9FrameDecoder : public media::FrameDecoder {
                                                     {"frame.surface", after.surface_ms - before.surface_ms}};
     for (const auto& [name, ms] : frame)
       if (ms > 0) profile_.emplace_back(name, ms);
+    // CPU time, every decoder thread (FrameCore's cpu_* fields).
+    profile_.emplace_back("cpu.parse_entropy", after.cpu_parse_entropy_ms - before.cpu_parse_entropy_ms);
+    profile_.emplace_back("cpu.begin", after.cpu_begin_ms - before.cpu_begin_ms);
+    profile_.emplace_back("cpu.recon", after.cpu_recon_ms - before.cpu_recon_ms);
   }
   // VP9 has no reordering delay: every shown frame leaves with its packet.
   void flush(const media::FrameSink&) override {}

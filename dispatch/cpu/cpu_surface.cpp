@@ -61,7 +61,8 @@ std::shared_ptr<HostSurface> HostSurface::nv12(const Nv12Layout& l, uint8_t* hos
     // Kept so that accesses can be synced even if the caller closes its fd.
     s->sync_fd_ = fcntl(dmabuf_fd, F_DUPFD_CLOEXEC, 0);
   } else {
-    throw Error("cpu backend: wrap_nv12 needs host memory or a dmabuf fd");
+    s->storage_.assign(s->size_, 0);
+    s->data_ = s->storage_.data();
   }
   return s;
 }

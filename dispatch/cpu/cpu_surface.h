@@ -15,7 +15,8 @@ class HostSurface final : public Surface {
  public:
   // A zero-filled planar 4:2:0 surface owning its memory.
   static std::shared_ptr<HostSurface> planar(uint32_t width, uint32_t height);
-  // An NV12 surface over caller memory (host) or a mapped dmabuf.
+  // An NV12 surface over caller memory (host), a mapped dmabuf, or (neither)
+  // zero-filled memory of its own.
   static std::shared_ptr<HostSurface> nv12(const Nv12Layout& layout, uint8_t* host, int dmabuf_fd);
   ~HostSurface() override;
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "daedalus/dispatch/thread_cpu.h"
 #include "daedalus/dispatch/threads.h"
 
 namespace daedalus::dispatch::cpu {
@@ -47,6 +48,7 @@ void ForkJoin::run(const std::function<void(unsigned)>& fn) {
 }
 
 void ForkJoin::worker(unsigned index) {
+  const WorkerThreadScope counted;
   uint64_t seen = 0;
   for (;;) {
     const std::function<void(unsigned)>* job;

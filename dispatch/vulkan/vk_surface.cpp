@@ -54,7 +54,6 @@ VkSurface::VkSurface(std::shared_ptr<Context> ctx_ptr, std::shared_ptr<BufferPoo
   uint64_t uv_end = l.uv_offset + uint64_t(l.uv_stride) * (ch - 1) + 2 * cw;
   if (l.size_bytes < y_end || l.size_bytes < uv_end)
     throw Error(fmt::format("Vulkan: NV12 layout needs {} bytes, buffer has {}", std::max(y_end, uv_end), l.size_bytes));
-  if (!host && dmabuf_fd < 0) throw Error("Vulkan: wrap_nv12 needs host memory or a dmabuf fd");
   format_ = SurfaceFormat::kNv12;
   planes_[0] = {l.y_offset, l.y_stride, 1, l.width, l.height};
   planes_[1] = {l.uv_offset, l.uv_stride, 2, cw, ch};
@@ -63,6 +62,13 @@ VkSurface::VkSurface(std::shared_ptr<Context> ctx_ptr, std::shared_ptr<BufferPoo
 
   if (dmabuf_fd >= 0 && try_import(ctx, dmabuf_fd)) {
     *imported = true;
+    return;
+  }
+  if (!host && dmabuf_fd < 0) {
+    // Memory of its own, read back through host_data(): no copies.
+    own_ = pool->take(ctx, size_, kSurfaceUsage);
+    pool_ = std::move(pool);
+    std::memset(own_.data(), 0, size_);
     return;
   }
   if (host) {

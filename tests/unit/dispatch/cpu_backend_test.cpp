@@ -503,10 +503,41 @@ TEST(CpuPack, Nv12IntoAMappedFdIsWrittenInPlace) {
   EXPECT_EQ(back[6], 0);  // stride padding untouched
   EXPECT_EQ(back[32 + 8 + 4], 100 + 2 + 3);  // U of chroma (2, 1)
   EXPECT_EQ(back[32 + 8 + 5], 200 + 2 + 3);  // V of chroma (2, 1)
-  EXPECT_THROW(b->wrap_nv12(l, nullptr, -1), daedalus::Error);
   l.uv_offset = 60;  // CbCr plane would run past the buffer
   std::vector<uint8_t> mem(64);
   EXPECT_THROW(b->wrap_nv12(l, mem.data(), -1), daedalus::Error);
+}
+
+TEST(CpuPack, Nv12OfItsOwnMemoryWhenGivenNone) {
+  // Neither host memory nor a dmabuf: the backend's own zero-filled memory
+  // (a decoder's output for callers that take bytes), packed into in place.
+  auto b = create_cpu_backend();
+  auto src = b->create_surface(6, 4);
+  fill_plane(*src, 0, [](int x, int y) { return 1 + x + 6 * y; });
+  fill_plane(*src, 1, [](int x, int y) { return 100 + x + 3 * y; });
+  fill_plane(*src, 2, [](int x, int y) { return 200 + x + 3 * y; });
+  Nv12Layout l;
+  l.width = 6;
+  l.height = 4;
+  l.y_stride = 8;
+  l.uv_offset = 32;
+  l.uv_stride = 8;
+  l.size_bytes = 64;
+  auto dst = b->wrap_nv12(l, nullptr, -1);
+  ASSERT_EQ(dst->format(), SurfaceFormat::kNv12);
+  ASSERT_EQ(dst->size_bytes(), 64u);
+  const uint8_t* bytes = dst->host_data();
+  ASSERT_NE(bytes, nullptr);
+  EXPECT_EQ(bytes[0], 0);
+  FrameWork w = frame(1, 1);
+  b->begin_frame(counted(w));
+  b->pack_nv12(*src, *dst);
+  b->end_frame();
+  EXPECT_EQ(bytes[3 * 8 + 5], 1 + 5 + 18);
+  EXPECT_EQ(bytes[6], 0);
+  EXPECT_EQ(bytes[32 + 8 + 5], 200 + 2 + 3);
+  l.uv_offset = 60;  // the layout is checked as for caller memory
+  EXPECT_THROW(b->wrap_nv12(l, nullptr, -1), daedalus::Error);
 }
 
 // ------------------------------------------------------------ bad input

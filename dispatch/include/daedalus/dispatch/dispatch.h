@@ -126,7 +126,9 @@ class Backend {
   // An NV12 surface over memory the caller owns. host != nullptr: plain
   // memory. dmabuf_fd >= 0: imported in place (Vulkan:
   // VK_EXT_external_memory_dma_buf); a backend that cannot import falls back
-  // to a copy and logs it once. The fd stays owned by the caller.
+  // to a copy and logs it once. The fd stays owned by the caller. Neither:
+  // zero-filled memory of the backend's own, read through host_data()
+  // between frames (a decoder's output for callers that take bytes).
   virtual std::shared_ptr<Surface> wrap_nv12(const Nv12Layout& layout, uint8_t* host, int dmabuf_fd) = 0;
 
   // Makes room for frames up to width x height ahead of the first one: the
