@@ -484,7 +484,8 @@ void VulkanBackend::inter_pred(const FrameWork& work, Surface& dst_s, Surface* c
     }
     ref_bufs[s] = r.buffer();
   }
-  const InterPlan plan = plan_inter(work, views);
+  plan_inter(work, views, inter_plan_);
+  const InterPlan& plan = inter_plan_;
   num_jobs_ = plan.num_jobs;
   stage_begin(Stage::kInterPred);
   for (int s = 0; s < 3; s++)

@@ -113,6 +113,7 @@ class VulkanBackend final : public Backend {
   dd_frame_params params_{};
   TxPlan tx_plan_;
   LfPlan lf_plan_;
+  InterPlan inter_plan_;  // kept: its storage is reused frame after frame
   bool residual_recorded_ = false, inter_recorded_ = false;
 
   bool in_frame_ = false;

@@ -261,10 +261,17 @@ LfPlan plan_loop_filter(const FrameWork& work) {
 }
 
 InterPlan plan_inter(const FrameWork& work, const RefView refs[3]) {
-  const dd_frame_params& fp = work.params;
   InterPlan plan;
+  plan_inter(work, refs, plan);
+  return plan;
+}
+
+void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan) {
+  const dd_frame_params& fp = work.params;
+  plan.num_jobs = plan.num_units = 0;
   std::vector<uint32_t>& out = plan.words;
-  out.assign(kJobHeaderWords, 0);
+  out.assign(kJobHeaderWords, 0);  // keeps the capacity of earlier frames
+  uint32_t units_in[2][3] = {};    // per pass and reference slot
   for (int s = 0; s < 3; ++s)
     for (int pl = 0; pl < 3; ++pl) {
       out[s * 9 + pl * 3 + 0] = refs[s].offset[pl];
@@ -331,28 +338,34 @@ InterPlan plan_inter(const FrameWork& work, const RefView refs[3]) {
         }
         out.insert(out.end(), job, job + kJobWords);
         ++plan.num_jobs;
+        const uint32_t units = uint32_t((w + 3) / 4) * uint32_t((h + 3) / 4);
+        for (int i = 0; i < nrefs; ++i) units_in[i][b.ref[i]] += units;
       }
     }
   }
   // Units, pass by pass and slot by slot; within a group job by job, so
-  // that neighbouring invocations read neighbouring pixels.
+  // that neighbouring invocations read neighbouring pixels. Sized first,
+  // then written in place.
+  const size_t jobs_end = out.size();
   for (uint32_t pass = 0; pass < 2; ++pass)
     for (uint32_t slot = 0; slot < 3; ++slot) {
       Range& g = plan.units[pass][slot];
-      g.base = uint32_t(out.size());
-      for (uint32_t j = 0; j < plan.num_jobs; ++j) {
-        const uint32_t j0 = out[kJobHeaderWords + j * kJobWords];
-        const uint32_t wh = out[kJobHeaderWords + j * kJobWords + 2];
-        const uint32_t ref_slot = out[kJobHeaderWords + j * kJobWords + 3 + 5 * pass];
-        if ((j0 >> 16) <= pass || ref_slot != slot) continue;
-        const uint32_t uw = ((wh & 0xffffu) + 3) / 4, uh = ((wh >> 16) + 3) / 4;
-        for (uint32_t r = 0; r < uh; ++r)
-          for (uint32_t c = 0; c < uw; ++c) out.push_back(j << 8 | r << 4 | c);
-      }
-      g.count = uint32_t(out.size()) - g.base;
+      g.base = uint32_t(jobs_end) + plan.num_units;
+      g.count = units_in[pass][slot];
       plan.num_units += g.count;
     }
-  return plan;
+  out.resize(jobs_end + plan.num_units);
+  for (uint32_t pass = 0; pass < 2; ++pass)
+    for (uint32_t slot = 0; slot < 3; ++slot) {
+      uint32_t* u = out.data() + plan.units[pass][slot].base;
+      for (uint32_t j = 0; j < plan.num_jobs; ++j) {
+        const uint32_t* job = out.data() + kJobHeaderWords + size_t(j) * kJobWords;
+        if ((job[0] >> 16) <= pass || job[3 + 5 * pass] != slot) continue;
+        const uint32_t uw = ((job[2] & 0xffffu) + 3) / 4, uh = ((job[2] >> 16) + 3) / 4;
+        for (uint32_t r = 0; r < uh; ++r)
+          for (uint32_t c = 0; c < uw; ++c) *u++ = j << 8 | r << 4 | c;
+      }
+    }
 }
 
 }  // namespace daedalus::dispatch::vk

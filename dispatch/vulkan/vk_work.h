@@ -128,5 +128,7 @@ struct InterPlan {
   Range units[2][3];
 };
 InterPlan plan_inter(const FrameWork& work, const RefView refs[3]);
+// The same into `plan`, reusing its storage (a backend plans every frame).
+void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan);
 
 }  // namespace daedalus::dispatch::vk
