@@ -7,18 +7,14 @@
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 
-layout(local_size_x = 64) in;
+layout(local_size_x = DD_ADD_RESIDUAL_LANES) in;
 
 layout(std430, binding = 0) readonly buffer TxBlocks { uint txw[]; };
 layout(std430, binding = 1) readonly buffer Residuals { int16_t res[]; };
 layout(std430, binding = 2) readonly buffer Aux { uint aux[]; };  // residual offsets, then the list
 layout(std430, binding = 3) buffer Dst { uint8_t pix[]; };
 
-layout(push_constant) uniform Params {
-  uint list_base, count;
-  uint off[3], stride[3], width[3], height[3];
-  uint per_group_log2;  // log2 of tx blocks per workgroup: 2 (4x4 only) or 0
-} pc;
+layout(push_constant) uniform Params { dd_add_residual_push pc; };  // daedalus/shader_interface.h
 
 void main() {
   const int lanes_log2 = 6 - int(pc.per_group_log2);
@@ -27,11 +23,11 @@ void main() {
   const uint item = (linear_group() << pc.per_group_log2) + uint(tid >> lanes_log2);
   if (item >= pc.count) return;
   const uint ti = aux[pc.list_base + item];
-  TxBlock t = unpack_tx(txw[4u * ti], txw[4u * ti + 1u], txw[4u * ti + 2u], txw[4u * ti + 3u]);
+  TxBlock t = load_tx(txw, ti);
   const int p = t.plane, n = 4 << t.tx_size, log2n = 2 + t.tx_size;
-  const int w = min(n, int(sel3(pc.width[0], pc.width[1], pc.width[2], p)) - t.x);
-  const int h = min(n, int(sel3(pc.height[0], pc.height[1], pc.height[2], p)) - t.y);
-  const uint off = sel3(pc.off[0], pc.off[1], pc.off[2], p), stride = sel3(pc.stride[0], pc.stride[1], pc.stride[2], p);
+  const int w = min(n, int(sel3(pc.planes.width[0], pc.planes.width[1], pc.planes.width[2], p)) - t.x);
+  const int h = min(n, int(sel3(pc.planes.height[0], pc.planes.height[1], pc.planes.height[2], p)) - t.y);
+  const uint off = sel3(pc.planes.off[0], pc.planes.off[1], pc.planes.off[2], p), stride = sel3(pc.planes.stride[0], pc.planes.stride[1], pc.planes.stride[2], p);
   const uint roff = aux[ti];
   for (int i = tid & (lanes - 1); i < n * n; i += lanes) {
     int r = i >> log2n, c = i & (n - 1);

@@ -22,7 +22,7 @@
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 
-layout(local_size_x = 64) in;
+layout(local_size_x = DD_INTER_UNITS_PER_GROUP) in;
 
 // Job buffer: words [0, 27): reference plane layouts, [slot][plane] =
 // (offset, stride, step); from word 32: 16-word jobs; from word
@@ -41,12 +41,7 @@ layout(std430, binding = 4) buffer DstWords { uint pixw[]; };
 // Per invocation, 12 words: its unit's horizontally filtered rows (main).
 shared uint hrows[64 * 12];
 
-layout(push_constant) uniform Params {
-  uint count;      // units
-  uint unit_base;  // word index of this dispatch's units in jw
-  uint ref_index;  // which of the job's references: 0, or 1 (averaged)
-  uint off[3], stride[3];  // destination planes
-} pc;
+layout(push_constant) uniform Params { dd_inter_push pc; };  // daedalus/shader_interface.h
 
 uint ref_sample(uint a) { return (ref[a >> 2] >> ((a & 3u) * 8u)) & 0xffu; }
 
@@ -144,17 +139,17 @@ void main() {
   const uint u = linear_group() * 64u + gl_LocalInvocationID.x;
   if (u >= pc.count) return;
   const uint uw = jw[pc.unit_base + u];
-  const uint jb = 32u + (uw >> 8) * 16u;
+  const uint jb = DD_JOB_HEADER_WORDS + (uw >> DD_UNIT_JOB_SHIFT) * DD_JOB_WORDS;
   const int ux = int(uw & 15u) * 4, uy = int((uw >> 4) & 15u) * 4;
-  const uint j0 = jw[jb];
+  const uint j0 = jw[jb + DD_JOB_KIND];
   const int plane = int(j0 & 0xffu), fbase = int((j0 >> 8) & 0xffu) * 128;
-  const int x = int(jw[jb + 1u] & 0xffffu), y = int(jw[jb + 1u] >> 16);
-  const int w = int(jw[jb + 2u] & 0xffffu), h = int(jw[jb + 2u] >> 16);
+  const int x = int(jw[jb + DD_JOB_POS] & 0xffffu), y = int(jw[jb + DD_JOB_POS] >> 16);
+  const int w = int(jw[jb + DD_JOB_SIZE] & 0xffffu), h = int(jw[jb + DD_JOB_SIZE] >> 16);
   const int nc = min(4, w - ux), nr = min(4, h - uy);
   const uint dstride = sel3(pc.stride[0], pc.stride[1], pc.stride[2], plane);
   const uint dst = sel3(pc.off[0], pc.off[1], pc.off[2], plane) + uint(y + uy) * dstride + uint(x + ux);
 
-  const uint b = jb + 3u + pc.ref_index * 5u;
+  const uint b = jb + DD_JOB_REF + pc.ref_index * DD_JOB_REF_WORDS;
   const int slot = int(jw[b]);
   const int pos_x = int(jw[b + 1u]), pos_y = int(jw[b + 2u]);
   const int dx = int(jw[b + 3u] & 0xffffu), dy = int(jw[b + 3u] >> 16);

@@ -24,7 +24,7 @@
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 
-layout(local_size_x = 64) in;
+layout(local_size_x = DD_INTRA_LANES) in;
 
 layout(std430, binding = 0) readonly buffer TxBlocks { uint txw[]; };
 // Residuals as int16 pairs: a row of 4 samples is two words (residual
@@ -38,13 +38,7 @@ layout(std430, binding = 2) readonly buffer Aux { uint aux[]; };
 // pixels are stored four at a time.
 layout(std430, binding = 3) buffer Dst { uint pixw[]; };
 
-layout(push_constant) uniform Params {
-  uint list_base, count;  // this level's tx blocks
-  uint off[3], stride[3], width[3], height[3];  // decoded area per plane
-  uint use_residual;  // 0 when the residual stage did not run this frame
-  uint n4;  // the level's first n4 blocks are 4x4, the rest larger
-  uint chain_base, chain_levels;  // a chain: its levels' (base, count, n4) in aux; 0 levels: one level
-} pc;
+layout(push_constant) uniform Params { dd_intra_push pc; };  // daedalus/shader_interface.h
 
 // Per block slot s: above[-1 .. 2n-1] at s * 9 + [0 .. 2n] (4x4 slots) or
 // s * 65 + [0 .. 2n] (larger: up to 32x32), left[0 .. n-1] at s * 4 or
@@ -53,6 +47,10 @@ shared int edge_above[4 * 65];
 shared int edge_left[4 * 32];
 shared int dc_part[64];  // per invocation: its share of its block's DC sum
 int g_above, g_left;  // this invocation's slot bases
+
+// DC with a missing edge, numbered after the VP9 modes: from the left
+// column only, from the row above only, neither (128).
+const int kDcLeft = 10, kDcTop = 11, kDc128 = 12;
 
 int A(int i) { return edge_above[g_above + i + 1]; }
 int L(int i) { return edge_left[g_left + i]; }
@@ -64,14 +62,14 @@ int avg3(int a, int b, int c) { return (a + 2 * b + c + 2) >> 2; }
 // (closed form of the walk).
 int predict(int mode, int n, int r, int c) {
   switch (mode) {
-    case 4: {                                                // D135
+    case DD_D135_PRED: {
       const int k = min(r, c);
       r -= k;
       c -= k;
       if (r == 0) return c == 0 ? avg3(L(0), A(-1), A(0)) : avg3(A(c - 2), A(c - 1), A(c));
       return r == 1 ? avg3(A(-1), L(0), L(1)) : avg3(L(r - 2), L(r - 1), L(r));
     }
-    case 5: {                                                // D117
+    case DD_D117_PRED: {
       const int k = min(r >> 1, c);
       r -= 2 * k;
       c -= k;
@@ -79,7 +77,7 @@ int predict(int mode, int n, int r, int c) {
       if (r == 1) return c == 0 ? avg3(L(0), A(-1), A(0)) : avg3(A(c - 2), A(c - 1), A(c));
       return r == 2 ? avg3(A(-1), L(0), L(1)) : avg3(L(r - 3), L(r - 2), L(r - 1));
     }
-    case 6: {                                                // D153
+    case DD_D153_PRED: {
       const int k = min(r, c >> 1);
       r -= k;
       c -= 2 * k;
@@ -90,7 +88,7 @@ int predict(int mode, int n, int r, int c) {
       }
       return avg3(A(c - 3), A(c - 2), A(c - 1));
     }
-    case 7: {                                                // D207
+    case DD_D207_PRED: {
       const int k = min(c >> 1, n - 1 - r);
       r += k;
       c -= 2 * k;
@@ -107,24 +105,24 @@ int predict(int mode, int n, int r, int c) {
 // read once, not up to three times per pixel through predict()'s switch
 // (SIMD drivers run every case that a lane of the group takes, and each
 // edge read is a memory access per lane). The formulas of vp9_intra.cpp.
-bool is_word_mode(int mode) { return mode < 4 || mode > 7; }
+bool is_word_mode(int mode) { return mode < DD_D135_PRED || mode > DD_D207_PRED; }
 // V and TM read the samples above (A(c .. c + 3), A(-1)) from shared memory
 // in each row: kept in 5 registers through the pixel loop they made V3D
 // spill 32:28 instead of 10:10.
 ivec4 predict_word(int mode, int n, int r, int c, int dc) {
-  if (mode == 0 || mode >= 10) return ivec4(dc);
-  if (mode == 2) return ivec4(L(r));                           // H
-  if (mode == 1 || mode == 9) {
+  if (mode == DD_DC_PRED || mode >= kDcLeft) return ivec4(dc);
+  if (mode == DD_H_PRED) return ivec4(L(r));
+  if (mode == DD_V_PRED || mode == DD_TM_PRED) {
     const ivec4 above = ivec4(A(c), A(c + 1), A(c + 2), A(c + 3));
-    if (mode == 1) return above;                               // V
-    return clamp(above + (L(r) - A(-1)), 0, 255);              // TM
+    if (mode == DD_V_PRED) return above;
+    return clamp(above + (L(r) - A(-1)), 0, 255);  // TM
   }
   // D45 and D63 read six samples of the above row from j.
-  const int j = mode == 8 ? (r >> 1) + c : r + c;
+  const int j = mode == DD_D63_PRED ? (r >> 1) + c : r + c;
   int e[6];
   [[unroll]] for (int i = 0; i < 6; i++) e[i] = A(min(j + i, 2 * n - 1));
   ivec4 v;
-  if (mode == 3) {                                         // D45
+  if (mode == DD_D45_PRED) {
     [[unroll]] for (int k = 0; k < 4; k++) v[k] = j + k + 2 < 2 * n ? avg3(e[k], e[k + 1], e[k + 2]) : A(2 * n - 1);
   } else if ((r & 1) != 0) {                               // D63, odd rows
     [[unroll]] for (int k = 0; k < 4; k++) v[k] = avg3(e[k], e[k + 1], e[k + 2]);
@@ -135,7 +133,7 @@ ivec4 predict_word(int mode, int n, int r, int c, int dc) {
 }
 
 int pix(uint a) { return int((pixw[a >> 2] >> ((a & 3u) << 3)) & 0xffu); }
-uint addr(int p, int x, int y) { return sel3(pc.off[0], pc.off[1], pc.off[2], p) + uint(y) * sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) + uint(x); }
+uint addr(int p, int x, int y) { return sel3(pc.planes.off[0], pc.planes.off[1], pc.planes.off[2], p) + uint(y) * sel3(pc.planes.stride[0], pc.planes.stride[1], pc.planes.stride[2], p) + uint(x); }
 
 // One block: item `item` of the level list at list_base, predicted by
 // `lanes` invocations (lane is this one's index among them) with edge slot
@@ -159,24 +157,22 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
   int dc_sum = 0;
   if (live) {
     ti = aux[list_base + item];
-    t = unpack_tx(txw[4u * ti], txw[4u * ti + 1u], txw[4u * ti + 2u], txw[4u * ti + 3u]);
+    t = load_tx(txw, ti);
     p = t.plane;
     n = 4 << t.tx_size;
     log2n = 2 + t.tx_size;
-    W = int(sel3(pc.width[0], pc.width[1], pc.width[2], p));
-    H = int(sel3(pc.height[0], pc.height[1], pc.height[2], p));
-    have_left = (t.flags & 1) != 0 && t.x > 0;
-    have_above = (t.flags & 2) != 0 && t.y > 0;
-    const bool have_ar = have_above && (t.flags & 4) != 0 && t.tx_size == 0;
-    // DC with a missing edge: 10 from the left column only, 11 from the row
-    // above only, 12 neither (128).
+    W = int(sel3(pc.planes.width[0], pc.planes.width[1], pc.planes.width[2], p));
+    H = int(sel3(pc.planes.height[0], pc.planes.height[1], pc.planes.height[2], p));
+    have_left = (t.flags & DD_TX_HAVE_LEFT) != 0 && t.x > 0;
+    have_above = (t.flags & DD_TX_HAVE_ABOVE) != 0 && t.y > 0;
+    const bool have_ar = have_above && (t.flags & DD_TX_HAVE_ABOVE_RIGHT) != 0 && t.tx_size == DD_TX_4X4;
     mode = t.mode;
-    if (mode == 0) {
-      if (!have_left && !have_above) mode = 12;
-      else if (!have_left) mode = 11;
-      else if (!have_above) mode = 10;
+    if (mode == DD_DC_PRED) {
+      if (!have_left && !have_above) mode = kDc128;
+      else if (!have_left) mode = kDcTop;
+      else if (!have_above) mode = kDcLeft;
     }
-    const bool dc_above = mode == 0 || mode == 11, dc_left = mode == 0 || mode == 10;
+    const bool dc_above = mode == DD_DC_PRED || mode == kDcTop, dc_left = mode == DD_DC_PRED || mode == kDcLeft;
     // Edges, with VP9's substitutes (see build_edges in cpu_backend.cpp).
     // The row above 4 samples (a word) at a time: x and W are multiples of
     // 4, so a word of it is inside the plane or wholly right of it (then
@@ -216,15 +212,15 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
   // each, where one lane summing up to 64 edge samples took another
   // barrier to share its result).
   int dc = 128;
-  if (live && (mode == 0 || mode == 10 || mode == 11)) {
-    int sum = mode == 0 ? n : n >> 1;
+  if (live && (mode == DD_DC_PRED || mode == kDcLeft || mode == kDcTop)) {
+    int sum = mode == DD_DC_PRED ? n : n >> 1;
     const int first = slot << lanes_log2;
     for (int i = 0; i < lanes; i++) sum += dc_part[first + i];
-    dc = sum >> (mode == 0 ? log2n + 1 : log2n);
+    dc = sum >> (mode == DD_DC_PRED ? log2n + 1 : log2n);
   }
   if (!live) return;
   const uint roff = aux[ti];
-  const bool has_res = pc.use_residual != 0u && t.eob != 0 && roff != 0xffffffffu;
+  const bool has_res = pc.use_residual != 0u && t.eob != 0 && roff != DD_NO_RESIDUAL;
   const int w = min(n, W - t.x), h = min(n, H - t.y);
   // Four horizontally adjacent pixels per step: one word stored, two
   // residual words loaded (w is a multiple of 4). An invocation keeps its
@@ -234,7 +230,7 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
   const int wpr_log2 = log2n - 2;  // words per row
   const int c = (lane & ((1 << wpr_log2) - 1)) << 2, dr = lanes >> wpr_log2;
   if (c >= w) return;
-  const uint stride_words = sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) >> 2;
+  const uint stride_words = sel3(pc.planes.stride[0], pc.planes.stride[1], pc.planes.stride[2], p) >> 2;
   uint at = addr(p, t.x + c, t.y + (lane >> wpr_log2)) >> 2;
   for (int r = lane >> wpr_log2; r < h; r += dr, at += uint(dr) * stride_words) {
     int lo = 0, hi = 0;
@@ -297,7 +293,7 @@ void walk_chain(bool wave, uint d) {
     // rather than kept in two registers through the whole walk.
     const uint chain_base = wave ? aux[d] : pc.chain_base, chain_levels = wave ? aux[d + 1u] : pc.chain_levels;
     if (l >= chain_levels) break;
-    const uint e = chain_base + 3u * l;
+    const uint e = chain_base + DD_INTRA_LEVEL_WORDS * l;
     const uint base = aux[e], count = aux[e + 1u], n4 = aux[e + 2u];
     const bool level_end = g + 1u >= groups_of_4x4(n4) + groups_of_larger(count - n4);
     const uint next_l = level_end ? l + 1u : l, next_g = level_end ? 0u : g + 1u;
@@ -314,7 +310,7 @@ void walk_chain(bool wave, uint d) {
 void main() {
   if (pc.chain_levels == 0u) {
     run_group(pc.list_base, pc.count, pc.n4, linear_group());
-  } else if (pc.chain_levels == 0xffffffffu) {
+  } else if (pc.chain_levels == DD_CHAINS_PER_GROUP) {
     // A superblock wave: each workgroup walks its superblock's chain, found
     // at aux[chain_base + 2 * group] (uniform per workgroup).
     walk_chain(true, pc.chain_base + 2u * linear_group());

@@ -28,7 +28,7 @@
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 
-layout(local_size_x = 128) in;
+layout(local_size_x = DD_LOOP_FILTER_LANES) in;
 
 layout(std430, binding = 0) buffer Dst { uint pixw[]; };  // planes as words
 // The three planes' dd_lf_unit arrays one after another (plane p from word
@@ -39,12 +39,7 @@ layout(std430, binding = 1) readonly buffer Lf { uint lf[]; };
 // kLfEdgeWords words of edge masks.
 layout(std430, binding = 2) readonly buffer Aux { uint aux[]; };
 
-layout(push_constant) uniform Params {
-  uint list_base, count, sharpness, edges_base;
-  uint off[3], stride[3], width[3], height[3];
-  uint cols[3], rows[3];
-  uint lf_base[3];
-} pc;
+layout(push_constant) uniform Params { dd_loop_filter_push pc; };  // daedalus/shader_interface.h
 
 uint lf_unit(int p, uint i) { return lf[sel3(pc.lf_base[0], pc.lf_base[1], pc.lf_base[2], p) + i]; }
 
@@ -187,7 +182,7 @@ void horizontal_edge(int w8, int wstride, int size, int level) {
 void main() {
   if (linear_group() >= pc.count) return;
   const uint sb = aux[pc.list_base + linear_group()];
-  const uint masks = pc.edges_base + (pc.list_base + linear_group()) * 24u;  // kLfEdgeWords
+  const uint masks = pc.edges_base + (pc.list_base + linear_group()) * DD_LF_EDGE_WORDS;
   const int sbx = int(sb & 0xffffu), sby = int(sb >> 16);
   const int tid = int(gl_LocalInvocationID.x);
 
@@ -198,15 +193,15 @@ void main() {
     const int lane = tid < 64 ? tid : tid < 96 ? tid - 64 : tid - 96;
     const int units = p == 0 ? 16 : 8;
     const int cols = int(sel3(pc.cols[0], pc.cols[1], pc.cols[2], p)), rows = int(sel3(pc.rows[0], pc.rows[1], pc.rows[2], p));
-    const int W = int(sel3(pc.width[0], pc.width[1], pc.width[2], p)), H = int(sel3(pc.height[0], pc.height[1], pc.height[2], p));
+    const int W = int(sel3(pc.planes.width[0], pc.planes.width[1], pc.planes.width[2], p)), H = int(sel3(pc.planes.height[0], pc.planes.height[1], pc.planes.height[2], p));
     const int ux0 = sbx * units, uy1 = min(sby * units + units, rows);
     int uy = sby * units + (lane >> 2), y = uy * 4 + (lane & 3);
     if (uy < uy1 && y < H) {
-      const int row_w = int(sel3(pc.off[0], pc.off[1], pc.off[2], p) >> 2) + y * int(sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) >> 2);
+      const int row_w = int(sel3(pc.planes.off[0], pc.planes.off[1], pc.planes.off[2], p) >> 2) + y * int(sel3(pc.planes.stride[0], pc.planes.stride[1], pc.planes.stride[2], p) >> 2);
       for (uint bits = edge_mask(masks, 0, p, lane >> 2); bits != 0u; bits &= bits - 1u) {
         const int ux = ux0 + findLSB(bits);
-        uint u = lf_unit(p, uint(uy * cols + ux));
-        int level = int(u & 0xffu), size = int((u >> 8) & 0xffu);
+        const uint unit0 = lf_unit(p, uint(uy * cols + ux));  // a dd_lf_unit, one word
+        int level = int(DD_FIELD(unit, DD_LFU_LEVEL)), size = int(DD_FIELD(unit, DD_LFU_LEFT_SIZE));
         if (size == 0 || level == 0 || level > 63) continue;
         int x = ux * 4, reach = size == 16 ? 8 : 4;
         if (x < reach || x + reach > W) continue;
@@ -223,16 +218,16 @@ void main() {
     const int lane = tid < 16 ? tid : tid < 24 ? tid - 16 : tid - 24;
     const int units = p == 0 ? 16 : 8;
     const int cols = int(sel3(pc.cols[0], pc.cols[1], pc.cols[2], p)), rows = int(sel3(pc.rows[0], pc.rows[1], pc.rows[2], p));
-    const int W = int(sel3(pc.width[0], pc.width[1], pc.width[2], p)), H = int(sel3(pc.height[0], pc.height[1], pc.height[2], p));
+    const int W = int(sel3(pc.planes.width[0], pc.planes.width[1], pc.planes.width[2], p)), H = int(sel3(pc.planes.height[0], pc.planes.height[1], pc.planes.height[2], p));
     const int uy0 = sby * units, ux1 = min(sbx * units + units, cols);
     const int ux = sbx * units + lane;
     if (ux < ux1 && ux * 4 < W) {
-      const int wstride = int(sel3(pc.stride[0], pc.stride[1], pc.stride[2], p) >> 2);
-      const int col_w = int(sel3(pc.off[0], pc.off[1], pc.off[2], p) >> 2) + ux;
+      const int wstride = int(sel3(pc.planes.stride[0], pc.planes.stride[1], pc.planes.stride[2], p) >> 2);
+      const int col_w = int(sel3(pc.planes.off[0], pc.planes.off[1], pc.planes.off[2], p) >> 2) + ux;
       for (uint bits = edge_mask(masks, 12, p, lane); bits != 0u; bits &= bits - 1u) {
         const int uy = uy0 + findLSB(bits);
-        uint u = lf_unit(p, uint(uy * cols + ux));
-        int level = int(u & 0xffu), size = int((u >> 16) & 0xffu);
+        const uint unit0 = lf_unit(p, uint(uy * cols + ux));  // a dd_lf_unit, one word
+        int level = int(DD_FIELD(unit, DD_LFU_LEVEL)), size = int(DD_FIELD(unit, DD_LFU_TOP_SIZE));
         if (size == 0 || level == 0 || level > 63) continue;
         int y = uy * 4, reach = size == 16 ? 8 : 4;
         if (y < reach || y + reach > H) continue;

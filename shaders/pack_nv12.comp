@@ -6,19 +6,12 @@
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 
-layout(local_size_x = 64, local_size_y = 4) in;
+layout(local_size_x = DD_PACK_LANES_X, local_size_y = DD_PACK_LANES_Y) in;
 
 layout(std430, binding = 0) readonly buffer Src { uint8_t src[]; };
 layout(std430, binding = 1) writeonly buffer Dst { uint8_t dst[]; };
 
-layout(push_constant) uniform Params {
-  uint src_off[3];
-  uint src_stride[3];
-  uint dst_y_off, dst_y_stride;
-  uint dst_uv_off, dst_uv_stride;
-  uint width, height;          // luma samples to copy
-  uint chroma_w, chroma_h;     // chroma samples per plane to copy
-} pc;
+layout(push_constant) uniform Params { dd_pack_push pc; };  // daedalus/shader_interface.h
 
 void main() {
   uint x = gl_GlobalInvocationID.x;

@@ -10,7 +10,7 @@
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 
-layout(local_size_x = 64) in;
+layout(local_size_x = DD_RESIDUAL_LANES) in;
 
 layout(std430, binding = 0) readonly buffer TxBlocks { uint txw[]; };
 // The int16 coefficients, read as little-endian pairs (lo16 / hi16): V3D
@@ -30,11 +30,7 @@ layout(std430, binding = 3) readonly buffer Aux { uint aux[]; };
 // memory (a TMU access per element) before it unrolls anything.
 layout(constant_id = 0) const int kTxSize = 0;  // log2(n) - 2
 
-layout(push_constant) uniform Params {
-  uint list_base;  // index into aux of the first tx block index
-  uint count;      // blocks in the list
-  uint lossless;
-} pc;
+layout(push_constant) uniform Params { dd_residual_push pc; };  // daedalus/shader_interface.h
 
 shared int tmp[2048];
 
@@ -400,7 +396,7 @@ void main32() {
   // Uniform per workgroup: no invocation goes on past a barrier alone.
   if (item >= pc.count) return;
   const uint tx_index = aux[pc.list_base + item];
-  const TxBlock t = unpack_tx(txw[4u * tx_index], txw[4u * tx_index + 1u], txw[4u * tx_index + 2u], txw[4u * tx_index + 3u]);
+  const TxBlock t = load_tx(txw, tx_index);
   const uint out_off = aux[tx_index];
   const int id = int(gl_LocalInvocationID.x), line = id & 31, hf = id >> 5;
   int v[32];
@@ -452,9 +448,9 @@ void main() {
   // if (live) after barrier(): that pattern never finishes compiling on
   // V3DV (dispatch/vulkan/README.md, tests/v3d/repro/).
   const uint tx_index = aux[pc.list_base + min(item, pc.count - 1u)];
-  const TxBlock t = unpack_tx(txw[4u * tx_index], txw[4u * tx_index + 1u], txw[4u * tx_index + 2u], txw[4u * tx_index + 3u]);
+  const TxBlock t = load_tx(txw, tx_index);
   const uint out_off = aux[tx_index];
-  const int type = (pc.lossless != 0u && sz == 0) ? 4 : t.tx_type;
+  const int type = (pc.lossless != 0u && sz == DD_TX_4X4) ? DD_TX_WHT_WHT : t.tx_type;
   const int tbase = slot * n * n;
   int v[32];
   // Rows (horizontal transform: DCT for DCT_DCT / ADST_DCT).
@@ -477,7 +473,7 @@ void main() {
     // large block hold no coefficient (scans start at the top left), and
     // a SIMD group of them skips the transform.
     if (any == 0) {
-    } else if (type == 4) {
+    } else if (type == DD_TX_WHT_WHT) {
       int a = v[0] >> 2, c = v[1] >> 2, d = v[2] >> 2, b = v[3] >> 2;
       iwht_1d(a, c, d, b);
       v[0] = w16(a);
@@ -485,7 +481,7 @@ void main() {
       v[2] = w16(c);
       v[3] = w16(d);
     } else {
-      tx1d(sz, (type == 2 || type == 3) ? 1 : 0, v);
+      tx1d(sz, (type == DD_TX_DCT_ADST || type == DD_TX_ADST_ADST) ? 1 : 0, v);  // horizontal
     }
     // Stored transposed (column-major): one invocation's row is n scalar
     // stores n apart, read back as its column's n consecutive words. V3D's
@@ -498,7 +494,7 @@ void main() {
   barrier();
   if (!live) return;
   [[unroll]] for (int r = 0; r < n; r++) v[r] = tmp[tbase + lane * n + r];
-  if (type == 4) {
+  if (type == DD_TX_WHT_WHT) {
     int a = v[0], c = v[1], d = v[2], b = v[3];
     iwht_1d(a, c, d, b);
     res[out_off + uint(0 * 4 + lane)] = int16_t(w16(a));
@@ -507,7 +503,7 @@ void main() {
     res[out_off + uint(3 * 4 + lane)] = int16_t(w16(d));
     return;
   }
-  tx1d(sz, (type == 1 || type == 3) ? 1 : 0, v);
+  tx1d(sz, (type == DD_TX_ADST_DCT || type == DD_TX_ADST_ADST) ? 1 : 0, v);  // vertical
   const int shift = sz == 0 ? 4 : sz == 1 ? 5 : 6;
   [[unroll]] for (int r = 0; r < n; r++) res[out_off + uint(r * n + lane)] = int16_t(w16((v[r] + (1 << (shift - 1))) >> shift));
 }

@@ -28,42 +28,13 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 
 uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
-// Push constants of pack_nv12.comp (std430).
-struct PackPush {
-  uint32_t src_off[3], src_stride[3];
-  uint32_t dst_y_off, dst_y_stride, dst_uv_off, dst_uv_stride;
-  uint32_t width, height, chroma_w, chroma_h;
-};
-
-struct ResidualPush {
-  uint32_t list_base, count, lossless;
-};
-struct PlanesPush {  // shared tail of intra_recon / add_residual pushes
-  uint32_t off[3], stride[3], width[3], height[3];
-};
-constexpr uint32_t kChainsPerGroup = 0xffffffffu;  // IntraPush::chain_levels, see intra_recon.comp
-struct IntraPush {
-  uint32_t list_base, count;  // one wavefront level
-  PlanesPush planes;
-  uint32_t use_residual;
-  uint32_t n4;  // the level's first n4 blocks are 4x4, the rest larger (kIntra4x4PerGroup, kIntraLargerPerGroup)
-  uint32_t chain_base, chain_levels;  // a chain of narrow levels (see TxPlan::IntraStep)
-};
-struct AddResidualPush {
-  uint32_t list_base, count;
-  PlanesPush planes;
-  uint32_t per_group_log2;  // 2: four 4x4 blocks per workgroup, 0: one block
-};
-struct InterPush {
-  uint32_t count, unit_base, ref_index;
-  uint32_t off[3], stride[3];
-};
-struct LoopFilterPush {
-  uint32_t list_base, count, sharpness, edges_base;
-  PlanesPush planes;
-  uint32_t cols[3], rows[3];
-  uint32_t lf_base[3];  // word index of each plane's units in lf_buf_
-};
+using PackPush = dd_pack_push;
+using ResidualPush = dd_residual_push;
+using PlanesPush = dd_planes;
+using IntraPush = dd_intra_push;
+using AddResidualPush = dd_add_residual_push;
+using InterPush = dd_inter_push;
+using LoopFilterPush = dd_loop_filter_push;
 
 }  // namespace
 
@@ -105,17 +76,7 @@ VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_shared
   }
   if (const char* log = std::getenv("DAEDALUS_VK_PIPELINE_LOG"); log && *log && std::strcmp(log, "0") != 0)
     log_pipelines_ = true;
-  create_pipeline(kPackNv12, "pack_nv12", 2, sizeof(PackPush));
-  create_pipeline(kPackNv12Words, "pack_nv12_words", 2, sizeof(PackPush));
-  // residual.comp once per tx size, its size frozen and its loops unrolled
-  // at build time (shaders/CMakeLists.txt).
-  static const char* const kResidualModules[4] = {"residual_4x4", "residual_8x8", "residual_16x16", "residual_32x32"};
-  for (int sz = 0; sz < 4; sz++)
-    create_pipeline(PipelineId(kResidual4 + sz), kResidualModules[sz], 4, sizeof(ResidualPush));
-  create_pipeline(kIntraRecon, "intra_recon", 4, sizeof(IntraPush));
-  create_pipeline(kAddResidual, "add_residual", 4, sizeof(AddResidualPush));
-  create_pipeline(kInterPred, "inter_pred", 5, sizeof(InterPush));
-  create_pipeline(kLoopFilter, "loop_filter", 3, sizeof(LoopFilterPush));
+  for (const PipelineSpec& spec : kPipelineSpecs) create_pipeline(spec);
 
   filter_buf_ = Buffer(*ctx_, sizeof(kVp9SubpelFilters), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
   std::memcpy(filter_buf_.data(), kVp9SubpelFilters, sizeof(kVp9SubpelFilters));
@@ -146,25 +107,24 @@ VulkanBackend::~VulkanBackend() {
 
 std::string VulkanBackend::name() const { return fmt::format("vulkan ({})", ctx_->device_name()); }
 
-void VulkanBackend::create_pipeline(PipelineId id, const char* module_name, uint32_t num_buffers, uint32_t push_size,
-                                    int spec0) {
-  const shaders::Module* m = shaders::find_module(module_name);
-  if (!m) throw Error(fmt::format("Vulkan: shader module '{}' is not embedded", module_name));
+void VulkanBackend::create_pipeline(const PipelineSpec& spec) {
+  const shaders::Module* m = shaders::find_module(spec.module);
+  if (!m) throw Error(fmt::format("Vulkan: shader module '{}' is not embedded", spec.module));
   VkDevice dev = ctx_->device();
-  Pipeline& p = pipelines_[id];
-  p.num_buffers = num_buffers;
-  p.push_size = push_size;
+  Pipeline& p = pipelines_[spec.id];
+  p.num_buffers = spec.num_buffers;
+  p.push_size = spec.push_size;
 
   const VkPipelineCreateFlags flags =
       ctx_->captures_pipeline_stats() ? VK_PIPELINE_CREATE_CAPTURE_STATISTICS_BIT_KHR : 0;
   PipelineCreation log;
-  log.label = spec0 >= 0 ? fmt::format("{}[spec0={}]", module_name, spec0) : module_name;
+  log.label = spec.module;
   if (log_pipelines_) {
     fmt::print(stderr, "daedalus-pipeline begin {}\n", log.label);
     std::fflush(stderr);
   }
   const ComputePipeline made =
-      create_compute_pipeline(dev, m->words, m->num_words, num_buffers, push_size, spec0, flags, &log.ms);
+      create_compute_pipeline(dev, m->words, m->num_words, spec.num_buffers, spec.push_size, -1, flags, &log.ms);
   p.set_layout = made.set_layout;
   p.layout = made.layout;
   p.pipeline = made.pipeline;
@@ -254,27 +214,31 @@ VkDescriptorSet VulkanBackend::make_set(PipelineId id, std::initializer_list<VkB
   return set;
 }
 
-void VulkanBackend::dispatch(PipelineId id, VkDescriptorSet set, const void* push, uint32_t gx, uint32_t gy,
-                             uint32_t gz) {
+void VulkanBackend::dispatch_raw(PipelineId id, VkDescriptorSet set, const void* push, size_t push_size, uint32_t gx,
+                                 uint32_t gy) {
   const Pipeline& p = pipelines_[id];
-  if (gx == 0 || gy == 0 || gz == 0) return;
+  if (push_size != p.push_size)
+    throw Error(fmt::format("Vulkan: internal error: {} bytes pushed to {}, whose push constants are {} bytes",
+                            push_size, kPipelineSpecs[id].module, p.push_size));
+  if (gx == 0 || gy == 0) return;
   vkCmdBindPipeline(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, p.pipeline);
   vkCmdBindDescriptorSets(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout, 0, 1, &set, 0, nullptr);
   if (p.push_size) vkCmdPushConstants(cmd_, p.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, p.push_size, push);
-  vkCmdDispatch(cmd_, gx, gy, gz);
+  vkCmdDispatch(cmd_, gx, gy, 1);
   dirty_ = true;
   num_dispatches_++;
 }
 
-void VulkanBackend::dispatch_linear(PipelineId id, VkDescriptorSet set, const void* push, uint32_t groups) {
+void VulkanBackend::dispatch_linear_raw(PipelineId id, VkDescriptorSet set, const void* push, size_t push_size,
+                                        uint32_t groups) {
   // maxComputeWorkGroupCount is 65535 per dimension on V3DV (and the
   // minimum Vulkan guarantees): spread large counts over a 2-D grid; the
   // shaders skip the excess groups of the last row (linear_group()).
   constexpr uint32_t kRow = 32768;
   if (groups <= kRow)
-    dispatch(id, set, push, groups, 1);
+    dispatch_raw(id, set, push, push_size, groups, 1);
   else
-    dispatch(id, set, push, kRow, div_up(groups, kRow));
+    dispatch_raw(id, set, push, push_size, kRow, div_up(groups, kRow));
 }
 
 void VulkanBackend::barrier() {
@@ -454,7 +418,7 @@ void VulkanBackend::residual(const FrameWork& work) {
     // 64 / n blocks per workgroup, one row then one column per invocation;
     // 32x32: one block, two invocations per row and column (residual.comp).
     const uint32_t per_group = sz == 3 ? 1u : 64u >> (2 + sz);
-    dispatch_linear(id, set, &pc, div_up(r.count, per_group));  // independent blocks: no barrier between sizes
+    dispatch_linear(id, set, pc, div_up(r.count, per_group));  // independent blocks: no barrier between sizes
   }
   residual_recorded_ = true;
   stage_end(Stage::kResidual);
@@ -513,7 +477,7 @@ void VulkanBackend::inter_pred(const FrameWork& work, Surface& dst_s, Surface* c
         pc.ref_index = pass;
         VkDescriptorSet set = make_set(
             kInterPred, {jobs_buf_.buffer(), ref_bufs[s], dst.buffer(), filter_buf_.buffer(), dst.buffer()});
-        dispatch_linear(kInterPred, set, &pc, div_up(g.count, 64));
+        dispatch_linear(kInterPred, set, pc, div_up(g.count, DD_INTER_UNITS_PER_GROUP));
       }
     }
   }
@@ -525,11 +489,11 @@ void VulkanBackend::inter_pred(const FrameWork& work, Surface& dst_s, Surface* c
     const uint32_t small = tx_plan_.inter_4x4;
     if (small) {
       AddResidualPush pc{r.base, small, planes, 2};
-      dispatch_linear(kAddResidual, set, &pc, div_up(small, 4));
+      dispatch_linear(kAddResidual, set, pc, div_up(small, 4));
     }
     if (r.count > small) {
       AddResidualPush pc{r.base + small, r.count - small, planes, 0};
-      dispatch_linear(kAddResidual, set, &pc, r.count - small);
+      dispatch_linear(kAddResidual, set, pc, r.count - small);
     }
   }
   inter_recorded_ = true;
@@ -546,12 +510,12 @@ void VulkanBackend::intra_recon(const FrameWork& work, Surface& dst_s) {
         make_set(kIntraRecon, {tx_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer(), dst.buffer()});
     const uint32_t use_residual = residual_recorded_ ? 1u : 0u;
     // Superblock waves: one workgroup per superblock, each walking its own
-    // chain (chain_levels = kChainsPerGroup: the chains are in aux).
+    // chain (chain_levels = DD_CHAINS_PER_GROUP: the chains are in aux).
     if (tx_plan_.intra_by_superblock)
       for (const Range& wave : tx_plan_.intra_waves) {
         barrier();
-        IntraPush pc{0, 0, planes, use_residual, 0, wave.base, kChainsPerGroup};
-        dispatch_linear(kIntraRecon, set, &pc, wave.count);
+        IntraPush pc{0, 0, planes, use_residual, 0, wave.base, DD_CHAINS_PER_GROUP};
+        dispatch_linear(kIntraRecon, set, pc, wave.count);
       }
     else
       for (const TxPlan::IntraStep& step : tx_plan_.intra_steps) {
@@ -559,13 +523,13 @@ void VulkanBackend::intra_recon(const FrameWork& work, Surface& dst_s) {
         if (step.chain()) {
           // One workgroup walks the narrow levels.
           IntraPush pc{0, 0, planes, use_residual, 0, step.chain_base, step.num_levels};
-          dispatch_linear(kIntraRecon, set, &pc, 1);
+          dispatch_linear(kIntraRecon, set, pc, 1);
         } else {
           // A level: workgroups of 4x4 blocks, then of larger ones.
           const uint32_t l = step.first_level;
           const Range& r = tx_plan_.intra_levels[l];
           IntraPush pc{r.base, r.count, planes, use_residual, tx_plan_.intra_level_4x4[l], 0, 0};
-          dispatch_linear(kIntraRecon, set, &pc, tx_plan_.intra_groups(l));
+          dispatch_linear(kIntraRecon, set, pc, tx_plan_.intra_groups(l));
         }
       }
   }
@@ -598,7 +562,7 @@ void VulkanBackend::loop_filter(const FrameWork& work, Surface& dst_s) {
       barrier();
       pc.list_base = r.base;
       pc.count = r.count;
-      dispatch_linear(kLoopFilter, set, &pc, r.count);
+      dispatch_linear(kLoopFilter, set, pc, r.count);
     }
   }
   stage_end(Stage::kLoopFilter);
@@ -638,7 +602,7 @@ void VulkanBackend::pack_nv12(const Surface& src_c, Surface& dst_s) {
   // other one byte.
   const uint32_t row_units = aligned ? div_up(std::max(pc.width, 2 * pc.chroma_w), 8) : std::max(pc.width, 2 * pc.chroma_w);
   VkDescriptorSet set = make_set(id, {src.buffer(), dst.buffer()});
-  dispatch(id, set, &pc, div_up(row_units, 64), div_up(pc.height + pc.chroma_h, 4));
+  dispatch(id, set, pc, div_up(row_units, DD_PACK_LANES_X), div_up(pc.height + pc.chroma_h, DD_PACK_LANES_Y));
   stage_end(Stage::kPackNv12);
 }
 

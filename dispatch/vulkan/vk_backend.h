@@ -14,6 +14,7 @@
 
 #include "daedalus/dispatch/dispatch.h"
 #include "vk_context.h"
+#include "vk_interface.h"
 #include "vk_work.h"
 
 namespace daedalus::dispatch::vk {
@@ -75,17 +76,21 @@ class VulkanBackend final : public Backend {
   const std::vector<PipelineCreation>& pipeline_creations() const { return creations_; }
 
  private:
-  enum PipelineId {
-    kPackNv12, kPackNv12Words, kResidual4, kResidual8, kResidual16, kResidual32, kInterPred, kAddResidual, kIntraRecon, kLoopFilter,
-    kNumPipelines
-  };
-
-  // spec0: value of specialization constant 0, if any (< 0: none).
-  void create_pipeline(PipelineId id, const char* module, uint32_t num_buffers, uint32_t push_size, int spec0 = -1);
+  void create_pipeline(const PipelineSpec& spec);
   std::vector<std::pair<std::string, std::string>> pipeline_statistics(VkPipeline pipeline);
   VkDescriptorSet make_set(PipelineId id, std::initializer_list<VkBuffer> buffers);
-  void dispatch(PipelineId id, VkDescriptorSet set, const void* push, uint32_t gx, uint32_t gy, uint32_t gz = 1);
-  void dispatch_linear(PipelineId id, VkDescriptorSet set, const void* push, uint32_t groups);
+  // push: the pipeline's push-constant struct (kPipelineSpecs); a struct
+  // of another size is an internal error.
+  template <class Push>
+  void dispatch(PipelineId id, VkDescriptorSet set, const Push& push, uint32_t gx, uint32_t gy) {
+    dispatch_raw(id, set, &push, sizeof(Push), gx, gy);
+  }
+  template <class Push>
+  void dispatch_linear(PipelineId id, VkDescriptorSet set, const Push& push, uint32_t groups) {
+    dispatch_linear_raw(id, set, &push, sizeof(Push), groups);
+  }
+  void dispatch_raw(PipelineId id, VkDescriptorSet set, const void* push, size_t push_size, uint32_t gx, uint32_t gy);
+  void dispatch_linear_raw(PipelineId id, VkDescriptorSet set, const void* push, size_t push_size, uint32_t groups);
   void barrier();  // global compute->compute, only when something was recorded
   void stage_begin(Stage s);
   void stage_end(Stage s);

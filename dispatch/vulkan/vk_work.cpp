@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 
 #include "inter_geometry.h"
 #include "work_checks.h"
@@ -10,6 +11,32 @@
 namespace daedalus::dispatch::vk {
 
 void validate_work(const FrameWork& work) { vp9::check_work(work, "vulkan backend"); }
+
+// The shaders read dd_tx_block and dd_lf_unit as 32-bit words, each field
+// at the (word, shift, bits) of work_shared.h: those must be where the C
+// records put them (little-endian, like the Pi 5 and its GPU).
+namespace {
+constexpr bool field_at(size_t offset, size_t size, uint32_t word, uint32_t shift, uint32_t bits) {
+  return offset == word * 4 + shift / 8 && shift % 8 == 0 && size * 8 == bits;
+}
+}  // namespace
+#define DD_CHECK_FIELD(record, member, POS) \
+  static_assert(field_at(offsetof(record, member), sizeof(record::member), POS), #record "." #member " vs " #POS)
+static_assert(sizeof(dd_tx_block) == DD_TX_BLOCK_WORDS * 4);
+DD_CHECK_FIELD(dd_tx_block, x, DD_TXB_X);
+DD_CHECK_FIELD(dd_tx_block, y, DD_TXB_Y);
+DD_CHECK_FIELD(dd_tx_block, plane, DD_TXB_PLANE);
+DD_CHECK_FIELD(dd_tx_block, tx_size, DD_TXB_TX_SIZE);
+DD_CHECK_FIELD(dd_tx_block, tx_type, DD_TXB_TX_TYPE);
+DD_CHECK_FIELD(dd_tx_block, mode, DD_TXB_MODE);
+DD_CHECK_FIELD(dd_tx_block, eob, DD_TXB_EOB);
+DD_CHECK_FIELD(dd_tx_block, flags, DD_TXB_FLAGS);
+DD_CHECK_FIELD(dd_tx_block, coeff_offset, DD_TXB_COEFF_OFFSET);
+static_assert(sizeof(dd_lf_unit) == 4);
+DD_CHECK_FIELD(dd_lf_unit, level, DD_LFU_LEVEL);
+DD_CHECK_FIELD(dd_lf_unit, left_size, DD_LFU_LEFT_SIZE);
+DD_CHECK_FIELD(dd_lf_unit, top_size, DD_LFU_TOP_SIZE);
+#undef DD_CHECK_FIELD
 
 namespace {
 
@@ -319,9 +346,9 @@ void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan) {
         const int w = std::min(pt.w, dw - px), h = std::min(pt.h, dh - py);
         if (w <= 0 || h <= 0) continue;
         uint32_t job[kJobWords] = {};
-        job[0] = uint32_t(plane) | uint32_t(b.interp_filter & 3) << 8 | uint32_t(nrefs) << 16;
-        job[1] = uint32_t(px) | uint32_t(py) << 16;
-        job[2] = uint32_t(w) | uint32_t(h) << 16;
+        job[DD_JOB_KIND] = uint32_t(plane) | uint32_t(b.interp_filter & 3) << 8 | uint32_t(nrefs) << 16;
+        job[DD_JOB_POS] = uint32_t(px) | uint32_t(py) << 16;
+        job[DD_JOB_SIZE] = uint32_t(w) | uint32_t(h) << 16;
         for (int i = 0; i < nrefs; ++i) {
           const vp9::Mv mv = pt.mv >= 0 ? vp9::Mv{b.mv[pt.mv][i][0], b.mv[pt.mv][i][1]} : vp9::sub8x8_chroma_mv(b, i);
           // Sub-8x8 luma parts pass (ox, oy, 8, 8) as the reference does.
@@ -329,7 +356,7 @@ void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan) {
           const vp9::RefPosition rp =
               luma_part ? vp9::ref_position(fp.refs[b.ref[i]], fp, plane, px, py, mv, pt.ox, pt.oy, 8, 8)
                         : vp9::ref_position(fp.refs[b.ref[i]], fp, plane, px, py, mv, 0, 0, bw, bh);
-          uint32_t* r = job + 3 + 5 * i;
+          uint32_t* r = job + DD_JOB_REF + DD_JOB_REF_WORDS * i;
           r[0] = b.ref[i];
           r[1] = uint32_t(rp.pos_x);
           r[2] = uint32_t(rp.pos_y);
@@ -360,10 +387,10 @@ void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan) {
       uint32_t* u = out.data() + plan.units[pass][slot].base;
       for (uint32_t j = 0; j < plan.num_jobs; ++j) {
         const uint32_t* job = out.data() + kJobHeaderWords + size_t(j) * kJobWords;
-        if ((job[0] >> 16) <= pass || job[3 + 5 * pass] != slot) continue;
-        const uint32_t uw = ((job[2] & 0xffffu) + 3) / 4, uh = ((job[2] >> 16) + 3) / 4;
+        if ((job[DD_JOB_KIND] >> 16) <= pass || job[DD_JOB_REF + DD_JOB_REF_WORDS * pass] != slot) continue;
+        const uint32_t uw = ((job[DD_JOB_SIZE] & 0xffffu) + 3) / 4, uh = ((job[DD_JOB_SIZE] >> 16) + 3) / 4;
         for (uint32_t r = 0; r < uh; ++r)
-          for (uint32_t c = 0; c < uw; ++c) *u++ = j << 8 | r << 4 | c;
+          for (uint32_t c = 0; c < uw; ++c) *u++ = j << DD_UNIT_JOB_SHIFT | r << 4 | c;
       }
     }
 }

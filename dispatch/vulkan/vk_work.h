@@ -10,10 +10,11 @@
 #include <vector>
 
 #include "daedalus/dispatch/dispatch.h"
+#include "daedalus/shader_interface.h"
 
 namespace daedalus::dispatch::vk {
 
-constexpr uint32_t kNoResidual = 0xffffffffu;
+constexpr uint32_t kNoResidual = DD_NO_RESIDUAL;
 
 // vp9::check_work with this backend's name: throws daedalus::Error for
 // exactly the work the CPU backend rejects. The planners below assume it
@@ -70,8 +71,8 @@ struct TxPlan {
 // 8x8 block is 16 words, a 32x32 one 256). No invocation idles through a
 // small block's set-up, and a large block's set-up is paid by 16
 // invocations, not 64 (on SIMD lavapipe, by two 8-lane groups, not eight).
-constexpr uint32_t kIntra4x4PerGroup = 16, kIntraLargerPerGroup = 4;
-constexpr uint32_t kIntraLevelWords = 3;  // a chained level's descriptor in aux
+constexpr uint32_t kIntra4x4PerGroup = DD_INTRA_4X4_PER_GROUP, kIntraLargerPerGroup = DD_INTRA_LARGER_PER_GROUP;
+constexpr uint32_t kIntraLevelWords = DD_INTRA_LEVEL_WORDS;  // a chained level's descriptor in aux
 // A level is narrow (chained) when it needs at most this many workgroups.
 constexpr uint32_t kIntraChainMaxGroups = 2;
 uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4);
@@ -95,7 +96,7 @@ TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups = kIntraChainMax
 // Bit i of a row's mask is the superblock's unit column i (of a column's
 // mask, unit row i). unit_base: where each plane's dd_lf_unit array starts
 // in the one unit buffer the shader reads (the planes one after another).
-inline constexpr uint32_t kLfEdgeWords = 24;
+inline constexpr uint32_t kLfEdgeWords = DD_LF_EDGE_WORDS;
 struct LfPlan {
   std::vector<uint32_t> list;
   std::vector<Range> levels;
@@ -121,7 +122,7 @@ struct RefView {
 // shader invocation predicts): job << 8 | unit_row << 4 | unit_col, grouped
 // by pass (0: every job's first reference, 1: compound jobs' second) and
 // by the reference slot the pass reads: units[pass][slot] is one dispatch.
-constexpr uint32_t kJobHeaderWords = 32, kJobWords = 16;
+constexpr uint32_t kJobHeaderWords = DD_JOB_HEADER_WORDS, kJobWords = DD_JOB_WORDS;
 struct InterPlan {
   std::vector<uint32_t> words;
   uint32_t num_jobs = 0, num_units = 0;

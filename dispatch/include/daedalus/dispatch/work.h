@@ -17,44 +17,11 @@
 
 #include <stdint.h>
 
+#include "daedalus/dispatch/work_shared.h"  /* the enums, shared with the shaders */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-enum dd_plane { DD_PLANE_Y = 0, DD_PLANE_U = 1, DD_PLANE_V = 2 };
-
-/* VP9 transform sizes (log2(size) - 2). */
-enum dd_tx_size { DD_TX_4X4 = 0, DD_TX_8X8 = 1, DD_TX_16X16 = 2, DD_TX_32X32 = 3 };
-
-/* Inverse transform pair: (vertical 1-D, horizontal 1-D), VP9 numbering. */
-enum dd_tx_type {
-	DD_TX_DCT_DCT = 0,   /* DCT vertically and horizontally */
-	DD_TX_ADST_DCT = 1,  /* ADST vertically, DCT horizontally */
-	DD_TX_DCT_ADST = 2,  /* DCT vertically, ADST horizontally */
-	DD_TX_ADST_ADST = 3,
-	DD_TX_WHT_WHT = 4,   /* lossless: 4x4 Walsh-Hadamard */
-};
-
-/* VP9 intra modes, as numbered in the bitstream. */
-enum dd_intra_mode {
-	DD_DC_PRED = 0, DD_V_PRED, DD_H_PRED, DD_D45_PRED, DD_D135_PRED,
-	DD_D117_PRED, DD_D153_PRED, DD_D207_PRED, DD_D63_PRED, DD_TM_PRED,
-	DD_MODE_INTER = 0xff, /* tx block of an inter block: residual only */
-};
-
-/* Interpolation filters, VP9 numbering of the frame/block filter type. */
-enum dd_interp_filter {
-	DD_FILTER_REGULAR = 0, DD_FILTER_SMOOTH = 1, DD_FILTER_SHARP = 2,
-	DD_FILTER_BILINEAR = 3,
-};
-
-/* Edge availability for intra prediction, decided by the CPU part because
- * it depends on tile boundaries and decode order. */
-enum dd_tx_flags {
-	DD_TX_HAVE_LEFT = 1 << 0,
-	DD_TX_HAVE_ABOVE = 1 << 1,
-	DD_TX_HAVE_ABOVE_RIGHT = 1 << 2,
-};
 
 /*
  * One transform block, in decode order (which is a valid order for intra
@@ -74,12 +41,6 @@ struct dd_tx_block {
 	uint32_t coeff_offset; /* index into coeffs[] of this block's n*n
 				  dequantised coefficients, raster order
 				  (row-major, natural positions) */
-};
-
-enum dd_block_flags {
-	DD_BLOCK_INTER = 1 << 0,
-	DD_BLOCK_SKIP = 1 << 1,     /* no residual in any plane */
-	DD_BLOCK_COMPOUND = 1 << 2, /* two references, averaged */
 };
 
 /*
@@ -119,12 +80,6 @@ struct dd_lf_unit {
 	uint8_t left_size;    /* filter on this unit's left edge: 0, 4, 8, 16 */
 	uint8_t top_size;     /* filter on this unit's top edge: 0, 4, 8, 16 */
 	uint8_t reserved;
-};
-
-enum dd_frame_flags {
-	DD_FRAME_INTRA_ONLY = 1 << 0, /* key frame or intra-only */
-	DD_FRAME_LOSSLESS = 1 << 1,
-	DD_FRAME_SHOW = 1 << 2,
 };
 
 struct dd_frame_params {
