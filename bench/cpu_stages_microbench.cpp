@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "daedalus/dispatch/dispatch.h"
-#include "nv12_layout_helper.h"
 #include "daedalus/dispatch/synthetic_work.h"
 
 namespace {
@@ -35,7 +34,7 @@ struct Fixture {
       dispatch::fill_reference(*refs_owned[r], 100 + r);
       refs[r] = refs_owned[r].get();
     }
-    const auto layout = bench::nv12_layout(1920, 1080);
+    const auto layout = dispatch::Nv12Layout::tight(1920, 1080);
     nv12_mem.resize(layout.size_bytes);
     nv12 = be->wrap_nv12(layout, nv12_mem.data(), -1);
   }

@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <tuple>
 #include <memory>
 
@@ -33,44 +32,26 @@ DecodeHooks g_hooks;
 
 double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
-// Measures decoder time while letting the caller pause it for work that is
-// not decoding (NV12 conversion, md5) done inside a callback.
-double thread_cpu_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
-}
-
-// Measures decoder time (wall and this thread's CPU time) while letting the
-// caller pause it for work that is not decoding (NV12 conversion, md5) done
-// inside a callback.
-double process_cpu_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
-}
-
-// The decoder's own threads: the calling one plus the workers daedalus
-// registers (its Vulkan driver's threads are left out).
-double daedalus_cpu_ms() { return thread_cpu_ms() + dispatch::worker_threads_cpu_ms(); }
-
 struct Lap {
   double wall_ms = 0, thread_cpu_ms = 0, decoder_cpu_ms = 0;
 };
 
+// Measures decoder time (wall, this thread's CPU time and the decoder's
+// threads' CPU time) while letting the caller pause it for work that is not
+// decoding (NV12 conversion, md5) done inside a callback.
 class Stopwatch {
  public:
   explicit Stopwatch(double (*decoder_cpu)()) : decoder_cpu_(decoder_cpu) {}
   void start() {
     t0_ = Clock::now();
-    c0_ = thread_cpu_ms();
+    c0_ = dispatch::this_thread_cpu_ms();
     d0_ = decoder_cpu_();
     running_ = true;
   }
   void pause() {
     if (!running_) return;
     acc_.wall_ms += ms_since(t0_);
-    acc_.thread_cpu_ms += thread_cpu_ms() - c0_;
+    acc_.thread_cpu_ms += dispatch::this_thread_cpu_ms() - c0_;
     acc_.decoder_cpu_ms += decoder_cpu_() - d0_;
     running_ = false;
     if (g_hooks.pause) g_hooks.pause();
@@ -333,7 +314,9 @@ RunResult run_decoder(const DecoderSpec& spec, const Clip& clip, int repeat, con
       best.error = e.what();
       return best;
     }
-    Stopwatch sw(spec.decoder == "daedalus" ? daedalus_cpu_ms : process_cpu_ms);
+    // Ours: the calling thread and the workers daedalus registers (its Vulkan
+    // driver's threads left out); libavcodec, libvpx: the whole process.
+    Stopwatch sw(spec.decoder == "daedalus" ? dispatch::decoder_threads_cpu_ms : dispatch::process_cpu_ms);
     auto out = [&](media::Nv12Frame&& f) {
       cur.md5.push_back(media::md5_hex(f));
       if (!cur.frames.empty()) ++cur.frames.back().shown;

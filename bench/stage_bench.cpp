@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 
 #include "nv12_frame.h"
-#include "nv12_layout_helper.h"
 #include "daedalus/dispatch/synthetic_work.h"
 
 #ifdef DAEDALUS_BENCH_VK_PLAN
@@ -100,7 +99,7 @@ StageBenchResult bench_one(dispatch::BackendKind kind, bool intra, const StageBe
     media::Nv12Frame out;
     out.allocate(static_cast<int>(opt.width), static_cast<int>(opt.height));
     // One buffer holding Y then CbCr, as a V4L2 CAPTURE buffer would.
-    const dispatch::Nv12Layout layout = nv12_layout(opt.width, opt.height);
+    const auto layout = dispatch::Nv12Layout::tight(opt.width, opt.height);
     std::vector<uint8_t> nv12(layout.size_bytes);
     auto nv12_surface = be->wrap_nv12(layout, nv12.data(), -1);
 

@@ -31,31 +31,18 @@ void Decoder::decode(const uint8_t* data, size_t size, int64_t pts, const media:
     media::Nv12Frame out;
     out.allocate(static_cast<int>(f.width), static_cast<int>(f.height));
     out.pts = f.pts;
+    // nv12_output()'s layout is Nv12Frame's: two plain copies.
     const uint8_t* bytes = nv12->host_data();
-    for (int p = 0; p < 2; ++p) {
-      const dispatch::PlaneLayout& l = nv12->plane(p);
-      std::vector<uint8_t>& dst = p == 0 ? out.y : out.uv;
-      const size_t row = p == 0 ? f.width : 2 * size_t(media::Nv12Frame::chroma_width(static_cast<int>(f.width)));
-      for (uint32_t y = 0; y < l.height; ++y)
-        std::memcpy(dst.data() + y * row, bytes + l.offset + size_t(y) * l.stride, row);
-    }
+    std::memcpy(out.y.data(), bytes + nv12->plane(0).offset, out.y.size());
+    std::memcpy(out.uv.data(), bytes + nv12->plane(1).offset, out.uv.size());
     core_.timing().nv12_copy_ms += ms(t0, Clock::now());
     sink(std::move(out));
   });
 }
 
 dispatch::Surface& Decoder::nv12_output(uint32_t w, uint32_t h) {
-  if (!nv12_out_ || nv12_out_->plane(0).width != w || nv12_out_->plane(0).height != h) {
-    dispatch::Nv12Layout layout;
-    layout.width = w;
-    layout.height = h;
-    layout.y_stride = w;
-    layout.uv_stride = 2 * static_cast<uint32_t>(media::Nv12Frame::chroma_width(static_cast<int>(w)));
-    layout.uv_offset = layout.y_stride * h;
-    layout.size_bytes = static_cast<uint64_t>(layout.uv_offset) +
-                        static_cast<uint64_t>(layout.uv_stride) * media::Nv12Frame::chroma_height(static_cast<int>(h));
-    nv12_out_ = backend_.wrap_nv12(layout, nullptr, -1);
-  }
+  if (!nv12_out_ || nv12_out_->plane(0).width != w || nv12_out_->plane(0).height != h)
+    nv12_out_ = backend_.wrap_nv12(dispatch::Nv12Layout::tight(w, h), nullptr, -1);
   return *nv12_out_;
 }
 

@@ -16,8 +16,6 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-double decoder_cpu_ms() { return dispatch::this_thread_cpu_ms() + dispatch::worker_threads_cpu_ms(); }
-
 }  // namespace
 
 FrameCore::FrameCore(dispatch::Backend& backend) : backend_(backend) {
@@ -49,7 +47,7 @@ void FrameCore::resize_state(const FrameHeader& h) {
 void FrameCore::decode(FrameHeader& h, const FrameContext* deltas_in, const uint8_t* data, size_t size,
                        const RefPicture refs_in[3], dispatch::Surface& dst, dispatch::Surface* pack_to) {
   auto t0 = std::chrono::steady_clock::now();
-  const double cpu0 = decoder_cpu_ms();
+  const double cpu0 = dispatch::decoder_threads_cpu_ms();
   try {
     const size_t header_bytes = h.uncompressed_header_size + h.compressed_header_size;
     if (h.compressed_header_size == 0 || header_bytes > size)
@@ -63,7 +61,7 @@ void FrameCore::decode(FrameHeader& h, const FrameContext* deltas_in, const uint
     decode_entropy(h, fc, data + header_bytes, size - header_bytes, refs_in, refs);
     adapt_probabilities(h, fc);
     const double entropy_ms = ms_since(t0);
-    timing_.cpu_parse_entropy_ms += decoder_cpu_ms() - cpu0;
+    timing_.cpu_parse_entropy_ms += dispatch::decoder_threads_cpu_ms() - cpu0;
 
     reconstruct(h, refs, dst, pack_to);
     add_timing(parse_ms, entropy_ms, pack_to != nullptr);
@@ -200,9 +198,9 @@ void FrameCore::adapt_probabilities(const FrameHeader& h, const FrameContext& fc
 // when pack_to is set), in one backend frame.
 void FrameCore::reconstruct(const FrameHeader& h, dispatch::Surface* const refs[3], dispatch::Surface& dst,
                             dispatch::Surface* pack_to) {
-  const double cpu0 = decoder_cpu_ms();
+  const double cpu0 = dispatch::decoder_threads_cpu_ms();
   backend_.begin_frame(work_);
-  const double cpu1 = decoder_cpu_ms();
+  const double cpu1 = dispatch::decoder_threads_cpu_ms();
   timing_.cpu_begin_ms += cpu1 - cpu0;
   daedalus_dispatch_residual(backend_, work_);
   if (!h.intra_frame()) daedalus_dispatch_inter_pred(backend_, work_, dst, refs);
@@ -210,7 +208,7 @@ void FrameCore::reconstruct(const FrameHeader& h, dispatch::Surface* const refs[
   daedalus_dispatch_loop_filter(backend_, work_, dst);
   if (pack_to) daedalus_dispatch_pack_nv12(backend_, dst, *pack_to);
   backend_.end_frame();
-  timing_.cpu_recon_ms += decoder_cpu_ms() - cpu1;
+  timing_.cpu_recon_ms += dispatch::decoder_threads_cpu_ms() - cpu1;
 }
 
 void FrameCore::add_timing(double parse_ms, double entropy_ms, bool packed) {

@@ -17,16 +17,16 @@ double clock_ms(clockid_t id) {
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
 }
 
+// A running worker: its CPU clock and the clock's reading when it
+// registered. A worker reads its own clock when it leaves, so ended
+// threads' time is kept exactly, not sampled.
 struct LiveWorker {
   clockid_t clock;
   double start_ms;
-  const WorkerThreadScope* scope;
 };
 
-// Guarded by registry_mutex(). A worker reads its own clock when it leaves,
-// so ended threads' time is kept exactly, not sampled.
 struct Registry {
-  std::mutex mutex;
+  std::mutex mutex;  // guards the rest
   std::vector<LiveWorker> live;
   double ended_ms = 0;
 };
@@ -36,9 +36,13 @@ Registry& registry() {
   return r;
 }
 
+bool own_clock(clockid_t* id) { return pthread_getcpuclockid(pthread_self(), id) == 0; }
+
 }  // namespace
 
 double this_thread_cpu_ms() { return clock_ms(CLOCK_THREAD_CPUTIME_ID); }
+
+double process_cpu_ms() { return clock_ms(CLOCK_PROCESS_CPUTIME_ID); }
 
 double worker_threads_cpu_ms() {
   Registry& r = registry();
@@ -50,22 +54,27 @@ double worker_threads_cpu_ms() {
   return total;
 }
 
-WorkerThreadScope::WorkerThreadScope() : start_ms_(this_thread_cpu_ms()) {
+double decoder_threads_cpu_ms() { return this_thread_cpu_ms() + worker_threads_cpu_ms(); }
+
+WorkerThreadScope::WorkerThreadScope() {
   clockid_t id;
-  if (pthread_getcpuclockid(pthread_self(), &id) != 0) return;
+  if (!own_clock(&id)) return;
+  const double now = this_thread_cpu_ms();
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  r.live.push_back({id, start_ms_, this});
+  r.live.push_back({id, now});
 }
 
 WorkerThreadScope::~WorkerThreadScope() {
-  const double used = this_thread_cpu_ms() - start_ms_;
+  clockid_t id;
+  if (!own_clock(&id)) return;
+  const double now = this_thread_cpu_ms();
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  const auto it = std::find_if(r.live.begin(), r.live.end(), [this](const LiveWorker& w) { return w.scope == this; });
+  const auto it = std::find_if(r.live.begin(), r.live.end(), [id](const LiveWorker& w) { return w.clock == id; });
   if (it == r.live.end()) return;
+  r.ended_ms += now - it->start_ms;
   r.live.erase(it);
-  r.ended_ms += used;
 }
 
 }  // namespace daedalus::dispatch

@@ -470,17 +470,17 @@ TEST(CpuPack, Nv12OfOddWidth) {
   EXPECT_GE(b->timing(Stage::kPackNv12).cpu_ms, 0.0);
 }
 
-TEST(CpuPack, Nv12IntoAMappedFdIsWrittenInPlace) {
-  // A memfd stands in for a dmabuf: the backend maps it and packs into the
-  // mapping; reading the fd back shows the bytes.
-  auto b = create_cpu_backend();
-  auto src = b->create_surface(6, 4);
+// A 6x4 picture whose samples tell where they came from, and the 64-byte
+// NV12 layout (strides 8, CbCr at 32) the in-place pack tests write it to.
+std::shared_ptr<Surface> numbered_6x4(Backend& b) {
+  auto src = b.create_surface(6, 4);
   fill_plane(*src, 0, [](int x, int y) { return 1 + x + 6 * y; });
   fill_plane(*src, 1, [](int x, int y) { return 100 + x + 3 * y; });
   fill_plane(*src, 2, [](int x, int y) { return 200 + x + 3 * y; });
-  const int fd = memfd_create("dd-nv12", 0);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(0, ftruncate(fd, 64));
+  return src;
+}
+
+Nv12Layout strided_6x4_layout() {
   Nv12Layout l;
   l.width = 6;
   l.height = 4;
@@ -488,12 +488,29 @@ TEST(CpuPack, Nv12IntoAMappedFdIsWrittenInPlace) {
   l.uv_offset = 32;
   l.uv_stride = 8;
   l.size_bytes = 64;
+  return l;
+}
+
+// pack_nv12 in a frame of its own.
+void pack_alone(Backend& b, Surface& src, Surface& dst) {
+  FrameWork w = frame(1, 1);
+  b.begin_frame(counted(w));
+  b.pack_nv12(src, dst);
+  b.end_frame();
+}
+
+TEST(CpuPack, Nv12IntoAMappedFdIsWrittenInPlace) {
+  // A memfd stands in for a dmabuf: the backend maps it and packs into the
+  // mapping; reading the fd back shows the bytes.
+  auto b = create_cpu_backend();
+  auto src = numbered_6x4(*b);
+  const int fd = memfd_create("dd-nv12", 0);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(0, ftruncate(fd, 64));
+  Nv12Layout l = strided_6x4_layout();
   {
     auto dst = b->wrap_nv12(l, nullptr, fd);
-    FrameWork w = frame(1, 1);
-    b->begin_frame(counted(w));
-    b->pack_nv12(*src, *dst);
-    b->end_frame();
+    pack_alone(*b, *src, *dst);
   }  // unmapped here
   uint8_t back[64];
   ASSERT_EQ(64, pread(fd, back, 64, 0));
@@ -512,27 +529,15 @@ TEST(CpuPack, Nv12OfItsOwnMemoryWhenGivenNone) {
   // Neither host memory nor a dmabuf: the backend's own zero-filled memory
   // (a decoder's output for callers that take bytes), packed into in place.
   auto b = create_cpu_backend();
-  auto src = b->create_surface(6, 4);
-  fill_plane(*src, 0, [](int x, int y) { return 1 + x + 6 * y; });
-  fill_plane(*src, 1, [](int x, int y) { return 100 + x + 3 * y; });
-  fill_plane(*src, 2, [](int x, int y) { return 200 + x + 3 * y; });
-  Nv12Layout l;
-  l.width = 6;
-  l.height = 4;
-  l.y_stride = 8;
-  l.uv_offset = 32;
-  l.uv_stride = 8;
-  l.size_bytes = 64;
+  auto src = numbered_6x4(*b);
+  Nv12Layout l = strided_6x4_layout();
   auto dst = b->wrap_nv12(l, nullptr, -1);
   ASSERT_EQ(dst->format(), SurfaceFormat::kNv12);
   ASSERT_EQ(dst->size_bytes(), 64u);
   const uint8_t* bytes = dst->host_data();
   ASSERT_NE(bytes, nullptr);
   EXPECT_EQ(bytes[0], 0);
-  FrameWork w = frame(1, 1);
-  b->begin_frame(counted(w));
-  b->pack_nv12(*src, *dst);
-  b->end_frame();
+  pack_alone(*b, *src, *dst);
   EXPECT_EQ(bytes[3 * 8 + 5], 1 + 5 + 18);
   EXPECT_EQ(bytes[6], 0);
   EXPECT_EQ(bytes[32 + 8 + 5], 200 + 2 + 3);

@@ -90,6 +90,19 @@ struct Nv12Layout {
   uint32_t y_offset = 0, y_stride = 0;
   uint32_t uv_offset = 0, uv_stride = 0;
   uint64_t size_bytes = 0;
+
+  // One buffer without padding: Y rows of `width` bytes, then CbCr rows of
+  // 2 * ceil(width / 2) bytes (media::Nv12Frame's and ffmpeg's nv12 bytes).
+  static Nv12Layout tight(uint32_t width, uint32_t height) {
+    Nv12Layout l;
+    l.width = width;
+    l.height = height;
+    l.y_stride = width;
+    l.uv_offset = width * height;
+    l.uv_stride = 2 * ((width + 1) / 2);
+    l.size_bytes = uint64_t{l.uv_offset} + uint64_t{l.uv_stride} * ((height + 1) / 2);
+    return l;
+  }
 };
 
 struct StageTiming {
