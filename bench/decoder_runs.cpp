@@ -22,6 +22,9 @@ extern "C" {
 #include "error.h"
 #include "nv12_frame.h"
 #include "reference_decoder.h"
+#include "stateless_client.h"
+#include "stateless_decoder.h"
+#include "timing_profile.h"
 
 namespace daedalus::bench {
 
@@ -223,6 +226,45 @@ class FrameDecoderPass final : public Pass {
   std::unique_ptr<media::FrameDecoder> dec_;
 };
 
+// Our decoder as the daemon runs it for a V4L2 stateless client:
+// StatelessDecoder takes the controls a client (GStreamer's v4l2codecs)
+// fills from its own header parse and decodes into CAPTURE buffers, which
+// are NV12 surfaces of the backend's own memory made once (the daemon
+// imports a CAPTURE dmabuf once and keeps the import) and are read back as
+// references. Only StatelessDecoder::decode is timed: the client's header
+// parsing is the player's work, not the decoder's.
+class StatelessPass final : public Pass {
+ public:
+  StatelessPass(const Clip& clip, dispatch::BackendKind kind, const dispatch::BackendOptions& options)
+      : backend_(dispatch::create_backend(kind, options)),
+        decoder_(*backend_),
+        client_(*backend_, decoder_, coded_size(clip), kCaptureBuffers, 0, vp9::test::CaptureMemory::kBackend) {}
+  void decode(const media::Packet& p, Stopwatch& sw, const std::function<void(media::Nv12Frame&&)>& out) override {
+    sw.pause();
+    const vp9::DecoderTiming before = decoder_.timing();
+    client_.around_decode = [&](bool begin) { begin ? sw.resume() : sw.pause(); };
+    const auto shown = client_.decode(std::span<const uint8_t>(p.data.data(), p.data.size()));
+    client_.around_decode = nullptr;
+    profile_ = vp9::timing_profile(before, decoder_.timing());
+    for (const auto& s : shown) out(client_.frame(s));
+  }
+  void flush(Stopwatch&, const std::function<void(media::Nv12Frame&&)>&) override {}
+  std::vector<std::pair<std::string, double>> profile() const override { return profile_; }
+
+ private:
+  // 8 reference slots, the frame being decoded and one being shown.
+  static constexpr size_t kCaptureBuffers = 10;
+  static vp9::FrameSize coded_size(const Clip& clip) {
+    std::vector<std::span<const uint8_t>> spans;
+    for (const auto& p : clip.packets) spans.emplace_back(p.data.data(), p.data.size());
+    return vp9::test::max_frame_size(spans);
+  }
+  std::unique_ptr<dispatch::Backend> backend_;
+  vp9::StatelessDecoder decoder_;
+  vp9::test::Client client_;
+  media::Profile profile_;
+};
+
 // Whether a VP9 packet's first frame is a key frame: its uncompressed
 // header's first bits (frame_marker, profile, show_existing_frame,
 // frame_type; VP9 spec 6.2).
@@ -248,6 +290,12 @@ std::unique_ptr<Pass> make_pass(const DecoderSpec& spec, const Clip& clip, const
   if (spec.decoder == "libvpx") return std::make_unique<VpxPass>(clip, spec.threads);
   if (spec.decoder == "daedalus") {
     auto backend = spec.backend == "vulkan" ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu;
+    if (spec.stateless) {
+      if (clip.codec != media::Codec::kVP9) throw Error("daedalus stateless: only VP9 clips are benchmarked");
+      dispatch::BackendOptions options;
+      if (spec.backend == "cpu") options.cpu_threads = unsigned(spec.threads);
+      return std::make_unique<StatelessPass>(clip, backend, options);
+    }
     // daedalus-cpu is the 1-thread run, daedalus-cpu-mt uses every core,
     // like libavcodec-1t / -mt.
     tools::DaedalusOptions options;
@@ -289,6 +337,9 @@ std::vector<DecoderSpec> default_decoders(int all_threads) {
       {"daedalus-cpu", "daedalus", "CPU backend, 1 thread", 1, "cpu"},
       {"daedalus-cpu-mt", "daedalus", fmt::format("CPU backend, {} threads", all_threads), all_threads, "cpu"},
       {"daedalus-vulkan", "daedalus", "Vulkan backend", 1, "vulkan"},
+      {"daedalus-vulkan-stateless", "daedalus", "Vulkan backend, stateless (as the daemon)", 1, "vulkan", -1, true},
+      {"daedalus-cpu-stateless", "daedalus", "CPU backend, 1 thread, stateless (as the daemon)", 1, "cpu", -1, true,
+       true},
   };
 }
 

@@ -49,6 +49,10 @@ struct DecoderSpec {
   int threads = 1;
   std::string backend;  // daedalus only: "cpu" | "vulkan"
   long max_packets = -1;  // decode only the first N packets (slow backends)
+  // daedalus only: through StatelessDecoder, as the daemon serves a V4L2
+  // client (controls in, CAPTURE buffers as destination and references).
+  bool stateless = false;
+  bool on_request = false;  // runs only when --decoders names it
 };
 
 struct RunResult {

@@ -82,15 +82,16 @@ std::vector<DecoderSpec> selected_decoders(const Options& opt) {
   std::set<std::string> want(opt.decoders.begin(), opt.decoders.end());
   // Under callgrind only the CPU decoders: lavapipe would count LLVM.
   if (opt.callgrind_child && want.empty()) want = {"libavcodec-1t", "libvpx-1t", "daedalus-cpu"};
-  if (opt.callgrind_child) want.erase("daedalus-vulkan");
   for (auto& s : specs)
-    if (s.backend == "vulkan") s.max_packets = opt.vulkan_frames;
-  if (want.empty()) return specs;
+    if (s.backend == "vulkan") {
+      s.max_packets = opt.vulkan_frames;
+      if (opt.callgrind_child) want.erase(s.id);
+    }
   std::vector<DecoderSpec> out;
   for (auto& s : specs)
     // The reference (libavcodec, 1 thread) always runs: it gives the md5s
     // and the time every ratio is relative to.
-    if (s.id == "libavcodec-1t" || want.count(s.id)) out.push_back(s);
+    if (s.id == "libavcodec-1t" || (want.empty() ? !s.on_request : want.count(s.id) > 0)) out.push_back(s);
   return out;
 }
 
@@ -153,7 +154,8 @@ int main(int argc, char** argv) {
   app.add_option("--json", opt.json_out, "write the JSON report here (default: stdout)");
   app.add_option("--summary", opt.summary_out, "also write the summary table here");
   app.add_option("--decoders", opt.decoders,
-                 "subset of libavcodec-1t libavcodec-mt libvpx-1t libvpx-mt daedalus-cpu daedalus-cpu-mt daedalus-vulkan");
+                 "subset of libavcodec-1t libavcodec-mt libvpx-1t libvpx-mt daedalus-cpu daedalus-cpu-mt daedalus-vulkan "
+                 "daedalus-vulkan-stateless, or daedalus-cpu-stateless (only when named)");
   app.add_option("--repeat", opt.repeat, "decode each clip N times, keep the fastest time per frame")
       ->check(CLI::Range(1, 100));
   app.add_option("--frames", opt.frames, "only the first N packets of each clip")->check(CLI::PositiveNumber);

@@ -363,12 +363,12 @@ std::string summary_table(const json& rep) {
     s += fmt::format("\n{} ({}x{}, {} packets, {:.0f} kbit/s at 30 fps)\n", c["name"].get<std::string>(),
                      c["width"].get<int>(), c["height"].get<int>(), c["packets"].get<size_t>(),
                      c["packets"].get<size_t>() ? c["bytes"].get<double>() * 8 * 30 / c["packets"].get<double>() / 1000 : 0.0);
-    s += fmt::format("  {:<17} {:>9} {:>8} {:>10} {:>17} {:>17} {:>11}  {}\n", "decoder", "ms/frame", "fps",
+    s += fmt::format("  {:<25} {:>9} {:>8} {:>10} {:>17} {:>17} {:>11}  {}\n", "decoder", "ms/frame", "fps",
                      "x ref time", "host cpu x ref", "cpu part x ref", "bit-exact", "note");
     for (const auto& r : c["runs"]) {
       const std::string id = r["id"];
       if (!r["available"].get<bool>()) {
-        s += fmt::format("  {:<17} {:>9} {:>8} {:>10} {:>17} {:>17} {:>11}  unavailable: {}\n", id, "-", "-", "-", "-", "-",
+        s += fmt::format("  {:<25} {:>9} {:>8} {:>10} {:>17} {:>17} {:>11}  unavailable: {}\n", id, "-", "-", "-", "-", "-",
                          "-", r["error"].is_null() ? "" : r["error"].get<std::string>());
         continue;
       }
@@ -388,7 +388,7 @@ std::string summary_table(const json& rep) {
                               : fmt::format("{}/{}", be["matched"].get<long>(), be["checked"].get<long>());
       std::string note = r["error"].is_null() ? "" : r["error"].get<std::string>();
       if (r.value("timed", "").rfind("end to end", 0) == 0) note = note.empty() ? "timed end to end" : note;
-      s += fmt::format("  {:<17} {:>9.2f} {:>8.1f} {:>10.2f} {:>17} {:>17} {:>11}  {}\n", id,
+      s += fmt::format("  {:<25} {:>9.2f} {:>8.1f} {:>10.2f} {:>17} {:>17} {:>11}  {}\n", id,
                        r["ms_per_frame"].get<double>(), r["fps"].get<double>(),
                        r["time_ratio_vs_reference"].get<double>(),
                        cell("ratio_vs_reference", "inter_ratio_vs_reference", "target_met"),

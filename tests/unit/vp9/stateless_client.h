@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <random>
 #include <span>
@@ -43,28 +44,48 @@ inline FrameSize max_frame_size(const std::vector<std::span<const uint8_t>>& pac
   return m;
 }
 
+enum class CaptureMemory { kHost, kBackend };
+
+// A CAPTURE buffer shown: which one, and the frame size it holds.
+struct Shown {
+  int buffer = -1;
+  FrameSize size;
+};
+
 // A V4L2 stateless VP9 client over a pool of NV12 "CAPTURE buffers".
 class Client {
  public:
-  Client(dispatch::Backend& backend, StatelessDecoder& dec, FrameSize coded, size_t num_buffers, uint32_t seed)
-      : backend_(backend), dec_(dec), rng_(seed) {
+  Client(dispatch::Backend& backend, StatelessDecoder& dec, FrameSize coded, size_t num_buffers, uint32_t seed,
+         CaptureMemory memory = CaptureMemory::kHost)
+      : backend_(backend), dec_(dec), rng_(seed), coded_(coded) {
     stride_ = (coded.width + 63) & ~63u;
     rows_ = (coded.height + 1) & ~1u;
-    buffers_.assign(num_buffers, std::vector<uint8_t>(size_t{stride_} * rows_ * 3 / 2, 0));
     buffer_ts_.assign(num_buffers, 0);
     scramble_ = seed != 0;
+    if (memory == CaptureMemory::kHost) {
+      buffers_.assign(num_buffers, std::vector<uint8_t>(size_t{stride_} * rows_ * 3 / 2, 0));
+    } else {
+      for (size_t b = 0; b < num_buffers; ++b) surfaces_.push_back(backend_.wrap_nv12(layout(coded), nullptr, -1));
+    }
   }
 
   // Sends the frames of one packet; returns the md5 of each shown frame.
   std::vector<std::string> send(std::span<const uint8_t> p) {
-    std::vector<std::string> shown;
+    std::vector<std::string> md5s;
+    for (const Shown& s : decode(p)) md5s.push_back(md5(s));
+    return md5s;
+  }
+
+  // Sends the frames of one packet; returns the CAPTURE buffers to show.
+  std::vector<Shown> decode(std::span<const uint8_t> p) {
+    std::vector<Shown> shown;
     for (const auto& [d, n] : split_superframe(p.data(), p.size())) {
       FrameHeader h = parse_uncompressed_header(d, n, persist_);
       if (h.show_existing_frame) {
         // GStreamer shows the earlier CAPTURE buffer again; no request.
         const int b = slots_[h.frame_to_show];
         if (b < 0) throw Error("client: show_existing_frame of an empty slot");
-        shown.push_back(md5(b, slot_size_[h.frame_to_show]));
+        shown.push_back({b, slot_size_[h.frame_to_show]});
         continue;
       }
       FrameContext deltas;
@@ -86,7 +107,9 @@ class Client {
       }
       auto dst = wrap(b, FrameSize{h.width, h.height});
       buffer_ts_[b] = ts;
+      if (around_decode) around_decode(true);
       dec_.decode(ts, f, use_compressed_ctrl ? &c : nullptr, std::span<const uint8_t>(d, n), ref_ptrs, *dst);
+      if (around_decode) around_decode(false);
       dst.reset();
       for (int i = 0; i < 8; ++i)
         if ((h.refresh_frame_flags >> i) & 1) {
@@ -97,7 +120,7 @@ class Client {
           persist_.slot_subsampling_x[i] = persist_.slot_subsampling_y[i] = 1;
           persist_.slot_bit_depth[i] = 8;
         }
-      if (h.show_frame) shown.push_back(md5(b, FrameSize{h.width, h.height}));
+      if (h.show_frame) shown.push_back({b, FrameSize{h.width, h.height}});
       last_refresh = h.refresh_frame_flags;
     }
     return shown;
@@ -109,19 +132,39 @@ class Client {
     persist_ = PersistentHeaderState{};
   }
 
+  // The md5 of a shown CAPTURE buffer's frame (NV12 without padding).
+  std::string md5(const Shown& s) const { return media::md5_hex(frame(s)); }
+
+  // A shown CAPTURE buffer's frame, without padding.
+  media::Nv12Frame frame(const Shown& s) const {
+    const uint8_t* buf = buffer_data(s.buffer);
+    media::Nv12Frame f;
+    f.allocate(static_cast<int>(s.size.width), static_cast<int>(s.size.height));
+    for (uint32_t r = 0; r < s.size.height; ++r)
+      std::copy_n(buf + size_t{r} * stride_, s.size.width, f.y.data() + size_t{r} * s.size.width);
+    const uint32_t cw = 2 * static_cast<uint32_t>(media::Nv12Frame::chroma_width(static_cast<int>(s.size.width)));
+    const uint32_t ch = (s.size.height + 1) / 2;
+    for (uint32_t r = 0; r < ch; ++r)
+      std::copy_n(buf + size_t{stride_} * rows_ + size_t{r} * stride_, cw, f.uv.data() + size_t{r} * cw);
+    return f;
+  }
+
   bool use_compressed_ctrl = true;
   uint8_t last_refresh = 0;
+  // Called with true right before and false right after each
+  // StatelessDecoder::decode (the bench times the decoder alone with it).
+  std::function<void(bool)> around_decode;
 
  private:
   int free_buffer() {
     std::vector<int> free;
-    for (int b = 0; b < static_cast<int>(buffers_.size()); ++b)
+    for (int b = 0; b < static_cast<int>(buffer_ts_.size()); ++b)
       if (std::find(std::begin(slots_), std::end(slots_), b) == std::end(slots_)) free.push_back(b);
     if (free.empty()) throw Error("client: no free CAPTURE buffer");
     if (!scramble_) {
       // Round robin, like a vb2 queue cycling its buffers.
-      for (size_t k = 0; k < buffers_.size(); ++k) {
-        const int b = static_cast<int>((rr_ + k) % buffers_.size());
+      for (size_t k = 0; k < buffer_ts_.size(); ++k) {
+        const int b = static_cast<int>((rr_ + k) % buffer_ts_.size());
         if (std::find(free.begin(), free.end(), b) != free.end()) {
           rr_ = static_cast<size_t>(b) + 1;
           return b;
@@ -131,7 +174,7 @@ class Client {
     return free[std::uniform_int_distribution<size_t>(0, free.size() - 1)(rng_)];
   }
 
-  std::shared_ptr<dispatch::Surface> wrap(int b, FrameSize s) {
+  dispatch::Nv12Layout layout(FrameSize s) const {
     dispatch::Nv12Layout l;
     l.width = s.width;
     l.height = s.height;
@@ -139,21 +182,20 @@ class Client {
     l.y_stride = stride_;
     l.uv_offset = stride_ * rows_;
     l.uv_stride = stride_;
-    l.size_bytes = buffers_[b].size();
-    return backend_.wrap_nv12(l, buffers_[b].data(), -1);
+    l.size_bytes = size_t{stride_} * rows_ * 3 / 2;
+    return l;
   }
 
-  std::string md5(int b, FrameSize s) const {
-    media::Nv12Frame f;
-    f.allocate(static_cast<int>(s.width), static_cast<int>(s.height));
-    const auto& buf = buffers_[b];
-    for (uint32_t r = 0; r < s.height; ++r)
-      std::copy_n(buf.data() + size_t{r} * stride_, s.width, f.y.data() + size_t{r} * s.width);
-    const uint32_t cw = 2 * static_cast<uint32_t>(media::Nv12Frame::chroma_width(static_cast<int>(s.width)));
-    const uint32_t ch = (s.height + 1) / 2;
-    for (uint32_t r = 0; r < ch; ++r)
-      std::copy_n(buf.data() + size_t{stride_} * rows_ + size_t{r} * stride_, cw, f.uv.data() + size_t{r} * cw);
-    return media::md5_hex(f);
+  std::shared_ptr<dispatch::Surface> wrap(int b, FrameSize s) {
+    if (surfaces_.empty()) return backend_.wrap_nv12(layout(s), buffers_[b].data(), -1);
+    // A surface of the backend's own memory has the visible size it was
+    // made with; making another would lose the reference's pixels.
+    if (!(s == coded_)) throw Error("client: backend-owned CAPTURE buffers hold one frame size");
+    return surfaces_[b];
+  }
+
+  const uint8_t* buffer_data(int b) const {
+    return surfaces_.empty() ? buffers_[b].data() : surfaces_[b]->host_data();
   }
 
   dispatch::Backend& backend_;
@@ -161,8 +203,10 @@ class Client {
   std::mt19937 rng_;
   bool scramble_ = false;
   size_t rr_ = 0;
+  FrameSize coded_;
   uint32_t stride_ = 0, rows_ = 0;
-  std::vector<std::vector<uint8_t>> buffers_;
+  std::vector<std::vector<uint8_t>> buffers_;              // CaptureMemory::kHost
+  std::vector<std::shared_ptr<dispatch::Surface>> surfaces_;  // CaptureMemory::kBackend
   std::vector<uint64_t> buffer_ts_;
   uint64_t next_ts_ = 0;
   PersistentHeaderState persist_;
