@@ -12,6 +12,8 @@
 #include "daedalus/dispatch/synthetic_work.h"
 
 #ifdef DAEDALUS_BENCH_VK_PLAN
+#include "stage_inter_pred.h"
+#include "stage_loop_filter.h"
 #include "vk_work.h"
 #endif
 

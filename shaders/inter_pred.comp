@@ -27,7 +27,7 @@ layout(local_size_x = DD_INTER_UNITS_PER_GROUP) in;
 // Job buffer: words [0, 27): reference plane layouts, [slot][plane] =
 // (offset, stride, step); from word 32: 16-word jobs; from word
 // pc.unit_base: one word per unit, job << 8 | unit_row << 4 | unit_col
-// (see vk_work.h).
+// (see dispatch/vulkan/stage_inter_pred.h).
 layout(std430, binding = 0) readonly buffer Jobs { uint jw[]; };
 // The reference of this dispatch, read as 32-bit words: one load brings 4
 // samples (fewer TMU lookups on V3D); samples are extracted with shifts.

@@ -18,7 +18,8 @@
 // guest about 0.5 ms, most of a narrow level's time). A second schedule
 // (DAEDALUS_VK_INTRA_SCHEDULE=waves) runs superblock waves instead: a
 // dispatch per sbx + 2 * sby, a workgroup per superblock walking that
-// superblock's own chain (vk_work.h, TxPlan::intra_waves).
+// superblock's own chain (dispatch/vulkan/vk_work.h, TxPlan::intra_waves;
+// planned in stage_intra_recon.cpp).
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require

@@ -12,11 +12,11 @@
 //
 // The host lists, per superblock, which units have an edge to filter (bit
 // masks per unit row for the vertical pass, per unit column for the
-// horizontal one, vk_work.h LfPlan): each invocation walks the set bits of
-// its mask, not every unit of its row or column. Loading a unit is a
-// gather, one memory operation per lane on SIMD CPU drivers (lavapipe) and
-// a TMU lookup on V3D; walking 16 units to find the 4 with an edge was
-// most of the vertical pass's time under lavapipe.
+// horizontal one, dispatch/vulkan/stage_loop_filter.h LfPlan): each
+// invocation walks the set bits of its mask, not every unit of its row or
+// column. Loading a unit is a gather, one memory operation per lane on SIMD
+// CPU drivers (lavapipe) and a TMU lookup on V3D; walking 16 units to find
+// the 4 with an edge was most of the vertical pass's time under lavapipe.
 //
 // Pixels are loaded and stored as 32-bit words (plane offsets and strides
 // are multiples of 4, checked on the host; edges sit on 4-pixel unit

@@ -26,16 +26,6 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
-
-using PackPush = dd_pack_push;
-using ResidualPush = dd_residual_push;
-using PlanesPush = dd_planes;
-using IntraPush = dd_intra_push;
-using AddResidualPush = dd_add_residual_push;
-using InterPush = dd_inter_push;
-using LoopFilterPush = dd_loop_filter_push;
-
 }  // namespace
 
 extern const int32_t kVp9SubpelFilters[4][16][8];
@@ -381,13 +371,10 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   frame_timing_.begin_ms = ms_since(begin_t0);
 }
 
-namespace {
-
-// Decoded-area planes of a planar destination, checked like the reference.
-PlanesPush dst_planes(Surface& dst, const dd_frame_params& p, const char* what) {
+dd_planes VulkanBackend::dst_planes(Surface& dst, const dd_frame_params& p, const char* what) {
   if (dst.format() != SurfaceFormat::kPlanar420)
     throw Error(fmt::format("vulkan backend: {}: the destination must be a planar surface", what));
-  PlanesPush pp{};
+  dd_planes pp{};
   for (int pl = 0; pl < 3; pl++) {
     const PlaneLayout& l = dst.plane(pl);
     const uint32_t need_w = (p.mi_cols * 8) >> (pl ? p.ss_x : 0), need_h = (p.mi_rows * 8) >> (pl ? p.ss_y : 0);
@@ -400,210 +387,6 @@ PlanesPush dst_planes(Surface& dst, const dd_frame_params& p, const char* what) 
     pp.height[pl] = need_h;
   }
   return pp;
-}
-
-}  // namespace
-
-void VulkanBackend::residual(const FrameWork& work) {
-  require_frame("residual");
-  if (work.tx_blocks.size() != params_.num_tx_blocks) throw Error("vulkan backend: residual: not this frame's work");
-  stage_begin(Stage::kResidual);
-  for (uint32_t sz = 0; sz < 4; sz++) {
-    const Range& r = tx_plan_.by_size[sz];
-    if (!r.count) continue;
-    const PipelineId id = PipelineId(kResidual4 + sz);
-    VkDescriptorSet set =
-        make_set(id, {tx_buf_.buffer(), coeff_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer()});
-    ResidualPush pc{r.base, r.count, (work.params.flags & DD_FRAME_LOSSLESS) ? 1u : 0u};
-    // 64 / n blocks per workgroup, one row then one column per invocation;
-    // 32x32: one block, two invocations per row and column (residual.comp).
-    const uint32_t per_group = sz == 3 ? 1u : 64u >> (2 + sz);
-    dispatch_linear(id, set, pc, div_up(r.count, per_group));  // independent blocks: no barrier between sizes
-  }
-  residual_recorded_ = true;
-  stage_end(Stage::kResidual);
-}
-
-void VulkanBackend::inter_pred(const FrameWork& work, Surface& dst_s, Surface* const refs[3]) {
-  require_frame("inter_pred");
-  if (inter_recorded_) throw Error("vulkan backend: inter_pred called twice in one frame");
-  VkSurface& dst = as_vk(dst_s, "inter_pred destination");
-  PlanesPush planes = dst_planes(dst, work.params, "inter_pred");
-  RefView views[3];
-  VkBuffer ref_bufs[3];
-  for (int s = 0; s < 3; s++) {
-    ref_bufs[s] = dst.buffer();  // placeholder binding for an absent reference
-    if (!refs || !refs[s]) continue;
-    VkSurface& r = as_vk(*refs[s], "inter_pred reference");
-    RefView& v = views[s];
-    v.present = true;
-    const bool nv12 = r.format() == SurfaceFormat::kNv12;
-    for (int pl = 0; pl < 3; pl++) {
-      const PlaneLayout& l = r.plane(nv12 && pl > 0 ? 1 : pl);
-      v.plane_w[pl] = int(l.width);
-      v.plane_h[pl] = int(l.height);
-      v.offset[pl] = static_cast<uint32_t>(l.offset) + (nv12 && pl == 2 ? 1 : 0);
-      v.stride[pl] = l.stride;
-      v.step[pl] = l.step;
-    }
-    ref_bufs[s] = r.buffer();
-  }
-  plan_inter(work, views, inter_plan_);
-  const InterPlan& plan = inter_plan_;
-  num_jobs_ = plan.num_jobs;
-  stage_begin(Stage::kInterPred);
-  for (int s = 0; s < 3; s++)
-    if (views[s].present) use_as_source(as_vk(*refs[s], "inter_pred reference"));
-  if (plan.num_units) {
-    jobs_buf_.ensure(*ctx_, plan.words.size() * 4);
-    std::memcpy(jobs_buf_.data(), plan.words.data(), plan.words.size() * 4);
-    InterPush pc{};
-    for (int pl = 0; pl < 3; pl++) {
-      // The shader stores whole unit rows as words (units are 4-aligned).
-      if (planes.off[pl] % 4 || planes.stride[pl] % 4)
-        throw Error("vulkan backend: inter_pred: destination planes must be 4-byte aligned");
-      pc.off[pl] = planes.off[pl];
-      pc.stride[pl] = planes.stride[pl];
-    }
-    // One dispatch per (pass, reference slot); the second pass averages
-    // into what the first wrote.
-    for (uint32_t pass = 0; pass < 2; pass++) {
-      if (pass == 1 && plan.units[1][0].count + plan.units[1][1].count + plan.units[1][2].count) barrier();
-      for (int s = 0; s < 3; s++) {
-        const Range& g = plan.units[pass][s];
-        if (!g.count) continue;
-        pc.count = g.count;
-        pc.unit_base = g.base;
-        pc.ref_index = pass;
-        VkDescriptorSet set = make_set(
-            kInterPred, {jobs_buf_.buffer(), ref_bufs[s], dst.buffer(), filter_buf_.buffer(), dst.buffer()});
-        dispatch_linear(kInterPred, set, pc, div_up(g.count, DD_INTER_UNITS_PER_GROUP));
-      }
-    }
-  }
-  if (residual_recorded_ && tx_plan_.inter.count) {
-    barrier();
-    VkDescriptorSet set =
-        make_set(kAddResidual, {tx_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer(), dst.buffer()});
-    const Range& r = tx_plan_.inter;
-    const uint32_t small = tx_plan_.inter_4x4;
-    if (small) {
-      AddResidualPush pc{r.base, small, planes, 2};
-      dispatch_linear(kAddResidual, set, pc, div_up(small, 4));
-    }
-    if (r.count > small) {
-      AddResidualPush pc{r.base + small, r.count - small, planes, 0};
-      dispatch_linear(kAddResidual, set, pc, r.count - small);
-    }
-  }
-  inter_recorded_ = true;
-  stage_end(Stage::kInterPred);
-}
-
-void VulkanBackend::intra_recon(const FrameWork& work, Surface& dst_s) {
-  require_frame("intra_recon");
-  VkSurface& dst = as_vk(dst_s, "intra_recon destination");
-  PlanesPush planes = dst_planes(dst, work.params, "intra_recon");
-  stage_begin(Stage::kIntraRecon);
-  if (!tx_plan_.intra_levels.empty()) {
-    VkDescriptorSet set =
-        make_set(kIntraRecon, {tx_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer(), dst.buffer()});
-    const uint32_t use_residual = residual_recorded_ ? 1u : 0u;
-    // Superblock waves: one workgroup per superblock, each walking its own
-    // chain (chain_levels = DD_CHAINS_PER_GROUP: the chains are in aux).
-    if (tx_plan_.intra_by_superblock)
-      for (const Range& wave : tx_plan_.intra_waves) {
-        barrier();
-        IntraPush pc{0, 0, planes, use_residual, 0, wave.base, DD_CHAINS_PER_GROUP};
-        dispatch_linear(kIntraRecon, set, pc, wave.count);
-      }
-    else
-      for (const TxPlan::IntraStep& step : tx_plan_.intra_steps) {
-        barrier();
-        if (step.chain()) {
-          // One workgroup walks the narrow levels.
-          IntraPush pc{0, 0, planes, use_residual, 0, step.chain_base, step.num_levels};
-          dispatch_linear(kIntraRecon, set, pc, 1);
-        } else {
-          // A level: workgroups of 4x4 blocks, then of larger ones.
-          const uint32_t l = step.first_level;
-          const Range& r = tx_plan_.intra_levels[l];
-          IntraPush pc{r.base, r.count, planes, use_residual, tx_plan_.intra_level_4x4[l], 0, 0};
-          dispatch_linear(kIntraRecon, set, pc, tx_plan_.intra_groups(l));
-        }
-      }
-  }
-  stage_end(Stage::kIntraRecon);
-}
-
-void VulkanBackend::loop_filter(const FrameWork& work, Surface& dst_s) {
-  require_frame("loop_filter");
-  VkSurface& dst = as_vk(dst_s, "loop_filter destination");
-  LoopFilterPush pc{};
-  pc.planes = dst_planes(dst, work.params, "loop_filter");
-  // The shader moves pixels as 32-bit words (create_surface aligns planes
-  // and strides to 16).
-  for (int pl = 0; pl < 3; pl++)
-    if (pc.planes.off[pl] % 4 || pc.planes.stride[pl] % 4)
-      throw Error(fmt::format("vulkan backend: loop_filter: plane {} offset {} / stride {} not a multiple of 4", pl,
-                              pc.planes.off[pl], pc.planes.stride[pl]));
-  pc.sharpness = work.params.sharpness & 7;
-  pc.edges_base = uint32_t(lf_plan_.list.size());
-  for (int pl = 0; pl < 3; pl++) {
-    const bool present = !work.lf[pl].empty();
-    pc.cols[pl] = present ? work.params.lf_cols[pl] : 0;
-    pc.rows[pl] = present ? work.params.lf_rows[pl] : 0;
-    pc.lf_base[pl] = lf_plan_.unit_base[pl];
-  }
-  stage_begin(Stage::kLoopFilter);
-  if (!lf_plan_.levels.empty()) {
-    VkDescriptorSet set = make_set(kLoopFilter, {dst.buffer(), lf_buf_.buffer(), lf_aux_buf_.buffer()});
-    for (const Range& r : lf_plan_.levels) {
-      barrier();
-      pc.list_base = r.base;
-      pc.count = r.count;
-      dispatch_linear(kLoopFilter, set, pc, r.count);
-    }
-  }
-  stage_end(Stage::kLoopFilter);
-}
-
-void VulkanBackend::pack_nv12(const Surface& src_c, Surface& dst_s) {
-  require_frame("pack_nv12");
-  VkSurface& src = as_vk(const_cast<Surface&>(src_c), "pack_nv12 source");
-  VkSurface& dst = as_vk(dst_s, "pack_nv12 destination");
-  if (src.format() != SurfaceFormat::kPlanar420 || dst.format() != SurfaceFormat::kNv12)
-    throw Error("Vulkan backend: pack_nv12 needs a planar source and an NV12 destination");
-  PackPush pc{};
-  for (int p = 0; p < 3; p++) {
-    pc.src_off[p] = static_cast<uint32_t>(src.plane(p).offset);
-    pc.src_stride[p] = src.plane(p).stride;
-  }
-  pc.dst_y_off = static_cast<uint32_t>(dst.plane(0).offset);
-  pc.dst_y_stride = dst.plane(0).stride;
-  pc.dst_uv_off = static_cast<uint32_t>(dst.plane(1).offset);
-  pc.dst_uv_stride = dst.plane(1).stride;
-  pc.width = dst.plane(0).width;
-  pc.height = dst.plane(0).height;
-  pc.chroma_w = dst.plane(1).width;
-  pc.chroma_h = dst.plane(1).height;
-  if (src.plane(0).width < pc.width || src.plane(0).height < pc.height || src.plane(1).width < pc.chroma_w ||
-      src.plane(1).height < pc.chroma_h)
-    throw Error(fmt::format("vulkan backend: pack_nv12 source {}x{} is smaller than the NV12 picture {}x{}",
-                            src.plane(0).width, src.plane(0).height, pc.width, pc.height));
-  stage_begin(Stage::kPackNv12);
-  use_as_destination(dst);
-  bool aligned = true;
-  for (uint32_t v : {pc.src_off[0], pc.src_off[1], pc.src_off[2], pc.src_stride[0], pc.src_stride[1], pc.src_stride[2],
-                     pc.dst_y_off, pc.dst_y_stride, pc.dst_uv_off, pc.dst_uv_stride})
-    aligned &= (v & 3) == 0;
-  const PipelineId id = aligned ? kPackNv12Words : kPackNv12;
-  // Per invocation: the word variant two destination words (8 bytes), the
-  // other one byte.
-  const uint32_t row_units = aligned ? div_up(std::max(pc.width, 2 * pc.chroma_w), 8) : std::max(pc.width, 2 * pc.chroma_w);
-  VkDescriptorSet set = make_set(id, {src.buffer(), dst.buffer()});
-  dispatch(id, set, pc, div_up(row_units, DD_PACK_LANES_X), div_up(pc.height + pc.chroma_h, DD_PACK_LANES_Y));
-  stage_end(Stage::kPackNv12);
 }
 
 void VulkanBackend::end_frame() {

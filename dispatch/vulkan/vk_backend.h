@@ -3,6 +3,11 @@
 // frame records every stage (begin_frame .. end_frame), with one global
 // compute->compute barrier between dependent dispatches, one submission and
 // one fence wait in end_frame(); per-stage GPU time from timestamp queries.
+// This class and vk_backend.cpp own the frame's lifecycle, the pools, the
+// pipelines (vk_interface.h) and the dispatch/barrier/timing helpers; each
+// stage's planning and recording live in the file named after its shader,
+// stage_<shader>.cpp (residual, inter_pred, add_residual, intra_recon,
+// loop_filter, pack_nv12).
 #pragma once
 
 #include <array>
@@ -15,11 +20,15 @@
 #include "daedalus/dispatch/dispatch.h"
 #include "vk_context.h"
 #include "vk_interface.h"
+#include "stage_inter_pred.h"
+#include "stage_loop_filter.h"
 #include "vk_work.h"
 
 namespace daedalus::dispatch::vk {
 
 class VkSurface;
+
+inline uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
 struct Pipeline {
   VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
@@ -98,6 +107,11 @@ class VulkanBackend final : public Backend {
   VkSurface& as_vk(Surface& s, const char* what);
   void use_as_source(VkSurface& s);  // host-backed NV12: copy host->staging
   void use_as_destination(VkSurface& s);
+  // Decoded-area planes of a planar destination, checked like the reference.
+  static dd_planes dst_planes(Surface& dst, const dd_frame_params& p, const char* what);
+  // inter_pred's last pass: the inter blocks' residuals added to the
+  // prediction (stage_add_residual.cpp).
+  void add_residual(VkSurface& dst, const dd_planes& planes);
 
   std::shared_ptr<Context> ctx_;  // shared with surfaces, which may outlive the backend
   std::shared_ptr<BufferPool> staging_pool_ = std::make_shared<BufferPool>();

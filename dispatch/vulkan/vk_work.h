@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Host-side preparation of a frame's work for the Vulkan shaders: input
-// validation (dispatch/vp9/work_checks.h, shared with the CPU backend),
-// index lists that group tx blocks per transform size, intra wavefront
-// levels, loop-filter superblock levels, and inter prediction jobs with
-// reference positions from dispatch/vp9/inter_geometry.h.
+// What the Vulkan stages share of a frame's host-side preparation: input
+// validation (dispatch/vp9/work_checks.h, shared with the CPU backend) and
+// the tx aux array that residual, intra_recon and add_residual read, each
+// part planned by its stage's file (stage_<shader>.cpp). The loop filter's
+// and inter prediction's own plans: stage_loop_filter.h, stage_inter_pred.h.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +23,10 @@ void validate_work(const FrameWork& work);
 
 // The "tx aux" array the residual / intra / add_residual shaders read:
 // words [0, num_tx) hold each tx block's residual offset (kNoResidual when
-// eob == 0), followed by index lists described by the ranges below.
+// eob == 0), followed by index lists described by the ranges below, in the
+// order plan_tx has the stages append them: residual (stage_residual.cpp),
+// add_residual (stage_add_residual.cpp), intra_recon
+// (stage_intra_recon.cpp).
 struct Range {
   uint32_t base = 0, count = 0;
 };
@@ -83,53 +86,10 @@ inline uint32_t TxPlan::intra_groups(size_t level) const {
 enum class IntraSchedule { kLevels, kSuperblockWaves, kAuto };
 TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups = kIntraChainMaxGroups,
                IntraSchedule schedule = IntraSchedule::kLevels);
-
-// The loop filter's superblocks in wave order (list: sbx | sby << 16,
-// levels: the waves), and per superblock of list kLfEdgeWords words of
-// masks (edges): which of its units have an edge to filter (size 4, 8 or
-// 16 and a level of 1..63). The shader walks only those units instead of
-// loading every unit of the superblock (loop_filter.comp).
-//   [0, 8)   luma vertical edges, unit row r at bits 16 * (r & 1) of word r >> 1
-//   [8, 10)  U vertical edges, unit row r at bits 8 * (r & 3) of word 8 + (r >> 2)
-//   [10, 12) V vertical edges, likewise
-//   [12, 24) horizontal edges, the same with unit columns for unit rows
-// Bit i of a row's mask is the superblock's unit column i (of a column's
-// mask, unit row i). unit_base: where each plane's dd_lf_unit array starts
-// in the one unit buffer the shader reads (the planes one after another).
-inline constexpr uint32_t kLfEdgeWords = DD_LF_EDGE_WORDS;
-struct LfPlan {
-  std::vector<uint32_t> list;
-  std::vector<Range> levels;
-  std::vector<uint32_t> edges;
-  uint32_t unit_base[3] = {};
-};
-LfPlan plan_loop_filter(const FrameWork& work);
-
-// A reference as the inter stage sees it.
-struct RefView {
-  bool present = false;
-  int plane_w[3] = {}, plane_h[3] = {};  // plane sizes of the surface
-  uint32_t offset[3] = {}, stride[3] = {}, step[3] = {};
-};
-
-// Inter prediction jobs: header words [0, 27) = reference plane layouts
-// [slot][plane] (offset, stride, step); from word 32, 16 words per job:
-//   [0] plane | filter << 8 | nrefs << 16, [1] x | y << 16, [2] w | h << 16,
-//   [3 + 5 i] ref slot, pos_x, pos_y (1/16 pel), dx | dy << 16,
-//             ref_w | ref_h << 16   for i = 0, 1.
-// Only the part of each block inside the decoded area becomes a job. From
-// word 32 + 16 * num_jobs, one word per 4x4-pixel unit of a job (what one
-// shader invocation predicts): job << 8 | unit_row << 4 | unit_col, grouped
-// by pass (0: every job's first reference, 1: compound jobs' second) and
-// by the reference slot the pass reads: units[pass][slot] is one dispatch.
-constexpr uint32_t kJobHeaderWords = DD_JOB_HEADER_WORDS, kJobWords = DD_JOB_WORDS;
-struct InterPlan {
-  std::vector<uint32_t> words;
-  uint32_t num_jobs = 0, num_units = 0;
-  Range units[2][3];
-};
-InterPlan plan_inter(const FrameWork& work, const RefView refs[3]);
-// The same into `plan`, reusing its storage (a backend plans every frame).
-void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan);
+// plan_tx's parts, one per stage, each appending its lists to plan.aux.
+void plan_residual(const FrameWork& work, TxPlan& plan);      // aux[0, num_tx), by_size, residual_samples
+void plan_add_residual(const FrameWork& work, TxPlan& plan);  // inter, inter_4x4
+void plan_intra(const FrameWork& work, uint32_t chain_max_groups, IntraSchedule schedule,
+                TxPlan& plan);  // intra_*
 
 }  // namespace daedalus::dispatch::vk

@@ -3,9 +3,9 @@
  * The host/shader interface of the Vulkan backend, in the C++/GLSL subset
  * of daedalus/dispatch/c_glsl.h: one struct per push-constant block, the
  * layouts of the records the backend writes into storage buffers for the
- * shaders (dispatch/vulkan/vk_work.h says what they hold), and the
- * workgroup packings both sides compute with. dispatch/vulkan includes it
- * as C++, each shader as GLSL: a shader declares its block as
+ * shaders (dispatch/vulkan/vk_work.h, stage_*.h say what they hold), and
+ * the workgroup packings both sides compute with. dispatch/vulkan includes
+ * it as C++, each shader as GLSL: a shader declares its block as
  *     layout(push_constant) uniform Params { dd_intra_push pc; };
  * and the backend pushes the same struct. The enums and the work records'
  * layouts are in daedalus/dispatch/work_shared.h.
@@ -92,9 +92,9 @@ DD_STRUCT(dd_loop_filter_push, DD_LOOP_FILTER_PUSH_FIELDS)
 /* The aux buffer's residual offset of a tx block with eob == 0. */
 #define DD_NO_RESIDUAL 0xffffffffu
 
-/* Inter prediction jobs (vk_work.h, InterPlan): a header of reference
- * plane layouts, [slot][plane] = (offset, stride, step) words, then one
- * record of DD_JOB_WORDS per job:
+/* Inter prediction jobs (stage_inter_pred.h, InterPlan): a header of
+ * reference plane layouts, [slot][plane] = (offset, stride, step) words,
+ * then one record of DD_JOB_WORDS per job:
  *   [DD_JOB_KIND] plane | filter << 8 | nrefs << 16, [DD_JOB_POS] x | y << 16,
  *   [DD_JOB_SIZE] w | h << 16, then per reference i at DD_JOB_REF +
  *   DD_JOB_REF_WORDS * i: slot, pos_x, pos_y (1/16 pel), dx | dy << 16,
@@ -121,6 +121,6 @@ DD_STRUCT(dd_loop_filter_push, DD_LOOP_FILTER_PUSH_FIELDS)
 #define DD_INTRA_4X4_PER_GROUP 16u       /* 4 invocations per 4x4 block */
 #define DD_INTRA_LARGER_PER_GROUP 4u     /* 16 invocations per 8x8..32x32 block */
 #define DD_LOOP_FILTER_LANES 128         /* loop_filter: one workgroup per superblock */
-#define DD_LF_EDGE_WORDS 24u             /* a superblock's edge masks (vk_work.h, LfPlan) */
+#define DD_LF_EDGE_WORDS 24u             /* a superblock's edge masks (LfPlan) */
 
 #endif /* DAEDALUS_SHADER_INTERFACE_H */

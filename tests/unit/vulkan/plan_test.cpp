@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The host-side planning of the Vulkan backend (vk_work.cpp): intra
+// The host-side planning of the Vulkan stages (stage_*.cpp): intra
 // wavefront levels and loop-filter superblock levels, on hand-made work.
 #include <gtest/gtest.h>
 
@@ -7,6 +7,8 @@
 #include <set>
 
 #include "daedalus/error.h"
+#include "stage_inter_pred.h"
+#include "stage_loop_filter.h"
 #include "vk_work.h"
 
 using namespace daedalus::dispatch;

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+// The inter_pred stage's host side (shaders/inter_pred.comp): prediction
+// jobs and their 4x4-pixel units (stage_inter_pred.h), one dispatch per
+// pass and reference slot, then the add_residual pass
+// (stage_add_residual.cpp).
+#include "stage_inter_pred.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "daedalus/error.h"
+#include "inter_geometry.h"
+#include "vk_backend.h"
+#include "vk_surface.h"
+#include "work_checks.h"
+
+namespace daedalus::dispatch::vk {
+
+InterPlan plan_inter(const FrameWork& work, const RefView refs[3]) {
+  InterPlan plan;
+  plan_inter(work, refs, plan);
+  return plan;
+}
+
+void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan) {
+  const dd_frame_params& fp = work.params;
+  plan.num_jobs = plan.num_units = 0;
+  std::vector<uint32_t>& out = plan.words;
+  out.assign(kJobHeaderWords, 0);  // keeps the capacity of earlier frames
+  uint32_t units_in[2][3] = {};    // per pass and reference slot
+  for (int s = 0; s < 3; ++s)
+    for (int pl = 0; pl < 3; ++pl) {
+      out[s * 9 + pl * 3 + 0] = refs[s].offset[pl];
+      out[s * 9 + pl * 3 + 1] = refs[s].stride[pl];
+      out[s * 9 + pl * 3 + 2] = refs[s].step[pl];
+    }
+  for (const dd_block& b : work.blocks) {
+    if (!(b.flags & DD_BLOCK_INTER)) continue;
+    const int nrefs = (b.flags & DD_BLOCK_COMPOUND) ? 2 : 1;
+    const bool sub8x8 = vp9::is_sub8x8(b);
+    for (int plane = 0; plane < 3; ++plane) {
+      const bool chroma = plane > 0;
+      const int ssx = chroma ? int(fp.ss_x) : 0, ssy = chroma ? int(fp.ss_y) : 0;
+      const int x = b.x >> ssx, y = b.y >> ssy;
+      const int bw = vp9::pred_width(b, ssx), bh = vp9::pred_height(b, ssy);
+      const int dw = int(vp9::decoded_width(fp, plane)), dh = int(vp9::decoded_height(fp, plane));
+      // Per reference: the area reads are clamped to, checked as the CPU
+      // backend does.
+      int ref_w[2] = {}, ref_h[2] = {};
+      for (int i = 0; i < nrefs; ++i) {
+        const RefView& rv = refs[b.ref[i]];
+        if (!rv.present) vp9::missing_reference(b, b.ref[i], "vulkan backend");
+        const vp9::RefArea area = vp9::ref_read_area(rv.plane_w[plane], rv.plane_h[plane], fp.refs[b.ref[i]], ssx,
+                                                     ssy, "vulkan backend");
+        ref_w[i] = area.w;
+        ref_h[i] = area.h;
+      }
+      // Sub-blocks: (offset, size, vector index or -1 for the chroma average).
+      struct Part {
+        int ox, oy, w, h, mv;
+      } parts[4];
+      int nparts = 0;
+      if (!sub8x8) {
+        parts[nparts++] = {0, 0, bw, bh, 0};
+      } else if (!chroma || (!ssx && !ssy)) {
+        for (int k = 0; k < 4; ++k) parts[nparts++] = {(k & 1) * 4, (k >> 1) * 4, 4, 4, k};
+      } else {
+        parts[nparts++] = {0, 0, bw, bh, -1};
+      }
+      for (int k = 0; k < nparts; ++k) {
+        const Part& pt = parts[k];
+        const int px = x + pt.ox, py = y + pt.oy;
+        // Written area: inside the decoded plane (the rest is computed and
+        // dropped by the reference, so it need not be computed here).
+        const int w = std::min(pt.w, dw - px), h = std::min(pt.h, dh - py);
+        if (w <= 0 || h <= 0) continue;
+        uint32_t job[kJobWords] = {};
+        job[DD_JOB_KIND] = uint32_t(plane) | uint32_t(b.interp_filter & 3) << 8 | uint32_t(nrefs) << 16;
+        job[DD_JOB_POS] = uint32_t(px) | uint32_t(py) << 16;
+        job[DD_JOB_SIZE] = uint32_t(w) | uint32_t(h) << 16;
+        for (int i = 0; i < nrefs; ++i) {
+          const vp9::Mv mv = pt.mv >= 0 ? vp9::Mv{b.mv[pt.mv][i][0], b.mv[pt.mv][i][1]} : vp9::sub8x8_chroma_mv(b, i);
+          // Sub-8x8 luma parts pass (ox, oy, 8, 8) as the reference does.
+          const bool luma_part = pt.mv >= 0 && sub8x8;
+          const vp9::RefPosition rp =
+              luma_part ? vp9::ref_position(fp.refs[b.ref[i]], fp, plane, px, py, mv, pt.ox, pt.oy, 8, 8)
+                        : vp9::ref_position(fp.refs[b.ref[i]], fp, plane, px, py, mv, 0, 0, bw, bh);
+          uint32_t* r = job + DD_JOB_REF + DD_JOB_REF_WORDS * i;
+          r[0] = b.ref[i];
+          r[1] = uint32_t(rp.pos_x);
+          r[2] = uint32_t(rp.pos_y);
+          r[3] = uint32_t(rp.dx) | uint32_t(rp.dy) << 16;
+          r[4] = uint32_t(ref_w[i]) | uint32_t(ref_h[i]) << 16;
+        }
+        out.insert(out.end(), job, job + kJobWords);
+        ++plan.num_jobs;
+        const uint32_t units = uint32_t((w + 3) / 4) * uint32_t((h + 3) / 4);
+        for (int i = 0; i < nrefs; ++i) units_in[i][b.ref[i]] += units;
+      }
+    }
+  }
+  // Units, pass by pass and slot by slot; within a group job by job, so
+  // that neighbouring invocations read neighbouring pixels. Sized first,
+  // then written in place.
+  const size_t jobs_end = out.size();
+  for (uint32_t pass = 0; pass < 2; ++pass)
+    for (uint32_t slot = 0; slot < 3; ++slot) {
+      Range& g = plan.units[pass][slot];
+      g.base = uint32_t(jobs_end) + plan.num_units;
+      g.count = units_in[pass][slot];
+      plan.num_units += g.count;
+    }
+  out.resize(jobs_end + plan.num_units);
+  for (uint32_t pass = 0; pass < 2; ++pass)
+    for (uint32_t slot = 0; slot < 3; ++slot) {
+      uint32_t* u = out.data() + plan.units[pass][slot].base;
+      for (uint32_t j = 0; j < plan.num_jobs; ++j) {
+        const uint32_t* job = out.data() + kJobHeaderWords + size_t(j) * kJobWords;
+        if ((job[DD_JOB_KIND] >> 16) <= pass || job[DD_JOB_REF + DD_JOB_REF_WORDS * pass] != slot) continue;
+        const uint32_t uw = ((job[DD_JOB_SIZE] & 0xffffu) + 3) / 4, uh = ((job[DD_JOB_SIZE] >> 16) + 3) / 4;
+        for (uint32_t r = 0; r < uh; ++r)
+          for (uint32_t c = 0; c < uw; ++c) *u++ = j << DD_UNIT_JOB_SHIFT | r << 4 | c;
+      }
+    }
+}
+
+void VulkanBackend::inter_pred(const FrameWork& work, Surface& dst_s, Surface* const refs[3]) {
+  require_frame("inter_pred");
+  if (inter_recorded_) throw Error("vulkan backend: inter_pred called twice in one frame");
+  VkSurface& dst = as_vk(dst_s, "inter_pred destination");
+  dd_planes planes = dst_planes(dst, work.params, "inter_pred");
+  RefView views[3];
+  VkBuffer ref_bufs[3];
+  for (int s = 0; s < 3; s++) {
+    ref_bufs[s] = dst.buffer();  // placeholder binding for an absent reference
+    if (!refs || !refs[s]) continue;
+    VkSurface& r = as_vk(*refs[s], "inter_pred reference");
+    RefView& v = views[s];
+    v.present = true;
+    const bool nv12 = r.format() == SurfaceFormat::kNv12;
+    for (int pl = 0; pl < 3; pl++) {
+      const PlaneLayout& l = r.plane(nv12 && pl > 0 ? 1 : pl);
+      v.plane_w[pl] = int(l.width);
+      v.plane_h[pl] = int(l.height);
+      v.offset[pl] = static_cast<uint32_t>(l.offset) + (nv12 && pl == 2 ? 1 : 0);
+      v.stride[pl] = l.stride;
+      v.step[pl] = l.step;
+    }
+    ref_bufs[s] = r.buffer();
+  }
+  plan_inter(work, views, inter_plan_);
+  const InterPlan& plan = inter_plan_;
+  num_jobs_ = plan.num_jobs;
+  stage_begin(Stage::kInterPred);
+  for (int s = 0; s < 3; s++)
+    if (views[s].present) use_as_source(as_vk(*refs[s], "inter_pred reference"));
+  if (plan.num_units) {
+    jobs_buf_.ensure(*ctx_, plan.words.size() * 4);
+    std::memcpy(jobs_buf_.data(), plan.words.data(), plan.words.size() * 4);
+    dd_inter_push pc{};
+    for (int pl = 0; pl < 3; pl++) {
+      // The shader stores whole unit rows as words (units are 4-aligned).
+      if (planes.off[pl] % 4 || planes.stride[pl] % 4)
+        throw Error("vulkan backend: inter_pred: destination planes must be 4-byte aligned");
+      pc.off[pl] = planes.off[pl];
+      pc.stride[pl] = planes.stride[pl];
+    }
+    // One dispatch per (pass, reference slot); the second pass averages
+    // into what the first wrote.
+    for (uint32_t pass = 0; pass < 2; pass++) {
+      if (pass == 1 && plan.units[1][0].count + plan.units[1][1].count + plan.units[1][2].count) barrier();
+      for (int s = 0; s < 3; s++) {
+        const Range& g = plan.units[pass][s];
+        if (!g.count) continue;
+        pc.count = g.count;
+        pc.unit_base = g.base;
+        pc.ref_index = pass;
+        VkDescriptorSet set = make_set(
+            kInterPred, {jobs_buf_.buffer(), ref_bufs[s], dst.buffer(), filter_buf_.buffer(), dst.buffer()});
+        dispatch_linear(kInterPred, set, pc, div_up(g.count, DD_INTER_UNITS_PER_GROUP));
+      }
+    }
+  }
+  add_residual(dst, planes);
+  inter_recorded_ = true;
+  stage_end(Stage::kInterPred);
+}
+
+}  // namespace daedalus::dispatch::vk

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// The inter_pred stage's host side (stage_inter_pred.cpp, shader
+// shaders/inter_pred.comp): prediction jobs with reference positions from
+// dispatch/vp9/inter_geometry.h, and the 4x4-pixel units the shader's
+// invocations predict.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "vk_work.h"
+
+namespace daedalus::dispatch::vk {
+
+// A reference as the inter stage sees it.
+struct RefView {
+  bool present = false;
+  int plane_w[3] = {}, plane_h[3] = {};  // plane sizes of the surface
+  uint32_t offset[3] = {}, stride[3] = {}, step[3] = {};
+};
+
+// Inter prediction jobs: header words [0, 27) = reference plane layouts
+// [slot][plane] (offset, stride, step); from word 32, 16 words per job:
+//   [0] plane | filter << 8 | nrefs << 16, [1] x | y << 16, [2] w | h << 16,
+//   [3 + 5 i] ref slot, pos_x, pos_y (1/16 pel), dx | dy << 16,
+//             ref_w | ref_h << 16   for i = 0, 1.
+// Only the part of each block inside the decoded area becomes a job. From
+// word 32 + 16 * num_jobs, one word per 4x4-pixel unit of a job (what one
+// shader invocation predicts): job << 8 | unit_row << 4 | unit_col, grouped
+// by pass (0: every job's first reference, 1: compound jobs' second) and
+// by the reference slot the pass reads: units[pass][slot] is one dispatch.
+constexpr uint32_t kJobHeaderWords = DD_JOB_HEADER_WORDS, kJobWords = DD_JOB_WORDS;
+struct InterPlan {
+  std::vector<uint32_t> words;
+  uint32_t num_jobs = 0, num_units = 0;
+  Range units[2][3];
+};
+InterPlan plan_inter(const FrameWork& work, const RefView refs[3]);
+// The same into `plan`, reusing its storage (a backend plans every frame).
+void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan);
+
+}  // namespace daedalus::dispatch::vk

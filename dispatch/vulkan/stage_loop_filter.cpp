@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+// The loop_filter stage's host side (shaders/loop_filter.comp): superblock
+// waves with each superblock's edge masks (stage_loop_filter.h), one
+// dispatch per wave.
+#include "stage_loop_filter.h"
+
+#include <fmt/format.h>
+
+#include "daedalus/error.h"
+#include "superblock_waves.h"
+#include "vk_backend.h"
+#include "vk_surface.h"
+
+namespace daedalus::dispatch::vk {
+
+LfPlan plan_loop_filter(const FrameWork& work) {
+  const dd_frame_params& p = work.params;
+  LfPlan plan;
+  plan.unit_base[1] = uint32_t(work.lf[0].size());
+  plan.unit_base[2] = uint32_t(work.lf[0].size() + work.lf[1].size());
+  bool any = false;
+  for (auto& g : work.lf) any |= !g.empty();
+  if (!any) return plan;
+  const uint32_t sb_cols = (p.mi_cols + 7) / 8, sb_rows = (p.mi_rows + 7) / 8;
+  plan.edges.reserve(size_t(sb_cols) * sb_rows * kLfEdgeWords);
+  for (uint32_t l = 0; l < num_superblock_waves(sb_cols, sb_rows); ++l) {
+    Range r{uint32_t(plan.list.size()), 0};
+    for_each_superblock_of_wave(l, sb_cols, sb_rows, [&](uint32_t sbx, uint32_t sby) {
+      plan.list.push_back(sbx | sby << 16);
+      const size_t at = plan.edges.size();
+      plan.edges.resize(at + kLfEdgeWords, 0);
+      uint32_t* words = plan.edges.data() + at;
+      for (int pl = 0; pl < 3; ++pl) {
+        if (work.lf[pl].empty()) continue;
+        // Units per superblock side (4:2:0: 8 for chroma) and where this
+        // plane's masks start among the vertical ones.
+        const uint32_t n = pl ? 8 : 16, per_word = 32 / n;
+        const uint32_t base = pl == 0 ? 0 : pl == 1 ? 8 : 10;
+        const uint32_t cols = p.lf_cols[pl], rows = p.lf_rows[pl];
+        const uint32_t ux0 = sbx * n, uy0 = sby * n;
+        for (uint32_t i = 0; i < n && uy0 + i < rows; ++i) {
+          for (uint32_t j = 0; j < n && ux0 + j < cols; ++j) {
+            const dd_lf_unit& u = work.lf[pl][size_t(uy0 + i) * cols + ux0 + j];
+            if (u.level == 0) continue;  // levels above 63 do not pass validate_work
+            // Vertical: row i's mask, bit j; horizontal: column j's, bit i.
+            if (u.left_size) words[base + i / per_word] |= 1u << (n * (i % per_word) + j);
+            if (u.top_size) words[12 + base + j / per_word] |= 1u << (n * (j % per_word) + i);
+          }
+        }
+      }
+      r.count++;
+    });
+    if (r.count) plan.levels.push_back(r);
+  }
+  return plan;
+}
+
+void VulkanBackend::loop_filter(const FrameWork& work, Surface& dst_s) {
+  require_frame("loop_filter");
+  VkSurface& dst = as_vk(dst_s, "loop_filter destination");
+  dd_loop_filter_push pc{};
+  pc.planes = dst_planes(dst, work.params, "loop_filter");
+  // The shader moves pixels as 32-bit words (create_surface aligns planes
+  // and strides to 16).
+  for (int pl = 0; pl < 3; pl++)
+    if (pc.planes.off[pl] % 4 || pc.planes.stride[pl] % 4)
+      throw Error(fmt::format("vulkan backend: loop_filter: plane {} offset {} / stride {} not a multiple of 4", pl,
+                              pc.planes.off[pl], pc.planes.stride[pl]));
+  pc.sharpness = work.params.sharpness & 7;
+  pc.edges_base = uint32_t(lf_plan_.list.size());
+  for (int pl = 0; pl < 3; pl++) {
+    const bool present = !work.lf[pl].empty();
+    pc.cols[pl] = present ? work.params.lf_cols[pl] : 0;
+    pc.rows[pl] = present ? work.params.lf_rows[pl] : 0;
+    pc.lf_base[pl] = lf_plan_.unit_base[pl];
+  }
+  stage_begin(Stage::kLoopFilter);
+  if (!lf_plan_.levels.empty()) {
+    VkDescriptorSet set = make_set(kLoopFilter, {dst.buffer(), lf_buf_.buffer(), lf_aux_buf_.buffer()});
+    for (const Range& r : lf_plan_.levels) {
+      barrier();
+      pc.list_base = r.base;
+      pc.count = r.count;
+      dispatch_linear(kLoopFilter, set, pc, r.count);
+    }
+  }
+  stage_end(Stage::kLoopFilter);
+}
+
+}  // namespace daedalus::dispatch::vk
