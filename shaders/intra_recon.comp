@@ -15,11 +15,8 @@
 // Runs of narrow levels (a workgroup or two each) are one dispatch of one
 // workgroup (a chain) that walks the levels with workgroup barriers between
 // them: a dispatch costs far more than a barrier (on lavapipe in the QEMU
-// guest about 0.5 ms, most of a narrow level's time). A second schedule
-// (DAEDALUS_VK_INTRA_SCHEDULE=waves) runs superblock waves instead: a
-// dispatch per sbx + 2 * sby, a workgroup per superblock walking that
-// superblock's own chain (dispatch/vulkan/vk_work.h, TxPlan::intra_waves;
-// planned in stage_intra_recon.cpp).
+// guest about 0.5 ms, most of a narrow level's time). The levels and
+// chains are planned in dispatch/vulkan/stage_intra_recon.cpp.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
@@ -287,14 +284,11 @@ void run_group(uint list_base, uint count, uint n4, uint group) {
 // One loop over (level, group) steps whose next step is worked out before
 // the group runs: only it stays live across run_group, not the level's
 // descriptor and group count (V3D spilled registers with nested loops).
-void walk_chain(bool wave, uint d) {
+void walk_chain() {
   uint l = 0u, g = 0u;
   for (;;) {
-    // A wave's chain (base, levels) at aux[d], read again in every step
-    // rather than kept in two registers through the whole walk.
-    const uint chain_base = wave ? aux[d] : pc.chain_base, chain_levels = wave ? aux[d + 1u] : pc.chain_levels;
-    if (l >= chain_levels) break;
-    const uint e = chain_base + DD_INTRA_LEVEL_WORDS * l;
+    if (l >= pc.chain_levels) break;
+    const uint e = pc.chain_base + DD_INTRA_LEVEL_WORDS * l;
     const uint base = aux[e], count = aux[e + 1u], n4 = aux[e + 2u];
     const bool level_end = g + 1u >= groups_of_4x4(n4) + groups_of_larger(count - n4);
     const uint next_l = level_end ? l + 1u : l, next_g = level_end ? 0u : g + 1u;
@@ -309,13 +303,8 @@ void walk_chain(bool wave, uint d) {
 }
 
 void main() {
-  if (pc.chain_levels == 0u) {
+  if (pc.chain_levels == 0u)
     run_group(pc.list_base, pc.count, pc.n4, linear_group());
-  } else if (pc.chain_levels == DD_CHAINS_PER_GROUP) {
-    // A superblock wave: each workgroup walks its superblock's chain, found
-    // at aux[chain_base + 2 * group] (uniform per workgroup).
-    walk_chain(true, pc.chain_base + 2u * linear_group());
-  } else {
-    walk_chain(false, 0u);
-  }
+  else
+    walk_chain();
 }

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The intra_recon stage's host side (shaders/intra_recon.comp): the intra
-// wavefront levels of the tx aux array, run as levels and chains of narrow
-// levels or as superblock waves (TxPlan::intra_*), and their dispatches.
+// wavefront levels of the tx aux array (TxPlan::intra_*), a dispatch per
+// wide level and one per run of narrow levels (a chain).
 #include <algorithm>
 #include <array>
 
-#include "superblock_waves.h"
 #include "vk_backend.h"
 #include "vk_surface.h"
 #include "work_checks.h"
@@ -17,67 +16,6 @@ namespace {
 // The intra shader's workgroup classes: 0 = 4x4, 1 = larger.
 uint32_t intra_size_class(const dd_tx_block& t) { return std::min<uint32_t>(t.tx_size, 1); }
 
-// TxPlan::intra_waves from the levels plan_intra found. Each superblock's
-// blocks keep the order of the level lists (level by level, 4x4 blocks,
-// then the larger ones, inside a level), so its chain is its run of blocks per level: two
-// blocks of one superblock on one level never depend on each other, and
-// every block they depend on in other superblocks belongs to an earlier
-// wave (left, above-left, above and above-right superblocks: sbx + 2 sby
-// at least one smaller).
-void plan_intra_waves(const FrameWork& work, const std::vector<uint32_t>& level_of, IntraSchedule schedule,
-                      TxPlan& plan) {
-  const dd_frame_params& p = work.params;
-  const uint32_t sb_cols = (p.mi_cols + 7) / 8, sb_rows = (p.mi_rows + 7) / 8;
-  std::vector<std::vector<uint32_t>> per_sb(size_t(sb_cols) * sb_rows);
-  for (const Range& r : plan.intra_levels)
-    for (uint32_t k = 0; k < r.count; ++k) {
-      const uint32_t i = plan.aux[r.base + k];
-      const dd_tx_block& t = work.tx_blocks[i];
-      const int log2w = 6 - (t.plane ? p.ss_x : 0), log2h = 6 - (t.plane ? p.ss_y : 0);
-      per_sb[size_t(t.y >> log2h) * sb_cols + (t.x >> log2w)].push_back(i);
-    }
-  const uint32_t num_waves = num_superblock_waves(sb_cols, sb_rows);
-  auto for_each_sb = [&](uint32_t wave, auto&& fn) {
-    for_each_superblock_of_wave(wave, sb_cols, sb_rows, [&](uint32_t sbx, uint32_t sby) {
-      if (!per_sb[size_t(sby) * sb_cols + sbx].empty()) fn(per_sb[size_t(sby) * sb_cols + sbx]);
-    });
-  };
-  if (schedule == IntraSchedule::kAuto) {
-    std::vector<bool> used(num_waves, false);
-    for (uint32_t sby = 0; sby < sb_rows; ++sby)
-      for (uint32_t sbx = 0; sbx < sb_cols; ++sbx)
-        if (!per_sb[size_t(sby) * sb_cols + sbx].empty()) used[sbx + 2 * sby] = true;
-    if (size_t(std::count(used.begin(), used.end(), true)) >= plan.intra_steps.size()) return;
-  }
-
-  std::vector<uint32_t> pairs;  // per workgroup: chain base, chain levels
-  std::vector<Range> waves;     // into pairs
-  for (uint32_t w = 0; w < num_waves; ++w) {
-    Range wave{uint32_t(pairs.size()), 0};
-    for_each_sb(w, [&](const std::vector<uint32_t>& list) {
-      const uint32_t list_base = uint32_t(plan.aux.size());
-      plan.aux.insert(plan.aux.end(), list.begin(), list.end());
-      std::vector<uint32_t> chain;  // kIntraLevelWords per level
-      for (size_t k = 0; k < list.size();) {
-        size_t e = k;
-        uint32_t n4 = 0;
-        for (; e < list.size() && level_of[list[e]] == level_of[list[k]]; ++e)
-          n4 += intra_size_class(work.tx_blocks[list[e]]) == 0;
-        chain.insert(chain.end(), {list_base + uint32_t(k), uint32_t(e - k), n4});
-        k = e;
-      }
-      pairs.insert(pairs.end(), {uint32_t(plan.aux.size()), uint32_t(chain.size() / kIntraLevelWords)});
-      plan.aux.insert(plan.aux.end(), chain.begin(), chain.end());
-      wave.count++;
-    });
-    if (wave.count) waves.push_back(wave);
-  }
-  const uint32_t pairs_base = uint32_t(plan.aux.size());
-  plan.aux.insert(plan.aux.end(), pairs.begin(), pairs.end());
-  for (const Range& r : waves) plan.intra_waves.push_back({pairs_base + r.base, r.count});
-  plan.intra_by_superblock = true;
-}
-
 }  // namespace
 
 uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4) {
@@ -85,7 +23,7 @@ uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4) {
          (count - count_4x4 + kIntraLargerPerGroup - 1) / kIntraLargerPerGroup;
 }
 
-void plan_intra(const FrameWork& work, uint32_t chain_max_groups, IntraSchedule schedule, TxPlan& plan) {
+void plan_intra(const FrameWork& work, uint32_t chain_max_groups, TxPlan& plan) {
   const dd_frame_params& p = work.params;
   const size_t num_tx = work.tx_blocks.size();
   // Intra wavefront: a tx block's level is one more than the level of every
@@ -181,7 +119,6 @@ void plan_intra(const FrameWork& work, uint32_t chain_max_groups, IntraSchedule 
     plan.intra_steps.push_back(step);
     l = end;
   }
-  if (schedule != IntraSchedule::kLevels && num_levels) plan_intra_waves(work, level_of, schedule, plan);
 }
 
 void VulkanBackend::intra_recon(const FrameWork& work, Surface& dst_s) {
@@ -193,29 +130,20 @@ void VulkanBackend::intra_recon(const FrameWork& work, Surface& dst_s) {
     VkDescriptorSet set =
         make_set(kIntraRecon, {tx_buf_.buffer(), residual_buf_.buffer(), tx_aux_buf_.buffer(), dst.buffer()});
     const uint32_t use_residual = residual_recorded_ ? 1u : 0u;
-    // Superblock waves: one workgroup per superblock, each walking its own
-    // chain (chain_levels = DD_CHAINS_PER_GROUP: the chains are in aux).
-    if (tx_plan_.intra_by_superblock)
-      for (const Range& wave : tx_plan_.intra_waves) {
-        barrier();
-        dd_intra_push pc{0, 0, planes, use_residual, 0, wave.base, DD_CHAINS_PER_GROUP};
-        dispatch_linear(kIntraRecon, set, pc, wave.count);
+    for (const TxPlan::IntraStep& step : tx_plan_.intra_steps) {
+      barrier();
+      if (step.chain()) {
+        // One workgroup walks the narrow levels.
+        dd_intra_push pc{0, 0, planes, use_residual, 0, step.chain_base, step.num_levels};
+        dispatch_linear(kIntraRecon, set, pc, 1);
+      } else {
+        // A level: workgroups of 4x4 blocks, then of larger ones.
+        const uint32_t l = step.first_level;
+        const Range& r = tx_plan_.intra_levels[l];
+        dd_intra_push pc{r.base, r.count, planes, use_residual, tx_plan_.intra_level_4x4[l], 0, 0};
+        dispatch_linear(kIntraRecon, set, pc, tx_plan_.intra_groups(l));
       }
-    else
-      for (const TxPlan::IntraStep& step : tx_plan_.intra_steps) {
-        barrier();
-        if (step.chain()) {
-          // One workgroup walks the narrow levels.
-          dd_intra_push pc{0, 0, planes, use_residual, 0, step.chain_base, step.num_levels};
-          dispatch_linear(kIntraRecon, set, pc, 1);
-        } else {
-          // A level: workgroups of 4x4 blocks, then of larger ones.
-          const uint32_t l = step.first_level;
-          const Range& r = tx_plan_.intra_levels[l];
-          dd_intra_push pc{r.base, r.count, planes, use_residual, tx_plan_.intra_level_4x4[l], 0, 0};
-          dispatch_linear(kIntraRecon, set, pc, tx_plan_.intra_groups(l));
-        }
-      }
+    }
   }
   stage_end(Stage::kIntraRecon);
 }

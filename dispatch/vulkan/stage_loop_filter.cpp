@@ -7,11 +7,24 @@
 #include <fmt/format.h>
 
 #include "daedalus/error.h"
-#include "superblock_waves.h"
 #include "vk_backend.h"
 #include "vk_surface.h"
 
 namespace daedalus::dispatch::vk {
+
+namespace {
+
+// Superblocks with equal sbx + 2 * sby (a wave) touch no pixel another one
+// of the wave reads or writes. fn(sbx, sby) for the superblocks of `wave`,
+// top first.
+template <class Fn>
+void for_each_superblock_of_wave(uint32_t wave, uint32_t sb_cols, uint32_t sb_rows, Fn&& fn) {
+  for (uint32_t sby = 0; sby < sb_rows && 2 * sby <= wave; ++sby)
+    if (const uint32_t sbx = wave - 2 * sby; sbx < sb_cols) fn(sbx, sby);
+}
+uint32_t num_superblock_waves(uint32_t sb_cols, uint32_t sb_rows) { return sb_cols + 2 * (sb_rows - 1); }
+
+}  // namespace
 
 LfPlan plan_loop_filter(const FrameWork& work) {
   const dd_frame_params& p = work.params;

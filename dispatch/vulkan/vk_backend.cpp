@@ -54,16 +54,6 @@ VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_shared
   stats_ = stats && *stats && std::strcmp(stats, "0") != 0;
   if (const char* chain = std::getenv("DAEDALUS_VK_INTRA_CHAIN"); chain && *chain)
     intra_chain_max_groups_ = uint32_t(std::strtoul(chain, nullptr, 10));
-  if (const char* sched = std::getenv("DAEDALUS_VK_INTRA_SCHEDULE"); sched && *sched) {
-    if (std::strcmp(sched, "levels") == 0)
-      intra_schedule_ = IntraSchedule::kLevels;
-    else if (std::strcmp(sched, "waves") == 0)
-      intra_schedule_ = IntraSchedule::kSuperblockWaves;
-    else if (std::strcmp(sched, "auto") == 0)
-      intra_schedule_ = IntraSchedule::kAuto;
-    else
-      throw Error(fmt::format("DAEDALUS_VK_INTRA_SCHEDULE={}: expected auto, levels or waves", sched));
-  }
   if (const char* log = std::getenv("DAEDALUS_VK_PIPELINE_LOG"); log && *log && std::strcmp(log, "0") != 0)
     log_pipelines_ = true;
   for (const PipelineSpec& spec : kPipelineSpecs) create_pipeline(spec);
@@ -326,7 +316,7 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   const auto begin_t0 = std::chrono::steady_clock::now();
   frame_timing_ = FrameTiming{};
   validate_work(work);
-  tx_plan_ = plan_tx(work, intra_chain_max_groups_, intra_schedule_);
+  tx_plan_ = plan_tx(work, intra_chain_max_groups_);
   lf_plan_ = plan_loop_filter(work);
 
   // Upload the work arrays into the persistent buffers (host-visible,
@@ -445,10 +435,10 @@ void VulkanBackend::end_frame() {
   frame_timing_.finish_ms = ms_since(finish_t0);
   if (stats_)
     fmt::print(stderr,
-               "daedalus vulkan frame: {} dispatches, {} barriers, {} intra levels ({} dispatches{}), {} loop filter levels, "
+               "daedalus vulkan frame: {} dispatches, {} barriers, {} intra levels ({} dispatches), {} loop filter levels, "
                "{} inter jobs\n",
                num_dispatches_, num_barriers_, tx_plan_.intra_levels.size(), tx_plan_.intra_dispatches(),
-               tx_plan_.intra_by_superblock ? ", superblock waves" : "", lf_plan_.levels.size(), num_jobs_);
+               lf_plan_.levels.size(), num_jobs_);
 }
 
 }  // namespace vk

@@ -151,9 +151,6 @@ class VulkanBackend final : public Backend {
   // DAEDALUS_VK_INTRA_CHAIN=N: intra levels of at most N workgroups are
   // chained (0: none); see TxPlan::IntraStep.
   uint32_t intra_chain_max_groups_ = kIntraChainMaxGroups;
-  // DAEDALUS_VK_INTRA_SCHEDULE=levels|waves|auto: how the intra levels run
-  // (TxPlan::intra_waves; default levels).
-  IntraSchedule intra_schedule_ = IntraSchedule::kLevels;
   uint32_t num_dispatches_ = 0, num_barriers_ = 0, num_jobs_ = 0;
   bool logged_import_fallback_ = false;
   bool log_pipelines_ = false;  // DAEDALUS_VK_PIPELINE_LOG=1

@@ -49,23 +49,7 @@ struct TxPlan {
     bool chain() const { return num_levels > 1; }
   };
   std::vector<IntraStep> intra_steps;
-  // The other way to run the same levels: superblock waves. Superblocks
-  // with equal sbx + 2 * sby read no pixel another one writes (as in the
-  // loop filter), so a wave is one dispatch of one workgroup per superblock
-  // that holds intra blocks, and each workgroup walks its superblock's
-  // blocks level by level as a chain. A wave's workgroup g finds its chain
-  // at aux[wave.base + 2 g] (chain base, number of levels). A key frame has
-  // hundreds of levels but only sb_cols + 2 sb_rows waves; a frame with few
-  // intra blocks has few levels. Not the default: on lavapipe the waves'
-  // long chains cost more than the dispatches they save (a 720p key frame
-  // in the QEMU TCG guest: 0.72 s of intra time instead of 0.52-0.54 s);
-  // on V3DV, where every dispatch is a CSD job, they may not
-  // (DAEDALUS_VK_INTRA_SCHEDULE=waves or auto, unmeasured there).
-  std::vector<Range> intra_waves;
-  bool intra_by_superblock = false;  // dispatch intra_waves instead of intra_steps
-  uint32_t intra_dispatches() const {
-    return uint32_t(intra_by_superblock ? intra_waves.size() : intra_steps.size());
-  }
+  uint32_t intra_dispatches() const { return uint32_t(intra_steps.size()); }
   Range inter;                      // inter tx blocks with eob > 0, 4x4 ones first
   uint32_t inter_4x4 = 0;           // how many of them are 4x4
 };
@@ -82,14 +66,10 @@ uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4);
 inline uint32_t TxPlan::intra_groups(size_t level) const {
   return intra_level_groups(intra_levels[level].count, intra_level_4x4[level]);
 }
-// kAuto: whichever of the two takes fewer dispatches.
-enum class IntraSchedule { kLevels, kSuperblockWaves, kAuto };
-TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups = kIntraChainMaxGroups,
-               IntraSchedule schedule = IntraSchedule::kLevels);
+TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups = kIntraChainMaxGroups);
 // plan_tx's parts, one per stage, each appending its lists to plan.aux.
 void plan_residual(const FrameWork& work, TxPlan& plan);      // aux[0, num_tx), by_size, residual_samples
 void plan_add_residual(const FrameWork& work, TxPlan& plan);  // inter, inter_4x4
-void plan_intra(const FrameWork& work, uint32_t chain_max_groups, IntraSchedule schedule,
-                TxPlan& plan);  // intra_*
+void plan_intra(const FrameWork& work, uint32_t chain_max_groups, TxPlan& plan);  // intra_*
 
 }  // namespace daedalus::dispatch::vk

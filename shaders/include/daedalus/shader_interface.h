@@ -49,11 +49,9 @@ DD_STRUCT(dd_residual_push, DD_RESIDUAL_PUSH_FIELDS)
 #define DD_PLANES_FIELDS(U, A, S) A(off, 3) A(stride, 3) A(width, 3) A(height, 3)
 DD_STRUCT(dd_planes, DD_PLANES_FIELDS)
 
-/* intra_recon.comp: one wavefront level (chain_levels 0), a chain of
+/* intra_recon.comp: one wavefront level (chain_levels 0), or a chain of
  * narrow levels walked by one workgroup (chain_levels of them, described
- * in aux from chain_base, DD_INTRA_LEVEL_WORDS each), or superblock waves
- * (chain_levels DD_CHAINS_PER_GROUP: workgroup g's chain base and length
- * at aux[chain_base + 2 g]). */
+ * in aux from chain_base, DD_INTRA_LEVEL_WORDS each). */
 #define DD_INTRA_PUSH_FIELDS(U, A, S) \
 	U(list_base) U(count)           /* one level's tx blocks */ \
 	S(dd_planes, planes) \
@@ -61,7 +59,6 @@ DD_STRUCT(dd_planes, DD_PLANES_FIELDS)
 	U(n4)                           /* the level's first n4 blocks are 4x4, the rest larger */ \
 	U(chain_base) U(chain_levels)
 DD_STRUCT(dd_intra_push, DD_INTRA_PUSH_FIELDS)
-#define DD_CHAINS_PER_GROUP 0xffffffffu
 #define DD_INTRA_LEVEL_WORDS 3u /* a chained level in aux: list base, count, 4x4 count */
 
 /* add_residual.comp: inter blocks' residuals added to their prediction. */

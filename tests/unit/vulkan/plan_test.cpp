@@ -3,8 +3,10 @@
 // wavefront levels and loop-filter superblock levels, on hand-made work.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
+#include <vector>
 
 #include "daedalus/error.h"
 #include "stage_inter_pred.h"
@@ -167,47 +169,35 @@ FrameWork random_intra_frame(uint32_t w, uint32_t h, uint32_t seed) {
   return f;
 }
 
-// The superblock-wave schedule, checked against the pixels each block
-// reads (its row above, x - 1 to x + n - 1, to x + 2n - 1 for 4x4 blocks,
-// and its column left, as the CPU reference reads them) and writes, not against the
-// levels it was made from: every pixel a block reads that another intra
-// block writes was written in an earlier wave, or earlier in the same
-// superblock's chain; each block runs exactly once.
-TEST(VulkanPlan, SuperblockWavesReadOnlyWhatEarlierWavesOrChainStepsWrote) {
-  for (uint32_t seed : {1u, 2u, 3u}) {
+// The levels, checked against the pixels each block reads (its row above,
+// x - 1 to x + n - 1, to x + 2n - 1 for 4x4 blocks, and its column left,
+// as the CPU reference reads them) and writes, not against the rule they
+// were made with: every pixel a block reads that another intra block
+// writes was written on an earlier level, a block later in decode order
+// overwrites it on a later one; each block is on exactly one level; the
+// steps cover the levels, all four sizes listed by size class.
+TEST(VulkanPlan, LevelsReadOnlyWhatEarlierLevelsWrote) {
+  for (uint32_t seed : {1u, 2u, 3u, 7u}) {
     SCOPED_TRACE(seed);
     FrameWork f = random_intra_frame(320, 200, seed);
-    vk::TxPlan plan = vk::plan_tx(f, vk::kIntraChainMaxGroups, vk::IntraSchedule::kSuperblockWaves);
-    ASSERT_TRUE(plan.intra_by_superblock);
-    // When each block runs: (wave, superblock, step in its chain).
-    struct When {
-      uint32_t wave = ~0u, group = 0, step = 0;
-    };
-    std::vector<When> when(f.tx_blocks.size());
-    for (uint32_t w = 0; w < plan.intra_waves.size(); ++w)
-      for (uint32_t g = 0; g < plan.intra_waves[w].count; ++g) {
-        const uint32_t chain = plan.aux[plan.intra_waves[w].base + 2 * g];
-        const uint32_t levels = plan.aux[plan.intra_waves[w].base + 2 * g + 1];
-        for (uint32_t l = 0; l < levels; ++l) {
-          const uint32_t* d = &plan.aux[chain + vk::kIntraLevelWords * l];
-          const uint32_t base = d[0], count = d[1];
-          for (uint32_t k = 0; k < count; ++k) {
-            const uint32_t i = plan.aux[base + k];
-            ASSERT_LT(i, f.tx_blocks.size());
-            ASSERT_EQ(when[i].wave, ~0u) << "block " << i << " runs twice";
-            when[i] = {w, g, l};
-          }
-          expect_sorted_by_size(f, plan, base, count, d[2]);
-        }
+    const vk::TxPlan plan = vk::plan_tx(f);
+    expect_steps_cover_levels(f, plan, vk::kIntraChainMaxGroups);
+    std::vector<uint32_t> level(f.tx_blocks.size(), 0);
+    for (uint32_t l = 0; l < plan.intra_levels.size(); ++l)
+      for (uint32_t k = 0; k < plan.intra_levels[l].count; ++k) {
+        const uint32_t i = plan.aux[plan.intra_levels[l].base + k];
+        ASSERT_LT(i, f.tx_blocks.size());
+        ASSERT_EQ(level[i], 0u) << "block " << i << " is on two levels";
+        level[i] = l + 1;
       }
     // Which block writes each pixel (per plane).
-    std::vector<std::vector<int>> owner(3);
-    for (int pl = 0; pl < 3; ++pl) owner[pl].assign((pl ? 160 : 320) * (pl ? 100 : 200), -1);
     auto pw = [](int pl) { return pl ? 160 : 320; };
     auto ph = [](int pl) { return pl ? 100 : 200; };
+    std::vector<std::vector<int>> owner(3);
+    for (int pl = 0; pl < 3; ++pl) owner[pl].assign(size_t(pw(pl)) * ph(pl), -1);
     for (size_t i = 0; i < f.tx_blocks.size(); ++i) {
       const dd_tx_block& t = f.tx_blocks[i];
-      ASSERT_NE(when[i].wave, ~0u) << "block " << i << " never runs";
+      ASSERT_NE(level[i], 0u) << "block " << i << " is on no level";
       const int n = 4 << t.tx_size;
       for (int y = t.y; y < std::min(int(t.y) + n, ph(t.plane)); ++y)
         for (int x = t.x; x < std::min(int(t.x) + n, pw(t.plane)); ++x) owner[t.plane][y * pw(t.plane) + x] = int(i);
@@ -219,48 +209,24 @@ TEST(VulkanPlan, SuperblockWavesReadOnlyWhatEarlierWavesOrChainStepsWrote) {
         if (x < 0 || y < 0 || x >= W || y >= H) return;
         const int a = owner[t.plane][y * W + x];
         if (a < 0 || size_t(a) == i) return;
-        const When& wa = when[size_t(a)];
-        const When& wb = when[i];
-        auto before = [](const When& p, const When& q) {
-          return p.wave < q.wave || (p.wave == q.wave && p.group == q.group && p.step < q.step);
-        };
         // A block later in decode order writes the pixel after this one
         // read it (the reference reads what was there before).
         if (size_t(a) > i)
-          EXPECT_TRUE(before(wb, wa)) << "block " << a << " overwrites a pixel block " << i << " reads first";
+          EXPECT_LT(level[i], level[size_t(a)]) << "block " << a << " overwrites a pixel block " << i << " reads first";
         else
-          EXPECT_TRUE(before(wa, wb)) << "block " << i << " (plane " << int(t.plane) << " at " << t.x << "," << t.y
-                               << ") reads pixel " << x << "," << y << " of block " << a << " (wave " << wa.wave
-                               << " group " << wa.group << " step " << wa.step << "; the reader's: " << wb.wave << " "
-                               << wb.group << " " << wb.step << ")";
+          EXPECT_LT(level[size_t(a)], level[i]) << "block " << i << " (plane " << int(t.plane) << " at " << t.x << ","
+                                                << t.y << ") reads pixel " << x << "," << y << " of block " << a;
       };
       // Above-right pixels only for 4x4 blocks (build_edges in cpu_backend.cpp).
       for (int x = t.x - 1; x < t.x + (t.tx_size == DD_TX_4X4 ? 2 * n : n); ++x) check(x, t.y - 1);
       for (int y = t.y; y < t.y + n; ++y) check(t.x - 1, y);
     }
   }
-}
-
-TEST(VulkanPlan, LevelsByDefaultAutoPicksFewerIntraDispatches) {
-  FrameWork key = random_intra_frame(320, 200, 7);
-  const vk::TxPlan levels = vk::plan_tx(key, vk::kIntraChainMaxGroups, vk::IntraSchedule::kLevels);
-  const vk::TxPlan waves = vk::plan_tx(key, vk::kIntraChainMaxGroups, vk::IntraSchedule::kSuperblockWaves);
-  const vk::TxPlan chosen = vk::plan_tx(key, vk::kIntraChainMaxGroups, vk::IntraSchedule::kAuto);
-  EXPECT_FALSE(levels.intra_by_superblock);
-  EXPECT_FALSE(vk::plan_tx(key).intra_by_superblock);  // the default
-  EXPECT_EQ(chosen.intra_dispatches(), std::min(levels.intra_dispatches(), waves.intra_dispatches()));
-  EXPECT_EQ(waves.intra_dispatches(), 5u + 2 * 3);  // 5x4 superblocks, all holding intra blocks
-  // The same levels either way.
-  EXPECT_EQ(levels_of(levels), levels_of(waves));
-  // All four sizes in random levels: each listed by size class.
-  expect_steps_cover_levels(key, levels, vk::kIntraChainMaxGroups);
-  // One 8x8 block: one level, one dispatch, no waves.
+  // One 8x8 block: one level, one dispatch.
   FrameWork one = frame(320, 200);
   one.tx_blocks.push_back(tx(64, 64, 0, DD_TX_8X8));
   one.params.num_tx_blocks = 1;
-  const vk::TxPlan one_auto = vk::plan_tx(one, vk::kIntraChainMaxGroups, vk::IntraSchedule::kAuto);
-  EXPECT_FALSE(one_auto.intra_by_superblock);
-  EXPECT_EQ(one_auto.intra_dispatches(), 1u);
+  EXPECT_EQ(vk::plan_tx(one).intra_dispatches(), 1u);
 }
 
 TEST(VulkanPlan, NoEdgesMeansOneLevel) {
