@@ -53,7 +53,7 @@ PictureOrderCount PocCalculator::next(const Sps& sps, const SliceHeader& sh) {
       // After an MMCO 5 the picture counts as POC 0 relative to itself
       // (8.2.1: tempPicOrderCnt subtracted).
       prev_poc_msb_ = mmco5 ? 0 : msb;
-      prev_poc_lsb_ = mmco5 ? int64_t{poc.top} - poc.frame() : lsb;
+      prev_poc_lsb_ = mmco5 ? poc.after_mmco5().top : lsb;
     }
   } else if (sps.pic_order_cnt_type == 1) {
     const int n = sps.num_ref_frames_in_pic_order_cnt_cycle;

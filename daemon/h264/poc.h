@@ -18,6 +18,10 @@ struct PictureOrderCount {
   int32_t top = 0;     // TopFieldOrderCnt
   int32_t bottom = 0;  // BottomFieldOrderCnt
   int32_t frame() const { return std::min(top, bottom); }  // PicOrderCnt of a frame
+  // A picture with memory_management_control_operation 5 is decoded with
+  // the counts above and afterwards counts from itself (8.2.1,
+  // tempPicOrderCnt): these are its counts in the DPB and for output.
+  PictureOrderCount after_mmco5() const { return {top - frame(), bottom - frame()}; }
 };
 
 class PocCalculator {

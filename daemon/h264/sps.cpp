@@ -81,8 +81,8 @@ void parse_vui(RbspReader& r, VuiParameters& v) {
     v.motion_vectors_over_pic_boundaries_flag = r.flag();
     v.max_bytes_per_pic_denom = static_cast<uint8_t>(r.ue("max_bytes_per_pic_denom", 16));
     v.max_bits_per_mb_denom = static_cast<uint8_t>(r.ue("max_bits_per_mb_denom", 16));
-    v.log2_max_mv_length_horizontal = static_cast<uint8_t>(r.ue("log2_max_mv_length_horizontal", 15));
-    v.log2_max_mv_length_vertical = static_cast<uint8_t>(r.ue("log2_max_mv_length_vertical", 15));
+    v.log2_max_mv_length_horizontal = static_cast<uint8_t>(r.ue("log2_max_mv_length_horizontal", 16));
+    v.log2_max_mv_length_vertical = static_cast<uint8_t>(r.ue("log2_max_mv_length_vertical", 16));
     v.max_num_reorder_frames = static_cast<uint8_t>(r.ue("max_num_reorder_frames", kMaxRefFrames));
     v.max_dec_frame_buffering = static_cast<uint8_t>(r.ue("max_dec_frame_buffering", kMaxRefFrames));
     if (v.max_num_reorder_frames > v.max_dec_frame_buffering)

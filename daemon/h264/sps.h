@@ -62,8 +62,8 @@ struct VuiParameters {
   bool motion_vectors_over_pic_boundaries_flag = true;
   uint8_t max_bytes_per_pic_denom = 2;
   uint8_t max_bits_per_mb_denom = 1;
-  uint8_t log2_max_mv_length_horizontal = 15;
-  uint8_t log2_max_mv_length_vertical = 15;
+  uint8_t log2_max_mv_length_horizontal = 16;
+  uint8_t log2_max_mv_length_vertical = 16;
   // Without bitstream_restriction: the inferred values (E.2.1), which the
   // DPB size of the level replaces when the decoder needs them.
   uint8_t max_num_reorder_frames = kMaxRefFrames;
