@@ -4,13 +4,13 @@
 # once: a stamp holding the clip's settings is kept beside it and a clip is
 # re-made only when its settings change.
 #
-#   tests/corpus/make-corpus.sh OUTDIR [SET]      SET: quick | vp9 | all (default all)
+#   tests/corpus/make-corpus.sh OUTDIR [SET]      SET: quick | vp9 | h264 | all (default all)
 #
 # Prints the list of clips it made or found, one path per line, to
 # OUTDIR/corpus.txt (name<TAB>codec<TAB>path).
 set -euo pipefail
 
-out=${1:?usage: make-corpus.sh OUTDIR [quick|vp9|all]}
+out=${1:?usage: make-corpus.sh OUTDIR [quick|vp9|h264|all]}
 set_name=${2:-all}
 mkdir -p "$out"
 list="$out/corpus.txt.tmp"
@@ -77,10 +77,36 @@ VP9=(
   "vp9-ffmpeg-crf vp9 320 180 10 mandelbrot ffmpeg:-c:v libvpx-vp9 -crf 30 -b:v 0 -row-mt 1"
 )
 
+# The H.264 header parser's corpus (tests/unit/h264): one clip per coding
+# tool whose syntax the headers carry. libx264 settings; "mp4:" / "mkv:"
+# put the clip in that container (length-prefixed NAL units, avcC).
+H264=(
+  "h264-baseline-cavlc h264 176 144 15 testsrc2 -profile:v baseline -g 6"
+  "h264-main-bpyramid h264 176 144 20 mandelbrot -profile:v main -x264-params bframes=3:b-pyramid=normal:ref=4:direct=spatial"
+  "h264-direct-temporal h264 176 144 15 testsrc2 -x264-params bframes=3:direct=temporal:ref=2"
+  "h264-weighted h264 176 144 15 mandelbrot -x264-params weightp=2:bframes=2:weightb=1:ref=3"
+  "h264-refs6 h264 176 144 20 testsrc2 -x264-params ref=6:bframes=2:b-pyramid=strict:mixed-refs=1"
+  "h264-slices4 h264 352 288 6 testsrc2 -x264-params slices=4:bframes=1"
+  "h264-constrained-intra h264 176 144 10 testsrc2 -x264-params constrained-intra=1:bframes=0"
+  "h264-cavlc-high h264 176 144 12 mandelbrot -profile:v high -x264-params cabac=0:8x8dct=1:bframes=2"
+  "h264-cqm h264 176 144 8 testsrc2 -profile:v high -x264-params 8x8dct=1:cqm4iy=6,12,19,26,12,19,26,31,19,26,31,35,26,31,35,40:cqm4py=10,14,20,24,14,20,24,27,20,24,27,30,24,27,30,34:cqm8iy=6,10,13,16,18,23,25,27,10,11,16,18,23,25,27,29,13,16,18,23,25,27,29,31,16,18,23,25,27,29,31,33,18,23,25,27,29,31,33,36,23,25,27,29,31,33,36,38,25,27,29,31,33,36,38,40,27,29,31,33,36,38,40,42"
+  "h264-cqm-jvt h264 64 64 5 testsrc2 -profile:v high -x264-params 8x8dct=1:cqm=jvt"
+  "h264-34x18 h264 34 18 10 mandelbrot -x264-params bframes=2"
+  "h264-2x2 h264 2 2 5 testsrc2 -x264-params bframes=1"
+  "h264-intra-only h264 96 64 8 testsrc2 -x264-params keyint=1"
+  "h264-long-gop h264 64 48 300 mandelbrot -x264-params keyint=300:min-keyint=300:scenecut=0:bframes=2"
+  "h264-deblock h264 96 64 6 testsrc2 -x264-params deblock=-3,2:bframes=1"
+  "h264-no-deblock h264 96 64 6 testsrc2 -x264-params no-deblock=1"
+  "h264-vui-hrd h264 96 64 6 testsrc2 -x264-params nal-hrd=vbr:vbv-maxrate=400:vbv-bufsize=800:colorprim=bt709:transfer=bt709:colormatrix=bt709:overscan=show:videoformat=pal:chromaloc=1:range=pc:sar=4/3"
+  "h264-mp4 h264 176 144 12 testsrc2 mp4:-x264-params bframes=2:weightp=1"
+  "h264-mkv h264 98 66 8 mandelbrot mkv:-profile:v main"
+)
+
 case "$set_name" in
   quick) specs=("${QUICK[@]}") ;;
   vp9) specs=("${QUICK[@]:0:3}" "${VP9[@]}") ;;
-  all) specs=("${QUICK[@]}" "${VP9[@]}") ;;
+  h264) specs=("${QUICK[@]:3:3}" "${H264[@]}") ;;
+  all) specs=("${QUICK[@]}" "${VP9[@]}" "${H264[@]}") ;;
   *) echo "unknown set: $set_name" >&2; exit 2 ;;
 esac
 
@@ -98,7 +124,7 @@ make_clip() {
   local ext ivf
   case "$codec" in
     vp9) ext=ivf; [[ "$args" == ffmpeg:* ]] && ext=webm ;;
-    h264) ext=h264 ;;
+    h264) ext=h264; [[ "$args" == mp4:* ]] && ext=mp4; [[ "$args" == mkv:* ]] && ext=mkv ;;
     av1) ext=ivf ;;
   esac
   local path="$out/$name.$ext"
@@ -139,8 +165,13 @@ make_clip() {
         rm -f "$y4m" "$path.log"
       fi ;;
     h264)
-      # shellcheck disable=SC2086
-      "${ff[@]}" -c:v libx264 $args -bsf:v h264_mp4toannexb -f h264 "$path" ;;
+      if [[ $ext == h264 ]]; then
+        # shellcheck disable=SC2086
+        "${ff[@]}" -c:v libx264 $args -bsf:v h264_mp4toannexb -f h264 "$path"
+      else
+        # shellcheck disable=SC2086
+        "${ff[@]}" -c:v libx264 ${args#"$ext":} "$path"
+      fi ;;
     av1)
       # shellcheck disable=SC2086
       "${ff[@]}" -c:v libaom-av1 $args -f ivf "$path" ;;
