@@ -2,11 +2,11 @@
 # The README's test command: set up a fresh Debian 12 machine, build
 # everything, and run every test. Exits non-zero on any failure.
 #
-#   1. the code that parses untrusted input (VP9 decoder, CPU stages, media
-#      layer, daemon protocol) under ASan + UBSan;
+#   1. the code that parses untrusted input (VP9 decoder, H.264 headers,
+#      CPU stages, media layer, daemon protocol) under ASan + UBSan;
 #   2. the CPU backend's stage threads and the VP9 tile column threads
 #      under TSan;
-#   3. a bounded libFuzzer run over the VP9 decoder;
+#   3. a bounded libFuzzer run over the VP9 decoder and the H.264 headers;
 #   4. everything else in one CTest run, last, so its summary closes the
 #      log: unit tests, CLI vs `ffmpeg -f framemd5` on the generated corpus,
 #      our VP9 decoder on both backends vs libavcodec and vs vpxdec, the
@@ -32,13 +32,13 @@ cmake --build "$build" -j"$jobs"
 "$build"/tests/corpus/daedalus-resize-encode >/dev/null 2>&1 || true
 export DAEDALUS_RESIZE_ENCODER="$build/tests/corpus/daedalus-resize-encode"
 
-echo "== ASan + UBSan: decoder, stages, media, daemon =="
+echo "== ASan + UBSan: decoders, stages, media, daemon =="
 cmake -S . -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDAEDALUS_SANITIZE=ON -DDAEDALUS_VULKAN=OFF \
   -DDAEDALUS_CORPUS_DIR="$build/corpus" >/dev/null
-cmake --build "$asan" -j"$jobs" --target vp9_tests vp9_links_without_libav dispatch_cpu_test media_tests bridge_tests \
+cmake --build "$asan" -j"$jobs" --target vp9_tests vp9_links_without_libav h264_tests h264_links_without_libav dispatch_cpu_test media_tests bridge_tests \
   daedalus-resize-encode
 (cd "$asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure -j"$jobs" -R '^(corpus|vp9|dispatch\.cpu|media)\.|^[A-Z][A-Za-z0-9_]*\.' \
+  ctest --output-on-failure -j"$jobs" -R '^(corpus|vp9|h264|dispatch\.cpu|media)\.|^[A-Z][A-Za-z0-9_]*\.' \
   -E 'libvpx|sharpness_bitexact|^cli\.|^vm\.|^vulkan\.|^bench\.|^checkasm\.')
 
 echo "== TSan: the CPU backend's stage threads, VP9 tile column threads =="
@@ -54,7 +54,7 @@ TSAN_OPTIONS=halt_on_error=1 "$tsan"/tests/unit/dispatch/dispatch_cpu_test --gte
 # VP9 tile columns entropy-decoded on 2, 3 and 4 threads against one.
 TSAN_OPTIONS=halt_on_error=1 "$tsan"/daemon/vp9/tests/vp9_tests --gtest_filter='CorpusTileThreads.*'
 
-echo "== libFuzzer: VP9 decoder, ${fuzz_seconds}s =="
+echo "== libFuzzer: VP9 decoder, H.264 headers, ${fuzz_seconds}s =="
 DAEDALUS_CORPUS_DIR="$build/corpus" tests/fuzz/run-fuzz.sh "$fuzz_seconds"
 
 echo "== all tests =="

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target with clang (ASan + UBSan) and runs it for a
-# bounded time on seeds made from the generated VP9 corpus.
-#   tests/fuzz/run-fuzz.sh [SECONDS]      (default 60)
+# Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for
+# a bounded time on seeds made from the generated corpus: two thirds of the
+# time for the VP9 decoder, one third for the H.264 header parser.
+#   tests/fuzz/run-fuzz.sh [SECONDS]      (default 60, both together)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-60}
@@ -10,15 +11,31 @@ corpus_dir=${DAEDALUS_CORPUS_DIR:-$root/build/corpus}
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDAEDALUS_FUZZ=ON -DDAEDALUS_VULKAN=OFF >/dev/null
-cmake --build "$build" --target vp9_decode_fuzzer -j"$(nproc)"
+cmake --build "$build" --target vp9_decode_fuzzer h264_headers_fuzzer -j"$(nproc)"
 
 DAEDALUS_RESIZE_ENCODER=${DAEDALUS_RESIZE_ENCODER:-} "$root/tests/corpus/make-corpus.sh" "$corpus_dir" quick >/dev/null
-seeds="$build/fuzz-seeds"
-work="$build/fuzz-work"
-rm -rf "$work"
-mkdir -p "$work"
-python3 "$root/tests/fuzz/make_seeds.py" "$seeds" 4 "$corpus_dir"/vp9-*.ivf
-ls "$seeds" | grep -q . || { echo "run-fuzz: no seeds" >&2; exit 1; }
-echo "run-fuzz: fuzzing the VP9 decoder for ${seconds}s"
-"$build/tests/fuzz/vp9_decode_fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-  -max_len=200000 -print_final_stats=1 -artifact_prefix="$build/" "$work" "$seeds"
+
+# fuzz NAME SECONDS SEEDS: one target on its seeds, from a clean work folder.
+fuzz() {
+  local name=$1 secs=$2 seeds=$3 work="$build/fuzz-work-$1"
+  ls "$seeds" | grep -q . || { echo "run-fuzz: no seeds for $name" >&2; exit 1; }
+  rm -rf "$work"
+  mkdir -p "$work"
+  echo "run-fuzz: fuzzing $name for ${secs}s"
+  "$build/tests/fuzz/$name" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=200000 -print_final_stats=1 -artifact_prefix="$build/$name-" "$work" "$seeds"
+}
+
+vp9_seeds="$build/fuzz-seeds"
+python3 "$root/tests/fuzz/make_seeds.py" "$vp9_seeds" 4 "$corpus_dir"/vp9-*.ivf
+# H.264 seeds: the start of each Annex B clip (parameter sets, the first
+# pictures' slices), the input format of the target.
+h264_seeds="$build/fuzz-seeds-h264"
+mkdir -p "$h264_seeds"
+for clip in "$corpus_dir"/h264-*.h264; do
+  head -c 20000 "$clip" > "$h264_seeds/$(basename "$clip" .h264)"
+done
+
+vp9_seconds=$((seconds * 2 / 3))
+fuzz vp9_decode_fuzzer "$vp9_seconds" "$vp9_seeds"
+fuzz h264_headers_fuzzer "$((seconds - vp9_seconds))" "$h264_seeds"
