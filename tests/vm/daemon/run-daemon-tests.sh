@@ -127,6 +127,9 @@ has() {
 }
 # count_of FILE TEXT: COUNT = lines of FILE containing TEXT.
 count_of() { lines_with "$1" 0 "$2"; }
+# gst_error_of LOG: the text of the first error gst-launch posted in LOG,
+# without the element path in front of it (empty if there is none).
+gst_error_of() { grep -m1 'ERROR: from element' "$1" | sed 's/.*dec[0-9]*: //'; }
 # follow_count FD TEXT: add to COUNT the lines containing TEXT that a growing
 # file open on FD gained since the last call (only the new part is read; a
 # line still being written waits in FOLLOW_PART).
@@ -452,7 +455,7 @@ kill_midstream() {
 	frames=$("$GST_MD5" --raw "$out" --expect "$long.framemd5" --prefix)
 	local frames_ok=$?
 	rm -f "$out"
-	r="SIG$sig: client error after ${err_ms} ms ($(grep -m1 'ERROR: from element' "$glog" | sed 's/.*dec[0-9]*: //' | cut -c1-90)), exit $crc after ${exit_ms} ms; written: $frames"
+	r="SIG$sig: client error after ${err_ms} ms ($(gst_error_of "$glog" | cut -c1-90)), exit $crc after ${exit_ms} ms; written: $frames"
 	local ok=1
 	[ $crc != 0 ] && [ $err_ms -ge 0 ] && [ $exit_ms -le $bound ] || ok=0
 	[ $frames_ok = 0 ] || ok=0
@@ -547,7 +550,7 @@ if want nodaemon; then
 	now_ms
 	frames=$("$GST_MD5" --raw "$out" --expect "$SL/lossless-34x18.ivf.framemd5" --prefix)
 	frc=$?
-	r="gst-launch exit $rc after $((NOW_MS - t0)) ms ($(grep -m1 'ERROR: from element' "$glog" | sed 's/.*dec[0-9]*: //' | cut -c1-80)); written: $frames"
+	r="gst-launch exit $rc after $((NOW_MS - t0)) ms ($(gst_error_of "$glog" | cut -c1-80)); written: $frames"
 	if [ $rc != 0 ] && [ $frc = 0 ]; then pass no-daemon-yet "$r"; else fail no-daemon-yet "$r"; fi
 	DAEMON_LOG="$LOGS/daemon-after-no-daemon-yet.txt"
 	start_daemon "$DAEMON_LOG" || fail no-daemon-yet "daemon restart failed: $START_ERR"
