@@ -44,6 +44,47 @@ extern unsigned int daedalus_job_timeout_ms;
 struct daedalus_job;
 struct dentry;
 
+#define DAEDALUS_CTRL_FORWARD	BIT(0)	/* copied into every DECODE */
+#define DAEDALUS_CTRL_REQUIRED	BIT(1)	/* every request must set it */
+
+/**
+ * struct daedalus_ctrl_desc - one V4L2 control of a coded format
+ * @cfg:   the control; its ops carry the codec's try_ctrl where the
+ *         control needs one
+ * @flags: DAEDALUS_CTRL_FORWARD, DAEDALUS_CTRL_REQUIRED
+ */
+struct daedalus_ctrl_desc {
+	struct v4l2_ctrl_config cfg;
+	u32 flags;
+};
+
+/**
+ * struct daedalus_coded_fmt - everything that depends on the codec
+ * @fourcc:         OUTPUT pixel format
+ * @codec:          DAEDALUS_CODEC_* on the wire
+ * @frmsize:        coded size limits
+ * @ctrls:          its controls; the forwarded ones go into DECODE in
+ *                  this order
+ * @num_ctrls:      entries in @ctrls
+ * @refs_ctrl:      the control whose value names the reference frames
+ * @refs_ctrl_size: the least payload size of @refs_ctrl that @refs reads
+ * @refs:           fill the reference slots, in the codec's own order,
+ *                  with their timestamp and DAEDALUS_REF_VALID from
+ *                  @refs_ctrl's value; returns the number of slots
+ *
+ * Adding a codec means adding one of these (daedalus_coded_fmts.c).
+ */
+struct daedalus_coded_fmt {
+	u32 fourcc;
+	u32 codec;
+	const struct v4l2_frmsize_stepwise *frmsize;
+	const struct daedalus_ctrl_desc *ctrls;
+	unsigned int num_ctrls;
+	u32 refs_ctrl;
+	size_t refs_ctrl_size;
+	unsigned int (*refs)(const void *ctrl, struct daedalus_ref *refs);
+};
+
 /* How a decode job ended; counted in debugfs (daedalus_debugfs.c). */
 enum daedalus_outcome {
 	DAEDALUS_OUTCOME_DONE,
@@ -135,7 +176,7 @@ struct daedalus_ctx {
 	 */
 	struct v4l2_m2m_dev *m2m_dev;
 	u32 id;
-	u32 codec;		/* DAEDALUS_CODEC_* of the OUTPUT format */
+	const struct daedalus_coded_fmt *coded_desc;	/* of the OUTPUT format */
 	struct v4l2_format coded_fmt;
 	struct v4l2_format decoded_fmt;
 
@@ -182,7 +223,10 @@ extern const struct v4l2_file_operations daedalus_fops;
 extern const struct v4l2_ioctl_ops daedalus_ioctl_ops;
 extern const struct v4l2_m2m_ops daedalus_m2m_ops;
 int daedalus_request_validate(struct media_request *req);
-u32 daedalus_codec_of_fourcc(u32 fourcc);
+
+/* daedalus_coded_fmts.c */
+const struct daedalus_coded_fmt *daedalus_coded_fmt_find(u32 fourcc);
+const struct daedalus_coded_fmt *daedalus_coded_fmt_at(unsigned int index);
 
 /* daedalus_ctrls.c */
 int daedalus_ctrls_init(struct daedalus_ctx *ctx);

@@ -162,7 +162,7 @@ static int daedalus_announce_ctx(struct daedalus_dev *dev,
 
 	lockdep_assert_held(&dev->chan_lock);
 	if (ctx->announced_session == dev->session &&
-	    ctx->announced_codec == ctx->codec &&
+	    ctx->announced_codec == ctx->coded_desc->codec &&
 	    ctx->announced_width == coded->width &&
 	    ctx->announced_height == coded->height)
 		return 0;
@@ -174,14 +174,14 @@ static int daedalus_announce_ctx(struct daedalus_dev *dev,
 		return -ENOMEM;
 	open = (void *)msg->data;
 	open->ctx_id = ctx->id;
-	open->codec = ctx->codec;
+	open->codec = ctx->coded_desc->codec;
 	open->coded_width = coded->width;
 	open->coded_height = coded->height;
 	open->output_pixelformat = coded->pixelformat;
 	daedalus_msg_queue(dev, msg);
 
 	ctx->announced_session = dev->session;
-	ctx->announced_codec = ctx->codec;
+	ctx->announced_codec = ctx->coded_desc->codec;
 	ctx->announced_width = coded->width;
 	ctx->announced_height = coded->height;
 	return 0;
@@ -198,7 +198,7 @@ static void daedalus_fill_decode(struct daedalus_ctx *ctx,
 	unsigned int i;
 
 	dec->ctx_id = ctx->id;
-	dec->codec = ctx->codec;
+	dec->codec = ctx->coded_desc->codec;
 	dec->output_index = src->index;
 	dec->output_data_offset = src->planes[0].data_offset;
 	dec->output_bytesused = vb2_get_plane_payload(src, 0) -
@@ -314,7 +314,8 @@ void daedalus_device_run(void *priv)
 		status = -EPIPE;	/* an earlier job failed the stream */
 	else if (!dev->daemon_ready)
 		status = -ENODEV;
-	else if (!(dev->daemon_codecs & DAEDALUS_CODEC_BIT(ctx->codec)))
+	else if (!(dev->daemon_codecs &
+		   DAEDALUS_CODEC_BIT(ctx->coded_desc->codec)))
 		status = -EOPNOTSUPP;
 	else if (ctx->abort_pending)
 		status = -ECANCELED;

@@ -2,9 +2,9 @@
 /*
  * daedalus_v4l2 - V4L2 file operations, formats, ioctls and vb2 queues.
  *
- * OUTPUT (bitstream): VP9_FRAME, H264_SLICE (frame based, Annex B),
- * AV1_FRAME.  CAPTURE: NV12 (one memory plane, what GStreamer's
- * v4l2codecs uses) or NV12M.  Both queues are MPLANE, vb2_vmalloc.
+ * OUTPUT (bitstream): the coded formats of daedalus_coded_fmts.c.
+ * CAPTURE: NV12 (one memory plane, what GStreamer's v4l2codecs uses) or
+ * NV12M.  Both queues are MPLANE, vb2_vmalloc.
  */
 
 #include <linux/slab.h>
@@ -14,49 +14,13 @@
 
 #include "daedalus.h"
 
-#define DAEDALUS_MIN_SIZE	16U
-#define DAEDALUS_MAX_WIDTH	8192U
-#define DAEDALUS_MAX_HEIGHT	4352U
 #define DAEDALUS_MIN_BITSTREAM	(512U * 1024U)
 #define DAEDALUS_MAX_BITSTREAM	(64U * 1024U * 1024U)
-
-static const u32 daedalus_coded_fmts[] = {
-	V4L2_PIX_FMT_VP9_FRAME,
-	V4L2_PIX_FMT_H264_SLICE,
-#ifdef V4L2_PIX_FMT_AV1_FRAME
-	V4L2_PIX_FMT_AV1_FRAME,
-#endif
-};
 
 static const u32 daedalus_decoded_fmts[] = {
 	V4L2_PIX_FMT_NV12,
 	V4L2_PIX_FMT_NV12M,
 };
-
-static const struct v4l2_frmsize_stepwise daedalus_frmsize = {
-	.min_width = DAEDALUS_MIN_SIZE,
-	.max_width = DAEDALUS_MAX_WIDTH,
-	.step_width = 2,
-	.min_height = DAEDALUS_MIN_SIZE,
-	.max_height = DAEDALUS_MAX_HEIGHT,
-	.step_height = 2,
-};
-
-u32 daedalus_codec_of_fourcc(u32 fourcc)
-{
-	switch (fourcc) {
-	case V4L2_PIX_FMT_VP9_FRAME:
-		return DAEDALUS_CODEC_VP9;
-	case V4L2_PIX_FMT_H264_SLICE:
-		return DAEDALUS_CODEC_H264;
-#ifdef V4L2_PIX_FMT_AV1_FRAME
-	case V4L2_PIX_FMT_AV1_FRAME:
-		return DAEDALUS_CODEC_AV1;
-#endif
-	default:
-		return 0;
-	}
-}
 
 static bool daedalus_is_decoded_fmt(u32 fourcc)
 {
@@ -86,14 +50,20 @@ static void daedalus_fill_decoded(struct daedalus_ctx *ctx,
 	pix->quantization = coded->quantization;
 }
 
-static void daedalus_fill_coded(struct v4l2_pix_format_mplane *pix)
+/* Returns the coded format @pix now has: its own, or else the default. */
+static const struct daedalus_coded_fmt *
+daedalus_fill_coded(struct v4l2_pix_format_mplane *pix)
 {
+	const struct daedalus_coded_fmt *desc;
 	u32 min_size;
 
-	if (!daedalus_codec_of_fourcc(pix->pixelformat))
-		pix->pixelformat = daedalus_coded_fmts[0];
+	desc = daedalus_coded_fmt_find(pix->pixelformat);
+	if (!desc) {
+		desc = daedalus_coded_fmt_at(0);
+		pix->pixelformat = desc->fourcc;
+	}
 	v4l2_apply_frmsize_constraints(&pix->width, &pix->height,
-				       &daedalus_frmsize);
+				       desc->frmsize);
 	pix->field = V4L2_FIELD_NONE;
 	pix->num_planes = 1;
 	pix->flags = 0;
@@ -103,6 +73,7 @@ static void daedalus_fill_coded(struct v4l2_pix_format_mplane *pix)
 	pix->plane_fmt[0].sizeimage = clamp(pix->plane_fmt[0].sizeimage,
 					    min_size, DAEDALUS_MAX_BITSTREAM);
 	memset(pix->reserved, 0, sizeof(pix->reserved));
+	return desc;
 }
 
 static void daedalus_default_formats(struct daedalus_ctx *ctx)
@@ -112,12 +83,11 @@ static void daedalus_default_formats(struct daedalus_ctx *ctx)
 
 	memset(&ctx->coded_fmt, 0, sizeof(ctx->coded_fmt));
 	ctx->coded_fmt.type = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
-	coded->pixelformat = daedalus_coded_fmts[0];
+	coded->pixelformat = daedalus_coded_fmt_at(0)->fourcc;
 	coded->width = 1920;
 	coded->height = 1080;
 	coded->colorspace = V4L2_COLORSPACE_REC709;
-	daedalus_fill_coded(coded);
-	ctx->codec = daedalus_codec_of_fourcc(coded->pixelformat);
+	ctx->coded_desc = daedalus_fill_coded(coded);
 
 	memset(&ctx->decoded_fmt, 0, sizeof(ctx->decoded_fmt));
 	ctx->decoded_fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
@@ -139,9 +109,11 @@ static int daedalus_querycap(struct file *file, void *priv,
 static int daedalus_enum_fmt_out(struct file *file, void *priv,
 				 struct v4l2_fmtdesc *f)
 {
-	if (f->index >= ARRAY_SIZE(daedalus_coded_fmts))
+	const struct daedalus_coded_fmt *desc = daedalus_coded_fmt_at(f->index);
+
+	if (!desc)
 		return -EINVAL;
-	f->pixelformat = daedalus_coded_fmts[f->index];
+	f->pixelformat = desc->fourcc;
 	f->flags = 0;
 	return 0;
 }
@@ -158,10 +130,13 @@ static int daedalus_enum_fmt_cap(struct file *file, void *priv,
 static int daedalus_enum_framesizes(struct file *file, void *priv,
 				    struct v4l2_frmsizeenum *fsize)
 {
-	if (fsize->index != 0 || !daedalus_codec_of_fourcc(fsize->pixel_format))
+	const struct daedalus_coded_fmt *desc;
+
+	desc = daedalus_coded_fmt_find(fsize->pixel_format);
+	if (fsize->index != 0 || !desc)
 		return -EINVAL;
 	fsize->type = V4L2_FRMSIZE_TYPE_STEPWISE;
-	fsize->stepwise = daedalus_frmsize;
+	fsize->stepwise = *desc->frmsize;
 	return 0;
 }
 
@@ -223,9 +198,8 @@ static int daedalus_s_fmt_out(struct file *file, void *priv,
 		goto out;
 	}
 
-	daedalus_fill_coded(&f->fmt.pix_mp);
+	ctx->coded_desc = daedalus_fill_coded(&f->fmt.pix_mp);
 	ctx->coded_fmt.fmt.pix_mp = f->fmt.pix_mp;
-	ctx->codec = daedalus_codec_of_fourcc(f->fmt.pix_mp.pixelformat);
 	daedalus_fill_decoded(ctx, &ctx->decoded_fmt.fmt.pix_mp);
 out:
 	mutex_unlock(&ctx->vb_mutex);
@@ -386,10 +360,6 @@ static int daedalus_start_streaming(struct vb2_queue *vq, unsigned int count)
 {
 	struct daedalus_ctx *ctx = vb2_get_drv_priv(vq);
 
-	if (V4L2_TYPE_IS_OUTPUT(vq->type) && !ctx->codec) {
-		daedalus_return_bufs(vq, VB2_BUF_STATE_QUEUED);
-		return -EINVAL;
-	}
 	mutex_lock(&ctx->dev->chan_lock);
 	ctx->abort_pending = false;
 	mutex_unlock(&ctx->dev->chan_lock);

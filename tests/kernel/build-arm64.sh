@@ -121,6 +121,6 @@ case $vermagic in
   *) kt_fail "vermagic '$vermagic': not built for an arm64 6.12 kernel" ;;
 esac
 # 6.12 has the AV1 stateless uAPI: the guarded AV1 tables must be in.
-kt_has_av1 "$ko" || kt_fail "AV1 tables missing against 6.12 (symbols daedalus_av1_ids/_required)"
+kt_has_av1 "$ko" || kt_fail "AV1 tables missing against 6.12 (symbols daedalus_av1_fmt/_ctrls)"
 
 kt_log "PASS: AArch64 module, vermagic '$vermagic', AV1 compiled in"

@@ -86,5 +86,5 @@ kt_vermagic() { strings -a "$1" | sed -n 's/^vermagic=\(.*[^ ]\) *$/\1/p'; }
 kt_has_av1() {
   local syms
   syms=$(nm "$1") || kt_fail "nm $1 failed"
-  grep -qE ' daedalus_av1_(ids|required)$' <<<"$syms"
+  grep -qE ' daedalus_av1_(fmt|ctrls)$' <<<"$syms"
 }

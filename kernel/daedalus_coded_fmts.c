@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * daedalus_v4l2 - the coded (OUTPUT) formats, one descriptor per codec.
+ *
+ * A descriptor says all the module needs to know about a codec: its
+ * fourcc and wire id, its size limits, its controls (which ones the
+ * DECODE message forwards, which ones every request must carry, and the
+ * try_ctrl that refuses what the daemon cannot turn into 8-bit 4:2:0
+ * NV12) and where its reference frames are named.  The rest of the
+ * module looks codecs up here and never switches over them.
+ *
+ * The v4l2-ctrls core already validates the compound payloads; the
+ * try_ctrl hooks only add the NV12 restriction.
+ */
+
+#include "daedalus.h"
+
+/* The daemon's size limits, the same for every codec. */
+static const struct v4l2_frmsize_stepwise daedalus_frmsize = {
+	.min_width = 16,
+	.max_width = 8192,
+	.step_width = 2,
+	.min_height = 16,
+	.max_height = 4352,
+	.step_height = 2,
+};
+
+/* ---- VP9 ------------------------------------------------------------- */
+
+static int daedalus_vp9_try_frame(struct v4l2_ctrl *ctrl)
+{
+	const struct v4l2_ctrl_vp9_frame *f = ctrl->p_new.p_vp9_frame;
+
+	/* Profile 0 = 8 bit 4:2:0, the only NV12-shaped profile. */
+	if (f->profile != 0 || f->bit_depth != 8)
+		return -EINVAL;
+	return 0;
+}
+
+static const struct v4l2_ctrl_ops daedalus_vp9_frame_ops = {
+	.try_ctrl = daedalus_vp9_try_frame,
+};
+
+static const struct daedalus_ctrl_desc daedalus_vp9_ctrls[] = {
+	{
+		.cfg.id = V4L2_CID_STATELESS_VP9_FRAME,
+		.cfg.ops = &daedalus_vp9_frame_ops,
+		.flags = DAEDALUS_CTRL_FORWARD | DAEDALUS_CTRL_REQUIRED,
+	},
+	{
+		.cfg.id = V4L2_CID_STATELESS_VP9_COMPRESSED_HDR,
+		.flags = DAEDALUS_CTRL_FORWARD,
+	},
+};
+
+/* Slots 0 LAST, 1 GOLDEN, 2 ALTREF; none used by intra frames. */
+static unsigned int daedalus_vp9_refs(const void *ctrl,
+				      struct daedalus_ref *refs)
+{
+	const struct v4l2_ctrl_vp9_frame *f = ctrl;
+	u32 used = (f->flags & (V4L2_VP9_FRAME_FLAG_KEY_FRAME |
+				V4L2_VP9_FRAME_FLAG_INTRA_ONLY)) ?
+		   0 : DAEDALUS_REF_VALID;
+
+	refs[0].timestamp = f->last_frame_ts;
+	refs[1].timestamp = f->golden_frame_ts;
+	refs[2].timestamp = f->alt_frame_ts;
+	refs[0].flags = used;
+	refs[1].flags = used;
+	refs[2].flags = used;
+	return 3;
+}
+
+static const struct daedalus_coded_fmt daedalus_vp9_fmt = {
+	.fourcc = V4L2_PIX_FMT_VP9_FRAME,
+	.codec = DAEDALUS_CODEC_VP9,
+	.frmsize = &daedalus_frmsize,
+	.ctrls = daedalus_vp9_ctrls,
+	.num_ctrls = ARRAY_SIZE(daedalus_vp9_ctrls),
+	.refs_ctrl = V4L2_CID_STATELESS_VP9_FRAME,
+	.refs_ctrl_size = sizeof(struct v4l2_ctrl_vp9_frame),
+	.refs = daedalus_vp9_refs,
+};
+
+/* ---- H.264 ----------------------------------------------------------- */
+
+static int daedalus_h264_try_sps(struct v4l2_ctrl *ctrl)
+{
+	const struct v4l2_ctrl_h264_sps *sps = ctrl->p_new.p_h264_sps;
+
+	if (sps->chroma_format_idc > 1 || sps->bit_depth_luma_minus8 ||
+	    sps->bit_depth_chroma_minus8)
+		return -EINVAL;
+	return 0;
+}
+
+static const struct v4l2_ctrl_ops daedalus_h264_sps_ops = {
+	.try_ctrl = daedalus_h264_try_sps,
+};
+
+/*
+ * Only DECODE_PARAMS changes with every frame: GStreamer sets the SPS
+ * (and the scaling matrix) only when it changes, and their current
+ * values are what the DECODE message forwards.  The daemon takes whole
+ * frames with Annex B start codes only, so the two menus offer nothing
+ * else (and are not forwarded: their value is always the same).
+ */
+static const struct daedalus_ctrl_desc daedalus_h264_ctrls[] = {
+	{
+		.cfg.id = V4L2_CID_STATELESS_H264_SPS,
+		.cfg.ops = &daedalus_h264_sps_ops,
+		.flags = DAEDALUS_CTRL_FORWARD,
+	},
+	{
+		.cfg.id = V4L2_CID_STATELESS_H264_PPS,
+		.flags = DAEDALUS_CTRL_FORWARD,
+	},
+	{
+		.cfg.id = V4L2_CID_STATELESS_H264_SCALING_MATRIX,
+		.flags = DAEDALUS_CTRL_FORWARD,
+	},
+	{
+		.cfg.id = V4L2_CID_STATELESS_H264_PRED_WEIGHTS,
+		.flags = DAEDALUS_CTRL_FORWARD,
+	},
+	{
+		.cfg.id = V4L2_CID_STATELESS_H264_SLICE_PARAMS,
+		.flags = DAEDALUS_CTRL_FORWARD,
+	},
+	{
+		.cfg.id = V4L2_CID_STATELESS_H264_DECODE_PARAMS,
+		.flags = DAEDALUS_CTRL_FORWARD | DAEDALUS_CTRL_REQUIRED,
+	},
+	{
+		.cfg.id = V4L2_CID_STATELESS_H264_DECODE_MODE,
+		.cfg.min = V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED,
+		.cfg.max = V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED,
+		.cfg.def = V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED,
+	},
+	{
+		.cfg.id = V4L2_CID_STATELESS_H264_START_CODE,
+		.cfg.min = V4L2_STATELESS_H264_START_CODE_ANNEX_B,
+		.cfg.max = V4L2_STATELESS_H264_START_CODE_ANNEX_B,
+		.cfg.def = V4L2_STATELESS_H264_START_CODE_ANNEX_B,
+	},
+};
+
+/* Slot i is dpb[i], used when the DPB entry is valid. */
+static unsigned int daedalus_h264_refs(const void *ctrl,
+				       struct daedalus_ref *refs)
+{
+	const struct v4l2_ctrl_h264_decode_params *dp = ctrl;
+	unsigned int i;
+
+	for (i = 0; i < V4L2_H264_NUM_DPB_ENTRIES; i++) {
+		refs[i].timestamp = dp->dpb[i].reference_ts;
+		refs[i].flags = (dp->dpb[i].flags &
+				 V4L2_H264_DPB_ENTRY_FLAG_VALID) ?
+				DAEDALUS_REF_VALID : 0;
+	}
+	return V4L2_H264_NUM_DPB_ENTRIES;
+}
+
+static const struct daedalus_coded_fmt daedalus_h264_fmt = {
+	.fourcc = V4L2_PIX_FMT_H264_SLICE,
+	.codec = DAEDALUS_CODEC_H264,
+	.frmsize = &daedalus_frmsize,
+	.ctrls = daedalus_h264_ctrls,
+	.num_ctrls = ARRAY_SIZE(daedalus_h264_ctrls),
+	.refs_ctrl = V4L2_CID_STATELESS_H264_DECODE_PARAMS,
+	.refs_ctrl_size = sizeof(struct v4l2_ctrl_h264_decode_params),
+	.refs = daedalus_h264_refs,
+};
+
+/* ---- AV1 (uAPI since 6.5) -------------------------------------------- */
+
+#ifdef V4L2_CID_STATELESS_AV1_FRAME
+static int daedalus_av1_try_sequence(struct v4l2_ctrl *ctrl)
+{
+	const struct v4l2_ctrl_av1_sequence *seq = ctrl->p_new.p_av1_sequence;
+
+	if (seq->seq_profile != 0 || seq->bit_depth != 8 ||
+	    (seq->flags & V4L2_AV1_SEQUENCE_FLAG_MONO_CHROME))
+		return -EINVAL;
+	return 0;
+}
+
+static const struct v4l2_ctrl_ops daedalus_av1_sequence_ops = {
+	.try_ctrl = daedalus_av1_try_sequence,
+};
+
+static const struct daedalus_ctrl_desc daedalus_av1_ctrls[] = {
+	{
+		.cfg.id = V4L2_CID_STATELESS_AV1_SEQUENCE,
+		.cfg.ops = &daedalus_av1_sequence_ops,
+		.flags = DAEDALUS_CTRL_FORWARD,
+	},
+	{
+		.cfg.id = V4L2_CID_STATELESS_AV1_FRAME,
+		.flags = DAEDALUS_CTRL_FORWARD | DAEDALUS_CTRL_REQUIRED,
+	},
+	{
+		/* Dynamic array: needs a maximum element count. */
+		.cfg.id = V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY,
+		.cfg.dims = { V4L2_AV1_MAX_TILE_COUNT },
+		.flags = DAEDALUS_CTRL_FORWARD,
+	},
+	{
+		.cfg.id = V4L2_CID_STATELESS_AV1_FILM_GRAIN,
+		.flags = DAEDALUS_CTRL_FORWARD,
+	},
+};
+
+/* Slot i is reference_frame_ts[i], used by inter and switch frames. */
+static unsigned int daedalus_av1_refs(const void *ctrl,
+				      struct daedalus_ref *refs)
+{
+	const struct v4l2_ctrl_av1_frame *f = ctrl;
+	u32 used = (f->frame_type == V4L2_AV1_INTER_FRAME ||
+		    f->frame_type == V4L2_AV1_SWITCH_FRAME) ?
+		   DAEDALUS_REF_VALID : 0;
+	unsigned int i;
+
+	for (i = 0; i < V4L2_AV1_TOTAL_REFS_PER_FRAME; i++) {
+		refs[i].timestamp = f->reference_frame_ts[i];
+		refs[i].flags = used;
+	}
+	return V4L2_AV1_TOTAL_REFS_PER_FRAME;
+}
+
+static const struct daedalus_coded_fmt daedalus_av1_fmt = {
+	.fourcc = V4L2_PIX_FMT_AV1_FRAME,
+	.codec = DAEDALUS_CODEC_AV1,
+	.frmsize = &daedalus_frmsize,
+	.ctrls = daedalus_av1_ctrls,
+	.num_ctrls = ARRAY_SIZE(daedalus_av1_ctrls),
+	.refs_ctrl = V4L2_CID_STATELESS_AV1_FRAME,
+	.refs_ctrl_size = sizeof(struct v4l2_ctrl_av1_frame),
+	.refs = daedalus_av1_refs,
+};
+#endif
+
+/* ---- the table --------------------------------------------------------- */
+
+/* In VIDIOC_ENUM_FMT order; the first is the default. */
+static const struct daedalus_coded_fmt *const daedalus_coded_fmts[] = {
+	&daedalus_vp9_fmt,
+	&daedalus_h264_fmt,
+#ifdef V4L2_CID_STATELESS_AV1_FRAME
+	&daedalus_av1_fmt,
+#endif
+};
+
+/* The reference slots of every codec fit the DECODE message. */
+static_assert(V4L2_H264_NUM_DPB_ENTRIES <= DAEDALUS_MAX_REFS);
+#ifdef V4L2_CID_STATELESS_AV1_FRAME
+static_assert(V4L2_AV1_TOTAL_REFS_PER_FRAME <= DAEDALUS_MAX_REFS);
+#endif
+
+/* The descriptor of OUTPUT format @fourcc, NULL if it is none of ours. */
+const struct daedalus_coded_fmt *daedalus_coded_fmt_find(u32 fourcc)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(daedalus_coded_fmts); i++)
+		if (daedalus_coded_fmts[i]->fourcc == fourcc)
+			return daedalus_coded_fmts[i];
+	return NULL;
+}
+
+/* The @index-th descriptor, NULL past the last. */
+const struct daedalus_coded_fmt *daedalus_coded_fmt_at(unsigned int index)
+{
+	return index < ARRAY_SIZE(daedalus_coded_fmts) ?
+	       daedalus_coded_fmts[index] : NULL;
+}
