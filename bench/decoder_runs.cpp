@@ -87,6 +87,8 @@ class Pass {
   virtual void decode(const media::Packet& pkt, Stopwatch& sw, const std::function<void(media::Nv12Frame&&)>& out) = 0;
   virtual void flush(Stopwatch& sw, const std::function<void(media::Nv12Frame&&)>& out) = 0;
   virtual std::vector<std::pair<std::string, double>> profile() const { return {}; }
+  // The dispatches of the packet's frames, when the pass sees its backend.
+  virtual std::vector<dispatch::DispatchRecord> dispatches() const { return {}; }
 };
 
 // libavcodec through its own API (not media::ReferenceDecoder) so that the
@@ -242,12 +244,20 @@ class StatelessPass final : public Pass {
   void decode(const media::Packet& p, Stopwatch& sw, const std::function<void(media::Nv12Frame&&)>& out) override {
     sw.pause();
     const vp9::DecoderTiming before = decoder_.timing();
-    client_.around_decode = [&](bool begin) { begin ? sw.resume() : sw.pause(); };
+    dispatches_.clear();
+    client_.around_decode = [&](bool begin) {
+      if (begin) return sw.resume();
+      sw.pause();
+      const auto d = backend_->frame_dispatches();
+      dispatches_.insert(dispatches_.end(), d.begin(), d.end());
+    };
     const auto shown = client_.decode(std::span<const uint8_t>(p.data.data(), p.data.size()));
     client_.around_decode = nullptr;
     profile_ = vp9::timing_profile(before, decoder_.timing());
     for (const auto& s : shown) out(client_.frame(s));
   }
+  // Of every frame of the packet (a superframe's hidden one too).
+  std::vector<dispatch::DispatchRecord> dispatches() const override { return dispatches_; }
   void flush(Stopwatch&, const std::function<void(media::Nv12Frame&&)>&) override {}
   std::vector<std::pair<std::string, double>> profile() const override { return profile_; }
 
@@ -263,6 +273,7 @@ class StatelessPass final : public Pass {
   vp9::StatelessDecoder decoder_;
   vp9::test::Client client_;
   media::Profile profile_;
+  std::vector<dispatch::DispatchRecord> dispatches_;
 };
 
 // Whether a VP9 packet's first frame is a key frame: its uncompressed
@@ -277,6 +288,25 @@ bool vp9_starts_with_key_frame(const media::Packet& p) {
   if ((b >> bit) & 1) return false;  // show_existing_frame
   --bit;
   return ((b >> bit) & 1) == 0;      // frame_type 0: KEY_FRAME
+}
+
+void summarize_dispatches(const std::vector<dispatch::DispatchRecord>& records, FrameRecord& rec) {
+  rec.dispatches.clear();
+  rec.dispatch_levels = 0;
+  // A packet's frames one after another: a level lower than the one before
+  // starts the next frame, whose levels follow the earlier frame's.
+  uint32_t frame_base = 0, last = 0;
+  for (const auto& d : records) {
+    if (d.level < last) frame_base += last + 1;
+    last = d.level;
+    auto it = std::find_if(rec.dispatches.begin(), rec.dispatches.end(),
+                           [&](const DispatchTotals& t) { return t.pipeline == d.pipeline; });
+    if (it == rec.dispatches.end()) it = rec.dispatches.insert(rec.dispatches.end(), DispatchTotals{d.pipeline});
+    it->dispatches++;
+    it->groups += d.groups;
+    it->batch_steps += uint64_t(d.groups) * ((d.invocations_per_group + 15) / 16) * d.steps;
+    rec.dispatch_levels = std::max(rec.dispatch_levels, frame_base + d.level + 1);
+  }
 }
 
 // libavcodec with frame threads: a decode call returns before its frame is
@@ -394,6 +424,7 @@ RunResult run_decoder(const DecoderSpec& spec, const Clip& clip, int repeat, con
       record(rec, sw.stop());
       if (g_hooks.after) g_hooks.after(fmt::format("{} {} frame {}", clip.name, spec.id, i));
       rec.profile = pass->profile();
+      summarize_dispatches(pass->dispatches(), rec);
       if (step) step();
     }
     sw.start();

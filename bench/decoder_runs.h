@@ -26,6 +26,18 @@ struct Clip {
 // Demuxes the whole file; throws daedalus::Error on unreadable input.
 Clip load_clip(const std::string& name, const std::string& path, long max_packets);
 
+// A packet's compute dispatches of one pipeline on a GPU backend, summed
+// (dispatch::DispatchRecord): what bench/pi5_model.py projects from.
+struct DispatchTotals {
+  std::string pipeline;
+  uint32_t dispatches = 0;
+  uint64_t groups = 0;
+  // Sum over the dispatches of workgroups x 16-lane batches per workgroup
+  // (V3D's SIMD width) x the steps each workgroup walks: how many times
+  // the pipeline's code runs for 16 invocations.
+  uint64_t batch_steps = 0;
+};
+
 // One decode call (one packet; a VP9 superframe is one packet).
 struct FrameRecord {
   size_t bytes = 0;
@@ -40,6 +52,10 @@ struct FrameRecord {
   bool key = false;     // the packet starts with a key frame
   int shown = 0;        // frames this call output
   std::vector<std::pair<std::string, double>> profile;  // FrameDecoder::last_profile()
+  // GPU backends, runs that see their backend (the stateless ones): the
+  // packet's dispatches per pipeline, and the dependent levels (barriers + 1).
+  std::vector<DispatchTotals> dispatches;
+  uint32_t dispatch_levels = 0;
 };
 
 struct DecoderSpec {

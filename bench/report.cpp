@@ -172,6 +172,13 @@ json clip_json(const ClipResult& c) {
       jf["decoder_cpu_ms"] = f.decoder_cpu_ms;
       jf["key"] = f.key;
       jf["shown"] = f.shown;
+      if (!f.dispatches.empty()) {
+        json d = json::object();
+        for (const auto& t : f.dispatches)
+          d[t.pipeline] = {{"dispatches", t.dispatches}, {"groups", t.groups}, {"batch_steps", t.batch_steps}};
+        jf["dispatches"] = d;
+        jf["dispatch_levels"] = f.dispatch_levels;
+      }
       if (!f.profile.empty()) {
         has_profile = true;
         json prof = json::object();

@@ -136,6 +136,10 @@ void VulkanBackend::intra_recon(const FrameWork& work, Surface& dst_s) {
         // One workgroup walks the narrow levels.
         dd_intra_push pc{0, 0, planes, use_residual, 0, step.chain_base, step.num_levels};
         dispatch_linear(kIntraRecon, set, pc, 1);
+        uint32_t steps = 0;
+        for (uint32_t l = step.first_level; l < step.first_level + step.num_levels; ++l)
+          steps += tx_plan_.intra_groups(l);
+        dispatches_.back().steps = steps;
       } else {
         // A level: workgroups of 4x4 blocks, then of larger ones.
         const uint32_t l = step.first_level;

@@ -205,6 +205,7 @@ void VulkanBackend::dispatch_raw(PipelineId id, VkDescriptorSet set, const void*
   vkCmdBindDescriptorSets(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout, 0, 1, &set, 0, nullptr);
   if (p.push_size) vkCmdPushConstants(cmd_, p.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, p.push_size, push);
   vkCmdDispatch(cmd_, gx, gy, 1);
+  dispatches_.push_back({kPipelineSpecs[id].module, gx * gy, kPipelineSpecs[id].invocations, num_barriers_, 1});
   dirty_ = true;
   num_dispatches_++;
 }
@@ -357,6 +358,7 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   dirty_ = false;
   residual_recorded_ = inter_recorded_ = false;
   num_dispatches_ = num_barriers_ = num_jobs_ = 0;
+  dispatches_.clear();
   in_frame_ = true;
   frame_timing_.begin_ms = ms_since(begin_t0);
 }

@@ -68,6 +68,7 @@ class VulkanBackend final : public Backend {
   void end_frame() override;
   StageTiming timing(Stage stage) const override { return timing_[static_cast<int>(stage)]; }
   FrameTiming frame_timing() const override { return frame_timing_; }
+  std::vector<DispatchRecord> frame_dispatches() const override { return dispatches_; }
   void reserve(uint32_t width, uint32_t height) override;
 
   Context& context() { return *ctx_; }
@@ -152,6 +153,7 @@ class VulkanBackend final : public Backend {
   // chained (0: none); see TxPlan::IntraStep.
   uint32_t intra_chain_max_groups_ = kIntraChainMaxGroups;
   uint32_t num_dispatches_ = 0, num_barriers_ = 0, num_jobs_ = 0;
+  std::vector<DispatchRecord> dispatches_;  // this frame's, for frame_dispatches()
   bool logged_import_fallback_ = false;
   bool log_pipelines_ = false;  // DAEDALUS_VK_PIPELINE_LOG=1
   std::vector<PipelineCreation> creations_;

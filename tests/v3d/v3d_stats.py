@@ -12,7 +12,9 @@ prints the QPU disassembly of each register-allocated attempt, one
 SHADER-DB line for the program it kept, and, from tests/v3d/patches/0002,
 V3D-OPT-LOOP-CAP when its NIR optimisation loop would never have ended.
 
-Writes OUT_DIR/stats.json (a list, one object per pipeline) and
+Writes OUT_DIR/stats.json (a list, one object per pipeline; loop_bodies:
+[first, last, instructions] of each loop of the kept program, for
+bench/pi5_model.py) and
 OUT_DIR/stats.md (the same as a table). Exit 1, naming each problem, when a
 pipeline did not compile, hit the optimisation-loop bound, took longer than
 --max-compile-s, spills or fills registers, or runs at fewer than 4 threads
@@ -64,6 +66,25 @@ def count_qpu(insts):
     return c
 
 
+BRANCH = re.compile(r"\bbu?\.\w+\s+(-?\d+),")
+
+
+def loop_bodies(insts):
+    """The loops of one program's disassembly, from its backward branches:
+    [first, last, instructions] per loop, innermost (shortest) first. A
+    branch's offset is in bytes from the end of its three delay slots, so
+    the body runs from the target to the last delay slot."""
+    loops = []
+    for i, body in enumerate(insts):
+        m = BRANCH.search(body)
+        if m and int(m.group(1)) < 0:
+            first = i + 4 + int(m.group(1)) // 8
+            last = min(i + 3, len(insts) - 1)
+            if 0 <= first <= i:
+                loops.append([first, last, last - first + 1])
+    return sorted(loops, key=lambda l: l[2])
+
+
 def parse(lines):
     rows, cur, dump = [], None, None
     for line in lines:
@@ -111,6 +132,7 @@ def summarize(r):
         kept = [d for d in r["dumps"] if len(d) == sdb[0]]
         if kept:
             out.update(count_qpu(kept[-1]))
+            out["loop_bodies"] = loop_bodies(kept[-1])
     st = r["stats"]
     if "Spill Size" in st:
         # V3DV's "Spill Size": scratch for all 16 lanes (private arrays the

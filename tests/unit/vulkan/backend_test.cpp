@@ -10,7 +10,10 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <map>
 #include <random>
+#include <set>
+#include <string>
 
 #include "daedalus/dispatch/synthetic_work.h"
 #include "daedalus/error.h"
@@ -272,6 +275,55 @@ TEST(VulkanBackend, ReservedBuffersDecodeLikeTheCpuBackend) {
     EXPECT_GE(t.finish_ms, 0.0);
   }
   EXPECT_EQ(vkb.validation_messages(), 0u);
+}
+
+// The dispatch records a device model projects from (bench/pi5_model.py):
+// every dispatch of the frame, of a pipeline the backend created, its
+// level never going down, and the intra chains' walked steps.
+TEST(VulkanBackend, RecordsTheFramesDispatches) {
+  vk::VulkanBackend b(validated());
+  std::set<std::string> created;
+  for (const auto& c : b.pipeline_creations()) created.insert(c.label.substr(0, c.label.find('[')));
+  EXPECT_TRUE(b.frame_dispatches().empty());  // no frame yet
+  auto dst = b.create_surface(640, 360);
+  std::shared_ptr<Surface> refs_owned[3];
+  Surface* refs[3];
+  for (int r = 0; r < 3; ++r) {
+    refs_owned[r] = b.create_surface(640, 360);
+    refs[r] = refs_owned[r].get();
+  }
+  for (const bool intra : {true, false}) {
+    SCOPED_TRACE(intra ? "key frame" : "inter frame");
+    const FrameWork work = make_synthetic_work({640, 360, intra, 9});
+    b.begin_frame(work);
+    daedalus_dispatch_residual(b, work);
+    if (!intra) daedalus_dispatch_inter_pred(b, work, *dst, refs);
+    daedalus_dispatch_intra_recon(b, work, *dst);
+    daedalus_dispatch_loop_filter(b, work, *dst);
+    b.end_frame();
+    const auto d = b.frame_dispatches();
+    ASSERT_FALSE(d.empty());
+    std::map<std::string, uint32_t> count;
+    uint32_t level = 0, chain_steps = 0, chains = 0;
+    for (const auto& r : d) {
+      EXPECT_EQ(created.count(r.pipeline), 1u) << r.pipeline;
+      EXPECT_GT(r.groups, 0u);
+      EXPECT_GT(r.invocations_per_group, 0u);
+      EXPECT_GE(r.level, level);
+      level = r.level;
+      count[r.pipeline]++;
+      if (r.steps > 1) chain_steps += r.steps, ++chains;
+    }
+    EXPECT_EQ(count.count("inter_pred"), intra ? 0u : 1u);
+    EXPECT_GT(count["intra_recon"], intra ? 10u : 0u);
+    EXPECT_GT(count["loop_filter"], 0u);
+    // A key frame's narrow wavefront levels are walked as chains, each
+    // step one of the chain's workgroups.
+    if (intra) EXPECT_GT(chain_steps, 2 * chains);
+  }
+  b.begin_frame(empty_work(64, 48));
+  EXPECT_TRUE(b.frame_dispatches().empty());
+  b.end_frame();
 }
 
 TEST(VulkanBackend, StageOutsideFrameIsAnError) {

@@ -119,6 +119,18 @@ struct FrameTiming {
   double finish_ms = -1;    // end_frame() after the wait: results back to the host
 };
 
+// One compute dispatch of a frame as a GPU backend recorded it: what a
+// model of another GPU needs to project the frame's time there
+// (bench/pi5_model.py, with the V3D compiler's statistics of the same
+// pipeline). level: barriers recorded before it in the frame (dispatches of
+// one level may run together, each level waits for the one before); steps:
+// the (level, workgroup) steps its one workgroup walks, for an intra chain
+// (intra_recon.comp's walk_chain), 1 otherwise.
+struct DispatchRecord {
+  std::string pipeline;  // the pipeline's label (its shader module), as in build/v3d/stats.json
+  uint32_t groups = 0, invocations_per_group = 0, level = 0, steps = 1;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -166,6 +178,9 @@ class Backend {
   virtual StageTiming timing(Stage stage) const = 0;
   // The last completed frame's time outside the stage calls.
   virtual FrameTiming frame_timing() const { return {}; }
+  // The dispatches of the last frame begun, in recording order (empty for
+  // a backend that records none).
+  virtual std::vector<DispatchRecord> frame_dispatches() const { return {}; }
 };
 
 enum class BackendKind { kCpu, kVulkan };
