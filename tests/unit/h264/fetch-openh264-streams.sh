@@ -35,15 +35,13 @@ if [ -f "$cache/.complete" ]; then
   exit 0
 fi
 
-got=0
 for name in "${streams[@]}"; do
   out="$cache/$name"
-  [ -s "$out" ] && { got=$((got + 1)); continue; }
+  [ -s "$out" ] && continue
   if [ -n "${DAEDALUS_OPENH264_GIT:-}" ]; then
     if git --git-dir="$DAEDALUS_OPENH264_GIT" cat-file -e "$commit:res/$name" 2>/dev/null &&
        git --git-dir="$DAEDALUS_OPENH264_GIT" show "$commit:res/$name" > "$out.tmp" 2>/dev/null && [ -s "$out.tmp" ]; then
       mv "$out.tmp" "$out"
-      got=$((got + 1))
     else
       rm -f "$out.tmp"
       echo "fetch-openh264-streams: $name is not in $DAEDALUS_OPENH264_GIT" >&2
@@ -53,14 +51,18 @@ for name in "${streams[@]}"; do
   if curl -fsSL --retry 2 --connect-timeout 10 -o "$out.tmp" \
        "https://raw.githubusercontent.com/cisco/openh264/$commit/res/$name"; then
     mv "$out.tmp" "$out"
-    got=$((got + 1))
   else
     rm -f "$out.tmp"
-    echo "fetch-openh264-streams: cannot download $name (offline?); using the $got streams cached" >&2
+    echo "fetch-openh264-streams: cannot download $name (offline?); using the streams cached" >&2
     break
   fi
 done
 
+got=0
+for name in "${streams[@]}"; do
+  [ -s "$cache/$name" ] && got=$((got + 1))
+done
+echo "fetch-openh264-streams: $got of ${#streams[@]} streams in $cache" >&2
 if [ "$got" -eq 0 ]; then
   echo "fetch-openh264-streams: no streams" >&2
   exit 77
