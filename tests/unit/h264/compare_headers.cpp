@@ -255,6 +255,7 @@ void compare_slice_header(TraceUnit& t, const NalUnit& nal, const SliceHeader& h
   if (h.has_pred_weight_table) {
     const PredWeightTable& w = h.pred_weight_table;
     expect(t, "luma_log2_weight_denom", w.luma_log2_weight_denom);
+    const bool chroma = t.has("chroma_log2_weight_denom");  // not in 4:0:0
     expect_or_inferred(t, "chroma_log2_weight_denom", w.chroma_log2_weight_denom, 0);
     for (int list = 0; list < 2; ++list) {
       const std::string l = "_l" + std::to_string(list);
@@ -268,7 +269,8 @@ void compare_slice_header(TraceUnit& t, const NalUnit& nal, const SliceHeader& h
           EXPECT_EQ(p.luma_weight, 1 << w.luma_log2_weight_denom);
           EXPECT_EQ(p.luma_offset, 0);
         }
-        expect_if_coded(t, indexed("chroma_weight" + l + "_flag", i), p.chroma_weight_flag);
+        if (!chroma) continue;
+        expect(t, indexed("chroma_weight" + l + "_flag", i), p.chroma_weight_flag);
         for (int j = 0; j < 2; ++j) {
           if (p.chroma_weight_flag) {
             expect(t, indexed("chroma_weight" + l, i, j), p.chroma_weight[j]);

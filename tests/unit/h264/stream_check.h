@@ -15,7 +15,9 @@ struct StreamCheckResult {
 
 // Splits `path` into NAL units, a raw Annex B file (.h264, .264, .jsv) as
 // a whole, a container (MP4, MKV) as its extradata and samples, and runs
-// both comparisons with gtest assertions.
-StreamCheckResult check_stream(const std::string& path);
+// both comparisons with gtest assertions. A stream that is not
+// `decodable` (a feature support.h refuses) has its headers compared only,
+// parsed without StreamParser's checks.
+StreamCheckResult check_stream(const std::string& path, bool decodable = true);
 
 }  // namespace daedalus::h264::test
