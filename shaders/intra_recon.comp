@@ -133,72 +133,84 @@ ivec4 predict_word(int mode, int n, int r, int c, int dc) {
 int pix(uint a) { return int((pixw[a >> 2] >> ((a & 3u) << 3)) & 0xffu); }
 uint addr(int p, int x, int y) { return sel3(pc.planes.off[0], pc.planes.off[1], pc.planes.off[2], p) + uint(y) * sel3(pc.planes.stride[0], pc.planes.stride[1], pc.planes.stride[2], p) + uint(x); }
 
-// One block: item `item` of the level list at list_base, predicted by
-// `lanes` invocations (lane is this one's index among them) with edge slot
-// `slot`. Every invocation reaches its barriers (chains call it in a loop).
-void run_block(uint list_base, uint item, bool live, int slot, int lane, int lanes_log2) {
+// What run_block needs of tx block ti, worked out from its record: once
+// before the block's barrier and again after it, so that nothing of it is
+// live across the barrier (kept live there, inside the chain's loop, it
+// made V3D spill 3:4).
+struct Block {
+  TxBlock t;
+  int p, n, log2n, W, H, mode;  // mode: a DC mode with a missing edge is kDcLeft/kDcTop/kDc128
+  bool have_left, have_above;
+};
+Block block_of(uint ti) {
+  Block b;
+  b.t = load_tx(txw, ti);
+  b.p = b.t.plane;
+  b.n = 4 << b.t.tx_size;
+  b.log2n = 2 + b.t.tx_size;
+  b.W = int(sel3(pc.planes.width[0], pc.planes.width[1], pc.planes.width[2], b.p));
+  b.H = int(sel3(pc.planes.height[0], pc.planes.height[1], pc.planes.height[2], b.p));
+  b.have_left = (b.t.flags & DD_TX_HAVE_LEFT) != 0 && b.t.x > 0;
+  b.have_above = (b.t.flags & DD_TX_HAVE_ABOVE) != 0 && b.t.y > 0;
+  b.mode = b.t.mode;
+  if (b.mode == DD_DC_PRED) {
+    if (!b.have_left && !b.have_above) b.mode = kDc128;
+    else if (!b.have_left) b.mode = kDcTop;
+    else if (!b.have_above) b.mode = kDcLeft;
+  }
+  return b;
+}
+
+// One block: item `item` of the level list at list_base (items up to
+// `end`), predicted by `lanes` invocations (lane is this one's index among
+// them) with edge slot `slot`. Every invocation reaches its barrier (chains
+// call it in a loop), and every one loads a block: past the end the
+// list's last one (nothing stored) -- a value loaded only under if (live)
+// and used under if (live) after the barrier is the pattern that never
+// finishes compiling on V3D (dispatch/vulkan/README.md).
+void run_block(uint list_base, uint item, uint end, int slot, int lane, int lanes_log2) {
+  const bool live = item < end;
+  const uint ti = aux[list_base + min(item, end - 1u)];
   const int lanes = 1 << lanes_log2;
   // Set in every lane, live or not: a value set only under if (live) would
   // carry the previous block's over, live through a chain's whole loop.
   g_above = slot * (lanes_log2 == 2 ? 9 : 65);  // slots of 4x4 blocks, else of up to 32x32
   g_left = slot * (lanes_log2 == 2 ? 4 : 32);
-  uint ti = 0u;
-  // Zeroed, not left undefined: lanes that are not live still run the code
-  // below under a mask on SIMD drivers (llvmpipe), and must not form wild
-  // addresses from garbage.
-  TxBlock t = unpack_tx(0u, 0u, 0u, 0u);
-  int p = 0, n = 4, log2n = 2, W = 1, H = 1;
-  bool have_left = false, have_above = false;
-  int mode = 0;
   // This invocation's share of the DC sum: the edge samples it loads that
   // the DC value needs.
   int dc_sum = 0;
   if (live) {
-    ti = aux[list_base + item];
-    t = load_tx(txw, ti);
-    p = t.plane;
-    n = 4 << t.tx_size;
-    log2n = 2 + t.tx_size;
-    W = int(sel3(pc.planes.width[0], pc.planes.width[1], pc.planes.width[2], p));
-    H = int(sel3(pc.planes.height[0], pc.planes.height[1], pc.planes.height[2], p));
-    have_left = (t.flags & DD_TX_HAVE_LEFT) != 0 && t.x > 0;
-    have_above = (t.flags & DD_TX_HAVE_ABOVE) != 0 && t.y > 0;
-    const bool have_ar = have_above && (t.flags & DD_TX_HAVE_ABOVE_RIGHT) != 0 && t.tx_size == DD_TX_4X4;
-    mode = t.mode;
-    if (mode == DD_DC_PRED) {
-      if (!have_left && !have_above) mode = kDc128;
-      else if (!have_left) mode = kDcTop;
-      else if (!have_above) mode = kDcLeft;
-    }
-    const bool dc_above = mode == DD_DC_PRED || mode == kDcTop, dc_left = mode == DD_DC_PRED || mode == kDcLeft;
+    const Block b = block_of(ti);
+    const bool have_ar = b.have_above && (b.t.flags & DD_TX_HAVE_ABOVE_RIGHT) != 0 && b.t.tx_size == DD_TX_4X4;
+    const bool dc_above = b.mode == DD_DC_PRED || b.mode == kDcTop, dc_left = b.mode == DD_DC_PRED || b.mode == kDcLeft;
     // Edges, with VP9's substitutes (see build_edges in cpu_backend.cpp).
     // The row above 4 samples (a word) at a time: x and W are multiples of
     // 4, so a word of it is inside the plane or wholly right of it (then
     // each of its samples is the row's last pixel).
-    const uint row_above = addr(p, 0, t.y - 1);  // used only with have_above (t.y > 0)
-    for (int k = lane; k < n >> 1; k += lanes) {
+    const uint row_above = addr(b.p, 0, b.t.y - 1);  // used only with have_above (t.y > 0)
+    for (int k = lane; k < b.n >> 1; k += lanes) {
       ivec4 v = ivec4(127);
-      if (have_above) {
-        const int x = t.x + 4 * k;
-        if (4 * k >= n && !have_ar) {
-          v = ivec4(pix(row_above + uint(min(t.x + n - 1, W - 1))));
-        } else if (x < W) {
+      if (b.have_above) {
+        const int x = b.t.x + 4 * k;
+        if (4 * k >= b.n && !have_ar) {
+          v = ivec4(pix(row_above + uint(min(b.t.x + b.n - 1, b.W - 1))));
+        } else if (x < b.W) {
           const uint wd = pixw[(row_above + uint(x)) >> 2];
           v = ivec4(wd & 0xffu, (wd >> 8) & 0xffu, (wd >> 16) & 0xffu, wd >> 24);
         } else {
-          v = ivec4(pix(row_above + uint(W - 1)));
+          v = ivec4(pix(row_above + uint(b.W - 1)));
         }
       }
-      if (dc_above && 4 * k < n) dc_sum += v.x + v.y + v.z + v.w;
+      if (dc_above && 4 * k < b.n) dc_sum += v.x + v.y + v.z + v.w;
       const int at = g_above + 1 + 4 * k;
       edge_above[at] = v.x;
       edge_above[at + 1] = v.y;
       edge_above[at + 2] = v.z;
       edge_above[at + 3] = v.w;
     }
-    if (lane == 0) edge_above[g_above] = !have_above ? 127 : have_left ? pix(addr(p, t.x - 1, t.y - 1)) : 129;
-    for (int i = lane; i < n; i += lanes) {
-      const int v = have_left ? pix(addr(p, t.x - 1, min(t.y + i, H - 1))) : 129;
+    if (lane == 0) edge_above[g_above] = !b.have_above ? 127 : b.have_left ? pix(addr(b.p, b.t.x - 1, b.t.y - 1)) : 129;
+    for (int i = lane; i < b.n; i += lanes) {
+      const int v = b.have_left ? pix(addr(b.p, b.t.x - 1, min(b.t.y + i, b.H - 1))) : 129;
       if (dc_left) dc_sum += v;
       edge_left[g_left + i] = v;
     }
@@ -206,17 +218,20 @@ void run_block(uint list_base, uint item, bool live, int slot, int lane, int lan
   dc_part[gl_LocalInvocationID.x] = dc_sum;
   barrier();
 
+  if (!live) return;
+  const Block b = block_of(ti);
+  const TxBlock t = b.t;
+  const int p = b.p, n = b.n, log2n = b.log2n, W = b.W, H = b.H, mode = b.mode;
   // The DC value: the block's invocations' shares added up (4 or 16 reads
   // each, where one lane summing up to 64 edge samples took another
   // barrier to share its result).
   int dc = 128;
-  if (live && (mode == DD_DC_PRED || mode == kDcLeft || mode == kDcTop)) {
+  if (mode == DD_DC_PRED || mode == kDcLeft || mode == kDcTop) {
     int sum = mode == DD_DC_PRED ? n : n >> 1;
     const int first = slot << lanes_log2;
     for (int i = 0; i < lanes; i++) sum += dc_part[first + i];
     dc = sum >> (mode == DD_DC_PRED ? log2n + 1 : log2n);
   }
-  if (!live) return;
   const uint roff = aux[ti];
   const bool has_res = pc.use_residual != 0u && t.eob != 0 && roff != DD_NO_RESIDUAL;
   const int w = min(n, W - t.x), h = min(n, H - t.y);
@@ -276,23 +291,38 @@ void run_group(uint list_base, uint count, uint n4, uint group) {
   const uint first_group = cls == 0 ? 0u : g4;
   const int slot = tid >> lanes_log2;
   const uint item = first + ((group - first_group) << uint(6 - lanes_log2)) + uint(slot);
-  run_block(list_base, item, item < end, slot, tid & ((1 << lanes_log2) - 1), lanes_log2);
+  run_block(list_base, item, end, slot, tid & ((1 << lanes_log2) - 1), lanes_log2);
 }
 
-// A chain: one workgroup walks levels, their descriptors (base, count,
-// 4x4 count) three words each (kIntraLevelWords) in aux from chain_base.
-// One loop over (level, group) steps whose next step is worked out before
-// the group runs: only it stays live across run_group, not the level's
-// descriptor and group count (V3D spilled registers with nested loops).
-void walk_chain() {
+// A single level (chain_levels 0): this workgroup's share of it. A chain:
+// one workgroup walks levels, their descriptors (base, count, 4x4 count)
+// three words each (DD_INTRA_LEVEL_WORDS) in aux from chain_base. Both are
+// one loop over (level, group) steps, a single level's the one step: one
+// copy of run_group in the program, not one per kind (V3D 7.1: 3232
+// instructions with two copies, 1679 with one). Only the next step stays
+// live across run_group, worked out before the group runs, not the
+// level's descriptor and group count (V3D spilled registers with nested
+// loops). The walk depends on push constants and on aux words at
+// addresses that are the same in every lane, never on gl_WorkGroupID,
+// so V3D compiles it as uniform control flow (dispatch/vulkan/README.md).
+void main() {
+  const bool chain = pc.chain_levels != 0u;
+  const uint group = linear_group();
   uint l = 0u, g = 0u;
   for (;;) {
-    if (l >= pc.chain_levels) break;
-    const uint e = pc.chain_base + DD_INTRA_LEVEL_WORDS * l;
-    const uint base = aux[e], count = aux[e + 1u], n4 = aux[e + 2u];
-    const bool level_end = g + 1u >= groups_of_4x4(n4) + groups_of_larger(count - n4);
+    uint base = pc.list_base, count = pc.count, n4 = pc.n4;
+    bool level_end = true;
+    if (chain) {
+      if (l >= pc.chain_levels) break;
+      const uint e = pc.chain_base + DD_INTRA_LEVEL_WORDS * l;
+      base = aux[e];
+      count = aux[e + 1u];
+      n4 = aux[e + 2u];
+      level_end = g + 1u >= groups_of_4x4(n4) + groups_of_larger(count - n4);
+    }
     const uint next_l = level_end ? l + 1u : l, next_g = level_end ? 0u : g + 1u;
-    run_group(base, count, n4, g);
+    run_group(base, count, n4, chain ? g : group);
+    if (!chain) break;
     // The last group of a level: its pixels, visible to the next level's
     // edge reads; any other: the edge slots are rewritten by the next group.
     if (level_end) memoryBarrierBuffer();
@@ -300,11 +330,4 @@ void walk_chain() {
     l = next_l;
     g = next_g;
   }
-}
-
-void main() {
-  if (pc.chain_levels == 0u)
-    run_group(pc.list_base, pc.count, pc.n4, linear_group());
-  else
-    walk_chain();
 }
