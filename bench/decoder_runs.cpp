@@ -237,10 +237,13 @@ class FrameDecoderPass final : public Pass {
 // parsing is the player's work, not the decoder's.
 class StatelessPass final : public Pass {
  public:
-  StatelessPass(const Clip& clip, dispatch::BackendKind kind, const dispatch::BackendOptions& options)
+  StatelessPass(const Clip& clip, dispatch::BackendKind kind, const dispatch::BackendOptions& options,
+                unsigned entropy_threads)
       : backend_(dispatch::create_backend(kind, options)),
         decoder_(*backend_),
-        client_(*backend_, decoder_, coded_size(clip), kCaptureBuffers, 0, vp9::test::CaptureMemory::kBackend) {}
+        client_(*backend_, decoder_, coded_size(clip), kCaptureBuffers, 0, vp9::test::CaptureMemory::kBackend) {
+    if (entropy_threads) decoder_.set_entropy_threads(entropy_threads);
+  }
   void decode(const media::Packet& p, Stopwatch& sw, const std::function<void(media::Nv12Frame&&)>& out) override {
     sw.pause();
     const vp9::DecoderTiming before = decoder_.timing();
@@ -322,13 +325,13 @@ std::unique_ptr<Pass> make_pass(const DecoderSpec& spec, const Clip& clip, const
     auto backend = spec.backend == "vulkan" ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu;
     if (spec.stateless) {
       if (clip.codec != media::Codec::kVP9) throw Error("daedalus stateless: only VP9 clips are benchmarked");
-      dispatch::BackendOptions options;
+      dispatch::BackendOptions options = spec.settings.backend;
       if (spec.backend == "cpu") options.cpu_threads = unsigned(spec.threads);
-      return std::make_unique<StatelessPass>(clip, backend, options);
+      return std::make_unique<StatelessPass>(clip, backend, options, spec.settings.entropy_threads);
     }
     // daedalus-cpu is the 1-thread run, daedalus-cpu-mt uses every core,
     // like libavcodec-1t / -mt.
-    tools::DaedalusOptions options;
+    tools::DaedalusOptions options{.backend = spec.settings.backend, .entropy_threads = spec.settings.entropy_threads};
     // Entropy decoding of tile columns too: the 1-thread run is one thread.
     if (spec.backend == "cpu") options.backend.cpu_threads = options.entropy_threads = unsigned(spec.threads);
     auto dec = tools::make_decoder(tools::DecoderKind::kDaedalus, backend, demuxer, 1, options);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "demuxer.h"
+#include "settings.h"
 
 namespace daedalus::bench {
 
@@ -69,6 +70,9 @@ struct DecoderSpec {
   // client (controls in, CAPTURE buffers as destination and references).
   bool stateless = false;
   bool on_request = false;  // runs only when --decoders names it
+  // daedalus only: the settings it starts from (the environment's and the
+  // flags'); the cpu runs set their thread counts over them.
+  settings::DecoderSettings settings;
 };
 
 struct RunResult {

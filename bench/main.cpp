@@ -23,6 +23,7 @@
 #include "decoder_runs.h"
 #include "progress.h"
 #include "report.h"
+#include "settings.h"
 #include "stage_bench.h"
 
 namespace {
@@ -48,6 +49,7 @@ struct Options {
   bool callgrind = false;
   bool callgrind_child = false;
   std::string callgrind_dir = "callgrind";
+  settings::DecoderSettings settings;  // the environment's, then the flags'
 };
 
 std::vector<std::pair<std::string, std::string>> clip_paths(const Options& opt) {
@@ -87,6 +89,7 @@ std::vector<DecoderSpec> selected_decoders(const Options& opt) {
       s.max_packets = opt.vulkan_frames;
       if (opt.callgrind_child) want.erase(s.id);
     }
+  for (auto& s : specs) s.settings = opt.settings;
   std::vector<DecoderSpec> out;
   for (auto& s : specs)
     // The reference (libavcodec, 1 thread) always runs: it gives the md5s
@@ -122,6 +125,7 @@ json run_all(const Options& opt) {
   }
   if (!opt.no_stage_bench) {
     StageBenchOptions so;
+    so.backend = opt.settings.backend;
     so.iterations = opt.stage_iterations;
     if (std::sscanf(opt.stage_size.c_str(), "%ux%u", &so.width, &so.height) != 2 || so.width < 8 || so.height < 8 ||
         so.width > 8192 || so.height > 8192)
@@ -172,6 +176,13 @@ int main(int argc, char** argv) {
                "instruction counts instead of times: re-run under valgrind --tool=callgrind (CPU parts only)");
   app.add_option("--callgrind-dir", opt.callgrind_dir, "where callgrind dumps go");
   app.add_flag("--callgrind-child", opt.callgrind_child)->group("");
+  try {
+    opt.settings = settings::from_environment();
+  } catch (const Error& e) {
+    fmt::print(stderr, "daedalus-bench: {}\n", e.what());
+    return 1;
+  }
+  settings::add_flags(app, opt.settings);
   CLI11_PARSE(app, argc, argv);
 
   try {

@@ -33,7 +33,7 @@ StageBenchResult bench_one(dispatch::BackendKind kind, bool intra, const StageBe
   res.frame_kind = intra ? "intra" : "inter";
   std::unique_ptr<dispatch::Backend> be;
   try {
-    be = dispatch::create_backend(kind);
+    be = dispatch::create_backend(kind, opt.backend);
   } catch (const std::exception& e) {
     res.available = false;
     res.error = e.what();

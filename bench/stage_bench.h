@@ -42,6 +42,7 @@ struct StageBenchResult {
 };
 
 struct StageBenchOptions {
+  dispatch::BackendOptions backend;  // each backend's settings
   uint32_t width = 1920, height = 1080;
   int iterations = 5;
   std::vector<dispatch::BackendKind> backends = {dispatch::BackendKind::kCpu, dispatch::BackendKind::kVulkan};

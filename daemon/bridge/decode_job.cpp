@@ -171,7 +171,7 @@ class ReferenceJobDecoder final : public JobDecoder {
 void ensure_decoder(ContextState& ctx) {
   if (ctx.decoder) return;
   if (ctx.kind == DecoderKind::kDaedalus && ctx.codec == DAEDALUS_CODEC_VP9) {
-    ctx.decoder = make_vp9_stateless_decoder(ctx.id, ctx.backend);
+    ctx.decoder = make_vp9_stateless_decoder(ctx.id, ctx.backend, ctx.backend_options, ctx.entropy_threads);
     return;
   }
   try {

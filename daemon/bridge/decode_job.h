@@ -48,6 +48,8 @@ struct ContextState {
   uint32_t coded_height = 0;
   DecoderKind kind = DecoderKind::kFfmpeg;
   dispatch::BackendKind backend = dispatch::BackendKind::kCpu;  // of our own decoder
+  dispatch::BackendOptions backend_options;                      // ServerOptions'
+  unsigned entropy_threads = 0;                                  // ServerOptions'
   std::unique_ptr<JobDecoder> decoder;  // made by ensure_decoder
 };
 

@@ -24,6 +24,7 @@
 #include "daedalus/error.h"
 #include "kernel_channel.h"
 #include "server.h"
+#include "settings.h"
 #include "vp9_stateless_job.h"
 
 using namespace daedalus::bridge;
@@ -59,6 +60,14 @@ int main(int argc, char** argv) {
       })
       ->capture_default_str();
   app.add_flag("-v,--verbose", verbosity, "more logging (-v debug, -vv trace)");
+  daedalus::settings::DecoderSettings settings;
+  try {
+    settings = daedalus::settings::from_environment();
+  } catch (const daedalus::Error& e) {
+    std::fprintf(stderr, "daedalus-daemon: %s\n", e.what());
+    return kExitUsage;
+  }
+  daedalus::settings::add_flags(app, settings);
   CLI11_PARSE(app, argc, argv);
 
   auto logger = spdlog::stderr_color_mt("daedalus");
@@ -86,6 +95,8 @@ int main(int argc, char** argv) {
   ServerOptions opts;
   opts.decoder = decoder == "daedalus" ? DecoderKind::kDaedalus : DecoderKind::kFfmpeg;
   opts.backend = backend == "vulkan" ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu;
+  opts.backend_options = settings.backend;
+  opts.entropy_threads = settings.entropy_threads;
   opts.workers = workers;
   // Under systemd with WatchdogSec= (daemon/systemd/daedalus-daemon.service):
   // report alive at half the interval while no decode job is stuck, so a
@@ -127,7 +138,7 @@ int main(int argc, char** argv) {
       try {
         unsigned w = 0, h = 0;
         std::sscanf(reserve.c_str(), "%ux%u", &w, &h);  // checked by the option
-        ms = prewarm_vp9_backend(opts.backend, w, h);
+        ms = prewarm_vp9_backend(opts.backend, opts.backend_options, w, h);
       } catch (const std::exception& e) {
         failure = e.what();
       }

@@ -157,6 +157,8 @@ void Server::handle(KernelMessage&& msg) {
     ctx->coded_height = open->coded_height;
     ctx->kind = options_.decoder;
     ctx->backend = options_.backend;
+    ctx->backend_options = options_.backend_options;
+    ctx->entropy_threads = options_.entropy_threads;
     spdlog::info("ctx {}: open {} {}x{}", ctx->id, codec_label(ctx->codec), ctx->coded_width, ctx->coded_height);
     // Create the decoder now, on the context's own queue: a repeated
     // CTX_OPEN (new codec or size) replaces the state only after the jobs
@@ -206,6 +208,8 @@ std::shared_ptr<ContextState> Server::context_for(const daedalus_msg_decode& m) 
   ctx->coded_height = m.capture.height;
   ctx->kind = options_.decoder;
   ctx->backend = options_.backend;
+  ctx->backend_options = options_.backend_options;
+  ctx->entropy_threads = options_.entropy_threads;
   contexts_[m.ctx_id] = ctx;
   return ctx;
 }

@@ -40,6 +40,8 @@ class HandshakeError : public std::runtime_error {
 struct ServerOptions {
   DecoderKind decoder = DecoderKind::kFfmpeg;
   dispatch::BackendKind backend = dispatch::BackendKind::kCpu;  // of our own decoder
+  dispatch::BackendOptions backend_options;                      // its settings
+  unsigned entropy_threads = 0;  // our VP9 decoder's tile-column threads; 0: its default
   unsigned workers = 2;
   std::string name = "daedalus-daemon";
   // Liveness for a supervisor (the systemd watchdog): serve() calls alive()

@@ -136,24 +136,28 @@ struct Vp9Stateless final : JobDecoder {
   }
 };
 
-std::unique_ptr<JobDecoder> make_vp9_stateless_decoder(uint32_t ctx_id, dispatch::BackendKind kind) {
+std::unique_ptr<JobDecoder> make_vp9_stateless_decoder(uint32_t ctx_id, dispatch::BackendKind kind,
+                                                       const dispatch::BackendOptions& options,
+                                                       unsigned entropy_threads) {
   auto s = std::make_unique<Vp9Stateless>();
   s->ctx_id = ctx_id;
   s->kind = kind;
   s->backend = take_parked_backend(kind);
   try {
-    if (!s->backend) s->backend = dispatch::create_backend(kind);
+    if (!s->backend) s->backend = dispatch::create_backend(kind, options);
   } catch (const Error& e) {
     throw JobError(-ENOSYS, fmt::format("--decoder daedalus: {}", e.what()));
   }
   s->decoder = std::make_unique<vp9::StatelessDecoder>(*s->backend);
+  if (entropy_threads) s->decoder->set_entropy_threads(entropy_threads);
   spdlog::info("ctx {}: VP9 stateless decoder on the {} backend", ctx_id, s->backend->name());
   return s;
 }
 
-double prewarm_vp9_backend(dispatch::BackendKind kind, uint32_t reserve_width, uint32_t reserve_height) {
+double prewarm_vp9_backend(dispatch::BackendKind kind, const dispatch::BackendOptions& options,
+                           uint32_t reserve_width, uint32_t reserve_height) {
   const auto t0 = std::chrono::steady_clock::now();
-  auto backend = dispatch::create_backend(kind);
+  auto backend = dispatch::create_backend(kind, options);
   // lavapipe compiles a shader's machine code at its first dispatch: do it
   // now, on synthetic work, not on a client's first frame.
   dispatch::warm_up(*backend);
@@ -444,11 +448,12 @@ JobResult Vp9Stateless::decode(KernelChannel& ch, const DecodeRequest& req) {
 
 #else  // !DAEDALUS_HAVE_VP9
 
-std::unique_ptr<JobDecoder> make_vp9_stateless_decoder(uint32_t, dispatch::BackendKind) {
+std::unique_ptr<JobDecoder> make_vp9_stateless_decoder(uint32_t, dispatch::BackendKind,
+                                                       const dispatch::BackendOptions&, unsigned) {
   throw JobError(-ENOSYS, "--decoder daedalus: the daedalus VP9 decoder is not part of this build");
 }
 
-double prewarm_vp9_backend(dispatch::BackendKind, uint32_t, uint32_t) {
+double prewarm_vp9_backend(dispatch::BackendKind, const dispatch::BackendOptions&, uint32_t, uint32_t) {
   throw Error("--decoder daedalus: the daedalus VP9 decoder is not part of this build");
 }
 

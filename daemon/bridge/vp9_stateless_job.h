@@ -17,10 +17,13 @@
 
 namespace daedalus::bridge {
 
-// The context's job decoder: a backend of that kind (a parked one when
-// there is one) and a StatelessDecoder on it. Throws JobError (-ENOSYS)
-// when the backend is unavailable or VP9 is not built in.
-std::unique_ptr<JobDecoder> make_vp9_stateless_decoder(uint32_t ctx_id, dispatch::BackendKind backend);
+// The context's job decoder: a backend of that kind with those options (a
+// parked one when there is one: a daemon has one set of options) and a
+// StatelessDecoder on it (entropy_threads: 0 for its default). Throws
+// JobError (-ENOSYS) when the backend is unavailable or VP9 is not built in.
+std::unique_ptr<JobDecoder> make_vp9_stateless_decoder(uint32_t ctx_id, dispatch::BackendKind backend,
+                                                       const dispatch::BackendOptions& options,
+                                                       unsigned entropy_threads = 0);
 
 // Creates one backend now, runs dispatch::warm_up() on it and parks it for
 // the first context, so the first frame a client sends does not wait for
@@ -31,6 +34,7 @@ std::unique_ptr<JobDecoder> make_vp9_stateless_decoder(uint32_t ctx_id, dispatch
 // without a usable device fails at start instead of on every job.
 // Frames up to reserve_width x reserve_height find their buffers allocated
 // (dispatch::Backend::reserve; 0 x 0: none).
-double prewarm_vp9_backend(dispatch::BackendKind backend, uint32_t reserve_width = 0, uint32_t reserve_height = 0);
+double prewarm_vp9_backend(dispatch::BackendKind backend, const dispatch::BackendOptions& options,
+                           uint32_t reserve_width = 0, uint32_t reserve_height = 0);
 
 }  // namespace daedalus::bridge

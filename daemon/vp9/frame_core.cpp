@@ -19,7 +19,7 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 }  // namespace
 
 FrameCore::FrameCore(dispatch::Backend& backend) : backend_(backend) {
-  entropy_threads_ = dispatch::threads_from_env("DAEDALUS_ENTROPY_THREADS");
+  entropy_threads_ = dispatch::default_threads();
   reset();
 }
 

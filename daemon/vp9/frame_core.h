@@ -57,11 +57,6 @@ struct RefPicture {
   uint32_t width = 0, height = 0;
 };
 
-// Threads for a frame's tile columns: DAEDALUS_ENTROPY_THREADS (1..16)
-// when set, otherwise the machine's hardware threads, at most 4 (a Pi 5's
-// cores; VP9 at 1080p has at most 4 tile columns, at 4K 8).
-unsigned default_entropy_threads();
-
 class FrameCore {
  public:
   explicit FrameCore(dispatch::Backend& backend);
@@ -81,7 +76,9 @@ class FrameCore {
   // A fresh stream: default probabilities, no segmentation map, no MVs.
   void reset();
   // How many threads may entropy-decode a frame's tile columns at once
-  // (1: only the calling one). Default: default_entropy_threads().
+  // (1: only the calling one). Default: dispatch::default_threads(), the
+  // machine's hardware threads, at most 4 (a Pi 5's cores; VP9 at 1080p has
+  // at most 4 tile columns, at 4K 8).
   void set_entropy_threads(unsigned n) { entropy_threads_ = std::max(n, 1u); }
   unsigned entropy_threads() const { return entropy_threads_; }
   // The frame after a failed one must not use MVs from before it.

@@ -59,6 +59,8 @@ v4l2_ctrl_vp9_compressed_hdr v4l2_compressed_from_header(const FrameHeader& h, c
 class StatelessDecoder {
  public:
   explicit StatelessDecoder(dispatch::Backend& backend);
+  // Threads for a frame's tile columns (FrameCore::set_entropy_threads).
+  void set_entropy_threads(unsigned n) { core_.set_entropy_threads(n); }
 
   // Decodes one frame (never a superframe: clients send one frame per
   // request) into dst_nv12, whose visible size must be the frame size.

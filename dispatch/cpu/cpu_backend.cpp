@@ -14,6 +14,7 @@
 #include "backends.h"
 #include "cpu_surface.h"
 #include "fork_join.h"
+#include "daedalus/dispatch/threads.h"
 #include "daedalus/error.h"
 #include "inter_geometry.h"
 #include "vp9_dsp.h"
@@ -478,7 +479,7 @@ void CpuBackend::pack_nv12(const Surface& src_c, Surface& dst) {
 
 std::unique_ptr<Backend> create_cpu_backend(unsigned threads) {
   if (threads > 16) throw Error(fmt::format("cpu backend: {} stage threads (at most 16)", threads));
-  return std::make_unique<cpu::CpuBackend>(threads ? threads : cpu::cpu_stage_threads());
+  return std::make_unique<cpu::CpuBackend>(threads ? threads : default_threads());
 }
 
 }  // namespace daedalus::dispatch

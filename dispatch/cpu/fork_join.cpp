@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include "daedalus/dispatch/thread_cpu.h"
-#include "daedalus/dispatch/threads.h"
 
 namespace daedalus::dispatch::cpu {
 
@@ -72,7 +71,5 @@ void ForkJoin::worker(unsigned index) {
     }
   }
 }
-
-unsigned cpu_stage_threads() { return threads_from_env("DAEDALUS_CPU_THREADS"); }
 
 }  // namespace daedalus::dispatch::cpu

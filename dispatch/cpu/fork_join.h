@@ -44,8 +44,4 @@ class ForkJoin {
   std::vector<std::thread> workers_;
 };
 
-// The CPU backend's thread count: DAEDALUS_CPU_THREADS (1..16) when set,
-// otherwise the machine's hardware threads, at most 4.
-unsigned cpu_stage_threads();
-
 }  // namespace daedalus::dispatch::cpu

@@ -36,7 +36,7 @@ std::unique_ptr<Backend> create_backend(BackendKind kind, const BackendOptions& 
 #endif
     case BackendKind::kVulkan:
 #ifdef DAEDALUS_HAVE_VULKAN_BACKEND
-      return create_vulkan_backend();
+      return create_vulkan_backend(options.vulkan);
 #else
       throw Error("the Vulkan dispatch backend is not built (configure with -DDAEDALUS_VULKAN=ON)");
 #endif

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 
 #include "backends.h"
@@ -14,7 +13,9 @@
 
 namespace daedalus::dispatch {
 
-std::unique_ptr<Backend> create_vulkan_backend() { return std::make_unique<vk::VulkanBackend>(); }
+std::unique_ptr<Backend> create_vulkan_backend(const VulkanOptions& options) {
+  return std::make_unique<vk::VulkanBackend>(options);
+}
 
 namespace vk {
 
@@ -30,7 +31,11 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 
 extern const int32_t kVp9SubpelFilters[4][16][8];
 
-VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_shared<Context>(opts)) {
+VulkanBackend::VulkanBackend(const VulkanOptions& opts)
+    : ctx_(std::make_shared<Context>(opts)),
+      stats_(opts.frame_stats),
+      intra_chain_max_groups_(opts.intra_chain_max_groups),
+      log_pipelines_(opts.pipeline_log) {
   VkDevice dev = ctx_->device();
   VkCommandPoolCreateInfo cpci{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
   cpci.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
@@ -50,12 +55,6 @@ VulkanBackend::VulkanBackend(const ContextOptions& opts) : ctx_(std::make_shared
     check(vkCreateQueryPool(dev, &qpci, nullptr, &queries_), "vkCreateQueryPool");
   }
 
-  const char* stats = std::getenv("DAEDALUS_VK_STATS");
-  stats_ = stats && *stats && std::strcmp(stats, "0") != 0;
-  if (const char* chain = std::getenv("DAEDALUS_VK_INTRA_CHAIN"); chain && *chain)
-    intra_chain_max_groups_ = uint32_t(std::strtoul(chain, nullptr, 10));
-  if (const char* log = std::getenv("DAEDALUS_VK_PIPELINE_LOG"); log && *log && std::strcmp(log, "0") != 0)
-    log_pipelines_ = true;
   for (const PipelineSpec& spec : kPipelineSpecs) create_pipeline(spec);
 
   filter_buf_ = Buffer(*ctx_, sizeof(kVp9SubpelFilters), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);

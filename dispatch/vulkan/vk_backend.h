@@ -41,7 +41,7 @@ struct Pipeline {
 // One vkCreateComputePipelines of the constructor: what it built and how
 // long the driver's compiler took. stats: the driver's statistics
 // (VK_KHR_pipeline_executable_properties, name -> value) when the context
-// captures them (ContextOptions::pipeline_stats, DAEDALUS_VK_PIPELINE_LOG=1).
+// captures them (VulkanOptions::pipeline_stats).
 struct PipelineCreation {
   std::string label;  // module name, plus "[spec0=N]" when specialized
   double ms = 0;
@@ -50,7 +50,7 @@ struct PipelineCreation {
 
 class VulkanBackend final : public Backend {
  public:
-  explicit VulkanBackend(const ContextOptions& opts = {});
+  explicit VulkanBackend(const VulkanOptions& opts = {});
   ~VulkanBackend() override;
 
   std::string name() const override;
@@ -78,7 +78,7 @@ class VulkanBackend final : public Backend {
   // or fell back to a copy (false).
   bool last_wrap_imported() const { return last_wrap_imported_; }
   // Every pipeline the backend created, in order (tests/v3d/ reads them,
-  // via daedalus-checkasm --compile-only). With DAEDALUS_VK_PIPELINE_LOG=1
+  // via daedalus-checkasm --compile-only). With VulkanOptions::pipeline_log
   // each creation is also framed on stderr by "daedalus-pipeline begin
   // LABEL" / "daedalus-pipeline end LABEL ms=..." lines, with its
   // statistics as "daedalus-pipeline stat LABEL NAME=VALUE" lines, so that
@@ -148,14 +148,12 @@ class VulkanBackend final : public Backend {
   FrameTiming frame_timing_{};
   std::vector<VkSurface*> copy_back_;
   bool last_wrap_imported_ = false;
-  bool stats_ = false;  // DAEDALUS_VK_STATS=1: per-frame counts on stderr
-  // DAEDALUS_VK_INTRA_CHAIN=N: intra levels of at most N workgroups are
-  // chained (0: none); see TxPlan::IntraStep.
-  uint32_t intra_chain_max_groups_ = kIntraChainMaxGroups;
+  const bool stats_;  // VulkanOptions::frame_stats
+  const uint32_t intra_chain_max_groups_;  // VulkanOptions; see TxPlan::IntraStep
   uint32_t num_dispatches_ = 0, num_barriers_ = 0, num_jobs_ = 0;
   std::vector<DispatchRecord> dispatches_;  // this frame's, for frame_dispatches()
   bool logged_import_fallback_ = false;
-  bool log_pipelines_ = false;  // DAEDALUS_VK_PIPELINE_LOG=1
+  const bool log_pipelines_;  // VulkanOptions::pipeline_log
   std::vector<PipelineCreation> creations_;
 };
 

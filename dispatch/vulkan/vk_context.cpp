@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -71,11 +70,6 @@ ComputePipeline create_compute_pipeline(VkDevice dev, const uint32_t* words, siz
 
 namespace {
 
-bool env_flag(const char* name) {
-  const char* v = std::getenv(name);
-  return v && *v && std::strcmp(v, "0") != 0;
-}
-
 bool has_layer(const char* name) {
   uint32_t n = 0;
   vkEnumerateInstanceLayerProperties(&n, nullptr);
@@ -110,7 +104,7 @@ VKAPI_ATTR VkBool32 VKAPI_CALL Context::on_message(VkDebugUtilsMessageSeverityFl
 }
 
 Context::Context(const ContextOptions& opts) {
-  validation_ = opts.validation || env_flag("DAEDALUS_VK_VALIDATION");
+  validation_ = opts.validation;
   if (validation_ && !has_layer("VK_LAYER_KHRONOS_validation"))
     throw Error("Vulkan: validation requested but VK_LAYER_KHRONOS_validation is not installed");
 
@@ -163,9 +157,7 @@ Context::Context(const ContextOptions& opts) {
     std::vector<VkPhysicalDevice> devs(n);
     vkEnumeratePhysicalDevices(instance_, &n, devs.data());
     if (devs.empty()) throw Error("Vulkan: no physical device (is a Vulkan driver installed?)");
-    std::string want = opts.device_name;
-    if (want.empty())
-      if (const char* e = std::getenv("DAEDALUS_VK_DEVICE")) want = e;
+    const std::string& want = opts.device_name;
     std::string names;
     for (auto pd : devs) {
       VkPhysicalDeviceProperties p;
@@ -173,7 +165,7 @@ Context::Context(const ContextOptions& opts) {
       names += fmt::format("{}'{}'", names.empty() ? "" : ", ", p.deviceName);
       if (!phys_ && (want.empty() || std::strstr(p.deviceName, want.c_str()))) phys_ = pd;
     }
-    if (!phys_) throw Error(fmt::format("Vulkan: no device matches DAEDALUS_VK_DEVICE='{}' (have {})", want, names));
+    if (!phys_) throw Error(fmt::format("Vulkan: no device name contains '{}' (have {})", want, names));
     vkGetPhysicalDeviceProperties(phys_, &props_);
     vkGetPhysicalDeviceMemoryProperties(phys_, &mem_props_);
     name_ = props_.deviceName;
@@ -210,13 +202,13 @@ Context::Context(const ContextOptions& opts) {
     std::vector<const char*> dev_exts;
     has_dmabuf_ = has_device_extension(phys_, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME) &&
                   has_device_extension(phys_, VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME);
-    if (opts.no_dmabuf_import || env_flag("DAEDALUS_VK_NO_DMABUF_IMPORT")) has_dmabuf_ = false;
+    if (opts.no_dmabuf_import) has_dmabuf_ = false;
     if (has_dmabuf_) {
       dev_exts.push_back(VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME);
       dev_exts.push_back(VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME);
     }
 
-    pipeline_stats_ = (opts.pipeline_stats || env_flag("DAEDALUS_VK_PIPELINE_LOG")) &&
+    pipeline_stats_ = opts.pipeline_stats &&
                       has_device_extension(phys_, VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME);
     if (pipeline_stats_) dev_exts.push_back(VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME);
 

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "daedalus/dispatch/dispatch.h"
+
 namespace daedalus::dispatch::vk {
 
 // Throws daedalus::Error naming the call that failed.
@@ -37,18 +39,9 @@ ComputePipeline create_compute_pipeline(VkDevice dev, const uint32_t* words, siz
                                         uint32_t num_buffers, uint32_t push_size, int spec0,
                                         VkPipelineCreateFlags flags, double* create_ms = nullptr);
 
-struct ContextOptions {
-  bool validation = false;  // also forced on by DAEDALUS_VK_VALIDATION=1
-  std::string device_name;  // substring; empty: DAEDALUS_VK_DEVICE or first
-  // Never import dmabufs (always the copy fallback); also set by
-  // DAEDALUS_VK_NO_DMABUF_IMPORT=1. For tests and for drivers whose import
-  // misbehaves.
-  bool no_dmabuf_import = false;
-  // Capture the driver's per-pipeline statistics
-  // (VK_KHR_pipeline_executable_properties) where the device has them; also
-  // set by DAEDALUS_VK_PIPELINE_LOG=1. For tests/v3d/ (V3DV's compiler).
-  bool pipeline_stats = false;
-};
+// The context reads the device settings of the backend's options
+// (validation, device_name, no_dmabuf_import, pipeline_stats).
+using ContextOptions = VulkanOptions;
 
 class Context {
  public:

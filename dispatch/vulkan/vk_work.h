@@ -61,7 +61,7 @@ struct TxPlan {
 constexpr uint32_t kIntra4x4PerGroup = DD_INTRA_4X4_PER_GROUP, kIntraLargerPerGroup = DD_INTRA_LARGER_PER_GROUP;
 constexpr uint32_t kIntraLevelWords = DD_INTRA_LEVEL_WORDS;  // a chained level's descriptor in aux
 // A level is narrow (chained) when it needs at most this many workgroups.
-constexpr uint32_t kIntraChainMaxGroups = 2;
+constexpr uint32_t kIntraChainMaxGroups = VulkanOptions::kDefaultIntraChainMaxGroups;
 uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4);
 inline uint32_t TxPlan::intra_groups(size_t level) const {
   return intra_level_groups(intra_levels[level].count, intra_level_4x4[level]);

@@ -16,6 +16,7 @@
 
 #include "backends.h"
 #include "daedalus/error.h"
+#include "settings.h"
 #include "vk_backend.h"
 
 namespace daedalus::checkasm {
@@ -102,14 +103,10 @@ int compile_spirv_file(const daedalus::dispatch::vk::ContextOptions& opts, const
 // --compile-only: what the Vulkan backend's constructor creates, through its
 // own code (never a list kept here). The driver prints its compiler's
 // output (V3D_DEBUG=shaderdb) between the backend's "daedalus-pipeline
-// begin/end" lines (DAEDALUS_VK_PIPELINE_LOG, set here).
-int compile_pipelines(const std::string& spirv_file) {
-  using daedalus::dispatch::vk::Context;
-  using daedalus::dispatch::vk::ContextOptions;
+// begin/end" lines (VulkanOptions::pipeline_log, set here).
+int compile_pipelines(daedalus::dispatch::VulkanOptions opts, const std::string& spirv_file) {
   using daedalus::dispatch::vk::VulkanBackend;
-  setenv("DAEDALUS_VK_PIPELINE_LOG", "1", 1);
-  ContextOptions opts;
-  opts.pipeline_stats = true;
+  opts.pipeline_log = opts.pipeline_stats = true;
   try {
     if (!spirv_file.empty()) return compile_spirv_file(opts, spirv_file);
     auto t0 = std::chrono::steady_clock::now();
@@ -154,8 +151,16 @@ int main(int argc, char** argv) {
   app.add_option("--compile-spirv", spirv_file,
                  "with --compile-only: create a compute pipeline from this SPIR-V file instead (one storage "
                  "buffer at binding 0, no push constants: tests/v3d/repro/)");
+  daedalus::settings::DecoderSettings settings;
+  try {
+    settings = daedalus::settings::from_environment();
+  } catch (const daedalus::Error& e) {
+    fmt::print(stderr, "daedalus-checkasm: {}\n", e.what());
+    return 2;
+  }
+  daedalus::settings::add_flags(app, settings);
   CLI11_PARSE(app, argc, argv);
-  if (compile_only) return compile_pipelines(spirv_file);
+  if (compile_only) return compile_pipelines(settings.backend.vulkan, spirv_file);
 
   if (list) {
     for (auto& t : stage_tests()) fmt::print("{}\n", t.name);
@@ -166,13 +171,13 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<Backend> cpu, vk;
   try {
-    cpu = create_backend(BackendKind::kCpu);
+    cpu = create_backend(BackendKind::kCpu, settings.backend);
   } catch (const daedalus::Error& e) {
     fmt::print(stderr, "daedalus-checkasm: SKIPPED: no CPU reference backend: {}\n", e.what());
     return 77;
   }
   try {
-    vk = create_backend(BackendKind::kVulkan);
+    vk = create_backend(BackendKind::kVulkan, settings.backend);
   } catch (const daedalus::Error& e) {
     fmt::print(stderr, "daedalus-checkasm: no Vulkan backend: {}\n", e.what());
     return 1;

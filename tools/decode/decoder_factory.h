@@ -23,8 +23,8 @@ struct DaedalusOptions {
   // without it the first frames time the compiler, and under emulation may
   // outlast the frame timeout).
   bool warm_up = false;
-  // VP9: threads for a frame's tile columns (0: the decoder's default,
-  // DAEDALUS_ENTROPY_THREADS or up to 4 cores).
+  // VP9: threads for a frame's tile columns (0: the decoder's default, up
+  // to 4 cores).
   unsigned entropy_threads = 0;
 };
 std::unique_ptr<media::FrameDecoder> make_decoder(DecoderKind kind, dispatch::BackendKind backend,

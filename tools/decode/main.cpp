@@ -21,6 +21,7 @@
 #include "demuxer.h"
 #include "nv12_frame.h"
 #include "reference_decoder.h"
+#include "settings.h"
 
 namespace {
 
@@ -38,6 +39,7 @@ struct Options {
   bool warm_up = false;
   long frames = -1;
   int threads = 1;
+  settings::DecoderSettings settings;  // the environment's, then the flags'
 };
 
 // Collects the md5s the reference decoder produces for the same packets,
@@ -68,7 +70,10 @@ int run(const Options& opt) {
   media::Demuxer demuxer(opt.input);
   auto kind = opt.decoder == "daedalus" ? tools::DecoderKind::kDaedalus : tools::DecoderKind::kFfmpeg;
   auto backend = opt.backend == "vulkan" ? dispatch::BackendKind::kVulkan : dispatch::BackendKind::kCpu;
-  auto decoder = tools::make_decoder(kind, backend, demuxer, opt.threads, {.backend = {}, .warm_up = opt.warm_up});
+  auto decoder = tools::make_decoder(kind, backend, demuxer, opt.threads,
+                                     {.backend = opt.settings.backend,
+                                      .warm_up = opt.warm_up,
+                                      .entropy_threads = opt.settings.entropy_threads});
 
   std::ofstream out;
   if (!opt.output.empty()) {
@@ -192,6 +197,13 @@ int main(int argc, char** argv) {
                "--profile times decoding, not shader compiles");
   app.add_flag("--verify", opt.verify, "also decode with libavcodec and print a bit-exact verdict");
   app.add_option("--threads", opt.threads, "libavcodec threads for --decoder ffmpeg")->check(CLI::Range(1, 64));
+  try {
+    opt.settings = settings::from_environment();
+  } catch (const daedalus::Error& e) {
+    fmt::print(stderr, "daedalus-decode: {}\n", e.what());
+    return 1;
+  }
+  settings::add_flags(app, opt.settings);
   CLI11_PARSE(app, argc, argv);
   try {
     return run(opt);

@@ -20,6 +20,7 @@
 #include "h264_param_parser.h"
 #include "reference_decoder.h"
 #include "server.h"
+#include "settings.h"
 #include "test_util.h"
 
 #ifdef DAEDALUS_HAVE_VP9
@@ -412,6 +413,7 @@ TEST_F(ServerDaedalusDecoderTest, Vp9StatelessBitExactOnVulkan) {
   }
   opts_.decoder = DecoderKind::kDaedalus;
   opts_.backend = daedalus::dispatch::BackendKind::kVulkan;
+  opts_.backend_options = daedalus::settings::backend_options_from_environment();  // CI: validation
   TempDir dir;
   const auto path = make_vp9_altref_clip(dir);
   ASSERT_FALSE(path.empty());

@@ -23,6 +23,7 @@
 #include "demuxer.h"
 #include "frame_header.h"
 #include "reference_decoder.h"
+#include "settings.h"
 #include "stateless_client.h"
 #include "stateless_decoder.h"
 
@@ -167,7 +168,8 @@ TEST(CorpusStateless, BackendOwnedCaptureBuffers) {
   std::vector<std::pair<const char*, std::unique_ptr<dispatch::Backend>>> backends;
   backends.emplace_back("cpu", dispatch::create_backend(dispatch::BackendKind::kCpu));
   try {
-    backends.emplace_back("vulkan", dispatch::create_backend(dispatch::BackendKind::kVulkan));
+    backends.emplace_back("vulkan", dispatch::create_backend(dispatch::BackendKind::kVulkan,
+                                                             settings::backend_options_from_environment()));
   } catch (const Error& e) {
     std::printf("no Vulkan backend (%s): CPU backend only\n", e.what());
   }

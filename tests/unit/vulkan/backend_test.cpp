@@ -162,10 +162,11 @@ TEST(VulkanBackend, FrameTimeoutAbandonsTheDeviceInsteadOfFreeingUnderIt) {
 }
 
 TEST(VulkanBackend, FactoryHonoursDeviceSelection) {
-  setenv("DAEDALUS_VK_DEVICE", "no-such-gpu-xyz", 1);
-  EXPECT_THROW(create_backend(BackendKind::kVulkan), daedalus::Error);
-  unsetenv("DAEDALUS_VK_DEVICE");
-  EXPECT_NO_THROW(create_backend(BackendKind::kVulkan));
+  BackendOptions options;
+  options.vulkan.device_name = "no-such-gpu-xyz";
+  EXPECT_THROW(create_backend(BackendKind::kVulkan, options), daedalus::Error);
+  options.vulkan.device_name.clear();
+  EXPECT_NO_THROW(create_backend(BackendKind::kVulkan, options));
 }
 
 TEST(VulkanBackend, PackNv12HostMemoryOverSeveralFrames) {

@@ -12,6 +12,7 @@
 
 #include "daedalus/dispatch/dispatch.h"
 #include "daedalus/error.h"
+#include "settings.h"
 
 using namespace daedalus::dispatch;
 
@@ -99,7 +100,7 @@ class SameRules : public ::testing::Test {
   void SetUp() override {
     cpu_ = create_backend(BackendKind::kCpu);
     try {
-      vk_ = create_backend(BackendKind::kVulkan);
+      vk_ = create_backend(BackendKind::kVulkan, daedalus::settings::backend_options_from_environment());
     } catch (const daedalus::Error& e) {
       GTEST_SKIP() << "no Vulkan backend: " << e.what();
     }

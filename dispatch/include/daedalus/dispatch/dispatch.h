@@ -184,10 +184,35 @@ class Backend {
 };
 
 enum class BackendKind { kCpu, kVulkan };
+// The Vulkan backend's settings. The library reads no environment: programs
+// set these from their flags, and from DAEDALUS_VK_* variables at their top
+// level (tools/settings/).
+struct VulkanOptions {
+  // Khronos validation layer with synchronization validation; warnings and
+  // errors are counted (tests and checkasm require none).
+  bool validation = false;
+  std::string device_name;  // a substring of the device's name; empty: the first device
+  // Never import dmabufs (always the staging copy): for tests and for
+  // drivers whose import misbehaves.
+  bool no_dmabuf_import = false;
+  // Capture the driver's per-pipeline statistics
+  // (VK_KHR_pipeline_executable_properties) where the device has them: for
+  // tests/v3d/ (V3DV's compiler).
+  bool pipeline_stats = false;
+  // Frame each pipeline creation on stderr ("daedalus-pipeline begin/stat/
+  // end" lines) so that what the driver prints can be attributed to it.
+  bool pipeline_log = false;
+  bool frame_stats = false;  // per-frame dispatch/barrier/level/job counts on stderr
+  // Intra levels of at most this many workgroups are chained (walked by
+  // one workgroup; 0: a dispatch per level).
+  static constexpr uint32_t kDefaultIntraChainMaxGroups = 2;
+  uint32_t intra_chain_max_groups = kDefaultIntraChainMaxGroups;
+};
 struct BackendOptions {
-  // CPU backend: threads for its stages (1..16); 0: DAEDALUS_CPU_THREADS
-  // when set, otherwise the machine's hardware threads, at most 4.
+  // CPU backend: threads for its stages (1..16); 0: default_threads()
+  // (threads.h).
   unsigned cpu_threads = 0;
+  VulkanOptions vulkan;
 };
 // Throws daedalus::Error if the backend is unavailable (e.g. no Vulkan
 // device), with a message that says why.
