@@ -39,8 +39,6 @@
 /* Unread CTX_OPEN/CTX_CLOSE/HELLO_REPLY messages allowed to pile up. */
 #define DAEDALUS_OUTQ_MAX	256
 
-extern unsigned int daedalus_job_timeout_ms;
-
 struct daedalus_job;
 struct dentry;
 
@@ -204,7 +202,6 @@ struct daedalus_job {
 	struct vb2_v4l2_buffer *dst;
 	struct daedalus_msg *msg;	/* DECODE while still in outq */
 	bool sent;			/* daemon has read the DECODE */
-	bool hold_capture;		/* src asked to hold the CAPTURE buf */
 	bool flush;			/* DECODER_CMD_STOP/FLUSH while running */
 	unsigned long deadline;		/* jiffies */
 	u32 num_refs;
@@ -218,29 +215,33 @@ static inline struct daedalus_ctx *daedalus_file_to_ctx(struct file *file)
 	return container_of(file->private_data, struct daedalus_ctx, fh);
 }
 
+/*
+ * The files, each calling only files further down this list (so none
+ * depends on itself through another):
+ *
+ *   daedalus_main.c        module, platform device, V4L2/media registration
+ *   daedalus_video.c       V4L2 file ops, formats, ioctls, vb2, requests
+ *   daedalus_chardev.c     the daemon's chardev
+ *   daedalus_job.c         device_run and the job lifecycle
+ *   daedalus_decode_msg.c  the DECODE message: controls, buffers, references
+ *   daedalus_ctrls.c       the control handler, request validation
+ *   daedalus_coded_fmts.c  one descriptor per codec
+ *   daedalus_msg.c         kernel->daemon messages and dev->outq
+ *   daedalus_debugfs.c     job outcome counters
+ */
+
 /* daedalus_video.c */
 extern const struct v4l2_file_operations daedalus_fops;
 extern const struct v4l2_ioctl_ops daedalus_ioctl_ops;
-extern const struct v4l2_m2m_ops daedalus_m2m_ops;
 int daedalus_request_validate(struct media_request *req);
 
-/* daedalus_coded_fmts.c */
-const struct daedalus_coded_fmt *daedalus_coded_fmt_find(u32 fourcc);
-const struct daedalus_coded_fmt *daedalus_coded_fmt_at(unsigned int index);
-
-/* daedalus_ctrls.c */
-int daedalus_ctrls_init(struct daedalus_ctx *ctx);
-int daedalus_ctrls_check_request(struct daedalus_ctx *ctx,
-				 struct media_request *req);
-struct daedalus_msg *daedalus_ctrls_build_decode(struct daedalus_ctx *ctx,
-						 struct media_request *req);
-void daedalus_ctrls_resolve_refs(struct daedalus_ctx *ctx,
-				 struct daedalus_msg_decode *msg,
-				 struct daedalus_job *job);
+/* daedalus_chardev.c */
+int daedalus_chardev_register(struct daedalus_dev *dev);
+void daedalus_chardev_unregister(struct daedalus_dev *dev);
 
 /* daedalus_job.c */
-void daedalus_device_run(void *priv);
-void daedalus_job_abort(void *priv);
+extern unsigned int daedalus_job_timeout_ms;
+extern const struct v4l2_m2m_ops daedalus_m2m_ops;
 void daedalus_watchdog_fn(struct work_struct *work);
 void daedalus_jobs_fail_all(struct daedalus_dev *dev);
 int daedalus_job_answer(struct daedalus_dev *dev,
@@ -249,15 +250,29 @@ void daedalus_ctx_flush(struct daedalus_ctx *ctx);
 void daedalus_ctx_closed(struct daedalus_ctx *ctx);
 struct daedalus_job *daedalus_job_find(struct daedalus_dev *dev, u64 cookie);
 
+/* daedalus_decode_msg.c */
+struct daedalus_msg *daedalus_decode_msg_build(struct daedalus_ctx *ctx,
+					       struct vb2_v4l2_buffer *src,
+					       struct vb2_v4l2_buffer *dst,
+					       struct media_request *req);
+
+/* daedalus_ctrls.c */
+int daedalus_ctrls_init(struct daedalus_ctx *ctx);
+int daedalus_ctrls_check_request(struct daedalus_ctx *ctx,
+				 struct media_request *req);
+
+/* daedalus_coded_fmts.c */
+const struct daedalus_coded_fmt *daedalus_coded_fmt_find(u32 fourcc);
+const struct daedalus_coded_fmt *daedalus_coded_fmt_at(unsigned int index);
+
+/* daedalus_msg.c */
+struct daedalus_msg *daedalus_msg_alloc(size_t size, u16 type, u64 cookie);
+void daedalus_msg_queue(struct daedalus_dev *dev, struct daedalus_msg *msg);
+void daedalus_msg_unqueue(struct daedalus_dev *dev, struct daedalus_msg *msg);
+
 /* daedalus_debugfs.c */
 void daedalus_count_outcome(struct daedalus_dev *dev, int status);
 void daedalus_debugfs_init(struct daedalus_dev *dev);
 void daedalus_debugfs_exit(struct daedalus_dev *dev);
-
-/* daedalus_chardev.c */
-int daedalus_chardev_register(struct daedalus_dev *dev);
-void daedalus_chardev_unregister(struct daedalus_dev *dev);
-struct daedalus_msg *daedalus_msg_alloc(size_t size, u16 type, u64 cookie);
-void daedalus_msg_queue(struct daedalus_dev *dev, struct daedalus_msg *msg);
 
 #endif /* _DAEDALUS_H */

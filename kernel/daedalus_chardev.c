@@ -30,33 +30,6 @@ static struct daedalus_dev *daedalus_chr_dev(struct file *file)
 	return container_of(misc, struct daedalus_dev, misc);
 }
 
-struct daedalus_msg *daedalus_msg_alloc(size_t size, u16 type, u64 cookie)
-{
-	struct daedalus_msg *msg;
-	struct daedalus_msg_hdr *hdr;
-
-	msg = kzalloc(struct_size(msg, data, size), GFP_KERNEL);
-	if (!msg)
-		return NULL;
-	INIT_LIST_HEAD(&msg->node);
-	msg->size = size;
-	hdr = (void *)msg->data;
-	hdr->magic = DAEDALUS_PROTO_MAGIC;
-	hdr->version = DAEDALUS_PROTO_VERSION;
-	hdr->type = type;
-	hdr->size = size;
-	hdr->cookie = cookie;
-	return msg;
-}
-
-void daedalus_msg_queue(struct daedalus_dev *dev, struct daedalus_msg *msg)
-{
-	lockdep_assert_held(&dev->chan_lock);
-	list_add_tail(&msg->node, &dev->outq);
-	WRITE_ONCE(dev->outq_len, dev->outq_len + 1);
-	wake_up_interruptible(&dev->read_wq);
-}
-
 static void daedalus_queue_hello_reply(struct daedalus_dev *dev, int status)
 {
 	struct daedalus_msg_hello_reply *reply;
@@ -113,10 +86,9 @@ static int daedalus_chr_release(struct inode *inode, struct file *file)
 	mutex_lock(&dev->chan_lock);
 	list_for_each_entry_safe(msg, tmp, &dev->outq, node) {
 		WARN_ON(msg->job);
-		list_del(&msg->node);
+		daedalus_msg_unqueue(dev, msg);
 		kfree(msg);
 	}
-	WRITE_ONCE(dev->outq_len, 0);
 	dev->daemon_open = false;
 	mutex_unlock(&dev->chan_lock);
 	return 0;
@@ -150,8 +122,7 @@ static ssize_t daedalus_chr_read(struct file *file, char __user *buf,
 			 * chan_lock.  A DECODE whose copy fails stays a job
 			 * in flight, which the watchdog ends.
 			 */
-			list_del(&msg->node);
-			WRITE_ONCE(dev->outq_len, dev->outq_len - 1);
+			daedalus_msg_unqueue(dev, msg);
 			if (msg->job) {
 				msg->job->msg = NULL;
 				msg->job->sent = true;

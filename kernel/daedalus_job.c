@@ -3,8 +3,8 @@
  * daedalus_v4l2 - decode job lifecycle.
  *
  * device_run claims the OUTPUT and CAPTURE buffers off the m2m ready
- * queues (so no later device_run can pick them again), snapshots the
- * request's controls into a DECODE message and hands it to the daemon.
+ * queues (so no later device_run can pick them again), has the DECODE
+ * message built (daedalus_decode_msg.c) and hands it to the daemon.
  * The job then ends exactly once, by whoever unlinks it from dev->jobs
  * under chan_lock:
  *
@@ -20,9 +20,15 @@
  */
 
 #include <linux/jiffies.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 
 #include "daedalus.h"
+
+unsigned int daedalus_job_timeout_ms = 3000;
+module_param_named(job_timeout_ms, daedalus_job_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(job_timeout_ms,
+		 "error a decode job the daemon has not answered after this many ms (default 3000, min 10)");
 
 static unsigned long daedalus_timeout_jiffies(void)
 {
@@ -86,8 +92,7 @@ static void daedalus_job_unlink(struct daedalus_dev *dev,
 	lockdep_assert_held(&dev->chan_lock);
 	list_del_init(&job->node);
 	if (job->msg) {
-		list_del(&job->msg->node);
-		WRITE_ONCE(dev->outq_len, dev->outq_len - 1);
+		daedalus_msg_unqueue(dev, job->msg);
 		kfree(job->msg);
 		job->msg = NULL;
 	}
@@ -187,75 +192,25 @@ static int daedalus_announce_ctx(struct daedalus_dev *dev,
 	return 0;
 }
 
-/* Fill the fixed part of DECODE from the context and the two buffers. */
-static void daedalus_fill_decode(struct daedalus_ctx *ctx,
-				 struct daedalus_job *job,
-				 struct daedalus_msg_decode *dec)
+/*
+ * What the job keeps of its DECODE message, which is freed once the
+ * daemon has read it: the CAPTURE plane sizes to check DECODE_DONE
+ * against, and the reference buffers GET_BUF_FD/GET_BUF_ID may name.
+ */
+static void daedalus_job_keep(struct daedalus_job *job,
+			      const struct daedalus_msg_decode *dec)
 {
-	const struct v4l2_pix_format_mplane *pix = &ctx->decoded_fmt.fmt.pix_mp;
-	struct vb2_buffer *src = &job->src->vb2_buf;
-	struct daedalus_capture_format *cap = &dec->capture;
 	unsigned int i;
 
-	dec->ctx_id = ctx->id;
-	dec->codec = ctx->coded_desc->codec;
-	dec->output_index = src->index;
-	dec->output_data_offset = src->planes[0].data_offset;
-	dec->output_bytesused = vb2_get_plane_payload(src, 0) -
-				min(src->planes[0].data_offset,
-				    vb2_get_plane_payload(src, 0));
-	dec->output_length = vb2_plane_size(src, 0);
-	dec->timestamp = src->timestamp;
-	dec->capture_index = job->dst->vb2_buf.index;
-	dec->flags = job->hold_capture ? DAEDALUS_DECODE_HOLD_CAPTURE : 0;
-
-	cap->pixelformat = pix->pixelformat;
-	cap->width = pix->width;
-	cap->height = pix->height;
-	cap->num_mem_planes = pix->num_planes;
-	cap->num_comp_planes = 2;
-	job->num_planes = pix->num_planes;
-	for (i = 0; i < pix->num_planes && i < DAEDALUS_MAX_PLANES; i++) {
-		cap->sizeimage[i] = pix->plane_fmt[i].sizeimage;
-		job->sizeimage[i] = pix->plane_fmt[i].sizeimage;
-	}
-
-	/* NV12 / NV12M: Y plane, then interleaved CbCr at half height. */
-	cap->comp[0].mem_plane = 0;
-	cap->comp[0].offset = 0;
-	cap->comp[0].bytesperline = pix->plane_fmt[0].bytesperline;
-	cap->comp[0].height = pix->height;
-	if (pix->num_planes > 1) {
-		cap->comp[1].mem_plane = 1;
-		cap->comp[1].offset = 0;
-		cap->comp[1].bytesperline = pix->plane_fmt[1].bytesperline;
-	} else {
-		cap->comp[1].mem_plane = 0;
-		cap->comp[1].offset = pix->plane_fmt[0].bytesperline * pix->height;
-		cap->comp[1].bytesperline = pix->plane_fmt[0].bytesperline;
-	}
-	cap->comp[1].height = pix->height / 2;
+	job->num_planes = dec->capture.num_mem_planes;
+	for (i = 0; i < job->num_planes && i < DAEDALUS_MAX_PLANES; i++)
+		job->sizeimage[i] = dec->capture.sizeimage[i];
+	job->num_refs = dec->num_refs;
+	for (i = 0; i < dec->num_refs; i++)
+		job->ref_index[i] = dec->refs[i].capture_index;
 }
 
-/* Build the DECODE message; NULL on allocation failure or oversize. */
-static struct daedalus_msg *daedalus_build_decode(struct daedalus_ctx *ctx,
-						  struct daedalus_job *job,
-						  struct media_request *req)
-{
-	struct daedalus_msg_decode *dec;
-	struct daedalus_msg *msg;
-
-	msg = daedalus_ctrls_build_decode(ctx, req);
-	if (!msg)
-		return NULL;
-	dec = (void *)msg->data;
-	daedalus_fill_decode(ctx, job, dec);
-	daedalus_ctrls_resolve_refs(ctx, dec, job);
-	msg->job = job;
-	return msg;
-}
-
-void daedalus_device_run(void *priv)
+static void daedalus_device_run(void *priv)
 {
 	struct daedalus_ctx *ctx = priv;
 	struct daedalus_dev *dev = ctx->dev;
@@ -298,9 +253,8 @@ void daedalus_device_run(void *priv)
 	job->ctx = ctx;
 	job->src = src;
 	job->dst = dst;
-	job->hold_capture = src->flags & V4L2_BUF_FLAG_M2M_HOLD_CAPTURE_BUF;
 
-	msg = daedalus_build_decode(ctx, job, req);
+	msg = daedalus_decode_msg_build(ctx, src, dst, req);
 	/* Controls are copied: the request's control object is done. */
 	if (req)
 		v4l2_ctrl_request_complete(req, &ctx->hdl);
@@ -308,6 +262,8 @@ void daedalus_device_run(void *priv)
 		daedalus_job_fail_now(job, -ENOMEM);
 		return;
 	}
+	msg->job = job;
+	daedalus_job_keep(job, (void *)msg->data);
 
 	mutex_lock(&dev->chan_lock);
 	if (v4l2_m2m_get_dst_vq(m2m_ctx)->error)
@@ -349,7 +305,7 @@ void daedalus_device_run(void *priv)
  * daemon.  If device_run has not queued the job yet, leave a note so it
  * fails the job instead of handing it to the daemon.
  */
-void daedalus_job_abort(void *priv)
+static void daedalus_job_abort(void *priv)
 {
 	struct daedalus_ctx *ctx = priv;
 	struct daedalus_dev *dev = ctx->dev;
@@ -366,6 +322,11 @@ void daedalus_job_abort(void *priv)
 	if (job)
 		daedalus_job_finish(job, -ECANCELED);
 }
+
+const struct v4l2_m2m_ops daedalus_m2m_ops = {
+	.device_run	= daedalus_device_run,
+	.job_abort	= daedalus_job_abort,
+};
 
 void daedalus_watchdog_fn(struct work_struct *work)
 {

@@ -10,21 +10,10 @@
  */
 
 #include <linux/module.h>
-#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <media/v4l2-ioctl.h>
 
 #include "daedalus.h"
-
-unsigned int daedalus_job_timeout_ms = 3000;
-module_param_named(job_timeout_ms, daedalus_job_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(job_timeout_ms,
-		 "error a decode job the daemon has not answered after this many ms (default 3000, min 10)");
-
-const struct v4l2_m2m_ops daedalus_m2m_ops = {
-	.device_run	= daedalus_device_run,
-	.job_abort	= daedalus_job_abort,
-};
 
 static const struct media_device_ops daedalus_media_ops = {
 	.req_validate	= daedalus_request_validate,
