@@ -28,6 +28,23 @@ std::vector<uint8_t> unescape_rbsp(std::span<const uint8_t> payload) {
   return rbsp;
 }
 
+std::vector<uint8_t> escape_rbsp(std::span<const uint8_t> rbsp) {
+  std::vector<uint8_t> payload;
+  payload.reserve(rbsp.size() + rbsp.size() / 64 + 4);
+  int zeros = 0;
+  for (const uint8_t b : rbsp) {
+    if (zeros >= 2 && b <= 3) {
+      payload.push_back(3);
+      zeros = 0;
+    }
+    payload.push_back(b);
+    zeros = b == 0 ? zeros + 1 : 0;
+  }
+  // An RBSP ends in zero bytes only with cabac_zero_words (0x0000).
+  if (zeros >= 2) payload.push_back(3);
+  return payload;
+}
+
 std::vector<std::span<const uint8_t>> split_annexb(std::span<const uint8_t> stream) {
   std::vector<std::span<const uint8_t>> units;
   const size_t n = stream.size();

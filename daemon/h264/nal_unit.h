@@ -2,7 +2,7 @@
 // H.264 NAL units (spec 7.3.1, Annex B): splitting a byte stream or a
 // length-prefixed (MP4/MKV) sample into NAL units, the avcC decoder
 // configuration record those containers carry as extradata, the NAL unit
-// header, and emulation prevention removal (NAL payload -> RBSP).
+// header, and emulation prevention (NAL payload <-> RBSP).
 #pragma once
 
 #include <cstddef>
@@ -46,6 +46,12 @@ NalUnit parse_nal_unit(std::span<const uint8_t> nal);
 // NAL payload -> RBSP: every emulation_prevention_three_byte (0x03 after
 // two zero bytes) removed.
 std::vector<uint8_t> unescape_rbsp(std::span<const uint8_t> payload);
+
+// RBSP -> NAL payload, the inverse (7.4.1): an
+// emulation_prevention_three_byte after two zero bytes that are followed
+// by a byte 0x00..0x03 or end the RBSP (cabac_zero_words), so that no
+// start code prefix appears in the unit nor forms with the next one.
+std::vector<uint8_t> escape_rbsp(std::span<const uint8_t> rbsp);
 
 // Annex B byte stream -> NAL units without start codes. Bytes before the
 // first start code and zero bytes before the next one (leading / trailing

@@ -59,7 +59,7 @@ Pps parse_pps(std::span<const uint8_t> rbsp, const Sps& sps) {
     p.transform_8x8_mode_flag = r.flag();
     p.scaling.matrix_present = r.flag();
     if (p.scaling.matrix_present)
-      read_scaling_lists(r, 6 + (sps.chroma_format_idc != 3 ? 2 : 6) * p.transform_8x8_mode_flag, p.scaling,
+      read_scaling_lists(r, 6 + scaling_lists_8x8(sps.chroma_format_idc) * p.transform_8x8_mode_flag, p.scaling,
                          p.scaling_matrix);
     p.second_chroma_qp_index_offset = static_cast<int8_t>(r.se("second_chroma_qp_index_offset", -12, 12));
   }

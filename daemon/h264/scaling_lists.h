@@ -42,6 +42,10 @@ struct ScalingListsPresence {
   std::array<bool, 12> list_present{};
 };
 
+// How many 8x8 lists a parameter set carries (with transform_8x8_mode_flag
+// in a PPS): Y intra / inter, and Cb, Cr intra / inter in 4:4:4 only.
+constexpr int scaling_lists_8x8(int chroma_format_idc) { return chroma_format_idc == 3 ? 6 : 2; }
+
 // Reads seq_scaling_list_present_flag[i] / pic_scaling_list_present_flag[i]
 // and the lists for i < count (8 or 12 in an SPS; 6, 8 or 12 in a PPS)
 // into `m` (raster order; a list whose first delta selects

@@ -8,18 +8,6 @@
 namespace daedalus::h264 {
 namespace {
 
-// Profiles whose SPS carries chroma_format_idc, bit depths and scaling
-// lists (the condition in 7.3.2.1.1).
-bool has_chroma_format_fields(int profile_idc) {
-  switch (profile_idc) {
-    case 100: case 110: case 122: case 244: case 44: case 83: case 86:
-    case 118: case 128: case 138: case 139: case 134: case 135:
-      return true;
-    default:
-      return false;
-  }
-}
-
 void parse_hrd(RbspReader& r, HrdParameters& h) {
   h.cpb_cnt_minus1 = r.ue("cpb_cnt_minus1", 31);
   h.bit_rate_scale = static_cast<uint8_t>(r.bits(4));
@@ -102,6 +90,16 @@ uint32_t crop_unit_y(const Sps& s) {
 
 }  // namespace
 
+bool profile_has_chroma_format_fields(int profile_idc) {
+  switch (profile_idc) {
+    case 100: case 110: case 122: case 244: case 44: case 83: case 86:
+    case 118: case 128: case 138: case 139: case 134: case 135:
+      return true;
+    default:
+      return false;
+  }
+}
+
 int64_t Sps::expected_delta_per_poc_cycle() const {
   int64_t sum = 0;
   for (int i = 0; i < num_ref_frames_in_pic_order_cnt_cycle; ++i) sum += offset_for_ref_frame[i];
@@ -121,7 +119,7 @@ Sps parse_sps(std::span<const uint8_t> rbsp) {
   s.reserved_zero_2bits = static_cast<uint8_t>(r.bits(2));
   s.level_idc = static_cast<uint8_t>(r.bits(8));
   s.seq_parameter_set_id = static_cast<uint8_t>(r.ue("seq_parameter_set_id", kMaxSpsCount - 1));
-  if (has_chroma_format_fields(s.profile_idc)) {
+  if (profile_has_chroma_format_fields(s.profile_idc)) {
     s.chroma_format_idc = static_cast<uint8_t>(r.ue("chroma_format_idc", 3));
     if (s.chroma_format_idc == 3) s.separate_colour_plane_flag = r.flag();
     s.bit_depth_luma_minus8 = static_cast<uint8_t>(r.ue("bit_depth_luma_minus8", 6));
@@ -129,7 +127,7 @@ Sps parse_sps(std::span<const uint8_t> rbsp) {
     s.qpprime_y_zero_transform_bypass_flag = r.flag();
     s.scaling.matrix_present = r.flag();
     if (s.scaling.matrix_present)
-      read_scaling_lists(r, s.chroma_format_idc != 3 ? 8 : 12, s.scaling, s.scaling_matrix);
+      read_scaling_lists(r, 6 + scaling_lists_8x8(s.chroma_format_idc), s.scaling, s.scaling_matrix);
   }
   if (s.scaling.matrix_present)
     apply_fallback(s.scaling, nullptr, s.scaling_matrix);

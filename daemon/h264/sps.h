@@ -125,6 +125,12 @@ struct Sps {
   uint32_t display_height() const { return height_mbs() * 16 - crop_top() - crop_bottom(); }
 };
 
+// Whether an SPS of this profile carries chroma_format_idc, the bit depths,
+// qpprime_y_zero_transform_bypass_flag and scaling lists (the High
+// profiles and their SVC / MVC relatives: the condition in 7.3.2.1.1);
+// other profiles are 8-bit 4:2:0 without an SPS scaling matrix.
+bool profile_has_chroma_format_fields(int profile_idc);
+
 // Parses seq_parameter_set_rbsp() (the RBSP after the NAL unit header).
 // Throws daedalus::Error ("h264: SPS: ...") on truncation, values out of
 // range and a cropping window that leaves no picture.

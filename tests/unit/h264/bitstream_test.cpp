@@ -61,6 +61,32 @@ TEST(EmulationPrevention, RemovesOnlyThreesAfterTwoZeros) {
   EXPECT_EQ(unescape_rbsp(Bytes{3, 0, 0}), (Bytes{3, 0, 0}));
 }
 
+TEST(EmulationPrevention, EscapesEveryStartCodePrefix) {
+  // 00 00 followed by 00, 01, 02 or 03 gets a 03; 00 00 04 does not; the
+  // zero count restarts after the inserted byte.
+  EXPECT_EQ(escape_rbsp(Bytes{0, 0, 0, 0, 0, 1, 0, 0, 2, 0, 0, 3, 0, 0, 4, 5}),
+            (Bytes{0, 0, 3, 0, 0, 3, 0, 1, 0, 0, 3, 2, 0, 0, 3, 3, 0, 0, 4, 5}));
+  // cabac_zero_words at the end: a final 03 so that the next start code
+  // does not continue the zeros.
+  EXPECT_EQ(escape_rbsp(Bytes{7, 0, 0}), (Bytes{7, 0, 0, 3}));
+  EXPECT_EQ(escape_rbsp(Bytes{7, 0}), (Bytes{7, 0}));
+  EXPECT_EQ(escape_rbsp(Bytes{}), Bytes{});
+}
+
+TEST(EmulationPrevention, EscapeThenUnescapeIsIdentity) {
+  // Every sequence of 6 bytes drawn from {0, 1, 3, 4}: all the patterns
+  // around a prefix, at every position.
+  const uint8_t values[] = {0, 1, 3, 4};
+  for (int code = 0; code < 4096; ++code) {
+    Bytes rbsp;
+    for (int k = 0, c = code; k < 6; ++k, c /= 4) rbsp.push_back(values[c % 4]);
+    const Bytes payload = escape_rbsp(rbsp);
+    for (size_t i = 2; i < payload.size(); ++i)
+      ASSERT_FALSE(payload[i - 2] == 0 && payload[i - 1] == 0 && payload[i] <= 2) << "code " << code;
+    ASSERT_EQ(unescape_rbsp(payload), rbsp) << "code " << code;
+  }
+}
+
 TEST(NalHeader, ReadsRefIdcAndType) {
   const Bytes idr = {0x65, 0x88};
   const NalUnit n = parse_nal_unit(idr);
