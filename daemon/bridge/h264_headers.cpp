@@ -1,45 +1,33 @@
 // SPDX-License-Identifier: MIT
 #include "h264_headers.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "bit_writer.h"
 #include "daedalus/error.h"
+#include "nal_unit.h"
+#include "scaling_lists.h"
+#include "sps.h"
 
 namespace daedalus::bridge {
 
-const uint8_t kZigzag4x4[16] = {0, 1, 4, 8, 5, 2, 3, 6, 9, 12, 13, 10, 7, 11, 14, 15};
-const uint8_t kZigzag8x8[64] = {0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,
-                                12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6,  7,  14, 21, 28,
-                                35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51,
-                                58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63};
-
 namespace {
-
-constexpr uint8_t kNalSps = 7;
-constexpr uint8_t kNalPps = 8;
-
-bool is_high_profile(uint8_t profile_idc) {
-  switch (profile_idc) {
-    case 100: case 110: case 122: case 244: case 44: case 83: case 86:
-    case 118: case 128: case 138: case 139: case 134: case 135:
-      return true;
-  }
-  return false;
-}
 
 std::vector<uint8_t> to_nal(uint8_t nal_type, const BitWriter& w) {
   std::vector<uint8_t> out{static_cast<uint8_t>(0x60 | nal_type)};  // nal_ref_idc = 3
-  auto body = add_emulation_prevention(w.bytes());
+  auto body = h264::escape_rbsp(w.bytes());
   out.insert(out.end(), body.begin(), body.end());
   return out;
 }
 
 // scaling_list(): values in zig-zag order, delta coded from 8. Writing every
 // list explicitly means no fall-back rule is needed on the decoding side.
-void write_scaling_list(BitWriter& w, const uint8_t* raster, const uint8_t* zigzag, int size) {
+template <size_t N>
+void write_scaling_list(BitWriter& w, const uint8_t (&raster)[N], const std::array<uint8_t, N>& zigzag) {
   int last = 8;
-  for (int j = 0; j < size; ++j) {
+  for (size_t j = 0; j < N; ++j) {
     const int value = raster[zigzag[j]];
     if (value == 0) throw Error("H.264 scaling matrix contains a zero");
     int delta = (value - last + 256) % 256;
@@ -49,32 +37,16 @@ void write_scaling_list(BitWriter& w, const uint8_t* raster, const uint8_t* zigz
   }
 }
 
-bool is_flat(const v4l2_ctrl_h264_scaling_matrix& m) {
-  for (const auto& list : m.scaling_list_4x4)
-    for (uint8_t v : list)
-      if (v != 16) return false;
-  for (const auto& list : m.scaling_list_8x8)
-    for (uint8_t v : list)
-      if (v != 16) return false;
-  return true;
+// The V4L2 control and our lists share their layout: the spec's list
+// index, raster order.
+h264::ScalingMatrix to_scaling_matrix(const v4l2_ctrl_h264_scaling_matrix& v) {
+  h264::ScalingMatrix m;
+  for (size_t i = 0; i < m.list4x4.size(); ++i) std::copy_n(v.scaling_list_4x4[i], 16, m.list4x4[i].begin());
+  for (size_t i = 0; i < m.list8x8.size(); ++i) std::copy_n(v.scaling_list_8x8[i], 64, m.list8x8[i].begin());
+  return m;
 }
 
 }  // namespace
-
-std::vector<uint8_t> add_emulation_prevention(std::span<const uint8_t> rbsp) {
-  std::vector<uint8_t> out;
-  out.reserve(rbsp.size() + rbsp.size() / 64 + 4);
-  int zeros = 0;
-  for (uint8_t b : rbsp) {
-    if (zeros >= 2 && b <= 3) {
-      out.push_back(3);
-      zeros = 0;
-    }
-    out.push_back(b);
-    zeros = b == 0 ? zeros + 1 : 0;
-  }
-  return out;
-}
 
 std::vector<uint8_t> build_sps_nal(const v4l2_ctrl_h264_sps& s) {
   BitWriter w;
@@ -84,7 +56,7 @@ std::vector<uint8_t> build_sps_nal(const v4l2_ctrl_h264_sps& s) {
   w.bits(0, 2);  // reserved_zero_2bits
   w.bits(s.level_idc, 8);
   w.ue(s.seq_parameter_set_id);
-  if (is_high_profile(s.profile_idc)) {
+  if (h264::profile_has_chroma_format_fields(s.profile_idc)) {
     w.ue(s.chroma_format_idc);
     if (s.chroma_format_idc == 3) w.bit(s.flags & V4L2_H264_SPS_FLAG_SEPARATE_COLOUR_PLANE);
     w.ue(s.bit_depth_luma_minus8);
@@ -119,7 +91,7 @@ std::vector<uint8_t> build_sps_nal(const v4l2_ctrl_h264_sps& s) {
   w.bit(false);  // frame_cropping_flag
   w.bit(false);  // vui_parameters_present_flag
   w.trailing_bits();
-  return to_nal(kNalSps, w);
+  return to_nal(h264::kNalSps, w);
 }
 
 std::vector<uint8_t> build_pps_nal(const v4l2_ctrl_h264_pps& p, const v4l2_ctrl_h264_sps& sps,
@@ -148,27 +120,27 @@ std::vector<uint8_t> build_pps_nal(const v4l2_ctrl_h264_pps& p, const v4l2_ctrl_
   // The matrix control holds the effective (fall-back applied) lists; any
   // non-flat one must reach the decoder even if a client only set the
   // control and not the flag, and flat lists are the default anyway.
-  const bool matrices = scaling && ((p.flags & V4L2_H264_PPS_FLAG_SCALING_MATRIX_PRESENT) || !is_flat(*scaling));
+  const bool matrices = scaling && ((p.flags & V4L2_H264_PPS_FLAG_SCALING_MATRIX_PRESENT) ||
+                                     to_scaling_matrix(*scaling) != h264::flat_scaling_matrix());
   if (transform_8x8 || matrices || p.second_chroma_qp_index_offset != p.chroma_qp_index_offset) {
     w.bit(transform_8x8);
     w.bit(matrices);
     if (matrices) {
       for (int i = 0; i < 6; ++i) {
         w.bit(true);  // pic_scaling_list_present_flag
-        write_scaling_list(w, scaling->scaling_list_4x4[i], kZigzag4x4, 16);
+        write_scaling_list(w, scaling->scaling_list_4x4[i], h264::kZigzag4x4);
       }
       if (transform_8x8) {
-        const int n8 = sps.chroma_format_idc == 3 ? 6 : 2;
-        for (int i = 0; i < n8; ++i) {
+        for (int i = 0; i < h264::scaling_lists_8x8(sps.chroma_format_idc); ++i) {
           w.bit(true);
-          write_scaling_list(w, scaling->scaling_list_8x8[i], kZigzag8x8, 64);
+          write_scaling_list(w, scaling->scaling_list_8x8[i], h264::kZigzag8x8);
         }
       }
     }
     w.se(p.second_chroma_qp_index_offset);
   }
   w.trailing_bits();
-  return to_nal(kNalPps, w);
+  return to_nal(h264::kNalPps, w);
 }
 
 bool has_start_code(std::span<const uint8_t> d) {

@@ -4,6 +4,9 @@
 // the controls back into an SPS and a PPS that decode identically (no VUI
 // and no cropping: neither changes decoded samples, and the CAPTURE buffer
 // is the coded size anyway) and put them in front of the slice data.
+// The H.264 rules they share with our parser (zig-zag scans, which
+// profiles carry chroma_format_idc, how many 8x8 lists, flat lists,
+// emulation prevention) come from daemon/h264.
 #pragma once
 
 #include <cstdint>
@@ -13,14 +16,6 @@
 #include <linux/v4l2-controls.h>
 
 namespace daedalus::bridge {
-
-// Scan orders from the H.264 spec (Table 8-12/8-13): zig-zag index -> raster.
-extern const uint8_t kZigzag4x4[16];
-extern const uint8_t kZigzag8x8[64];
-
-// NAL payload -> NAL unit: adds emulation_prevention_three_byte where the
-// payload would otherwise contain a start code.
-std::vector<uint8_t> add_emulation_prevention(std::span<const uint8_t> rbsp);
 
 // Complete NAL units (header byte included, no start code). Throw
 // daedalus::Error on values the syntax cannot express (FMO slice groups).

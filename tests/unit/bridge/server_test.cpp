@@ -17,7 +17,7 @@
 
 #include "demuxer.h"
 #include "fake_kernel.h"
-#include "h264_param_parser.h"
+#include "h264_controls.h"
 #include "reference_decoder.h"
 #include "server.h"
 #include "settings.h"
@@ -143,25 +143,15 @@ H264Clip load_h264(const std::string& path) {
   media::ReferenceDecoder ref(media::Codec::kH264, nullptr, 1);
   media::FrameSink sink = [&](media::Nv12Frame&& f) { clip.md5_by_decode_index[f.pts] = media::md5_hex(f); };
   media::Packet pkt;
-  ParsedSps sps;
-  ParsedPps pps;
+  h264::StreamParser parser;
   int64_t index = 0;
   while (dm.read(pkt)) {
     ref.decode(pkt.data.data(), pkt.data.size(), index++, sink);
-    std::vector<uint8_t> slices;
-    for (auto nal : split_annexb(pkt.data)) {
-      const int type = nal[0] & 0x1f;
-      if (type == 7) sps = parse_sps(nal);
-      if (type == 8) pps = parse_pps(nal, sps);
-      if (type == 1 || type == 5) {
-        slices.insert(slices.end(), {0, 0, 1});
-        slices.insert(slices.end(), nal.begin(), nal.end());
-      }
-    }
-    clip.slices.push_back(std::move(slices));
-    clip.controls.push_back({make_control(V4L2_CID_STATELESS_H264_SPS, sps.sps),
-                             make_control(V4L2_CID_STATELESS_H264_PPS, pps.pps),
-                             make_control(V4L2_CID_STATELESS_H264_SCALING_MATRIX, pps.scaling)});
+    StatelessAccessUnit au = to_stateless(parser, pkt.data);
+    clip.slices.push_back(std::move(au.slices));
+    clip.controls.push_back({make_control(V4L2_CID_STATELESS_H264_SPS, au.controls.sps),
+                             make_control(V4L2_CID_STATELESS_H264_PPS, au.controls.pps),
+                             make_control(V4L2_CID_STATELESS_H264_SCALING_MATRIX, au.controls.scaling)});
   }
   ref.flush(sink);
   return clip;
