@@ -52,7 +52,7 @@ cmake -S . -B "$tsan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDAEDALUS_VULK
 cmake --build "$tsan" -j"$jobs" --target dispatch_cpu_test vp9_tests
 TSAN_OPTIONS=halt_on_error=1 "$tsan"/tests/unit/dispatch/dispatch_cpu_test --gtest_filter='ForkJoin.*:CpuThreads.*'
 # VP9 tile columns entropy-decoded on 2, 3 and 4 threads against one.
-TSAN_OPTIONS=halt_on_error=1 "$tsan"/daemon/vp9/tests/vp9_tests --gtest_filter='CorpusTileThreads.*'
+TSAN_OPTIONS=halt_on_error=1 "$tsan"/tests/unit/vp9/vp9_tests --gtest_filter='CorpusTileThreads.*'
 
 echo "== libFuzzer: VP9 decoder, H.264 headers, ${fuzz_seconds}s =="
 DAEDALUS_CORPUS_DIR="$build/corpus" tests/fuzz/run-fuzz.sh "$fuzz_seconds"
