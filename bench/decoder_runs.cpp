@@ -16,10 +16,10 @@ extern "C" {
 #include <libavcodec/avcodec.h>
 }
 
+#include "av_error.h"
 #include "daedalus/dispatch/thread_cpu.h"
 #include "daedalus/error.h"
 #include "decoder_factory.h"
-#include "error.h"
 #include "nv12_frame.h"
 #include "reference_decoder.h"
 #include "stateless_client.h"
@@ -116,7 +116,7 @@ class AvcodecPass final : public Pass {
     avcodec_free_context(&ctx_);
   }
   void decode(const media::Packet& p, Stopwatch& sw, const std::function<void(media::Nv12Frame&&)>& out) override {
-    if (av_new_packet(pkt_, static_cast<int>(p.data.size())) < 0) throw Error("out of memory");
+    if (av_new_packet(pkt_, static_cast<int>(p.data.size())) < 0) throw Error("libavcodec: out of memory");
     sw.pause();
     std::memcpy(pkt_->data, p.data.data(), p.data.size());
     pkt_->pts = p.pts;
@@ -337,7 +337,7 @@ std::unique_ptr<Pass> make_pass(const DecoderSpec& spec, const Clip& clip, const
     auto dec = tools::make_decoder(tools::DecoderKind::kDaedalus, backend, demuxer, 1, options);
     return std::make_unique<FrameDecoderPass>(std::move(dec));
   }
-  throw Error(fmt::format("unknown decoder {}", spec.decoder));
+  throw Error(fmt::format("bench: unknown decoder {}", spec.decoder));
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ void write_scaling_list(BitWriter& w, const uint8_t (&raster)[N], const std::arr
   int last = 8;
   for (size_t j = 0; j < N; ++j) {
     const int value = raster[zigzag[j]];
-    if (value == 0) throw Error("H.264 scaling matrix contains a zero");
+    if (value == 0) throw Error("h264: scaling matrix contains a zero");
     int delta = (value - last + 256) % 256;
     if (delta > 127) delta -= 256;
     w.se(delta);
@@ -64,7 +64,7 @@ std::vector<uint8_t> build_sps_nal(const v4l2_ctrl_h264_sps& s) {
     w.bit(s.flags & V4L2_H264_SPS_FLAG_QPPRIME_Y_ZERO_TRANSFORM_BYPASS);
     w.bit(false);  // seq_scaling_matrix_present_flag: the PPS carries them
   } else if (s.chroma_format_idc != 1 || s.bit_depth_luma_minus8 || s.bit_depth_chroma_minus8) {
-    throw Error(fmt::format("H.264 profile {} cannot signal chroma_format_idc {} / bit depth {}", s.profile_idc,
+    throw Error(fmt::format("h264: profile {} cannot signal chroma_format_idc {} / bit depth {}", s.profile_idc,
                             s.chroma_format_idc, 8 + s.bit_depth_luma_minus8));
   }
   w.ue(s.log2_max_frame_num_minus4);
@@ -78,7 +78,7 @@ std::vector<uint8_t> build_sps_nal(const v4l2_ctrl_h264_sps& s) {
     w.ue(s.num_ref_frames_in_pic_order_cnt_cycle);
     for (int i = 0; i < s.num_ref_frames_in_pic_order_cnt_cycle; ++i) w.se(s.offset_for_ref_frame[i]);
   } else if (s.pic_order_cnt_type != 2) {
-    throw Error(fmt::format("H.264 pic_order_cnt_type {} is invalid", s.pic_order_cnt_type));
+    throw Error(fmt::format("h264: pic_order_cnt_type {} is invalid", s.pic_order_cnt_type));
   }
   w.ue(s.max_num_ref_frames);
   w.bit(s.flags & V4L2_H264_SPS_FLAG_GAPS_IN_FRAME_NUM_VALUE_ALLOWED);
@@ -97,7 +97,7 @@ std::vector<uint8_t> build_sps_nal(const v4l2_ctrl_h264_sps& s) {
 std::vector<uint8_t> build_pps_nal(const v4l2_ctrl_h264_pps& p, const v4l2_ctrl_h264_sps& sps,
                                    const v4l2_ctrl_h264_scaling_matrix* scaling) {
   if (p.num_slice_groups_minus1 != 0) {
-    throw Error(fmt::format("H.264 FMO ({} slice groups) is not supported", p.num_slice_groups_minus1 + 1));
+    throw Error(fmt::format("h264: FMO ({} slice groups) is not supported", p.num_slice_groups_minus1 + 1));
   }
   BitWriter w;
   w.ue(p.pic_parameter_set_id);

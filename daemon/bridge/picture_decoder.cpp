@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "av_error.h"
 #include "daedalus/error.h"
-#include "error.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>

@@ -3,7 +3,8 @@
 
 #include <fmt/format.h>
 
-#include "error.h"
+#include "av_error.h"
+#include "daedalus/error.h"
 
 extern "C" {
 #include <libavformat/avformat.h>
@@ -65,7 +66,7 @@ bool Demuxer::read(Packet& out) {
     }
     if (err < 0) {
       av_packet_free(&pkt);
-      throw Error(fmt::format("read error: {}", av_error_text(err)));
+      throw Error(fmt::format("libavformat: read error: {}", av_error_text(err)));
     }
     if (pkt->stream_index == stream_) break;
     av_packet_unref(pkt);

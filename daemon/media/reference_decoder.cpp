@@ -5,7 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "error.h"
+#include "av_error.h"
+#include "daedalus/error.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -34,17 +35,17 @@ const AVCodec* find_decoder(Codec codec) {
 
 ReferenceDecoder::ReferenceDecoder(Codec codec, const AVCodecParameters* params, int threads) {
   const AVCodec* dec = find_decoder(codec);
-  if (!dec) throw Error(fmt::format("no libavcodec decoder for {}", codec_name(codec)));
+  if (!dec) throw Error(fmt::format("libavcodec: no decoder for {}", codec_name(codec)));
   ctx_ = avcodec_alloc_context3(dec);
   if (params && avcodec_parameters_to_context(ctx_, params) < 0) {
     avcodec_free_context(&ctx_);
-    throw Error("cannot apply codec parameters");
+    throw Error("libavcodec: cannot apply codec parameters");
   }
   ctx_->thread_count = threads;
   int err = avcodec_open2(ctx_, dec, nullptr);
   if (err < 0) {
     avcodec_free_context(&ctx_);
-    throw Error(fmt::format("cannot open {} decoder: {}", codec_name(codec), av_error_text(err)));
+    throw Error(fmt::format("libavcodec: cannot open the {} decoder: {}", codec_name(codec), av_error_text(err)));
   }
   frame_ = av_frame_alloc();
   pkt_ = av_packet_alloc();
@@ -61,13 +62,13 @@ void ReferenceDecoder::decode(const Packet& packet, const FrameSink& sink) {
 }
 
 void ReferenceDecoder::decode(const uint8_t* data, size_t size, int64_t pts, const FrameSink& sink) {
-  if (av_new_packet(pkt_, static_cast<int>(size)) < 0) throw Error("out of memory");
+  if (av_new_packet(pkt_, static_cast<int>(size)) < 0) throw Error("libavcodec: out of memory");
   std::memcpy(pkt_->data, data, size);
   pkt_->pts = pts;
   int err = avcodec_send_packet(ctx_, pkt_);
   av_packet_unref(pkt_);
   if (err < 0 && err != AVERROR(EAGAIN)) {
-    throw Error(fmt::format("corrupt or undecodable packet: {}", av_error_text(err)));
+    throw Error(fmt::format("libavcodec: corrupt or undecodable packet: {}", av_error_text(err)));
   }
   drain(sink);
 }
@@ -82,7 +83,7 @@ void ReferenceDecoder::drain(const FrameSink& sink) {
   for (;;) {
     int err = avcodec_receive_frame(ctx_, frame_);
     if (err == AVERROR(EAGAIN) || err == AVERROR_EOF) return;
-    if (err < 0) throw Error(fmt::format("decode error: {}", av_error_text(err)));
+    if (err < 0) throw Error(fmt::format("libavcodec: decode error: {}", av_error_text(err)));
     Nv12Frame out = to_nv12(*frame_);
     av_frame_unref(frame_);
     sink(std::move(out));
@@ -95,7 +96,7 @@ Nv12Frame to_nv12(const AVFrame& f) {
   // conversion would rescale it, so refuse it rather than disagree silently.
   if (fmt != AV_PIX_FMT_YUV420P) {
     const char* name = av_get_pix_fmt_name(fmt);
-    throw Error(fmt::format("unsupported pixel format {} (8-bit 4:2:0 only)", name ? name : "?"));
+    throw Error(fmt::format("libavcodec: unsupported pixel format {} (8-bit 4:2:0 only)", name ? name : "?"));
   }
   Nv12Frame out;
   out.allocate(f.width, f.height);

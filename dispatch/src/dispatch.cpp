@@ -32,16 +32,16 @@ std::unique_ptr<Backend> create_backend(BackendKind kind, const BackendOptions& 
 #ifdef DAEDALUS_HAVE_CPU_BACKEND
       return create_cpu_backend(options.cpu_threads);
 #else
-      throw Error("the CPU dispatch backend is not built");
+      throw Error("dispatch: the CPU backend is not built");
 #endif
     case BackendKind::kVulkan:
 #ifdef DAEDALUS_HAVE_VULKAN_BACKEND
       return create_vulkan_backend(options.vulkan);
 #else
-      throw Error("the Vulkan dispatch backend is not built (configure with -DDAEDALUS_VULKAN=ON)");
+      throw Error("dispatch: the Vulkan backend is not built (configure with -DDAEDALUS_VULKAN=ON)");
 #endif
   }
-  throw Error("unknown backend");
+  throw Error("dispatch: unknown backend");
 }
 
 }  // namespace daedalus::dispatch

@@ -17,7 +17,7 @@ void VulkanBackend::pack_nv12(const Surface& src_c, Surface& dst_s) {
   VkSurface& src = as_vk(const_cast<Surface&>(src_c), "pack_nv12 source");
   VkSurface& dst = as_vk(dst_s, "pack_nv12 destination");
   if (src.format() != SurfaceFormat::kPlanar420 || dst.format() != SurfaceFormat::kNv12)
-    throw Error("Vulkan backend: pack_nv12 needs a planar source and an NV12 destination");
+    throw Error("vulkan backend: pack_nv12 needs a planar source and an NV12 destination");
   dd_pack_push pc{};
   for (int p = 0; p < 3; p++) {
     pc.src_off[p] = static_cast<uint32_t>(src.plane(p).offset);

@@ -88,7 +88,7 @@ std::string VulkanBackend::name() const { return fmt::format("vulkan ({})", ctx_
 
 void VulkanBackend::create_pipeline(const PipelineSpec& spec) {
   const shaders::Module* m = shaders::find_module(spec.module);
-  if (!m) throw Error(fmt::format("Vulkan: shader module '{}' is not embedded", spec.module));
+  if (!m) throw Error(fmt::format("vulkan backend: shader module '{}' is not embedded", spec.module));
   VkDevice dev = ctx_->device();
   Pipeline& p = pipelines_[spec.id];
   p.num_buffers = spec.num_buffers;
@@ -153,7 +153,7 @@ std::vector<std::pair<std::string, std::string>> VulkanBackend::pipeline_statist
 
 VkDescriptorSet VulkanBackend::make_set(PipelineId id, std::initializer_list<VkBuffer> buffers) {
   const Pipeline& p = pipelines_[id];
-  if (buffers.size() != p.num_buffers) throw Error("Vulkan: internal error: descriptor count mismatch");
+  if (buffers.size() != p.num_buffers) throw Error("vulkan backend: internal error: descriptor count mismatch");
   VkDescriptorSet set = VK_NULL_HANDLE;
   for (;;) {
     if (desc_pool_cur_ == desc_pools_.size()) {
@@ -197,7 +197,7 @@ void VulkanBackend::dispatch_raw(PipelineId id, VkDescriptorSet set, const void*
                                  uint32_t gy) {
   const Pipeline& p = pipelines_[id];
   if (push_size != p.push_size)
-    throw Error(fmt::format("Vulkan: internal error: {} bytes pushed to {}, whose push constants are {} bytes",
+    throw Error(fmt::format("vulkan backend: internal error: {} bytes pushed to {}, whose push constants are {} bytes",
                             push_size, kPipelineSpecs[id].module, p.push_size));
   if (gx == 0 || gy == 0) return;
   vkCmdBindPipeline(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, p.pipeline);
@@ -233,12 +233,12 @@ void VulkanBackend::barrier() {
 }
 
 void VulkanBackend::require_frame(const char* what) const {
-  if (!in_frame_) throw Error(fmt::format("Vulkan backend: {} called outside begin_frame/end_frame", what));
+  if (!in_frame_) throw Error(fmt::format("vulkan backend: {} called outside begin_frame/end_frame", what));
 }
 
 VkSurface& VulkanBackend::as_vk(Surface& s, const char* what) {
   auto* v = dynamic_cast<VkSurface*>(&s);
-  if (!v) throw Error(fmt::format("Vulkan backend: {}: surface was not created by this backend", what));
+  if (!v) throw Error(fmt::format("vulkan backend: {}: surface was not created by this backend", what));
   return *v;
 }
 
@@ -276,7 +276,7 @@ std::shared_ptr<Surface> VulkanBackend::create_surface(uint32_t width, uint32_t 
 }
 
 void VulkanBackend::reserve(uint32_t width, uint32_t height) {
-  if (in_frame_) throw Error("Vulkan backend: reserve() inside a frame");
+  if (in_frame_) throw Error("vulkan backend: reserve() inside a frame");
   // Worst cases in 4x4 units of the 8-aligned frame, 4:2:0: every unit its
   // own transform block with all 16 coefficients (FrameCore reserves alike).
   const uint64_t units = uint64_t((width + 7) / 8 * 2) * ((height + 7) / 8 * 2);
@@ -309,7 +309,7 @@ std::shared_ptr<Surface> VulkanBackend::wrap_nv12(const Nv12Layout& layout, uint
 }
 
 void VulkanBackend::begin_frame(const FrameWork& work) {
-  if (gpu_hung_) throw Error("Vulkan backend: unusable since a frame did not finish on the GPU");
+  if (gpu_hung_) throw Error("vulkan backend: unusable since a frame did not finish on the GPU");
   // A frame abandoned by an exception is simply dropped: the command
   // buffer is reset below and nothing was submitted.
   in_frame_ = false;
@@ -405,7 +405,7 @@ void VulkanBackend::end_frame() {
     // memory included: nothing of this device is freed from now on.
     gpu_hung_ = true;
     ctx_->abandon();
-    throw Error(fmt::format("Vulkan backend: the GPU did not finish the frame within {} ms; device abandoned "
+    throw Error(fmt::format("vulkan backend: the GPU did not finish the frame within {} ms; device abandoned "
                             "(its memory is leaked, not freed under running work)",
                             frame_timeout_.count()));
   }

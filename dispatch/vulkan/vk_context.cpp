@@ -13,7 +13,7 @@
 namespace daedalus::dispatch::vk {
 
 void check(VkResult r, const char* what) {
-  if (r != VK_SUCCESS) throw Error(fmt::format("Vulkan: {} failed (VkResult {})", what, static_cast<int>(r)));
+  if (r != VK_SUCCESS) throw Error(fmt::format("vulkan backend: {} failed (VkResult {})", what, static_cast<int>(r)));
 }
 
 ComputePipeline create_compute_pipeline(VkDevice dev, const uint32_t* words, size_t num_words,
@@ -106,7 +106,7 @@ VKAPI_ATTR VkBool32 VKAPI_CALL Context::on_message(VkDebugUtilsMessageSeverityFl
 Context::Context(const ContextOptions& opts) {
   validation_ = opts.validation;
   if (validation_ && !has_layer("VK_LAYER_KHRONOS_validation"))
-    throw Error("Vulkan: validation requested but VK_LAYER_KHRONOS_validation is not installed");
+    throw Error("vulkan backend: validation requested but VK_LAYER_KHRONOS_validation is not installed");
 
   VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
   app.pApplicationName = "daedalus";
@@ -148,7 +148,7 @@ Context::Context(const ContextOptions& opts) {
     if (validation_) {
       auto create = reinterpret_cast<PFN_vkCreateDebugUtilsMessengerEXT>(
           vkGetInstanceProcAddr(instance_, "vkCreateDebugUtilsMessengerEXT"));
-      if (!create) throw Error("Vulkan: vkCreateDebugUtilsMessengerEXT unavailable");
+      if (!create) throw Error("vulkan backend: vkCreateDebugUtilsMessengerEXT unavailable");
       check(create(instance_, &dbg, nullptr, &messenger_), "vkCreateDebugUtilsMessengerEXT");
     }
 
@@ -156,7 +156,7 @@ Context::Context(const ContextOptions& opts) {
     vkEnumeratePhysicalDevices(instance_, &n, nullptr);
     std::vector<VkPhysicalDevice> devs(n);
     vkEnumeratePhysicalDevices(instance_, &n, devs.data());
-    if (devs.empty()) throw Error("Vulkan: no physical device (is a Vulkan driver installed?)");
+    if (devs.empty()) throw Error("vulkan backend: no physical device (is a Vulkan driver installed?)");
     const std::string& want = opts.device_name;
     std::string names;
     for (auto pd : devs) {
@@ -165,12 +165,12 @@ Context::Context(const ContextOptions& opts) {
       names += fmt::format("{}'{}'", names.empty() ? "" : ", ", p.deviceName);
       if (!phys_ && (want.empty() || std::strstr(p.deviceName, want.c_str()))) phys_ = pd;
     }
-    if (!phys_) throw Error(fmt::format("Vulkan: no device name contains '{}' (have {})", want, names));
+    if (!phys_) throw Error(fmt::format("vulkan backend: no device name contains '{}' (have {})", want, names));
     vkGetPhysicalDeviceProperties(phys_, &props_);
     vkGetPhysicalDeviceMemoryProperties(phys_, &mem_props_);
     name_ = props_.deviceName;
     if (props_.apiVersion < VK_API_VERSION_1_2)
-      throw Error(fmt::format("Vulkan: device '{}' supports only Vulkan {}.{}; need 1.2", name_,
+      throw Error(fmt::format("vulkan backend: device '{}' supports only Vulkan {}.{}; need 1.2", name_,
                               VK_API_VERSION_MAJOR(props_.apiVersion), VK_API_VERSION_MINOR(props_.apiVersion)));
 
     // Features: only what V3DV has. The shaders need 8/16-bit storage
@@ -182,7 +182,7 @@ Context::Context(const ContextOptions& opts) {
     f2.pNext = &f11;
     vkGetPhysicalDeviceFeatures2(phys_, &f2);
     if (!f11.storageBuffer16BitAccess || !f12.storageBuffer8BitAccess)
-      throw Error(fmt::format("Vulkan: device '{}' lacks 8/16-bit storage buffer access", name_));
+      throw Error(fmt::format("vulkan backend: device '{}' lacks 8/16-bit storage buffer access", name_));
 
     uint32_t nq = 0;
     vkGetPhysicalDeviceQueueFamilyProperties(phys_, &nq, nullptr);
@@ -197,7 +197,7 @@ Context::Context(const ContextOptions& opts) {
         break;
       }
     }
-    if (!found) throw Error(fmt::format("Vulkan: device '{}' has no compute queue", name_));
+    if (!found) throw Error(fmt::format("vulkan backend: device '{}' has no compute queue", name_));
 
     std::vector<const char*> dev_exts;
     has_dmabuf_ = has_device_extension(phys_, VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME) &&
@@ -276,14 +276,14 @@ Context::~Context() {
 uint32_t Context::find_memory_type(uint32_t bits, VkMemoryPropertyFlags flags) const {
   for (uint32_t i = 0; i < mem_props_.memoryTypeCount; i++)
     if ((bits & (1u << i)) && (mem_props_.memoryTypes[i].propertyFlags & flags) == flags) return i;
-  throw Error(fmt::format("Vulkan: no memory type with flags {:#x} among bits {:#x}", flags, bits));
+  throw Error(fmt::format("vulkan backend: no memory type with flags {:#x} among bits {:#x}", flags, bits));
 }
 
 Buffer::Buffer(const Context& ctx, VkDeviceSize size, VkBufferUsageFlags usage) : ctx_(&ctx), size_(size) {
   const VkDevice device = ctx.device();
   // Shaders bind whole buffers: each must fit one storage-buffer range.
   if ((usage & VK_BUFFER_USAGE_STORAGE_BUFFER_BIT) && size + kOverreadSlack > ctx.properties().limits.maxStorageBufferRange)
-    throw Error(fmt::format("Vulkan: a {} byte buffer exceeds the device's storage buffer range of {} bytes", size,
+    throw Error(fmt::format("vulkan backend: a {} byte buffer exceeds the device's storage buffer range of {} bytes", size,
                             ctx.properties().limits.maxStorageBufferRange));
   VkBufferCreateInfo bci{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
   // Slack past the end: drivers may load a whole word or vector around an

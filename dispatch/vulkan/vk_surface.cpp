@@ -22,7 +22,7 @@ VkSurface::VkSurface(std::shared_ptr<Context> ctx_ptr, uint32_t width, uint32_t 
     : ctx_keep_(std::move(ctx_ptr)), device_(ctx_keep_->device()) {
   const Context& ctx = *ctx_keep_;
   if (width == 0 || height == 0 || width > 16384 || height > 16384)
-    throw Error(fmt::format("Vulkan: bad surface size {}x{}", width, height));
+    throw Error(fmt::format("vulkan backend: bad surface size {}x{}", width, height));
   format_ = SurfaceFormat::kPlanar420;
   uint32_t cw = (width + 1) / 2, ch = (height + 1) / 2;
   // Strides are multiples of 16 so that rows start on word boundaries.
@@ -48,12 +48,12 @@ VkSurface::VkSurface(std::shared_ptr<Context> ctx_ptr, std::shared_ptr<BufferPoo
     : ctx_keep_(std::move(ctx_ptr)), device_(ctx_keep_->device()) {
   Context& ctx = *ctx_keep_;
   if (l.width == 0 || l.height == 0 || l.y_stride < l.width || l.uv_stride < ((l.width + 1) & ~1u))
-    throw Error(fmt::format("Vulkan: bad NV12 layout {}x{} strides {}/{}", l.width, l.height, l.y_stride, l.uv_stride));
+    throw Error(fmt::format("vulkan backend: bad NV12 layout {}x{} strides {}/{}", l.width, l.height, l.y_stride, l.uv_stride));
   uint32_t cw = (l.width + 1) / 2, ch = (l.height + 1) / 2;
   uint64_t y_end = l.y_offset + uint64_t(l.y_stride) * (l.height - 1) + l.width;
   uint64_t uv_end = l.uv_offset + uint64_t(l.uv_stride) * (ch - 1) + 2 * cw;
   if (l.size_bytes < y_end || l.size_bytes < uv_end)
-    throw Error(fmt::format("Vulkan: NV12 layout needs {} bytes, buffer has {}", std::max(y_end, uv_end), l.size_bytes));
+    throw Error(fmt::format("vulkan backend: NV12 layout needs {} bytes, buffer has {}", std::max(y_end, uv_end), l.size_bytes));
   format_ = SurfaceFormat::kNv12;
   planes_[0] = {l.y_offset, l.y_stride, 1, l.width, l.height};
   planes_[1] = {l.uv_offset, l.uv_stride, 2, cw, ch};
@@ -76,7 +76,7 @@ VkSurface::VkSurface(std::shared_ptr<Context> ctx_ptr, std::shared_ptr<BufferPoo
   } else {
     void* p = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED, dmabuf_fd, 0);
     if (p == MAP_FAILED)
-      throw Error(fmt::format("Vulkan: cannot import or mmap dmabuf fd {}: {}", dmabuf_fd, std::strerror(errno)));
+      throw Error(fmt::format("vulkan backend: cannot import or mmap dmabuf fd {}: {}", dmabuf_fd, std::strerror(errno)));
     external_ = static_cast<uint8_t*>(p);
     external_is_mmap_ = true;
   }
@@ -170,7 +170,7 @@ uint8_t* VkSurface::host_data() {
       check(vkMapMemory(device_, imported_memory_, 0, VK_WHOLE_SIZE, 0, &p), "vkMapMemory (imported dmabuf)");
     } else {
       p = map_fd_ >= 0 ? mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd_, 0) : MAP_FAILED;
-      if (p == MAP_FAILED) throw Error(fmt::format("Vulkan: cannot map the imported dmabuf: {}", std::strerror(errno)));
+      if (p == MAP_FAILED) throw Error(fmt::format("vulkan backend: cannot map the imported dmabuf: {}", std::strerror(errno)));
       imported_map_is_mmap_ = true;
     }
     imported_map_ = static_cast<uint8_t*>(p);

@@ -85,7 +85,7 @@ void report_bench(Env& env, const std::string& name, Stage stage, double cpu_wal
 // that are not the backend's (tests/v3d/repro/: a compiler bug's reproducer).
 int compile_spirv_file(const daedalus::dispatch::vk::ContextOptions& opts, const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw daedalus::Error(fmt::format("cannot open {}", path));
+  if (!f) throw daedalus::Error(fmt::format("{}: cannot open", path));
   std::vector<uint32_t> words;
   uint32_t w;
   while (std::fread(&w, 4, 1, f) == 1) words.push_back(w);

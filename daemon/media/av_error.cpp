@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "error.h"
+#include "av_error.h"
 
 extern "C" {
 #include <libavutil/error.h>

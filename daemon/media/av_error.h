@@ -3,11 +3,10 @@
 
 #include <string>
 
-#include "daedalus/error.h"
-
 namespace daedalus {
 
-// libav* error code to text, e.g. "Invalid data found when processing input".
+// libav* error code to text, e.g. "Invalid data found when processing
+// input", for the messages of daedalus::Error (daedalus/error.h).
 std::string av_error_text(int err);
 
 }  // namespace daedalus
