@@ -6,12 +6,10 @@
 #
 # What it is good for: comparing two builds of a shader on the workload
 # that the TCG guest runs (tests/vm). User mode has no soft MMU and no
-# guest kernel, so absolute times are about half the guest's (1080p key
-# frame: 0.42-0.45 s here against 0.93-0.96 s of decode in the guest), but
-# the stages keep their proportions (intra, loop filter, pack: 52/22/3% here,
-# 50/23/5% in the guest). With -t 1 (one llvmpipe thread) run-to-run noise
-# drops from about 15% to about 3%: use it to compare, -t 2 to see what
-# the guest's two vCPUs get.
+# guest kernel, so absolute times are about half the guest's, but the
+# stages keep their proportions (docs/perf-log/2026-12.md). With -t 1 (one
+# llvmpipe thread) run-to-run noise is much lower: use it to compare, -t 2
+# to see what the guest's two vCPUs get.
 #
 # Usage: bench/tcg_proxy.sh [-b BUILD_DIR] [-f FRAMES] [-t THREADS] [-r REPEATS] CLIP
 # Prints, per run, the --profile line of every packet with the CPU-side

@@ -8,14 +8,15 @@
 // larger blocks (8x8 to 32x32), 4 each (16 invocations per block). No
 // invocation idles through the set-up of a block it predicts nothing of
 // (on SIMD lavapipe that set-up is most of a small block's cost), and a
-// large block's set-up is paid by two 8-lane groups, not eight (with 64
-// invocations per 16x16 or 32x32 block the stage took 1.3x as long).
+// large block's set-up is paid by two 8-lane groups, not eight (64
+// invocations per 16x16 or 32x32 block made the stage slower:
+// docs/perf-log/2026-12.md).
 // One dispatch, not two, per level: a key frame has hundreds of levels,
 // and each dispatch and barrier costs.
 // Runs of narrow levels (a workgroup or two each) are one dispatch of one
 // workgroup (a chain) that walks the levels with workgroup barriers between
 // them: a dispatch costs far more than a barrier (on lavapipe in the QEMU
-// guest about 0.5 ms, most of a narrow level's time). The levels and
+// guest most of a narrow level's time). The levels and
 // chains are planned in dispatch/vulkan/stage_intra_recon.cpp.
 #version 450
 #extension GL_GOOGLE_include_directive : require
@@ -282,8 +283,9 @@ void run_group(uint list_base, uint count, uint n4, uint group) {
   const int tid = int(gl_LocalInvocationID.x);
   // This workgroup's class (uniform): 0 = 4x4 blocks, 1 = larger. One call
   // of run_block for both, not one per class: each inlined copy of it is
-  // compiled again (three calls took lavapipe's compile of the pipelines,
-  // which the daemon pays when it warms up, from 5 s to 23 s).
+  // compiled again (three calls multiplied lavapipe's compile of the
+  // pipelines, which the daemon pays when it warms up: docs/perf-log/
+  // 2026-12.md).
   const int cls = group < g4 ? 0 : 1;
   const int lanes_log2 = 2 + 2 * cls;  // 4 or 16 invocations per block
   const uint first = cls == 0 ? 0u : n4;

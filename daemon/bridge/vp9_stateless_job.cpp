@@ -34,8 +34,8 @@ namespace daedalus::bridge {
 namespace {
 
 // Backends of closed contexts, kept for the next ones: creating a Vulkan
-// backend compiles every pipeline (seconds on lavapipe, ~30 s under QEMU
-// TCG). Never destroyed: backends may outlive main() harmlessly, but not
+// backend compiles every pipeline, which takes seconds, more under
+// emulation. Never destroyed: backends may outlive main() harmlessly, but not
 // their drivers' static teardown.
 struct BackendPool {
   std::mutex mutex;
@@ -98,8 +98,8 @@ struct Vp9Stateless final : JobDecoder {
   // that comes back is not exported and imported again, and a reference is
   // read through the import of the job that decoded it, instead of a
   // read-only export per job that lavapipe cannot import (a staging copy of
-  // every reference, every frame: 40-200 ms of a 720p-1080p inter frame in
-  // the QEMU guest). Most recently used last; a kept import holds the
+  // every reference, every frame, a large part of an inter frame's time in
+  // the QEMU guest: docs/perf-log/2026-12.md). Most recently used last; a kept import holds the
   // client's memory, so they are bounded (GStreamer's VP9 pool is 14).
   struct KeptImport {
     uint64_t id;

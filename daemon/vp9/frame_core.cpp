@@ -109,10 +109,9 @@ void FrameCore::decode_entropy(const FrameHeader& h, const FrameContext& fc, con
   // Room for the frame's worst case up front (only address space: the
   // pages are touched as the tiles fill them). Grown by doubling instead,
   // a stream's first frame copied its coefficients ~20 times over and
-  // faulted in twice the pages: the first 720p key frame of vp9-tiles4x4
-  // took 23-25 ms of entropy decoding on a 2-core Xeon VM, 12-13 ms with
-  // this, later ones 3 ms; ten times that in the TCG guest, where every
-  // V4L2 context starts with such a frame.
+  // faulted in twice the pages, which doubled its entropy decoding time
+  // (docs/perf-log/2026-12.md); every V4L2 context starts with such a
+  // frame.
   {
     // 4x4 luma units, at most a 4096x2304 frame's (bigger frames, or a
     // corrupt header's claim, grow the vectors as before).

@@ -13,7 +13,7 @@
 # version and both compilers. Only what out-of-tree builds use is kept (~65 MB
 # instead of the 1.6 GB source): the kernel's own list for that,
 # scripts/package/install-extmod-build (what `make *-pkg` ships as headers).
-# A cached run compiles in ~10 s.
+# A cached run compiles in seconds.
 #
 # modules_prepare writes no Module.symvers (that needs a full kernel build),
 # so every import is unresolved and modpost may only warn.

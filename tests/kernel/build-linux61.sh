@@ -3,7 +3,7 @@
 #
 # CTest kernel.build_linux61: compile kernel/ against Debian bookworm's 6.1
 # headers (linux-headers-amd64 -> linux-headers-6.1.0-NN-amd64), the oldest
-# kernel the LINUX_VERSION_CODE guards support. Compile only, ~10 s.
+# kernel the LINUX_VERSION_CODE guards support. Compile only (seconds).
 #
 # Debian's 6.1 config builds no v4l2-mem2mem (no driver selects it), so its
 # Module.symvers lacks v4l2_m2m_* and modpost may only warn. Every other

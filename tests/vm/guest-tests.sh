@@ -220,7 +220,7 @@ done
 # The same test the host runs, here on the emulated CPU: lavapipe JITs for
 # the CPU it sees, so this tells a guest-only driver fault from a daemon or
 # bridge problem (issue #5). Only when named in DAEDALUS_VM_TESTS: it takes
-# ~140 s under TCG, and the daemon's stateless-vulkan group runs the same
+# minutes under TCG, and the daemon's stateless-vulkan group runs the same
 # warm-up (without the validation layer) on every run.
 if [ -n "${DAEDALUS_VM_TESTS:-}" ] && want vulkan-warm-up; then
 	vbt=$DAEDALUS_BUILD_DIR/tests/unit/vulkan/vulkan_backend_test

@@ -6,7 +6,7 @@
 # (`ffmpeg -autoscale 0 -pix_fmt nv12 -f framemd5`: frames at their own
 # size where a stream changes resolution), into OUT (default
 # <repo>/build-vm/stateless-clips). In the TCG guest starting ffmpeg or
-# ffprobe takes 15-25 s, so the guest makes and probes nothing itself.
+# ffprobe takes many seconds, so the guest makes and probes nothing itself.
 #   corpus/            every VP9 clip of a corpus dir (CORPUS, default
 #                      /tmp/corpus, then <repo>/build-vm/corpus): the
 #                      stateless group's sweep, one GStreamer process per

@@ -207,7 +207,8 @@ stop_daemon() { # returns 0 if it exited with status 0 within 5 s of SIGTERM
 # --- clips ------------------------------------------------------------------
 # Every clip comes from the host with its CLIP.framemd5 (make-stateless-clips.sh,
 # build-vm/stateless-clips): starting ffmpeg or ffprobe in the TCG guest
-# takes 15-25 s, so the guest neither encodes, probes nor reference-decodes.
+# takes many seconds (docs/perf-log/2026-12.md), so the guest neither
+# encodes, probes nor reference-decodes.
 SL=${DAEDALUS_STATELESS_CLIPS:-${DAEDALUS_REPO:-/nonexistent}/build-vm/stateless-clips}
 GST_MD5=${BUILD_DIR:+$BUILD_DIR/tests/vm/gst-md5/daedalus-gst-md5}
 
@@ -387,7 +388,8 @@ stat_of() { # stat_of "STATS TEXT" NAME -> count of jobs_error_NAME (0 if absent
 # Asserted:
 #  - the client reports an error and exits non-zero within 2 s of the kill
 #    (4 s under TCG: there the killed daemon's own exit, its address space
-#    torn down under KASAN before its files close, takes ~1.4 s), or, for
+#    torn down under KASAN before its files close, takes most of 2 s:
+#    docs/perf-log/2026-12.md), or, for
 #    STOP, within 2 s of the job timeout;
 #  - every frame it wrote is libavcodec's frame of that number: no stale
 #    CAPTURE contents shown as a new picture (daedalus-gst-md5 --prefix);
@@ -629,8 +631,8 @@ if want sigkill && [ -n "$DAEMON_PID" ]; then
 		r="DQBUF returned ERROR ${ddq} ms after SIGKILL of the stopped daemon, client exited $crc after ${dt} ms, module counted $gone daemon_gone job(s) (client was in ${wchan:-?})"
 		# 2 s, as the issue asks. Under TCG with KASAN the real daemon's exit
 		# alone (its address space torn down before its files are closed)
-		# takes ~1.4 s, so there the bound is 4 s; the module's own part is
-		# kernel/daemon-killed's (DQBUF ERROR ~30 ms after the kill).
+		# takes most of that (docs/perf-log/2026-12.md), so there the bound
+		# is 4 s; the module's own part is kernel/daemon-killed's.
 		bound=2000
 		[ $UNDER_TCG = 1 ] && bound=4000
 		if [ $crc = 0 ] && [ "$ddq" -ge 0 ] && [ "$ddq" -le $bound ] && [ $dt -le 5000 ] && [ "$gone" -ge 1 ]; then
@@ -669,11 +671,11 @@ if want stateless; then
 			export MESA_SHADER_CACHE_DIR=/tmp/mesa-shader-cache
 			# Under TCG llvmpipe JITs 256-bit AVX2 code for -cpu max: its
 			# compile (the daemon's warm-up) takes about twice as long as
-			# with LP_NATIVE_VECTOR_WIDTH=128 (270 against 132-158 s), but
-			# its frames run 10-20% faster, which the 1080p key frame
-			# needs against GStreamer's one second (docs/performance.md).
-			# lavapipe under TCG: creating the backend (pipeline compiles)
-			# takes ~30 s and a 1080p frame seconds; the kernel's 3 s job
+			# with LP_NATIVE_VECTOR_WIDTH=128, but its frames run faster,
+			# which the 1080p key frame needs against GStreamer's one
+			# second (docs/perf-log/2026-12.md). lavapipe under TCG:
+			# creating the backend (pipeline compiles) takes tens of
+			# seconds and a 1080p frame seconds; the kernel's 3 s job
 			# watchdog is about hung daemons, not slow emulated CPUs.
 			raise_job_timeout 120000
 		fi
@@ -711,8 +713,8 @@ if want stateless; then
 		# lossless, WebM) and altref-64, through GStreamer's v4l2slvp9dec,
 		# one clip after another in one process (daedalus-gst-md5).
 		# GStreamer 1.22 gives a request one second. lavapipe in the TCG
-		# guest takes 0.45-0.75 s for a 720p key frame but 0.88-1.28 s for
-		# the 1080p one (2026-12-02, docs/perf-log/2026-12.md): under TCG the
+		# guest decodes a 720p key frame within it, the 1080p one only
+		# sometimes (docs/perf-log/2026-12.md): under TCG the
 		# Vulkan sweep stops at 1280x720 (the larger clips follow, see
 		# below), and a clip that the deadline ended, with every frame
 		# until then bit-exact, is decoded once more (guest runs vary by
@@ -750,8 +752,8 @@ if want stateless; then
 			if [ $sweep_rc = 0 ] && [ $nfail = 0 ] && [ $npass -gt 0 ]; then pass "stateless-$backend/corpus" "$r"
 			else fail "stateless-$backend/corpus" "$r; daedalus-gst-md5 exit $sweep_rc, log $LOGS/corpus-$backend.txt"; fi
 			# The larger clips under TCG: their key frame takes about
-			# GStreamer's one second here (1080p: 0.88-0.96 s in three
-			# runs, 1.26-1.28 s in a fourth). Decoded all the same, and
+			# GStreamer's one second here (docs/perf-log/2026-12.md).
+			# Decoded all the same, and
 			# every frame GStreamer outputs is checked; a clip that only
 			# the deadline ended, all its frames so far bit-exact, is a
 			# SKIP that says so (--deadline-skips), a wrong frame a FAIL.
@@ -843,11 +845,10 @@ if want stateless; then
 			# pipe is fed once the big key frame is decoded; under TCG it is
 			# fed at once and the big client starts after the small one's
 			# first frames, so that the small client's start-up (parsing,
-			# negotiation, buffers: 700-900 ms big frames at 720p when it came
-			# after the key frame) is over. A 1080p frame took 1.0-1.1 s
-			# beside the small client before the CPU backend's 2026-12-02
-			# work (vectorizable pixel loops, fewer byte loads), 0.27-0.42 s
-			# (median) after it. The daemon log proves the overlap: the test
+			# negotiation, buffers: it made the big client's frames slow
+			# when it came after the key frame) is over. What a 1080p frame
+			# takes beside the small client is in docs/perf-log/2026-12.md.
+			# The daemon log proves the overlap: the test
 			# fails when no small frame was decoded between the big client's
 			# first and last frame.
 			big=$SL/vp9-1920x1080.ivf small=$SL/small-long.ivf

@@ -159,8 +159,8 @@ class Backend {
   // Makes room for frames up to width x height ahead of the first one: the
   // per-frame work buffers at their worst-case size and one planar surface
   // for create_surface(), allocated and touched now. Without it a context's
-  // first frame pays for both (page faults included: 60-140 ms of a 1080p
-  // key frame under QEMU TCG). Backends without such buffers ignore it.
+  // first frame pays for both, page faults included (docs/perf-log/
+  // 2026-12.md). Backends without such buffers ignore it.
   virtual void reserve(uint32_t /*width*/, uint32_t /*height*/) {}
 
   // One frame: begin, the stages in order, end. A backend may defer work
