@@ -76,9 +76,9 @@ uvec3 fetch12(uint row, int col, int rw, uint step, bool inside) {
   }
   // Edges: shift samples 10..0 in at the bottom of a 96-bit register, so
   // that sample k ends up in byte k. Not unrolled (nor fetch4's, nor the
-  // scaled path's tap loops): V3D unrolls constant loops, and these rare
-  // paths took 138 of the program's 2071 instructions and 24 of its 111
-  // TMU accesses unrolled.
+  // scaled path's tap loops): V3D unrolls constant loops, and unrolled
+  // these rare paths made a good part of the program's instructions and
+  // TMU accesses (docs/performance.md).
   uint s0 = 0u, s1 = 0u, s2 = 0u;
   [[dont_unroll]] for (int k = 10; k >= 0; k--) {
     s2 = (s2 << 8) | (s1 >> 24);
@@ -216,7 +216,8 @@ void main() {
       // The row's 4 filtered pixels as one word out of either branch, not
       // an ivec4: each value merged after a per-lane branch is a register
       // V3D writes under the lane mask and keeps live from the program's
-      // start (with four, only its fallback scheduler avoided spills).
+      // start (with four, only its fallback scheduler avoided spills:
+      // docs/performance.md).
       uint hw;
       if (mx == 0) {
         hw = fetch4(row, col, rw, rstep, inside4);

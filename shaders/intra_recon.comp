@@ -137,7 +137,7 @@ uint addr(int p, int x, int y) { return sel3(pc.planes.off[0], pc.planes.off[1],
 // What run_block needs of tx block ti, worked out from its record: once
 // before the block's barrier and again after it, so that nothing of it is
 // live across the barrier (kept live there, inside the chain's loop, it
-// made V3D spill 3:4).
+// made V3D spill; docs/performance.md has the counts).
 struct Block {
   TxBlock t;
   int p, n, log2n, W, H, mode;  // mode: a DC mode with a missing edge is kDcLeft/kDcTop/kDc128
@@ -300,11 +300,11 @@ void run_group(uint list_base, uint count, uint n4, uint group) {
 // one workgroup walks levels, their descriptors (base, count, 4x4 count)
 // three words each (DD_INTRA_LEVEL_WORDS) in aux from chain_base. Both are
 // one loop over (level, group) steps, a single level's the one step: one
-// copy of run_group in the program, not one per kind (V3D 7.1: 3232
-// instructions with two copies, 1679 with one). Only the next step stays
-// live across run_group, worked out before the group runs, not the
-// level's descriptor and group count (V3D spilled registers with nested
-// loops). The walk depends on push constants and on aux words at
+// copy of run_group in the program, not one per kind (half the V3D
+// instructions, and together with the reload above no spills;
+// docs/performance.md). Only the next step stays live across run_group,
+// worked out before the group runs, not the level's descriptor and group
+// count (V3D spilled registers with nested loops). The walk depends on push constants and on aux words at
 // addresses that are the same in every lane, never on gl_WorkGroupID,
 // so V3D compiles it as uniform control flow (dispatch/vulkan/README.md).
 void main() {
