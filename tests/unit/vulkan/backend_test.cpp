@@ -320,7 +320,9 @@ TEST(VulkanBackend, RecordsTheFramesDispatches) {
     EXPECT_GT(count["loop_filter"], 0u);
     // A key frame's narrow wavefront levels are walked as chains, each
     // step one of the chain's workgroups.
-    if (intra) EXPECT_GT(chain_steps, 2 * chains);
+    if (intra) {
+      EXPECT_GT(chain_steps, 2 * chains);
+    }
   }
   b.begin_frame(empty_work(64, 48));
   EXPECT_TRUE(b.frame_dispatches().empty());
