@@ -304,7 +304,7 @@ void summarize_dispatches(const std::vector<dispatch::DispatchRecord>& records, 
     last = d.level;
     auto it = std::find_if(rec.dispatches.begin(), rec.dispatches.end(),
                            [&](const DispatchTotals& t) { return t.pipeline == d.pipeline; });
-    if (it == rec.dispatches.end()) it = rec.dispatches.insert(rec.dispatches.end(), DispatchTotals{d.pipeline});
+    if (it == rec.dispatches.end()) it = rec.dispatches.insert(rec.dispatches.end(), DispatchTotals{std::string(d.pipeline)});
     it->dispatches++;
     it->groups += d.groups;
     it->batch_steps += uint64_t(d.groups) * ((d.invocations_per_group + 15) / 16) * d.steps;

@@ -206,7 +206,6 @@ void VulkanBackend::dispatch_raw(PipelineId id, VkDescriptorSet set, const void*
   vkCmdDispatch(cmd_, gx, gy, 1);
   dispatches_.push_back({kPipelineSpecs[id].module, gx * gy, kPipelineSpecs[id].invocations, num_barriers_, 1});
   dirty_ = true;
-  num_dispatches_++;
 }
 
 void VulkanBackend::dispatch_linear_raw(PipelineId id, VkDescriptorSet set, const void* push, size_t push_size,
@@ -356,7 +355,7 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   copy_back_.clear();
   dirty_ = false;
   residual_recorded_ = inter_recorded_ = false;
-  num_dispatches_ = num_barriers_ = num_jobs_ = 0;
+  num_barriers_ = num_jobs_ = 0;
   dispatches_.clear();
   in_frame_ = true;
   frame_timing_.begin_ms = ms_since(begin_t0);
@@ -438,7 +437,7 @@ void VulkanBackend::end_frame() {
     fmt::print(stderr,
                "daedalus vulkan frame: {} dispatches, {} barriers, {} intra levels ({} dispatches), {} loop filter levels, "
                "{} inter jobs\n",
-               num_dispatches_, num_barriers_, tx_plan_.intra_levels.size(), tx_plan_.intra_dispatches(),
+               dispatches_.size(), num_barriers_, tx_plan_.intra_levels.size(), tx_plan_.intra_dispatches(),
                lf_plan_.levels.size(), num_jobs_);
 }
 

@@ -150,7 +150,7 @@ class VulkanBackend final : public Backend {
   bool last_wrap_imported_ = false;
   const bool stats_;  // VulkanOptions::frame_stats
   const uint32_t intra_chain_max_groups_;  // VulkanOptions; see TxPlan::IntraStep
-  uint32_t num_dispatches_ = 0, num_barriers_ = 0, num_jobs_ = 0;
+  uint32_t num_barriers_ = 0, num_jobs_ = 0;
   std::vector<DispatchRecord> dispatches_;  // this frame's, for frame_dispatches()
   bool logged_import_fallback_ = false;
   const bool log_pipelines_;  // VulkanOptions::pipeline_log

@@ -63,7 +63,7 @@ class Client {
     buffer_ts_.assign(num_buffers, 0);
     scramble_ = seed != 0;
     if (memory == CaptureMemory::kHost) {
-      buffers_.assign(num_buffers, std::vector<uint8_t>(size_t{stride_} * rows_ * 3 / 2, 0));
+      buffers_.assign(num_buffers, std::vector<uint8_t>(layout(coded).size_bytes, 0));
     } else {
       for (size_t b = 0; b < num_buffers; ++b) surfaces_.push_back(backend_.wrap_nv12(layout(coded), nullptr, -1));
     }
@@ -190,7 +190,7 @@ class Client {
     if (surfaces_.empty()) return backend_.wrap_nv12(layout(s), buffers_[b].data(), -1);
     // A surface of the backend's own memory has the visible size it was
     // made with; making another would lose the reference's pixels.
-    if (!(s == coded_)) throw Error("client: backend-owned CAPTURE buffers hold one frame size");
+    if (s != coded_) throw Error("client: backend-owned CAPTURE buffers hold one frame size");
     return surfaces_[b];
   }
 

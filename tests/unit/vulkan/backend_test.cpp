@@ -307,12 +307,12 @@ TEST(VulkanBackend, RecordsTheFramesDispatches) {
     std::map<std::string, uint32_t> count;
     uint32_t level = 0, chain_steps = 0, chains = 0;
     for (const auto& r : d) {
-      EXPECT_EQ(created.count(r.pipeline), 1u) << r.pipeline;
+      EXPECT_EQ(created.count(std::string(r.pipeline)), 1u) << r.pipeline;
       EXPECT_GT(r.groups, 0u);
       EXPECT_GT(r.invocations_per_group, 0u);
       EXPECT_GE(r.level, level);
       level = r.level;
-      count[r.pipeline]++;
+      count[std::string(r.pipeline)]++;
       if (r.steps > 1) chain_steps += r.steps, ++chains;
     }
     EXPECT_EQ(count.count("inter_pred"), intra ? 0u : 1u);

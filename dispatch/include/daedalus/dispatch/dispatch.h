@@ -127,7 +127,9 @@ struct FrameTiming {
 // the (level, workgroup) steps its one workgroup walks, for an intra chain
 // (intra_recon.comp's walk_chain), 1 otherwise.
 struct DispatchRecord {
-  std::string pipeline;  // the pipeline's label (its shader module), as in build/v3d/stats.json
+  // The pipeline's label (its shader module), as in build/v3d/stats.json;
+  // static storage the backend's code owns, valid as long as the program.
+  std::string_view pipeline;
   uint32_t groups = 0, invocations_per_group = 0, level = 0, steps = 1;
 };
 
