@@ -6,9 +6,9 @@
 // with equal sbx + 2 * sby never touch the same pixel and may run together:
 // the host dispatches those levels in order, one workgroup per superblock.
 // Inside it, the vertical pass has one invocation per pixel row (edges left
-// to right) and the horizontal pass one per 4-pixel column unit (top to
-// bottom, its four columns one after another), which is exactly the
-// reference order for every pixel.
+// to right) and the horizontal pass one per pixel column (top to bottom),
+// which is exactly the reference order for every pixel: VP9 decides every
+// row of a vertical edge and every column of a horizontal one on its own.
 //
 // The host lists, per superblock, which units have an edge to filter (bit
 // masks per unit row for the vertical pass, per unit column for the
@@ -18,19 +18,26 @@
 // CPU drivers (lavapipe) and a TMU lookup on V3D; walking 16 units to find
 // the 4 with an edge was most of the vertical pass's time under lavapipe.
 //
-// Pixels are loaded and stored as 32-bit words (plane offsets and strides
-// are multiples of 4, checked on the host; edges sit on 4-pixel unit
-// boundaries): a vertical edge is 4 words of its row, a horizontal edge one
-// word per row for four columns. Byte accesses cost one memory operation
-// per pixel per invocation (TMU lookups on V3D, scalarised gathers and
-// scatters on lavapipe); words cost a quarter of that.
+// The vertical pass loads and stores its row's pixels as 32-bit words
+// (plane offsets and strides are multiples of 4, checked on the host; edges
+// sit on 4-pixel unit boundaries): 4 words of its row per edge, where bytes
+// would cost one memory operation per pixel (TMU lookups on V3D, scalarised
+// gathers and scatters on lavapipe). The horizontal pass reads and writes
+// bytes: the other three pixels of each word are other invocations'.
+//
+// Every loop over pixels is unrolled ([[unroll]]): V3D's compiler moves a
+// private array to scratch memory when a loop that indexes it is still
+// rolled at that point: px[], v[] and w[] went there before
+// (docs/performance.md, issue 19).
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 
 layout(local_size_x = DD_LOOP_FILTER_LANES) in;
 
 layout(std430, binding = 0) buffer Dst { uint pixw[]; };  // planes as words
+layout(std430, binding = 0) buffer DstBytes { uint8_t pixb[]; };  // the same planes as bytes
 // The three planes' dd_lf_unit arrays one after another (plane p from word
 // lf_base[p]): one load per unit, where a buffer per plane would make a
 // lane of a group that mixes planes load from all three.
@@ -78,10 +85,10 @@ void filter4(bool hev) {
 // LLVM on lavapipe, the TMU on V3D).
 void flat_filter4() {
   int v[8];
-  for (int i = 0; i < 8; i++) v[i] = px[4 + i];
+  [[unroll]] for (int i = 0; i < 8; i++) v[i] = px[4 + i];
   int box = 0;  // sum of v[clamp(j, 0, 7)] for j in [i - 3, i + 3], i = 1
-  for (int j = -2; j <= 4; j++) box += v[clamp(j, 0, 7)];
-  for (int i = 1; i < 7; i++) {
+  [[unroll]] for (int j = -2; j <= 4; j++) box += v[clamp(j, 0, 7)];
+  [[unroll]] for (int i = 1; i < 7; i++) {
     px[4 + i] = (box + v[i] + 4) >> 3;
     box += v[clamp(i + 4, 0, 7)] - v[clamp(i - 3, 0, 7)];
   }
@@ -89,10 +96,10 @@ void flat_filter4() {
 
 void flat_filter8() {
   int v[16];
-  for (int i = 0; i < 16; i++) v[i] = px[i];
+  [[unroll]] for (int i = 0; i < 16; i++) v[i] = px[i];
   int box = 0;  // sum of v[clamp(j, 0, 15)] for j in [i - 7, i + 7], i = 1
-  for (int j = -6; j <= 8; j++) box += v[clamp(j, 0, 15)];
-  for (int i = 1; i < 15; i++) {
+  [[unroll]] for (int j = -6; j <= 8; j++) box += v[clamp(j, 0, 15)];
+  [[unroll]] for (int i = 1; i < 15; i++) {
     px[i] = (box + v[i] + 8) >> 4;
     box += v[clamp(i + 8, 0, 15)] - v[clamp(i - 7, 0, 15)];
   }
@@ -111,7 +118,7 @@ int filter_line(int size, int blimit, int limit, int thresh) {
     if (is_flat) {
       if (size == 16) {
         bool is_flat2 = true;
-        for (int i = 4; i < 8; i++) is_flat2 = is_flat2 && abs(px[7 - i] - p0) <= 1 && abs(px[8 + i] - q0) <= 1;
+        [[unroll]] for (int i = 4; i < 8; i++) is_flat2 = is_flat2 && abs(px[7 - i] - p0) <= 1 && abs(px[8 + i] - q0) <= 1;
         if (is_flat2) {
           flat_filter8();
           return 7;
@@ -146,37 +153,30 @@ void vertical_edge(int w0, int size, int level) {
   limits(level, blimit, limit, thresh);
   const bool wide = size == 16;
   uint w[4];
-  for (int k = 0; k < 4; k++) w[k] = (wide || k == 1 || k == 2) ? pixw[w0 + k] : 0u;
-  for (int i = 0; i < 16; i++) px[i] = int(byte_of(w[i >> 2], i & 3));
+  [[unroll]] for (int k = 0; k < 4; k++) w[k] = (wide || k == 1 || k == 2) ? pixw[w0 + k] : 0u;
+  [[unroll]] for (int i = 0; i < 16; i++) px[i] = int(byte_of(w[i >> 2], i & 3));
   int changed = filter_line(size, blimit, limit, thresh);
   if (changed == 0) return;
   // Words 1 and 2 (x - 4 .. x + 3) hold every changed pixel but the 16-wide
   // filter's; a stored word's unchanged bytes are rewritten as they were
   // (this invocation owns the row in this pass).
-  for (int k = 0; k < 4; k++)
+  [[unroll]] for (int k = 0; k < 4; k++)
     if (k == 1 || k == 2 || changed == 7)
       pixw[w0 + k] = uint(px[4 * k]) | uint(px[4 * k + 1]) << 8 | uint(px[4 * k + 2]) << 16 | uint(px[4 * k + 3]) << 24;
 }
 
-// A horizontal edge across one 4-pixel column unit; w8 = word index of the
-// unit's 4 pixels in the edge's first row (y), wstride = row stride in words.
-void horizontal_edge(int w8, int wstride, int size, int level) {
+// A horizontal edge in one pixel column; b8 = byte index of the column's
+// pixel in the edge's first row (y), bstride = row stride in bytes. The
+// column's neighbours in the same words belong to other invocations, so the
+// changed pixels go back as bytes.
+void horizontal_edge(int b8, int bstride, int size, int level) {
   int blimit, limit, thresh;
   limits(level, blimit, limit, thresh);
   const bool wide = size == 16;
-  uint w[16];
-  for (int i = 0; i < 16; i++) w[i] = (wide || (i >= 4 && i < 12)) ? pixw[w8 + (i - 8) * wstride] : 0u;
-  int most = 0;
-  for (int c = 0; c < 4; c++) {  // the unit's columns, each its own filter decision
-    for (int i = 0; i < 16; i++) px[i] = int(byte_of(w[i], c));
-    most = max(most, filter_line(size, blimit, limit, thresh));
-    // Every row back into the words: filter_line leaves the pixels it does
-    // not change as they were loaded, so no per-row condition.
-    const uint keep = ~(0xffu << (8 * c));
-    for (int i = 0; i < 16; i++) w[i] = (w[i] & keep) | uint(px[i]) << (8 * c);
-  }
-  for (int i = 0; i < 16; i++)
-    if (i >= 8 - most && i < 8 + most) pixw[w8 + (i - 8) * wstride] = w[i];
+  [[unroll]] for (int i = 0; i < 16; i++) px[i] = (wide || (i >= 4 && i < 12)) ? int(pixb[b8 + (i - 8) * bstride]) : 0;
+  const int changed = filter_line(size, blimit, limit, thresh);
+  [[unroll]] for (int i = 0; i < 16; i++)
+    if (i >= 8 - changed && i < 8 + changed) pixb[b8 + (i - 8) * bstride] = uint8_t(px[i]);
 }
 
 void main() {
@@ -211,27 +211,27 @@ void main() {
   }
   memoryBarrierBuffer();
   barrier();
-  // Horizontal edges: invocations 0-15 the luma column units, 16-23 and
-  // 24-31 the chroma ones; each its unit, top to bottom.
-  if (tid < 32) {
-    const int p = tid < 16 ? 0 : tid < 24 ? 1 : 2;
-    const int lane = tid < 16 ? tid : tid < 24 ? tid - 16 : tid - 24;
+  // Horizontal edges: invocations 0-63 the luma pixel columns, 64-95 and
+  // 96-127 the chroma ones; each its column, top to bottom.
+  {
+    const int p = tid < 64 ? 0 : tid < 96 ? 1 : 2;
+    const int lane = tid < 64 ? tid : tid < 96 ? tid - 64 : tid - 96;
     const int units = p == 0 ? 16 : 8;
     const int cols = int(sel3(pc.cols[0], pc.cols[1], pc.cols[2], p)), rows = int(sel3(pc.rows[0], pc.rows[1], pc.rows[2], p));
     const int W = int(sel3(pc.planes.width[0], pc.planes.width[1], pc.planes.width[2], p)), H = int(sel3(pc.planes.height[0], pc.planes.height[1], pc.planes.height[2], p));
     const int uy0 = sby * units, ux1 = min(sbx * units + units, cols);
-    const int ux = sbx * units + lane;
+    const int ux = sbx * units + (lane >> 2);
     if (ux < ux1 && ux * 4 < W) {
-      const int wstride = int(sel3(pc.planes.stride[0], pc.planes.stride[1], pc.planes.stride[2], p) >> 2);
-      const int col_w = int(sel3(pc.planes.off[0], pc.planes.off[1], pc.planes.off[2], p) >> 2) + ux;
-      for (uint bits = edge_mask(masks, 12, p, lane); bits != 0u; bits &= bits - 1u) {
+      const int stride = int(sel3(pc.planes.stride[0], pc.planes.stride[1], pc.planes.stride[2], p));
+      const int col_b = int(sel3(pc.planes.off[0], pc.planes.off[1], pc.planes.off[2], p)) + ux * 4 + (lane & 3);
+      for (uint bits = edge_mask(masks, 12, p, lane >> 2); bits != 0u; bits &= bits - 1u) {
         const int uy = uy0 + findLSB(bits);
         const uint unit0 = lf_unit(p, uint(uy * cols + ux));  // a dd_lf_unit, one word
         int level = int(DD_FIELD(unit, DD_LFU_LEVEL)), size = int(DD_FIELD(unit, DD_LFU_TOP_SIZE));
         if (size == 0 || level == 0 || level > 63) continue;
         int y = uy * 4, reach = size == 16 ? 8 : 4;
         if (y < reach || y + reach > H) continue;
-        horizontal_edge(col_w + y * wstride, wstride, size == 16 ? 16 : size == 8 ? 8 : 4, level);
+        horizontal_edge(col_b + y * stride, stride, size == 16 ? 16 : size == 8 ? 8 : 4, level);
       }
     }
   }
