@@ -9,6 +9,7 @@
  *     -> ctx->hdl.lock        (control handler, per file handle)
  *     -> dev->chan_lock       (daemon channel: outq, jobs, daemon state)
  *       -> m2m rdy_spinlock   (requeue claimed buffers at completion)
+ *       -> q->mmap_lock       (vb2, in VIDIOC_REMOVE_BUFS)
  *
  * Never call v4l2_m2m_buf_done_and_job_finish() with chan_lock held:
  * finishing may lead to device_run, which takes chan_lock.

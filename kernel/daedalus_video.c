@@ -247,6 +247,30 @@ static int daedalus_decoder_cmd(struct file *file, void *priv,
 	return ret;
 }
 
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+/*
+ * VIDIOC_REMOVE_BUFS: GStreamer >= 1.25.1 handles a VP9 frame size change on
+ * an inter frame by adding CAPTURE buffers of the new size (CREATE_BUFS)
+ * and removing the old ones, and only when the queue reports
+ * V4L2_BUF_CAP_SUPPORTS_REMOVE_BUFS, which the ioctl core sets when this
+ * op exists.  vb2 removes only dequeued buffers, but a dequeued buffer can
+ * still be a reference of the job in flight, which the daemon looks up by
+ * index under chan_lock (daedalus_chardev.c): hold it here too, so that
+ * lookup finds the buffer or nothing, never one being freed.
+ */
+static int daedalus_remove_bufs(struct file *file, void *priv,
+				struct v4l2_remove_buffers *d)
+{
+	struct daedalus_ctx *ctx = daedalus_file_to_ctx(file);
+	int ret;
+
+	mutex_lock(&ctx->dev->chan_lock);
+	ret = v4l2_m2m_ioctl_remove_bufs(file, priv, d);
+	mutex_unlock(&ctx->dev->chan_lock);
+	return ret;
+}
+#endif
+
 const struct v4l2_ioctl_ops daedalus_ioctl_ops = {
 	.vidioc_querycap		= daedalus_querycap,
 	.vidioc_enum_framesizes		= daedalus_enum_framesizes,
@@ -267,6 +291,9 @@ const struct v4l2_ioctl_ops daedalus_ioctl_ops = {
 	.vidioc_dqbuf			= v4l2_m2m_ioctl_dqbuf,
 	.vidioc_prepare_buf		= v4l2_m2m_ioctl_prepare_buf,
 	.vidioc_create_bufs		= v4l2_m2m_ioctl_create_bufs,
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+	.vidioc_remove_bufs		= daedalus_remove_bufs,
+#endif
 	.vidioc_expbuf			= v4l2_m2m_ioctl_expbuf,
 
 	.vidioc_streamon		= v4l2_m2m_ioctl_streamon,
