@@ -13,7 +13,7 @@
 
 #include "backends.h"
 #include "cpu_surface.h"
-#include "fork_join.h"
+#include "daedalus/dispatch/fork_join.h"
 #include "daedalus/dispatch/threads.h"
 #include "daedalus/error.h"
 #include "inter_geometry.h"

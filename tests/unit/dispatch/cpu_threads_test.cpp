@@ -17,7 +17,7 @@
 #include "daedalus/error.h"
 #include "cpu_surface.h"
 #include "daedalus/dispatch/synthetic_work.h"
-#include "fork_join.h"
+#include "daedalus/dispatch/fork_join.h"
 
 namespace daedalus::dispatch::cpu {
 namespace {

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "daedalus/dispatch/thread_cpu.h"
-#include "fork_join.h"
+#include "daedalus/dispatch/fork_join.h"
 
 namespace daedalus::dispatch {
 namespace {
@@ -53,7 +53,7 @@ TEST(ThreadCpu, OtherThreadsAreNotCounted) {
 }
 
 TEST(ThreadCpu, TheCpuBackendsStagePoolIsCounted) {
-  cpu::ForkJoin pool(3);
+  ForkJoin pool(3);
   const double before = worker_threads_cpu_ms();
   pool.run([](unsigned i) {
     if (i > 0) burn(20);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-#include "fork_join.h"
+#include "daedalus/dispatch/fork_join.h"
 
 #include <algorithm>
 
 #include "daedalus/dispatch/thread_cpu.h"
 
-namespace daedalus::dispatch::cpu {
+namespace daedalus::dispatch {
 
 ForkJoin::ForkJoin(unsigned threads) {
   for (unsigned i = 1; i < std::max(threads, 1u); ++i) workers_.emplace_back([this, i] { worker(i); });
@@ -72,4 +72,4 @@ void ForkJoin::worker(unsigned index) {
   }
 }
 
-}  // namespace daedalus::dispatch::cpu
+}  // namespace daedalus::dispatch

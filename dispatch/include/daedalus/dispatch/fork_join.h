@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// A small fork-join pool for the CPU backend's stages: run(fn) calls fn(i)
-// for every i < size() at once, fn(0) on the calling thread, and returns
-// when all have returned. The Pi 5 has four cores and one stream's frame is
-// decoded by one daemon worker, so a 1080p frame's pixel stages are split
-// across cores here.
+// A small persistent fork-join pool: run(fn) calls fn(i) for every
+// i < size() at once, fn(0) on the calling thread, and returns when all
+// have returned. The Pi 5 has four cores and one stream's frame is decoded
+// by one daemon worker, so the CPU backend splits a 1080p frame's pixel
+// stages across cores with one, and the VP9 decoder its tile columns. The
+// threads are started once, not per frame, and count as the decoder's own
+// (thread_cpu.h).
 #pragma once
 
 #include <condition_variable>
@@ -14,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-namespace daedalus::dispatch::cpu {
+namespace daedalus::dispatch {
 
 class ForkJoin {
  public:
@@ -28,7 +30,8 @@ class ForkJoin {
 
   // The first exception any fn(i) threw is rethrown here, after every fn(i)
   // has returned (so nothing still runs on the caller's data). One caller
-  // at a time: a backend, and so its pool, serves one daemon worker.
+  // at a time: a backend or a decoder, and so its pool, serves one daemon
+  // worker.
   void run(const std::function<void(unsigned)>& fn);
 
  private:
@@ -44,4 +47,4 @@ class ForkJoin {
   std::vector<std::thread> workers_;
 };
 
-}  // namespace daedalus::dispatch::cpu
+}  // namespace daedalus::dispatch
