@@ -135,13 +135,22 @@ void FrameCore::decode_entropy(const FrameHeader& h, const FrameContext& fc, con
   tc.work = &work_;
   tile_unread_.clear();
   tc.tile_unread_bytes = &tile_unread_;
-  tc.threads = entropy_threads_;
+  tc.threads = tile_threads(h);
   decode_tiles(data, size, tc);
   build_loop_filter_units(h, blocks_, grid_, work_);
   dd_frame_params& fp = work_.params;
   fp.num_blocks = static_cast<uint32_t>(work_.blocks.size());
   fp.num_tx_blocks = static_cast<uint32_t>(work_.tx_blocks.size());
   fp.num_coeffs = static_cast<uint32_t>(work_.coeffs.size());
+}
+
+// The threads for the frame's tile columns, null for one: at most one per
+// column, more started when a frame has more columns than the pool.
+dispatch::ForkJoin* FrameCore::tile_threads(const FrameHeader& h) {
+  const unsigned n = std::min(entropy_threads_, 1u << h.log2_tile_cols);
+  if (n <= 1) return nullptr;
+  if (!tile_threads_ || tile_threads_->size() < n) tile_threads_ = std::make_unique<dispatch::ForkJoin>(n);
+  return tile_threads_.get();
 }
 
 // The work's frame parameters and references (dd_frame_params, docs/dispatch.md).

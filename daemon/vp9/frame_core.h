@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "daedalus/dispatch/dispatch.h"
@@ -79,7 +80,10 @@ class FrameCore {
   // (1: only the calling one). Default: dispatch::default_threads(), the
   // machine's hardware threads, at most 4 (a Pi 5's cores; VP9 at 1080p has
   // at most 4 tile columns, at 4K 8).
-  void set_entropy_threads(unsigned n) { entropy_threads_ = std::max(n, 1u); }
+  void set_entropy_threads(unsigned n) {
+    entropy_threads_ = std::max(n, 1u);
+    tile_threads_.reset();
+  }
   unsigned entropy_threads() const { return entropy_threads_; }
   // The frame after a failed one must not use MVs from before it.
   void forget_prev_mvs() { have_prev_mvs_ = false; }
@@ -98,6 +102,7 @@ class FrameCore {
   void decode_entropy(const FrameHeader& h, const FrameContext& fc, const uint8_t* data, size_t size,
                       const RefPicture refs_in[3], dispatch::Surface* refs[3]);
   void set_work_params(const FrameHeader& h, const RefPicture refs_in[3], dispatch::Surface* refs[3]);
+  dispatch::ForkJoin* tile_threads(const FrameHeader& h);
   void adapt_probabilities(const FrameHeader& h, const FrameContext& fc);
   void reconstruct(const FrameHeader& h, dispatch::Surface* const refs[3], dispatch::Surface& dst,
                    dispatch::Surface* pack_to);
@@ -116,6 +121,10 @@ class FrameCore {
   std::vector<uint8_t> seg_map_cur_, seg_map_last_;
   std::vector<size_t> tile_unread_;
   unsigned entropy_threads_ = 1;
+  // The tile-column threads, started by the first frame with several tile
+  // columns and kept (one per column up to entropy_threads_), so that a
+  // frame does not pay for starting them.
+  std::unique_ptr<dispatch::ForkJoin> tile_threads_;
   uint32_t state_mi_cols_ = 0, state_mi_rows_ = 0;
 
   // What the previous decoded frame left for this one.

@@ -142,9 +142,8 @@ void decode_tiles(const uint8_t* data, size_t size, const TileDecodeContext& ctx
   else ctx.mvs->resize(mis);
   const std::vector<tile::TileSpan> tiles = tile::split_tiles(data, size, h);
   const int tile_cols = 1 << h.log2_tile_cols;
-  const unsigned threads = std::min(std::max(ctx.threads, 1u), static_cast<unsigned>(tile_cols));
-  if (threads > 1) {
-    tile::decode_tile_columns(tiles, tile_cols, threads, ctx);
+  if (ctx.threads && ctx.threads->size() > 1 && tile_cols > 1) {
+    tile::decode_tile_columns(tiles, tile_cols, *ctx.threads, ctx);
     return;
   }
   ctx.blocks->clear();

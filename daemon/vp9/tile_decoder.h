@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "daedalus/dispatch/dispatch.h"
+#include "daedalus/dispatch/fork_join.h"
 #include "frame_header.h"
 #include "probs.h"
 
@@ -61,9 +62,10 @@ struct TileDecodeContext {
   dispatch::FrameWork* work = nullptr;
   // Optional: bytes each tile left unread (tests check tiles end in sync).
   std::vector<size_t>* tile_unread_bytes = nullptr;
-  // Up to this many threads decode the frame's tile columns (1: all on the
-  // calling thread). The outputs are the same as on one thread, to the byte.
-  unsigned threads = 1;
+  // Optional: the threads that decode the frame's tile columns at once, up
+  // to one per column (null: all on the calling thread). The outputs are
+  // the same as on one thread, to the byte.
+  dispatch::ForkJoin* threads = nullptr;
 };
 
 // Decodes all tiles of a frame. `data` starts right after the compressed

@@ -238,8 +238,10 @@ struct TileSpan {
   bool empty() const { return r1 <= r0 || c1 <= c0; }
 };
 
-// The frame's tiles with tile columns on `n` threads (tile_threads.cpp);
-// the outputs are the same as decode_tiles() on one thread, to the byte.
-void decode_tile_columns(const std::vector<TileSpan>& tiles, int tile_cols, unsigned n, const TileDecodeContext& ctx);
+// The frame's tiles with tile columns on the pool's threads
+// (tile_threads.cpp); the outputs are the same as decode_tiles() on one
+// thread, to the byte.
+void decode_tile_columns(const std::vector<TileSpan>& tiles, int tile_cols, dispatch::ForkJoin& threads,
+                         const TileDecodeContext& ctx);
 
 }  // namespace daedalus::vp9::tile
