@@ -73,7 +73,6 @@ VulkanBackend::~VulkanBackend() {
     if (p.layout) vkDestroyPipelineLayout(dev, p.layout, nullptr);
     if (p.set_layout) vkDestroyDescriptorSetLayout(dev, p.set_layout, nullptr);
   }
-  for (auto pool : desc_pools_) vkDestroyDescriptorPool(dev, pool, nullptr);
   if (queries_) vkDestroyQueryPool(dev, queries_, nullptr);
   if (fence_) vkDestroyFence(dev, fence_, nullptr);
   if (cmd_pool_) vkDestroyCommandPool(dev, cmd_pool_, nullptr);
@@ -154,43 +153,7 @@ std::vector<std::pair<std::string, std::string>> VulkanBackend::pipeline_statist
 VkDescriptorSet VulkanBackend::make_set(PipelineId id, std::initializer_list<VkBuffer> buffers) {
   const Pipeline& p = pipelines_[id];
   if (buffers.size() != p.num_buffers) throw Error("vulkan backend: internal error: descriptor count mismatch");
-  VkDescriptorSet set = VK_NULL_HANDLE;
-  for (;;) {
-    if (desc_pool_cur_ == desc_pools_.size()) {
-      VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 256};
-      VkDescriptorPoolCreateInfo dpci{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
-      dpci.maxSets = 64;
-      dpci.poolSizeCount = 1;
-      dpci.pPoolSizes = &size;
-      VkDescriptorPool pool;
-      check(vkCreateDescriptorPool(ctx_->device(), &dpci, nullptr, &pool), "vkCreateDescriptorPool");
-      desc_pools_.push_back(pool);
-    }
-    VkDescriptorSetAllocateInfo dsai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
-    dsai.descriptorPool = desc_pools_[desc_pool_cur_];
-    dsai.descriptorSetCount = 1;
-    dsai.pSetLayouts = &p.set_layout;
-    VkResult r = vkAllocateDescriptorSets(ctx_->device(), &dsai, &set);
-    if (r == VK_SUCCESS) break;
-    if (r != VK_ERROR_OUT_OF_POOL_MEMORY && r != VK_ERROR_FRAGMENTED_POOL) check(r, "vkAllocateDescriptorSets");
-    desc_pool_cur_++;
-  }
-  std::vector<VkDescriptorBufferInfo> infos;
-  std::vector<VkWriteDescriptorSet> writes;
-  infos.reserve(buffers.size());
-  uint32_t i = 0;
-  for (VkBuffer b : buffers) {
-    infos.push_back({b, 0, VK_WHOLE_SIZE});
-    VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
-    w.dstSet = set;
-    w.dstBinding = i++;
-    w.descriptorCount = 1;
-    w.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-    w.pBufferInfo = &infos.back();
-    writes.push_back(w);
-  }
-  vkUpdateDescriptorSets(ctx_->device(), static_cast<uint32_t>(writes.size()), writes.data(), 0, nullptr);
-  return set;
+  return sets_.get(id, p.set_layout, buffers);
 }
 
 void VulkanBackend::dispatch_raw(PipelineId id, VkDescriptorSet set, const void* push, size_t push_size, uint32_t gx,
@@ -343,8 +306,7 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   residual_buf_.ensure(*ctx_, size_t(tx_plan_.residual_samples) * 2);
   params_ = work.params;
 
-  for (auto pool : desc_pools_) vkResetDescriptorPool(ctx_->device(), pool, 0);
-  desc_pool_cur_ = 0;
+  sets_.begin_frame();
   check(vkResetCommandBuffer(cmd_, 0), "vkResetCommandBuffer");
   VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;

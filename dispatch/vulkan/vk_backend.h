@@ -19,6 +19,7 @@
 
 #include "daedalus/dispatch/dispatch.h"
 #include "vk_context.h"
+#include "vk_descriptor_sets.h"
 #include "vk_interface.h"
 #include "stage_inter_pred.h"
 #include "stage_loop_filter.h"
@@ -77,6 +78,8 @@ class VulkanBackend final : public Backend {
   // Whether the last wrap_nv12 with a dmabuf fd imported it in place (true)
   // or fell back to a copy (false).
   bool last_wrap_imported() const { return last_wrap_imported_; }
+  // Descriptor sets allocated so far (the rest of the frames' sets were reused).
+  uint64_t descriptor_set_allocations() const { return sets_.allocations(); }
   // Every pipeline the backend created, in order (tests/v3d/ reads them,
   // via daedalus-checkasm --compile-only). With VulkanOptions::pipeline_log
   // each creation is also framed on stderr by "daedalus-pipeline begin
@@ -88,6 +91,8 @@ class VulkanBackend final : public Backend {
  private:
   void create_pipeline(const PipelineSpec& spec);
   std::vector<std::pair<std::string, std::string>> pipeline_statistics(VkPipeline pipeline);
+  // A descriptor set with `buffers` for pipeline `id`, kept across frames
+  // (DescriptorSets).
   VkDescriptorSet make_set(PipelineId id, std::initializer_list<VkBuffer> buffers);
   // push: the pipeline's push-constant struct (kPipelineSpecs); a struct
   // of another size is an internal error.
@@ -124,8 +129,7 @@ class VulkanBackend final : public Backend {
   VkCommandBuffer cmd_ = VK_NULL_HANDLE;
   VkFence fence_ = VK_NULL_HANDLE;
   VkQueryPool queries_ = VK_NULL_HANDLE;
-  std::vector<VkDescriptorPool> desc_pools_;
-  size_t desc_pool_cur_ = 0;
+  DescriptorSets sets_{*ctx_};
 
   // Per-frame work, persistent across frames (grown on demand).
   GrowableBuffer tx_buf_, coeff_buf_, residual_buf_, lf_buf_, tx_aux_buf_, lf_aux_buf_, jobs_buf_;

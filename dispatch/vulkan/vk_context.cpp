@@ -332,6 +332,7 @@ Buffer& Buffer::operator=(Buffer&& o) noexcept {
 void Buffer::reset() {
   // ctx_ is set whenever there is a buffer or memory to free.
   const bool leak = ctx_ && ctx_->abandoned();
+  if (buffer_) ctx_->note_buffer_destroyed();
   if (buffer_ && !leak) vkDestroyBuffer(ctx_->device(), buffer_, nullptr);
   if (memory_ && !leak) vkFreeMemory(ctx_->device(), memory_, nullptr);  // unmaps implicitly
   buffer_ = VK_NULL_HANDLE;

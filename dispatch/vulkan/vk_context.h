@@ -77,6 +77,13 @@ class Context {
   void abandon() const { abandoned_.store(true); }
   bool abandoned() const { return abandoned_.load(); }
 
+  // How many VkBuffers of this context were destroyed so far. A handle may
+  // be reused for a new buffer once the old one is destroyed: whatever
+  // remembers buffers by handle (DescriptorSets) forgets them when this
+  // changes.
+  uint64_t buffers_destroyed() const { return buffers_destroyed_.load(std::memory_order_relaxed); }
+  void note_buffer_destroyed() const { buffers_destroyed_.fetch_add(1, std::memory_order_relaxed); }
+
   // Memory type index satisfying `bits` and `flags`; throws if none.
   uint32_t find_memory_type(uint32_t bits, VkMemoryPropertyFlags flags) const;
 
@@ -105,6 +112,7 @@ class Context {
   // context (whose instance and messenger live on) can leak it.
   std::unique_ptr<std::atomic<uint64_t>> messages_ = std::make_unique<std::atomic<uint64_t>>(0);
   mutable std::atomic<bool> abandoned_{false};
+  mutable std::atomic<uint64_t> buffers_destroyed_{0};
 };
 
 // A VkBuffer with its own host-visible, coherent memory, persistently

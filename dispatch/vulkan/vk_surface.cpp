@@ -154,7 +154,10 @@ VkSurface::~VkSurface() {
   // keep it, and the dmabuf it references, rather than free it under the
   // running work (Context::abandon()).
   if (ctx_keep_->abandoned()) return;
-  if (imported_buffer_) vkDestroyBuffer(device_, imported_buffer_, nullptr);
+  if (imported_buffer_) {
+    vkDestroyBuffer(device_, imported_buffer_, nullptr);
+    ctx_keep_->note_buffer_destroyed();
+  }
   if (imported_memory_) vkFreeMemory(device_, imported_memory_, nullptr);
   if (external_is_mmap_) munmap(external_, size_);
 }

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstring>
 #include <map>
 #include <random>
@@ -276,6 +277,94 @@ TEST(VulkanBackend, ReservedBuffersDecodeLikeTheCpuBackend) {
     EXPECT_GE(t.finish_ms, 0.0);
   }
   EXPECT_EQ(vkb.validation_messages(), 0u);
+}
+
+// Descriptor sets are made once and found again in later frames; when a
+// work buffer grows (its old VkBuffer destroyed, its handle free for reuse)
+// they are made anew, and the frame still matches the CPU backend.
+TEST(VulkanBackend, DescriptorSetsAreKeptAcrossFramesAndRemadeWhenABufferIsDestroyed) {
+  vk::VulkanBackend vkb(validated());
+  auto cpu = create_backend(BackendKind::kCpu);
+  Backend* backends[2] = {&vkb, cpu.get()};
+  // A decoder's surfaces: a destination and three references per size.
+  struct Surfaces {
+    std::shared_ptr<Surface> dst, refs[3];
+  };
+  auto make_surfaces = [&](uint32_t w, uint32_t h) {
+    std::array<Surfaces, 2> s;
+    for (int k = 0; k < 2; ++k) {
+      s[k].dst = backends[k]->create_surface(w, h);
+      for (int r = 0; r < 3; ++r) {
+        s[k].refs[r] = backends[k]->create_surface(w, h);
+        fill_reference(*s[k].refs[r], 50 + r);
+      }
+    }
+    return s;
+  };
+  auto run_inter_frame = [&](uint32_t w, uint32_t h, const std::array<Surfaces, 2>& s) {
+    const FrameWork work = make_synthetic_work({w, h, false, 5u});
+    for (int k = 0; k < 2; ++k) {
+      Backend& b = *backends[k];
+      Surface* refs[3] = {s[k].refs[0].get(), s[k].refs[1].get(), s[k].refs[2].get()};
+      b.begin_frame(work);
+      daedalus_dispatch_residual(b, work);
+      daedalus_dispatch_inter_pred(b, work, *s[k].dst, refs);
+      daedalus_dispatch_intra_recon(b, work, *s[k].dst);
+      daedalus_dispatch_loop_filter(b, work, *s[k].dst);
+      b.end_frame();
+    }
+    for (int p = 0; p < 3; ++p) {
+      const PlaneLayout &a = s[0].dst->plane(p), &c = s[1].dst->plane(p);
+      for (uint32_t y = 0; y < a.height; ++y)
+        if (std::memcmp(s[0].dst->host_data() + a.offset + y * a.stride,
+                        s[1].dst->host_data() + c.offset + y * c.stride, a.width))
+          return ::testing::AssertionFailure() << w << "x" << h << " plane " << p << " row " << y << " differs";
+    }
+    return ::testing::AssertionSuccess();
+  };
+  const auto small = make_surfaces(64, 64);
+  ASSERT_TRUE(run_inter_frame(64, 64, small));
+  const uint64_t first = vkb.descriptor_set_allocations();
+  EXPECT_GT(first, 0u);
+  ASSERT_TRUE(run_inter_frame(64, 64, small));
+  EXPECT_EQ(vkb.descriptor_set_allocations(), first);
+  {
+    const auto large = make_surfaces(256, 192);
+    ASSERT_TRUE(run_inter_frame(256, 192, large));  // the work buffers grow
+    EXPECT_GT(vkb.descriptor_set_allocations(), first);
+  }
+  ASSERT_TRUE(run_inter_frame(64, 64, small));
+  EXPECT_EQ(vkb.validation_messages(), 0u);
+}
+
+// A destroyed buffer's handle may name the next buffer created: once any
+// buffer of the context is destroyed, no kept set is handed out again.
+TEST(VulkanDescriptorSets, DropsEveryKeptSetWhenABufferIsDestroyed) {
+  vk::Context ctx(validated());
+  VkDescriptorSetLayoutBinding binding{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+  VkDescriptorSetLayoutCreateInfo lci{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+  lci.bindingCount = 1;
+  lci.pBindings = &binding;
+  VkDescriptorSetLayout layout = VK_NULL_HANDLE;
+  ASSERT_EQ(vkCreateDescriptorSetLayout(ctx.device(), &lci, nullptr, &layout), VK_SUCCESS);
+  {
+    vk::DescriptorSets sets(ctx);
+    vk::Buffer kept(ctx, 256, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT), other(ctx, 256, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+    sets.begin_frame();
+    const VkDescriptorSet first = sets.get(0, layout, {kept.buffer()});
+    EXPECT_EQ(sets.get(0, layout, {kept.buffer()}), first);
+    EXPECT_NE(sets.get(1, layout, {kept.buffer()}), first);  // another pipeline's
+    EXPECT_EQ(sets.allocations(), 2u);
+    other.reset();
+    EXPECT_NE(sets.get(0, layout, {kept.buffer()}), first);  // made anew within the frame
+    EXPECT_EQ(sets.allocations(), 3u);
+    sets.begin_frame();  // the pools' sets freed
+    sets.get(0, layout, {kept.buffer()});
+    EXPECT_EQ(sets.get(0, layout, {kept.buffer()}), sets.get(0, layout, {kept.buffer()}));
+    EXPECT_EQ(sets.allocations(), 4u);
+  }
+  vkDestroyDescriptorSetLayout(ctx.device(), layout, nullptr);
+  EXPECT_EQ(ctx.validation_messages(), 0u);
 }
 
 // The dispatch records a device model projects from (bench/pi5_model.py):
