@@ -66,35 +66,48 @@ void TileDecoder::emit_block_and_residual() {
   int eob_total = 0;
   const CoefScans& scans = *scans_;
   const BlockSize bs8 = std::max<BlockSize>(bsize_, kBlock8x8);  // sub-8x8 blocks count as 8x8
+  const int have_left = left_ ? int{DD_TX_HAVE_LEFT} : 0;
+  const int have_above = row_ > 0 ? int{DD_TX_HAVE_ABOVE} : 0;
+  // The plane's geometry and token tables: set for luma and for the first
+  // chroma plane; the second chroma plane has the first one's.
+  int n4w = 0, tx_size = 0, step = 0, max_w = 0, max_h = 0, x4 = 0, y4 = 0, left_y4 = 0, mode = 0;
+  bool mode_per_tx = false;
+  const uint8_t* probs = nullptr;
+  uint32_t* cnt = nullptr;
+  const int16_t* dq = nullptr;
+  dd_tx_block tb{};
   for (int plane = 0; plane < 3; ++plane) {
-    const int ss_x = plane ? h_.ss_x : 0, ss_y = plane ? h_.ss_y : 0;
-    // Block size in 4x4 units in this plane.
-    const int bwl = std::max(kBWidthLog2[bs8] - ss_x, 0);
-    const int bhl = std::max(kBHeightLog2[bs8] - ss_y, 0);
-    const int n4w = 1 << bwl, n4h = 1 << bhl;
-    int tx_size = mi_->tx_size;
-    if (plane) tx_size = bsize_ < kBlock8x8 ? 0 : std::min({tx_size, bwl, bhl, 3});
-    const int step = 1 << tx_size;
-    int max_w = n4w, max_h = n4h;
-    if (to_right_ < 0) max_w += to_right_ >> (5 + ss_x);
-    if (to_bottom_ < 0) max_h += to_bottom_ >> (5 + ss_y);
-    const int x4 = (col_ * 2) >> ss_x, y4 = (row_ * 2) >> ss_y;  // block origin in 4x4 units
+    if (plane < 2) {
+      const int ss_x = plane ? h_.ss_x : 0, ss_y = plane ? h_.ss_y : 0;
+      // Block size in 4x4 units in this plane.
+      const int bwl = std::max(kBWidthLog2[bs8] - ss_x, 0);
+      const int bhl = std::max(kBHeightLog2[bs8] - ss_y, 0);
+      n4w = 1 << bwl;
+      const int n4h = 1 << bhl;
+      tx_size = mi_->tx_size;
+      if (plane) tx_size = bsize_ < kBlock8x8 ? 0 : std::min({tx_size, bwl, bhl, 3});
+      step = 1 << tx_size;
+      max_w = n4w;
+      max_h = n4h;
+      if (to_right_ < 0) max_w += to_right_ >> (5 + ss_x);
+      if (to_bottom_ < 0) max_h += to_bottom_ >> (5 + ss_y);
+      x4 = (col_ * 2) >> ss_x;  // block origin in 4x4 units
+      y4 = (row_ * 2) >> ss_y;
+      left_y4 = ((row_ & 7) * 2) >> ss_y;
+      // Per plane unless an intra sub-8x8 luma block (one mode per 4x4).
+      mode_per_tx = !inter && plane == 0 && bsize_ < kBlock8x8;
+      const bool adst = !inter && plane == 0 && tx_size < 3 && !h_.lossless;
+      mode = plane ? mi_->uv_mode : mi_->mode[3];
+      tb.tx_size = static_cast<uint8_t>(tx_size);
+      tb.mode = static_cast<uint8_t>(inter ? DD_MODE_INTER : mode);
+      tb.tx_type = static_cast<uint8_t>(h_.lossless ? int{DD_TX_WHT_WHT} : adst ? int{kModeToTxType[mode]} : int{DD_TX_DCT_DCT});
+      probs = coef_probs_[tx_size][plane > 0][inter][0];
+      cnt = coef_counts_[tx_size][plane > 0][inter][0];
+      dq = dq_[mi_->segment_id][plane > 0];
+    }
     uint8_t* above = &above_nz_[plane][x4];
-    uint8_t* left = &left_nz_[plane][((row_ & 7) * 2) >> ss_y];
-    // Per plane unless an intra sub-8x8 luma block (one mode per 4x4).
-    const bool mode_per_tx = !inter && plane == 0 && bsize_ < kBlock8x8;
-    const bool adst = !inter && plane == 0 && tx_size < 3 && !h_.lossless;
-    int mode = plane ? mi_->uv_mode : mi_->mode[3];
-    dd_tx_block tb{};
+    uint8_t* left = &left_nz_[plane][left_y4];
     tb.plane = static_cast<uint8_t>(plane);
-    tb.tx_size = static_cast<uint8_t>(tx_size);
-    tb.mode = static_cast<uint8_t>(inter ? DD_MODE_INTER : mode);
-    tb.tx_type = static_cast<uint8_t>(h_.lossless ? int{DD_TX_WHT_WHT} : adst ? int{kModeToTxType[mode]} : int{DD_TX_DCT_DCT});
-    const uint8_t* const probs = coef_probs_[tx_size][plane > 0][inter][0];
-    uint32_t* const cnt = coef_counts_[tx_size][plane > 0][inter][0];
-    const int16_t* const dq = dq_[mi_->segment_id][plane > 0];
-    const int have_left = left_ ? int{DD_TX_HAVE_LEFT} : 0;
-    const int have_above = row_ > 0 ? int{DD_TX_HAVE_ABOVE} : 0;
     for (int r = 0; r < max_h; r += step) {
       tb.y = static_cast<uint16_t>((y4 + r) * 4);
       for (int cc = 0; cc < max_w; cc += step) {
