@@ -18,22 +18,66 @@ namespace daedalus::dispatch::vk {
 
 InterPlan plan_inter(const FrameWork& work, const RefView refs[3]) {
   InterPlan plan;
-  plan_inter(work, refs, plan);
+  plan_inter(work, refs, plan, [&](size_t n) {
+    plan.words.assign(n, 0);
+    return plan.words.data();
+  });
+  plan.words.resize(plan.num_words);
   return plan;
 }
 
-void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan) {
+namespace {
+
+// A block's prediction parts in one plane: (offset, size, vector index or
+// -1 for the 4:2:0 chroma average of a sub-8x8 block's four vectors).
+struct Part {
+  int ox, oy, w, h, mv;
+};
+int block_parts(const dd_block& b, int plane, int ssx, int ssy, Part parts[4]) {
+  const int bw = vp9::pred_width(b, ssx), bh = vp9::pred_height(b, ssy);
+  if (!vp9::is_sub8x8(b)) {
+    parts[0] = {0, 0, bw, bh, 0};
+    return 1;
+  }
+  if (plane == 0 || (!ssx && !ssy)) {
+    for (int k = 0; k < 4; ++k) parts[k] = {(k & 1) * 4, (k >> 1) * 4, 4, 4, k};
+    return 4;
+  }
+  parts[0] = {0, 0, bw, bh, -1};
+  return 1;
+}
+
+uint32_t units_of(int w, int h) { return uint32_t((w + 3) / 4) * uint32_t((h + 3) / 4); }
+
+}  // namespace
+
+void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan,
+                const std::function<uint32_t*(size_t n)>& words) {
   const dd_frame_params& fp = work.params;
   plan.num_jobs = plan.num_units = 0;
-  std::vector<uint32_t>& out = plan.words;
-  out.assign(kJobHeaderWords, 0);  // keeps the capacity of earlier frames
-  uint32_t units_in[2][3] = {};    // per pass and reference slot
+  // Room for every job and unit before clipping to the decoded area.
+  size_t max_jobs = 0, max_units = 0;
+  for (const dd_block& b : work.blocks) {
+    if (!(b.flags & DD_BLOCK_INTER)) continue;
+    const uint32_t nrefs = (b.flags & DD_BLOCK_COMPOUND) ? 2 : 1;
+    for (int plane = 0; plane < 3; ++plane) {
+      const int ssx = plane ? int(fp.ss_x) : 0, ssy = plane ? int(fp.ss_y) : 0;
+      Part parts[4];
+      const int nparts = block_parts(b, plane, ssx, ssy, parts);
+      max_jobs += size_t(nparts);
+      for (int k = 0; k < nparts; ++k) max_units += size_t(units_of(parts[k].w, parts[k].h)) * nrefs;
+    }
+  }
+  uint32_t* const out = words(kJobHeaderWords + max_jobs * kJobWords + max_units);
+  std::fill(out, out + kJobHeaderWords, 0u);
   for (int s = 0; s < 3; ++s)
     for (int pl = 0; pl < 3; ++pl) {
       out[s * 9 + pl * 3 + 0] = refs[s].offset[pl];
       out[s * 9 + pl * 3 + 1] = refs[s].stride[pl];
       out[s * 9 + pl * 3 + 2] = refs[s].step[pl];
     }
+  plan.job_units.clear();
+  uint32_t units_in[2][3] = {};  // per pass and reference slot
   for (const dd_block& b : work.blocks) {
     if (!(b.flags & DD_BLOCK_INTER)) continue;
     const int nrefs = (b.flags & DD_BLOCK_COMPOUND) ? 2 : 1;
@@ -55,18 +99,8 @@ void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan) {
         ref_w[i] = area.w;
         ref_h[i] = area.h;
       }
-      // Sub-blocks: (offset, size, vector index or -1 for the chroma average).
-      struct Part {
-        int ox, oy, w, h, mv;
-      } parts[4];
-      int nparts = 0;
-      if (!sub8x8) {
-        parts[nparts++] = {0, 0, bw, bh, 0};
-      } else if (!chroma || (!ssx && !ssy)) {
-        for (int k = 0; k < 4; ++k) parts[nparts++] = {(k & 1) * 4, (k >> 1) * 4, 4, 4, k};
-      } else {
-        parts[nparts++] = {0, 0, bw, bh, -1};
-      }
+      Part parts[4];
+      const int nparts = block_parts(b, plane, ssx, ssy, parts);
       for (int k = 0; k < nparts; ++k) {
         const Part& pt = parts[k];
         const int px = x + pt.ox, py = y + pt.oy;
@@ -74,7 +108,8 @@ void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan) {
         // dropped by the reference, so it need not be computed here).
         const int w = std::min(pt.w, dw - px), h = std::min(pt.h, dh - py);
         if (w <= 0 || h <= 0) continue;
-        uint32_t job[kJobWords] = {};
+        uint32_t* job = out + kJobHeaderWords + size_t(plan.num_jobs) * kJobWords;
+        std::fill(job, job + kJobWords, 0u);
         job[DD_JOB_KIND] = uint32_t(plane) | uint32_t(b.interp_filter & 3) << 8 | uint32_t(nrefs) << 16;
         job[DD_JOB_POS] = uint32_t(px) | uint32_t(py) << 16;
         job[DD_JOB_SIZE] = uint32_t(w) | uint32_t(h) << 16;
@@ -92,36 +127,37 @@ void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan) {
           r[3] = uint32_t(rp.dx) | uint32_t(rp.dy) << 16;
           r[4] = uint32_t(ref_w[i]) | uint32_t(ref_h[i]) << 16;
         }
-        out.insert(out.end(), job, job + kJobWords);
         ++plan.num_jobs;
-        const uint32_t units = uint32_t((w + 3) / 4) * uint32_t((h + 3) / 4);
-        for (int i = 0; i < nrefs; ++i) units_in[i][b.ref[i]] += units;
+        const uint32_t uw = uint32_t(w + 3) / 4, uh = uint32_t(h + 3) / 4;
+        plan.job_units.push_back(uw | uh << 8 | uint32_t(nrefs) << 16 | uint32_t(b.ref[0]) << 20 |
+                                 uint32_t(nrefs > 1 ? b.ref[1] : 0) << 24);
+        for (int i = 0; i < nrefs; ++i) units_in[i][b.ref[i]] += uw * uh;
       }
     }
   }
   // Units, pass by pass and slot by slot; within a group job by job, so
-  // that neighbouring invocations read neighbouring pixels. Sized first,
-  // then written in place.
-  const size_t jobs_end = out.size();
+  // that neighbouring invocations read neighbouring pixels: each group's
+  // place first, then one walk over the jobs.
+  const uint32_t jobs_end = kJobHeaderWords + plan.num_jobs * kJobWords;
+  uint32_t* cursor[2][3];
   for (uint32_t pass = 0; pass < 2; ++pass)
     for (uint32_t slot = 0; slot < 3; ++slot) {
       Range& g = plan.units[pass][slot];
-      g.base = uint32_t(jobs_end) + plan.num_units;
+      g.base = jobs_end + plan.num_units;
       g.count = units_in[pass][slot];
+      cursor[pass][slot] = out + g.base;
       plan.num_units += g.count;
     }
-  out.resize(jobs_end + plan.num_units);
-  for (uint32_t pass = 0; pass < 2; ++pass)
-    for (uint32_t slot = 0; slot < 3; ++slot) {
-      uint32_t* u = out.data() + plan.units[pass][slot].base;
-      for (uint32_t j = 0; j < plan.num_jobs; ++j) {
-        const uint32_t* job = out.data() + kJobHeaderWords + size_t(j) * kJobWords;
-        if ((job[DD_JOB_KIND] >> 16) <= pass || job[DD_JOB_REF + DD_JOB_REF_WORDS * pass] != slot) continue;
-        const uint32_t uw = ((job[DD_JOB_SIZE] & 0xffffu) + 3) / 4, uh = ((job[DD_JOB_SIZE] >> 16) + 3) / 4;
-        for (uint32_t r = 0; r < uh; ++r)
-          for (uint32_t c = 0; c < uw; ++c) *u++ = j << DD_UNIT_JOB_SHIFT | r << 4 | c;
-      }
+  plan.num_words = jobs_end + plan.num_units;
+  for (uint32_t j = 0; j < plan.num_jobs; ++j) {
+    const uint32_t d = plan.job_units[j];
+    const uint32_t uw = d & 0xff, uh = (d >> 8) & 0xff, nrefs = (d >> 16) & 0xf;
+    for (uint32_t pass = 0; pass < nrefs; ++pass) {
+      uint32_t*& u = cursor[pass][(d >> (20 + 4 * pass)) & 0xf];
+      for (uint32_t r = 0; r < uh; ++r)
+        for (uint32_t c = 0; c < uw; ++c) *u++ = j << DD_UNIT_JOB_SHIFT | r << 4 | c;
     }
+  }
 }
 
 void VulkanBackend::inter_pred(const FrameWork& work, Surface& dst_s, Surface* const refs[3]) {
@@ -148,15 +184,18 @@ void VulkanBackend::inter_pred(const FrameWork& work, Surface& dst_s, Surface* c
     }
     ref_bufs[s] = r.buffer();
   }
-  plan_inter(work, views, inter_plan_);
+  // Written straight into the jobs buffer (persistently mapped): the
+  // previous frame's work is done (end_frame waited for it).
+  plan_inter(work, views, inter_plan_, [&](size_t n) {
+    jobs_buf_.ensure(*ctx_, n * 4);
+    return reinterpret_cast<uint32_t*>(jobs_buf_.data());
+  });
   const InterPlan& plan = inter_plan_;
   num_jobs_ = plan.num_jobs;
   stage_begin(Stage::kInterPred);
   for (int s = 0; s < 3; s++)
     if (views[s].present) use_as_source(as_vk(*refs[s], "inter_pred reference"));
   if (plan.num_units) {
-    jobs_buf_.ensure(*ctx_, plan.words.size() * 4);
-    std::memcpy(jobs_buf_.data(), plan.words.data(), plan.words.size() * 4);
     dd_inter_push pc{};
     for (int pl = 0; pl < 3; pl++) {
       // The shader stores whole unit rows as words (units are 4-aligned).

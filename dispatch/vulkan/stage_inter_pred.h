@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "vk_work.h"
@@ -31,12 +32,21 @@ struct RefView {
 // by the reference slot the pass reads: units[pass][slot] is one dispatch.
 constexpr uint32_t kJobHeaderWords = DD_JOB_HEADER_WORDS, kJobWords = DD_JOB_WORDS;
 struct InterPlan {
-  std::vector<uint32_t> words;
+  std::vector<uint32_t> words;  // plan_inter(work, refs) only: the words above
+  uint32_t num_words = 0;       // header, jobs and units
   uint32_t num_jobs = 0, num_units = 0;
   Range units[2][3];
+  // Scratch kept from frame to frame: per job its unit columns and rows,
+  // reference count and slots (the unit pass reads these, not the jobs
+  // it wrote to device memory).
+  std::vector<uint32_t> job_units;
 };
+// The words into plan.words.
 InterPlan plan_inter(const FrameWork& work, const RefView refs[3]);
-// The same into `plan`, reusing its storage (a backend plans every frame).
-void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan);
+// The words written in place at words(n), which returns room for at least
+// n words (the backend's persistently mapped jobs buffer): no copy.
+// plan.words is left alone; plan's storage is reused frame after frame.
+void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan,
+                const std::function<uint32_t*(size_t n)>& words);
 
 }  // namespace daedalus::dispatch::vk
