@@ -160,6 +160,11 @@ FrameContext deltas_from_v4l2(const v4l2_ctrl_vp9_compressed_hdr& c) {
     m.class0_hp = c.mv.class0_hp[i];
     m.hp = c.mv.hp[i];
   }
+  // VP9's compressed header never updates the UV mode probabilities, so
+  // the control's uv_mode can only hold something a client put there by
+  // mistake (FFmpeg's v4l2-request hwaccel puts its current probabilities
+  // there); the kernel's VP9 helpers ignore it too.
+  std::memset(d.uv_mode, 0, sizeof d.uv_mode);
   return d;
 }
 

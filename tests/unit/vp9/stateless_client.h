@@ -91,7 +91,8 @@ class Client {
       FrameContext deltas;
       parse_compressed_header(d + h.uncompressed_header_size, h.compressed_header_size, h, deltas);
       v4l2_ctrl_vp9_frame f = v4l2_frame_from_header(h);
-      const v4l2_ctrl_vp9_compressed_hdr c = v4l2_compressed_from_header(h, deltas);
+      v4l2_ctrl_vp9_compressed_hdr c = v4l2_compressed_from_header(h, deltas);
+      if (edit_compressed) edit_compressed(c);
       const int b = free_buffer();
       const uint64_t ts = next_ts_ += 1000;
       std::shared_ptr<dispatch::Surface> refs[3];
@@ -150,6 +151,9 @@ class Client {
   }
 
   bool use_compressed_ctrl = true;
+  // Changes the compressed header control before it is sent (clients that
+  // fill it their own way).
+  std::function<void(v4l2_ctrl_vp9_compressed_hdr&)> edit_compressed;
   uint8_t last_refresh = 0;
   // Called with true right before and false right after each
   // StatelessDecoder::decode (the bench times the decoder alone with it).
