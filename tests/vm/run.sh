@@ -36,7 +36,9 @@
 #                           lockdep.prove_locking=0, to time what they cost)
 #   DAEDALUS_VM_GUEST_ENV   space-separated NAME=VALUE pairs exported in the guest
 #                           before the tests (e.g. GALLIUM_OVERRIDE_CPU_CAPS=sse4.1)
-#   DAEDALUS_DAEMON_TESTS   daemon test groups (see tests/vm/daemon/run-daemon-tests.sh)
+#   DAEDALUS_DAEMON_TESTS   daemon test groups (see tests/vm/daemon/run-daemon-tests.sh);
+#                           with group ffmpeg (a default) this builds or reuses
+#                           tests/clients/build-ffmpeg-v4l2request.sh's FFmpeg
 #   DAEDALUS_STATELESS_BACKENDS backends of the stateless VP9 group (default "cpu vulkan")
 #   DAEDALUS_SKIP_MODULE=1  do not build/load kernel/daedalus_v4l2.ko
 set -uo pipefail
@@ -149,6 +151,25 @@ if [ -x "$DAEMON" ] && [ -n "$MODULE_KO" ]; then
   exec 7>&-
 fi
 
+# --- 4b. FFmpeg with the v4l2-request hwaccel, for the daemon tests' group
+# "ffmpeg" (built once per machine and cached like the kernel) ------------------
+FFMPEG_V4L2REQUEST="" FFMPEG_V4L2REQUEST_SKIP=""
+if [ -n "$CORPUS_DIR" ] && [[ " ${DAEDALUS_DAEMON_TESTS:-ffmpeg} " == *" ffmpeg "* ]]; then
+  log "ffmpeg v4l2-request: tests/clients/build-ffmpeg-v4l2request.sh"
+  if ffdir=$("$REPO/tests/clients/build-ffmpeg-v4l2request.sh" 2>"$RUN_DIR/ffmpeg-v4l2request-build.log"); then
+    FFMPEG_V4L2REQUEST="$ffdir/bin/ffmpeg"
+    log "ffmpeg v4l2-request: $FFMPEG_V4L2REQUEST ($(cat "$ffdir/.complete"))"
+  else
+    rc=$?
+    FFMPEG_V4L2REQUEST_SKIP="build-ffmpeg-v4l2request.sh: $(grep -m1 -E 'SKIP|ERROR' "$RUN_DIR/ffmpeg-v4l2request-build.log" | sed 's/^\[[^]]*\] //')"
+    if [ "$rc" = 77 ]; then
+      log "ffmpeg v4l2-request: skipped ($FFMPEG_V4L2REQUEST_SKIP)"
+    else
+      host_failures+=("ffmpeg v4l2-request: build failed (log: $RUN_DIR/ffmpeg-v4l2request-build.log)")
+    fi
+  fi
+fi
+
 # --- 5. initramfs: static busybox + guest-init.sh ----------------------------------
 GEN_CPIO="$KERNEL_DIR/build/usr/gen_init_cpio"
 [ -x "$GEN_CPIO" ] || harness_fail "$GEN_CPIO missing (kernel build tree incomplete)"
@@ -181,6 +202,8 @@ DAEDALUS_BUILD_DIR=$(q "$BUILD_DIR")
 DAEDALUS_DAEMON=$(q "$DAEMON")
 DAEDALUS_DAEMON_ARGS=$(q "${DAEDALUS_DAEMON_ARGS:-}")
 DAEDALUS_DAEMON_TESTS=$(q "${DAEDALUS_DAEMON_TESTS:-}")
+DAEDALUS_FFMPEG_V4L2REQUEST=$(q "$FFMPEG_V4L2REQUEST")
+DAEDALUS_FFMPEG_V4L2REQUEST_SKIP=$(q "$FFMPEG_V4L2REQUEST_SKIP")
 DAEDALUS_STATELESS_BACKENDS=$(q "${DAEDALUS_STATELESS_BACKENDS:-}")
 DAEDALUS_CORPUS_DIR=$(q "$CORPUS_DIR")
 DAEDALUS_DRIVER_NAME=$(q "${DAEDALUS_DRIVER_NAME:-daedalus}")

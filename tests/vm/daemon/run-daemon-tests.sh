@@ -53,6 +53,10 @@
 #                     DAEDALUS_STATELESS_BACKENDS picks the backends
 #                     (default "cpu vulkan"); the vulkan daemon compiles its
 #                     pipelines and warms them up before it attaches.
+#   ffmpeg-v4l2request/*  (group "ffmpeg", last) FFmpeg's v4l2-request
+#                     hwaccel through the device, per-frame md5s, on daemons
+#                     with --decoder ffmpeg (VP9, H.264) and --decoder
+#                     daedalus (VP9), CPU backend: ffmpeg-v4l2request.sh
 #   Every clip and its framemd5 come from the host (make-stateless-clips.sh,
 #   build-vm/stateless-clips).
 #
@@ -61,11 +65,14 @@
 #                        and tests/vm/gst-md5/daedalus-gst-md5
 #   DAEDALUS_DAEMON      the daemon binary (default from DAEDALUS_BUILD_DIR)
 #   DAEDALUS_DAEMON_ARGS extra daemon arguments
+#   DAEDALUS_FFMPEG_V4L2REQUEST  group ffmpeg: the ffmpeg built by
+#                        tests/clients/build-ffmpeg-v4l2request.sh (empty:
+#                        skipped, DAEDALUS_FFMPEG_V4L2REQUEST_SKIP says why)
 #   DAEDALUS_STATELESS_CLIPS  the host-made clips (default
 #                        $DAEDALUS_REPO/build-vm/stateless-clips)
 #   DAEDALUS_RESULTS     optional: writable dir, logs go to its logs/daemon/
 #   DAEDALUS_DAEMON_TESTS optional: which groups to run, default
-#                        "decode concurrent nodaemon repeat sigkill stateless" (sigterm
+#                        "decode concurrent nodaemon repeat sigkill stateless ffmpeg" (sigterm
 #                        always runs)
 #   DAEDALUS_CONCURRENT_CLIPS optional: the 4 clips of concurrent-4 (kinds
 #                        or clip names, see clip())
@@ -85,7 +92,7 @@ export GST_REGISTRY="$WORK/gst-registry.bin"
 export GST_DEBUG_NO_COLOR=1
 FAILS=0
 DAEMON_PID=""
-TEST_GROUPS=" ${DAEDALUS_DAEMON_TESTS:-decode concurrent nodaemon repeat sigkill stateless} "
+TEST_GROUPS=" ${DAEDALUS_DAEMON_TESTS:-decode concurrent nodaemon repeat sigkill stateless ffmpeg} "
 want() { [[ $TEST_GROUPS == *" $1 "* ]]; }
 
 # Each result also goes to logs/daemon/timeline.txt with the seconds since
@@ -927,6 +934,12 @@ if want stateless; then
 		stop_daemon || fail "stateless-$backend/daemon-exit" "daemon did not exit 0 on SIGTERM (log $slog)"
 	done
 	DAEMON_ARGS=$saved_args
+fi
+
+# --- FFmpeg's v4l2-request hwaccel ----------------------------------------------
+if want ffmpeg; then
+	. "$(dirname "${BASH_SOURCE[0]}")/ffmpeg-v4l2request.sh"
+	ffmpeg_v4l2request_group
 fi
 
 [ $FAILS -eq 0 ]
