@@ -308,6 +308,8 @@ void summarize_dispatches(const std::vector<dispatch::DispatchRecord>& records, 
     it->dispatches++;
     it->groups += d.groups;
     it->batch_steps += uint64_t(d.groups) * ((d.invocations_per_group + 15) / 16) * d.steps;
+    it->loop_trips.resize(std::max<size_t>(it->loop_trips.size(), d.num_loop_trips));
+    for (uint32_t l = 0; l < d.num_loop_trips; ++l) it->loop_trips[l] += d.loop_trips[l];
     rec.dispatch_levels = std::max(rec.dispatch_levels, frame_base + d.level + 1);
   }
 }

@@ -37,6 +37,8 @@ struct DispatchTotals {
   // (V3D's SIMD width) x the steps each workgroup walks: how many times
   // the pipeline's code runs for 16 invocations.
   uint64_t batch_steps = 0;
+  // DispatchRecord::loop_trips summed, per loop (empty: not counted).
+  std::vector<uint64_t> loop_trips;
 };
 
 // One decode call (one packet; a VP9 superframe is one packet).

@@ -8,6 +8,13 @@ a named constant below and is printed with the result; see
 docs/performance.md for the reasoning.
 
     pi5_model.py BENCH.json CALLGRIND.json [--clip NAME]
+
+With --v3d, the GPU side comes instead from the Pi 5's own shader compiler
+(tests/v3d: build/v3d/stats.json) and the dispatches the Vulkan backend
+recorded for each frame of the bench's stateless run (run it with
+--vk-count-loop-trips so that loops are counted as they run):
+
+    pi5_model.py --v3d build/v3d/stats.json BENCH.json [--clip NAME] [--run ID]
 """
 import json
 import sys
@@ -33,7 +40,158 @@ BYTES_FRAMES = {"residual": 0.6, "inter_pred": 3.0, "intra_recon": 0.6,
 STAGES = ["residual", "inter_pred", "intra_recon", "loop_filter", "pack_nv12"]
 
 
+# --- the V3D projection (--v3d) ---------------------------------------------
+V3D_SLICES = 3                # 12 QPUs in 3 slices; a slice's QPUs share its TMU
+V3D_CYCLES_PER_INSTR = 4      # one 16-lane instruction, 4 lanes a cycle
+# Assumed, not measured: a slice's TMU takes 4 lanes of one access a cycle,
+# so a 16-lane access holds it 4 cycles (cache hits; misses are in DRAM_BYTES).
+TMU_CYCLES_PER_ACCESS = 4
+# Assumed, not measured: the share of the issue rate a program keeps while
+# its TMU loads are in flight; 4 threads per QPU hide latency better than 2.
+ISSUE_EFFICIENCY = {4: 0.8, 2: 0.6, 1: 0.4}
+INTER_TARGET_MS, KEY_TARGET_MS = 8.0, 16.0
+
+
+def top_level_loops(st):
+    """The program's outermost loops in program order ([first, last,
+    instructions, TMU accesses]): what DispatchRecord::loop_trips counts."""
+    loops = sorted(st.get("loop_bodies", []), key=lambda l: (l[0], -l[1]))
+    top = []
+    for l in loops:
+        if not any(o[0] <= l[0] and l[1] <= o[1] for o in top):
+            top.append(l)
+    return top
+
+
+def executed(st, d):
+    """QPU instructions and TMU accesses a pipeline's dispatches of one frame
+    execute, 16 lanes at a time: the compiler's static count per batch-step,
+    except that a loop whose trips the backend counted runs its body as
+    often as the batches walked it. Every other loop counts once per
+    batch-step, and untaken branches count too: for those shaders the
+    figure is the static one, as the issue's method says."""
+    inst, tmu = d["batch_steps"] * st["instructions"], d["batch_steps"] * st.get("tmu_accesses", 0)
+    trips = d.get("loop_trips")
+    if trips:
+        top = top_level_loops(st)
+        if len(top) != len(trips):
+            raise ValueError(f"{st['pipeline']}: {len(trips)} counted loops, {len(top)} in the compiled program "
+                             "(DispatchRecord::loop_trips and the shader disagree)")
+        for (_, _, body, body_tmu), t in zip(top, trips):
+            inst += (t - d["batch_steps"]) * body
+            tmu += (t - d["batch_steps"]) * body_tmu
+    return inst, tmu
+
+
+def v3d_projection(stats_path, bench_path, clip_name=None, run_id="daedalus-vulkan-stateless"):
+    """Pi 5 GPU time per frame from the V3D compiler's statistics and the
+    dispatches recorded per frame. Per pipeline and frame:
+      compute = executed instructions x 4 cycles / (12 QPUs x V3D_HZ)
+                / ISSUE_EFFICIENCY[threads]
+      tmu     = executed TMU accesses x TMU_CYCLES_PER_ACCESS / (3 slices x V3D_HZ)
+      time    = max(compute, tmu)
+    the frame: max(sum of the pipelines, DRAM floor) + LEVEL_COST_S per
+    dependent level + SUBMIT_S, where the DRAM floor is the pixel traffic
+    of the stages that ran (BYTES_FRAMES of the frame) at V3D_COPY_BW."""
+    stats = {r["pipeline"]: r for r in json.load(open(stats_path)) if r.get("compiled")}
+    bench = json.load(open(bench_path))
+    out = []
+    for clip in bench["clips"]:
+        if clip_name and clip["name"] != clip_name:
+            continue
+        run = next((r for r in clip["runs"] if r["id"] == run_id and r.get("available")), None)
+        if not run:
+            continue
+        frame_bytes = clip["width"] * clip["height"] * 3 // 2
+        rows = {"key": [], "inter": []}
+        per_pipe = {"key": {}, "inter": {}}
+        missing, uncounted = set(), set()
+        for f in run["frames"]:
+            if "dispatches" not in f:
+                continue
+            kind = "key" if f.get("key") else "inter"
+            gpu, stages = 0.0, set()
+            for pipe, d in f["dispatches"].items():
+                st = stats.get(pipe)
+                if not st:
+                    missing.add(pipe)
+                    continue
+                if st.get("loops") and not d.get("loop_trips"):
+                    uncounted.add(pipe)
+                inst, tmu = executed(st, d)
+                eff = ISSUE_EFFICIENCY.get(st["threads"], ISSUE_EFFICIENCY[1])
+                compute = inst * V3D_CYCLES_PER_INSTR / (V3D_QPUS * V3D_HZ) / eff
+                tmu_s = tmu * TMU_CYCLES_PER_ACCESS / (V3D_SLICES * V3D_HZ)
+                t = max(compute, tmu_s)
+                gpu += t
+                stages.add(next((s for s in STAGES if pipe.startswith(s)), pipe))
+                acc = per_pipe[kind].setdefault(pipe, [0.0, 0.0, 0.0, 0.0])
+                acc[0] += compute
+                acc[1] += tmu_s
+                acc[2] += t
+                acc[3] += inst
+            dram = sum(BYTES_FRAMES.get(s, 0) for s in stages) * frame_bytes / V3D_COPY_BW
+            total = max(gpu, dram) + f["dispatch_levels"] * LEVEL_COST_S + SUBMIT_S
+            rows[kind].append((total, gpu, dram, f["dispatch_levels"]))
+        out.append(f"clip: {clip['name']} ({clip['width']}x{clip['height']}), run {run_id}, "
+                   f"V3D statistics {stats_path}")
+        if missing:
+            out.append(f"  no V3D statistics for {sorted(missing)}: left out")
+        if uncounted:
+            out.append(f"  loops not counted as they run (static count once per batch-step): {sorted(uncounted)}")
+        for kind, target in (("inter", INTER_TARGET_MS), ("key", KEY_TARGET_MS)):
+            if not rows[kind]:
+                continue
+            n = len(rows[kind])
+            mean = sum(r[0] for r in rows[kind]) / n * 1e3
+            worst = max(r[0] for r in rows[kind]) * 1e3
+            gpu = sum(r[1] for r in rows[kind]) / n * 1e3
+            dram = sum(r[2] for r in rows[kind]) / n * 1e3
+            levels = sum(r[3] for r in rows[kind]) / n
+            # The targets are 1080p's (issue 19), scaled by the pixel count
+            # (2160p: 32 / 64 ms, 30 fps); smaller clips get no verdict.
+            scale = clip["width"] * clip["height"] / (1920 * 1080)
+            verdict = (f"; target <= {target * scale:.0f} ms: {'ok' if mean <= target * scale else 'MISS'}"
+                       if scale >= 1 else "")
+            out.append(f"  {kind} frames ({n}): {mean:.1f} ms mean, {worst:.1f} ms worst "
+                       f"(pipelines {gpu:.1f} ms, DRAM floor {dram:.1f} ms, {levels:.0f} dependent levels "
+                       f"{levels * LEVEL_COST_S * 1e3:.1f} ms){verdict}")
+            for pipe, (c, m, t, inst) in sorted(per_pipe[kind].items(), key=lambda kv: -kv[1][2]):
+                st = stats[pipe]
+                out.append(f"    {pipe:16} {t / n * 1e3:6.2f} ms (compute {c / n * 1e3:.2f}, TMU {m / n * 1e3:.2f}; "
+                           f"{inst / n / 1e6:.2f} M instr executed, {st['instructions']} static, "
+                           f"{st['threads']} threads)")
+    if not out:
+        print(f"pi5_model: no run {run_id} with dispatches in {bench_path}", file=sys.stderr)
+        return 1
+    out.append("")
+    out.append("assumptions: " + ", ".join(f"{k}={v}" for k, v in [
+        ("V3D_QPUS", V3D_QPUS), ("V3D_SLICES", V3D_SLICES), ("V3D_HZ", f"{V3D_HZ:.3g}"),
+        ("ISSUE_EFFICIENCY", ISSUE_EFFICIENCY), ("TMU_CYCLES_PER_ACCESS", TMU_CYCLES_PER_ACCESS),
+        ("V3D_COPY_BW", f"{V3D_COPY_BW:.3g}"), ("BYTES_FRAMES", BYTES_FRAMES), ("LEVEL_COST_S", LEVEL_COST_S),
+        ("SUBMIT_S", SUBMIT_S)]))
+    print("\n".join(out))
+    return 0
+
+
 def main():
+    if "--v3d" in sys.argv:
+        a = sys.argv[1:]
+        opts = {}
+        rest = []
+        i = 0
+        while i < len(a):
+            if a[i] in ("--v3d", "--clip", "--run") and i + 1 < len(a):
+                opts[a[i]] = a[i + 1]
+                i += 2
+            else:
+                rest.append(a[i])
+                i += 1
+        if len(rest) != 1:
+            print(__doc__, file=sys.stderr)
+            return 2
+        return v3d_projection(opts["--v3d"], rest[0], opts.get("--clip"),
+                              opts.get("--run", "daedalus-vulkan-stateless"))
     if len(sys.argv) < 3:
         print(__doc__, file=sys.stderr)
         return 2

@@ -174,8 +174,10 @@ json clip_json(const ClipResult& c) {
       jf["shown"] = f.shown;
       if (!f.dispatches.empty()) {
         json d = json::object();
-        for (const auto& t : f.dispatches)
+        for (const auto& t : f.dispatches) {
           d[t.pipeline] = {{"dispatches", t.dispatches}, {"groups", t.groups}, {"batch_steps", t.batch_steps}};
+          if (!t.loop_trips.empty()) d[t.pipeline]["loop_trips"] = t.loop_trips;
+        }
         jf["dispatches"] = d;
         jf["dispatch_levels"] = f.dispatch_levels;
       }

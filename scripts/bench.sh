@@ -6,6 +6,7 @@
 #   bench.json, summary.txt, bench.png     decoders and stages, timed
 #   callgrind.json                         Ir per frame / per CPU stage
 #   pi5-model.md                           Pi 5 frame time projection
+#   pi5-model-v3d.md                       the same from the V3D compiler's output
 #   microbench.json                        Google Benchmark, CPU stages
 #
 # Environment: DAEDALUS_BUILD_DIR (default build), BENCH_REPEAT (2),
@@ -61,6 +62,20 @@ if [ "$cg_frames" -gt 0 ]; then
     rm -f "$out/callgrind.json" "$out/pi5-model.md"
     echo "bench: the callgrind run failed on this machine ($(grep -m1 -E 'unhandled instruction|Unrecognised instruction|valgrind:' "$out/callgrind/child.log" 2>/dev/null || echo "see $out/callgrind/child.log")): no instruction counts or Pi 5 projection this time" >&2
   fi
+fi
+# The Pi 5 projection from the Pi 5's own shader compiler (issue 19): V3D
+# statistics of every pipeline (tests/v3d/v3d-check.sh, which builds and
+# caches Mesa V3DV + its noop shim once per machine) and the stateless
+# Vulkan run's dispatches with their loops counted (a separate run: the
+# counting costs host CPU that the timed run above must not carry).
+if cmake --build "$build" -j"$jobs" --target daedalus-checkasm >/dev/null &&
+   tests/v3d/v3d-check.sh "$build/tools/checkasm/daedalus-checkasm" "$build/v3d" > "$out/v3d-check.log" 2>&1; then
+  "$bin" --clip-list "$list" --decoders daedalus-vulkan-stateless --vk-count-loop-trips --repeat 1 \
+    --vulkan-frames "${BENCH_VULKAN_FRAMES:-20}" --no-stage-bench --no-progress --json "$out/bench-v3d.json" >/dev/null
+  /usr/bin/python3 bench/pi5_model.py --v3d "$build/v3d/stats.json" "$out/bench-v3d.json" > "$out/pi5-model-v3d.md"
+  echo "bench: Pi 5 projection from the V3D compiler in $out/pi5-model-v3d.md"
+else
+  echo "bench: no V3D statistics on this machine (see $out/v3d-check.log): no V3D projection" >&2
 fi
 if [ -x "$build/bench/daedalus-bench-stages" ]; then
   "$build/bench/daedalus-bench-stages" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \

@@ -6,6 +6,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+#include <bit>
+
 #include "daedalus/error.h"
 #include "vk_backend.h"
 #include "vk_surface.h"
@@ -68,6 +72,35 @@ LfPlan plan_loop_filter(const FrameWork& work) {
   return plan;
 }
 
+namespace {
+
+// The edge walks of shaders/loop_filter.comp's level `r`, as
+// DispatchRecord::loop_trips: {vertical, horizontal}. Lanes 0-63 walk the
+// luma unit rows (vertical) or columns (horizontal), 4 lanes each, lanes
+// 64-95 and 96-127 the chroma planes' with 8 units per side; a 16-lane batch
+// walks as many edges as the most of its 4 unit rows / columns has.
+std::array<uint64_t, 2> lf_batch_trips(const LfPlan& plan, const Range& r) {
+  std::array<uint64_t, 2> trips{};
+  for (uint32_t s = r.base; s < r.base + r.count; ++s) {
+    const uint32_t* words = plan.edges.data() + size_t(s) * kLfEdgeWords;
+    for (int pass = 0; pass < 2; ++pass) {
+      const uint32_t* w = words + 12 * pass;
+      for (int pl = 0; pl < 3; ++pl) {
+        const uint32_t n = pl ? 8 : 16, per_word = 32 / n, base = pl == 0 ? 0 : pl == 1 ? 8 : 10;
+        for (uint32_t batch = 0; batch < n / 4; ++batch) {
+          int most = 0;
+          for (uint32_t i = 4 * batch; i < 4 * batch + 4; ++i)
+            most = std::max(most, std::popcount((w[base + i / per_word] >> (n * (i % per_word))) & ((1u << n) - 1)));
+          trips[pass] += uint64_t(most);
+        }
+      }
+    }
+  }
+  return trips;
+}
+
+}  // namespace
+
 void VulkanBackend::loop_filter(const FrameWork& work, Surface& dst_s) {
   require_frame("loop_filter");
   VkSurface& dst = as_vk(dst_s, "loop_filter destination");
@@ -95,6 +128,11 @@ void VulkanBackend::loop_filter(const FrameWork& work, Surface& dst_s) {
       pc.list_base = r.base;
       pc.count = r.count;
       dispatch_linear(kLoopFilter, set, pc, r.count);
+      if (count_loop_trips_) {
+        const std::array<uint64_t, 2> trips = lf_batch_trips(lf_plan_, r);
+        dispatches_.back().num_loop_trips = 2;
+        std::copy(trips.begin(), trips.end(), dispatches_.back().loop_trips.begin());
+      }
     }
   }
   stage_end(Stage::kLoopFilter);

@@ -34,6 +34,7 @@ extern const int32_t kVp9SubpelFilters[4][16][8];
 VulkanBackend::VulkanBackend(const VulkanOptions& opts)
     : ctx_(std::make_shared<Context>(opts)),
       stats_(opts.frame_stats),
+      count_loop_trips_(opts.count_loop_trips),
       intra_chain_max_groups_(opts.intra_chain_max_groups),
       log_pipelines_(opts.pipeline_log) {
   VkDevice dev = ctx_->device();

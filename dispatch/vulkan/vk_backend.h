@@ -153,6 +153,7 @@ class VulkanBackend final : public Backend {
   std::vector<VkSurface*> copy_back_;
   bool last_wrap_imported_ = false;
   const bool stats_;  // VulkanOptions::frame_stats
+  const bool count_loop_trips_;  // VulkanOptions::count_loop_trips
   const uint32_t intra_chain_max_groups_;  // VulkanOptions; see TxPlan::IntraStep
   uint32_t num_barriers_ = 0, num_jobs_ = 0;
   std::vector<DispatchRecord> dispatches_;  // this frame's, for frame_dispatches()

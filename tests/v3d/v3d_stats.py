@@ -13,7 +13,7 @@ SHADER-DB line for the program it kept, and, from tests/v3d/patches/0002,
 V3D-OPT-LOOP-CAP when its NIR optimisation loop would never have ended.
 
 Writes OUT_DIR/stats.json (a list, one object per pipeline; loop_bodies:
-[first, last, instructions] of each loop of the kept program, for
+[first, last, instructions, TMU accesses] of each loop of the kept program, for
 bench/pi5_model.py) and
 OUT_DIR/stats.md (the same as a table). Exit 1, naming each problem, when a
 pipeline did not compile, hit the optimisation-loop bound, took longer than
@@ -71,9 +71,9 @@ BRANCH = re.compile(r"\bbu?\.\w+\s+(-?\d+),")
 
 def loop_bodies(insts):
     """The loops of one program's disassembly, from its backward branches:
-    [first, last, instructions] per loop, innermost (shortest) first. A
-    branch's offset is in bytes from the end of its three delay slots, so
-    the body runs from the target to the last delay slot."""
+    [first, last, instructions, TMU accesses] per loop, innermost (shortest)
+    first. A branch's offset is in bytes from the end of its three delay
+    slots, so the body runs from the target to the last delay slot."""
     loops = []
     for i, body in enumerate(insts):
         m = BRANCH.search(body)
@@ -81,7 +81,8 @@ def loop_bodies(insts):
             first = i + 4 + int(m.group(1)) // 8
             last = min(i + 3, len(insts) - 1)
             if 0 <= first <= i:
-                loops.append([first, last, last - first + 1])
+                loops.append([first, last, last - first + 1,
+                              count_qpu(insts[first:last + 1])["tmu_accesses"]])
     return sorted(loops, key=lambda l: l[2])
 
 

@@ -51,6 +51,7 @@ DecoderSettings from_environment(DecoderSettings s) {
   set_switch("DAEDALUS_VK_PIPELINE_LOG", vk.pipeline_log);
   vk.pipeline_stats = vk.pipeline_stats || vk.pipeline_log;
   set_switch("DAEDALUS_VK_STATS", vk.frame_stats);
+  set_switch("DAEDALUS_VK_COUNT_LOOP_TRIPS", vk.count_loop_trips);
   if (const char* v = env("DAEDALUS_VK_INTRA_CHAIN"))
     if (unsigned n = 0; parse_count("DAEDALUS_VK_INTRA_CHAIN", v, 0, 1000000, n)) vk.intra_chain_max_groups = n;
   return s;
@@ -79,6 +80,10 @@ void add_flags(CLI::App& app, DecoderSettings& s) {
          "Vulkan: frame each pipeline creation on stderr, with the driver's statistics (DAEDALUS_VK_PIPELINE_LOG)")
       ->group(group);
   app.add_flag("--vk-stats", vk.frame_stats, "Vulkan: per-frame dispatch and barrier counts on stderr (DAEDALUS_VK_STATS)")
+      ->group(group);
+  app.add_flag("--vk-count-loop-trips", vk.count_loop_trips,
+               "Vulkan: count the loop iterations of each dispatch for bench/pi5_model.py, at a host CPU cost "
+               "(DAEDALUS_VK_COUNT_LOOP_TRIPS)")
       ->group(group);
   app.add_option("--vk-intra-chain", vk.intra_chain_max_groups,
                  "Vulkan: chain intra levels of at most N workgroups, 0: none (DAEDALUS_VK_INTRA_CHAIN)")

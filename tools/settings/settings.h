@@ -28,6 +28,7 @@ struct DecoderSettings {
 //   DAEDALUS_VK_NO_DMABUF_IMPORT=1  backend.vulkan.no_dmabuf_import
 //   DAEDALUS_VK_PIPELINE_LOG=1      backend.vulkan.pipeline_log and .pipeline_stats
 //   DAEDALUS_VK_STATS=1             backend.vulkan.frame_stats
+//   DAEDALUS_VK_COUNT_LOOP_TRIPS=1  backend.vulkan.count_loop_trips
 //   DAEDALUS_VK_INTRA_CHAIN=N       backend.vulkan.intra_chain_max_groups (0..1000000)
 // Throws daedalus::Error for a malformed number.
 DecoderSettings from_environment(DecoderSettings base = {});
@@ -35,7 +36,8 @@ inline dispatch::BackendOptions backend_options_from_environment() { return from
 
 // The same settings as flags of `app`, written into `s` when given:
 // --cpu-threads, --entropy-threads, --vk-validation, --vk-device,
-// --vk-no-dmabuf-import, --vk-pipeline-log, --vk-stats, --vk-intra-chain.
+// --vk-no-dmabuf-import, --vk-pipeline-log, --vk-stats, --vk-count-loop-trips,
+// --vk-intra-chain.
 void add_flags(CLI::App& app, DecoderSettings& s);
 
 }  // namespace daedalus::settings

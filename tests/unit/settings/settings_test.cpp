@@ -21,7 +21,7 @@ namespace {
 constexpr const char* kVariables[] = {
     "DAEDALUS_CPU_THREADS",     "DAEDALUS_ENTROPY_THREADS", "DAEDALUS_VK_VALIDATION",
     "DAEDALUS_VK_DEVICE",       "DAEDALUS_VK_NO_DMABUF_IMPORT", "DAEDALUS_VK_PIPELINE_LOG",
-    "DAEDALUS_VK_STATS",        "DAEDALUS_VK_INTRA_CHAIN"};
+    "DAEDALUS_VK_STATS",        "DAEDALUS_VK_INTRA_CHAIN",  "DAEDALUS_VK_COUNT_LOOP_TRIPS"};
 
 // Each test starts from an environment without them (CTest may set some).
 class Settings : public ::testing::Test {
@@ -55,6 +55,7 @@ TEST_F(Settings, NothingSetLeavesTheDefaults) {
   EXPECT_FALSE(s.backend.vulkan.pipeline_log);
   EXPECT_FALSE(s.backend.vulkan.pipeline_stats);
   EXPECT_FALSE(s.backend.vulkan.frame_stats);
+  EXPECT_FALSE(s.backend.vulkan.count_loop_trips);
   EXPECT_EQ(s.backend.vulkan.intra_chain_max_groups, defaults.vulkan.intra_chain_max_groups);
 }
 
@@ -67,6 +68,7 @@ TEST_F(Settings, EachVariableSetsItsSetting) {
   setenv("DAEDALUS_VK_PIPELINE_LOG", "1", 1);
   setenv("DAEDALUS_VK_STATS", "1", 1);
   setenv("DAEDALUS_VK_INTRA_CHAIN", "0", 1);
+  setenv("DAEDALUS_VK_COUNT_LOOP_TRIPS", "1", 1);
   const settings::DecoderSettings s = settings::from_environment();
   EXPECT_EQ(s.backend.cpu_threads, 3u);
   EXPECT_EQ(s.entropy_threads, 2u);
@@ -76,6 +78,7 @@ TEST_F(Settings, EachVariableSetsItsSetting) {
   EXPECT_TRUE(s.backend.vulkan.pipeline_log);
   EXPECT_TRUE(s.backend.vulkan.pipeline_stats);  // the log prints the statistics
   EXPECT_TRUE(s.backend.vulkan.frame_stats);
+  EXPECT_TRUE(s.backend.vulkan.count_loop_trips);
   EXPECT_EQ(s.backend.vulkan.intra_chain_max_groups, 0u);
 }
 
@@ -108,7 +111,7 @@ TEST_F(Settings, FlagsOverrideTheEnvironment) {
   const settings::DecoderSettings env = settings::from_environment();
   const settings::DecoderSettings s =
       parse({"--vk-device", "V3D", "--entropy-threads", "4", "--vk-validation", "--vk-pipeline-log", "--vk-stats",
-             "--vk-no-dmabuf-import", "--vk-intra-chain", "8"},
+             "--vk-no-dmabuf-import", "--vk-intra-chain", "8", "--vk-count-loop-trips"},
             env);
   EXPECT_EQ(s.backend.vulkan.device_name, "V3D");
   EXPECT_EQ(s.backend.cpu_threads, 3u);  // no flag: the environment's
@@ -118,6 +121,7 @@ TEST_F(Settings, FlagsOverrideTheEnvironment) {
   EXPECT_TRUE(s.backend.vulkan.pipeline_stats);
   EXPECT_TRUE(s.backend.vulkan.frame_stats);
   EXPECT_TRUE(s.backend.vulkan.no_dmabuf_import);
+  EXPECT_TRUE(s.backend.vulkan.count_loop_trips);
   EXPECT_EQ(s.backend.vulkan.intra_chain_max_groups, 8u);
   EXPECT_THROW(parse({"--cpu-threads", "17"}, env), CLI::ValidationError);
 }

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <map>
@@ -371,7 +372,9 @@ TEST(VulkanDescriptorSets, DropsEveryKeptSetWhenABufferIsDestroyed) {
 // every dispatch of the frame, of a pipeline the backend created, its
 // level never going down, and the intra chains' walked steps.
 TEST(VulkanBackend, RecordsTheFramesDispatches) {
-  vk::VulkanBackend b(validated());
+  vk::ContextOptions counting = validated();
+  counting.count_loop_trips = true;
+  vk::VulkanBackend b(counting);
   std::set<std::string> created;
   for (const auto& c : b.pipeline_creations()) created.insert(c.label.substr(0, c.label.find('[')));
   EXPECT_TRUE(b.frame_dispatches().empty());  // no frame yet
@@ -412,6 +415,41 @@ TEST(VulkanBackend, RecordsTheFramesDispatches) {
     if (intra) {
       EXPECT_GT(chain_steps, 2 * chains);
     }
+    // loop_filter's edge walks, from the work's units: a 16-lane batch
+    // covers 4 unit rows (vertical pass) or columns (horizontal pass) of a
+    // superblock's plane and walks as many edges as the busiest of them.
+    uint64_t want[2] = {}, got[2] = {};
+    const uint32_t sb_cols = (work.params.mi_cols + 7) / 8, sb_rows = (work.params.mi_rows + 7) / 8;
+    for (int pl = 0; pl < 3; ++pl) {
+      const uint32_t n = pl ? 8 : 16, cols = work.params.lf_cols[pl], rows = work.params.lf_rows[pl];
+      const auto edge = [&](uint32_t x, uint32_t y, bool vertical) {
+        if (x >= cols || y >= rows) return 0;
+        const dd_lf_unit& u = work.lf[pl][size_t(y) * cols + x];
+        return u.level && (vertical ? u.left_size : u.top_size) ? 1 : 0;
+      };
+      for (uint32_t sby = 0; sby < sb_rows; ++sby)
+        for (uint32_t sbx = 0; sbx < sb_cols; ++sbx)
+          for (uint32_t first = 0; first < n; first += 4)
+            for (int pass = 0; pass < 2; ++pass) {
+              int most = 0;
+              for (uint32_t line = first; line < first + 4; ++line) {
+                int edges = 0;
+                for (uint32_t k = 0; k < n; ++k)
+                  edges += pass == 0 ? edge(sbx * n + k, sby * n + line, true) : edge(sbx * n + line, sby * n + k, false);
+                most = std::max(most, edges);
+              }
+              want[pass] += uint64_t(most);
+            }
+    }
+    for (const auto& r : d) {
+      if (r.pipeline != "loop_filter") continue;
+      ASSERT_EQ(r.num_loop_trips, 2u);
+      got[0] += r.loop_trips[0];
+      got[1] += r.loop_trips[1];
+    }
+    EXPECT_GT(want[0], 0u);
+    EXPECT_EQ(got[0], want[0]);
+    EXPECT_EQ(got[1], want[1]);
   }
   b.begin_frame(empty_work(64, 48));
   EXPECT_TRUE(b.frame_dispatches().empty());

@@ -19,6 +19,7 @@
 // be bit-exact with it, which tools/daedalus-checkasm proves stage by stage.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -125,12 +126,21 @@ struct FrameTiming {
 // pipeline). level: barriers recorded before it in the frame (dispatches of
 // one level may run together, each level waits for the one before); steps:
 // the (level, workgroup) steps its one workgroup walks, for an intra chain
-// (intra_recon.comp's walk_chain), 1 otherwise.
+// (intra_recon.comp's walk_chain), 1 otherwise. loop_trips: for a shader
+// whose work lies in data-dependent loops, per loop of its program (in
+// program order, as bench/pi5_model.py reads them against the compiler's
+// loop list), the iterations its 16-lane batches run, summed over the
+// dispatch's batches; a batch runs a loop as often as its busiest lane.
+// num_loop_trips is 0 where the backend does not count them (only with
+// VulkanOptions::count_loop_trips).
 struct DispatchRecord {
+  static constexpr int kMaxLoops = 4;
   // The pipeline's label (its shader module), as in build/v3d/stats.json;
   // static storage the backend's code owns, valid as long as the program.
   std::string_view pipeline;
   uint32_t groups = 0, invocations_per_group = 0, level = 0, steps = 1;
+  uint32_t num_loop_trips = 0;
+  std::array<uint64_t, kMaxLoops> loop_trips{};
 };
 
 class Backend {
@@ -205,6 +215,9 @@ struct VulkanOptions {
   // end" lines) so that what the driver prints can be attributed to it.
   bool pipeline_log = false;
   bool frame_stats = false;  // per-frame dispatch/barrier/level/job counts on stderr
+  // Count DispatchRecord::loop_trips (bench/pi5_model.py's projection): a
+  // walk over the frame's plan on the recording path, so off when decoding.
+  bool count_loop_trips = false;
   // Intra levels of at most this many workgroups are chained (walked by
   // one workgroup; 0: a dispatch per level).
   static constexpr uint32_t kDefaultIntraChainMaxGroups = 2;
