@@ -23,7 +23,38 @@ uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4) {
          (count - count_4x4 + kIntraLargerPerGroup - 1) / kIntraLargerPerGroup;
 }
 
-void plan_intra(const FrameWork& work, uint32_t chain_max_groups, TxPlan& plan) {
+namespace {
+
+// The 4x4 units an intra tx block reads (its above and left edges) and
+// writes, inclusive rectangles in units of its plane.
+struct UnitRect {
+  int x0, x1, y0, y1;
+};
+struct IntraUnits {
+  UnitRect reads[2];
+  int nreads = 0;
+  UnitRect own;
+};
+IntraUnits intra_units(const dd_tx_block& t, const dd_frame_params& p) {
+  const int W = int(vp9::decoded_width(p, t.plane)), H = int(vp9::decoded_height(p, t.plane));
+  const int n = 4 << t.tx_size;
+  const bool have_left = (t.flags & DD_TX_HAVE_LEFT) && t.x > 0;
+  const bool have_above = (t.flags & DD_TX_HAVE_ABOVE) && t.y > 0;
+  const bool have_ar = have_above && (t.flags & DD_TX_HAVE_ABOVE_RIGHT) && t.tx_size == DD_TX_4X4;
+  IntraUnits u;
+  if (have_above) {
+    const int xs = have_left ? t.x - 1 : t.x;
+    const int xe = std::min(t.x + (have_ar ? 2 * n : n) - 1, W - 1);
+    u.reads[u.nreads++] = {xs / 4, xe / 4, (t.y - 1) / 4, (t.y - 1) / 4};
+  }
+  if (have_left) u.reads[u.nreads++] = {(t.x - 1) / 4, (t.x - 1) / 4, t.y / 4, std::min(t.y + n - 1, H - 1) / 4};
+  u.own = {t.x / 4, (std::min(t.x + n, W) - 1) / 4, t.y / 4, (std::min(t.y + n, H) - 1) / 4};
+  return u;
+}
+
+}  // namespace
+
+void plan_intra(const FrameWork& work, uint32_t chain_max_groups, TxPlan& plan, IntraGrids& grids) {
   const dd_frame_params& p = work.params;
   const size_t num_tx = work.tx_blocks.size();
   // Intra wavefront: a tx block's level is one more than the level of every
@@ -31,60 +62,64 @@ void plan_intra(const FrameWork& work, uint32_t chain_max_groups, TxPlan& plan) 
   // read or wrote a unit it writes (so a later block never overwrites
   // pixels before an earlier one has read them). Pixels not written by
   // intra blocks (inter prediction, earlier stages) are level 0.
-  struct Grid {
-    int cols = 0, rows = 0;
-    std::vector<uint32_t> wrote, read;
-  } grid[3];
   for (int pl = 0; pl < 3; ++pl) {
-    grid[pl].cols = (int(vp9::decoded_width(p, pl)) + 3) / 4;
-    grid[pl].rows = (int(vp9::decoded_height(p, pl)) + 3) / 4;
-    grid[pl].wrote.assign(size_t(grid[pl].cols) * grid[pl].rows, 0);
-    grid[pl].read.assign(size_t(grid[pl].cols) * grid[pl].rows, 0);
+    const int cols = (int(vp9::decoded_width(p, pl)) + 3) / 4, rows = (int(vp9::decoded_height(p, pl)) + 3) / 4;
+    if (cols != grids.cols[pl] || rows != grids.rows[pl]) grids.clean = false;
+    grids.cols[pl] = cols;
+    grids.rows[pl] = rows;
   }
+  if (!grids.clean)
+    for (int pl = 0; pl < 3; ++pl) {
+      grids.wrote[pl].assign(size_t(grids.cols[pl]) * grids.rows[pl], 0);
+      grids.read[pl].assign(size_t(grids.cols[pl]) * grids.rows[pl], 0);
+    }
+  grids.clean = false;  // until the touched units are zeroed again below
   std::vector<uint32_t> level_of(num_tx, 0);
   uint32_t max_level = 0;
   for (size_t i = 0; i < num_tx; ++i) {
     const dd_tx_block& t = work.tx_blocks[i];
     if (t.mode == DD_MODE_INTER) continue;
-    Grid& g = grid[t.plane];
-    const int W = int(vp9::decoded_width(p, t.plane)), H = int(vp9::decoded_height(p, t.plane));
-    const int n = 4 << t.tx_size;
-    const bool have_left = (t.flags & DD_TX_HAVE_LEFT) && t.x > 0;
-    const bool have_above = (t.flags & DD_TX_HAVE_ABOVE) && t.y > 0;
-    const bool have_ar = have_above && (t.flags & DD_TX_HAVE_ABOVE_RIGHT) && t.tx_size == DD_TX_4X4;
-    // Read rectangles in 4x4 units: [x0, x1] x [y0, y1] inclusive.
-    struct Rect {
-      int x0, x1, y0, y1;
-    } reads[2];
-    int nreads = 0;
-    if (have_above) {
-      const int xs = have_left ? t.x - 1 : t.x;
-      const int xe = std::min(t.x + (have_ar ? 2 * n : n) - 1, W - 1);
-      reads[nreads++] = {xs / 4, xe / 4, (t.y - 1) / 4, (t.y - 1) / 4};
-    }
-    if (have_left) reads[nreads++] = {(t.x - 1) / 4, (t.x - 1) / 4, t.y / 4, std::min(t.y + n - 1, H - 1) / 4};
-    const Rect own = {t.x / 4, (std::min(t.x + n, W) - 1) / 4, t.y / 4, (std::min(t.y + n, H) - 1) / 4};
+    const int cols = grids.cols[t.plane];
+    uint32_t* const wrote = grids.wrote[t.plane].data();
+    uint32_t* const read = grids.read[t.plane].data();
+    const IntraUnits u = intra_units(t, p);
     uint32_t dep = 0;
-    for (int k = 0; k < nreads; ++k)
-      for (int uy = reads[k].y0; uy <= reads[k].y1; ++uy)
-        for (int ux = reads[k].x0; ux <= reads[k].x1; ++ux) dep = std::max(dep, g.wrote[size_t(uy) * g.cols + ux]);
-    for (int uy = own.y0; uy <= own.y1; ++uy)
-      for (int ux = own.x0; ux <= own.x1; ++ux) {
-        dep = std::max(dep, g.wrote[size_t(uy) * g.cols + ux]);
-        dep = std::max(dep, g.read[size_t(uy) * g.cols + ux]);
+    for (int k = 0; k < u.nreads; ++k)
+      for (int uy = u.reads[k].y0; uy <= u.reads[k].y1; ++uy)
+        for (int ux = u.reads[k].x0; ux <= u.reads[k].x1; ++ux) dep = std::max(dep, wrote[size_t(uy) * cols + ux]);
+    for (int uy = u.own.y0; uy <= u.own.y1; ++uy)
+      for (int ux = u.own.x0; ux <= u.own.x1; ++ux) {
+        dep = std::max(dep, wrote[size_t(uy) * cols + ux]);
+        dep = std::max(dep, read[size_t(uy) * cols + ux]);
       }
     const uint32_t level = dep + 1;
     level_of[i] = level;
     max_level = std::max(max_level, level);
-    for (int k = 0; k < nreads; ++k)
-      for (int uy = reads[k].y0; uy <= reads[k].y1; ++uy)
-        for (int ux = reads[k].x0; ux <= reads[k].x1; ++ux) {
-          uint32_t& r = g.read[size_t(uy) * g.cols + ux];
+    for (int k = 0; k < u.nreads; ++k)
+      for (int uy = u.reads[k].y0; uy <= u.reads[k].y1; ++uy)
+        for (int ux = u.reads[k].x0; ux <= u.reads[k].x1; ++ux) {
+          uint32_t& r = read[size_t(uy) * cols + ux];
           r = std::max(r, level);
         }
-    for (int uy = own.y0; uy <= own.y1; ++uy)
-      for (int ux = own.x0; ux <= own.x1; ++ux) g.wrote[size_t(uy) * g.cols + ux] = level;
+    for (int uy = u.own.y0; uy <= u.own.y1; ++uy)
+      for (int ux = u.own.x0; ux <= u.own.x1; ++ux) wrote[size_t(uy) * cols + ux] = level;
   }
+  // Back to all zero for the next frame: only what was touched.
+  for (size_t i = 0; i < num_tx; ++i) {
+    const dd_tx_block& t = work.tx_blocks[i];
+    if (t.mode == DD_MODE_INTER) continue;
+    const int cols = grids.cols[t.plane];
+    const IntraUnits u = intra_units(t, p);
+    for (int k = 0; k < u.nreads + 1; ++k) {
+      const UnitRect& r = k < u.nreads ? u.reads[k] : u.own;
+      for (int uy = r.y0; uy <= r.y1; ++uy)
+        for (int ux = r.x0; ux <= r.x1; ++ux) {
+          grids.wrote[t.plane][size_t(uy) * cols + ux] = 0;
+          grids.read[t.plane][size_t(uy) * cols + ux] = 0;
+        }
+    }
+  }
+  grids.clean = true;
   // Counting sort by level; inside a level the 4x4 blocks first, then the
   // larger ones (the shader packs kIntra4x4PerGroup / kIntraLargerPerGroup
   // of them per workgroup), decode order otherwise.

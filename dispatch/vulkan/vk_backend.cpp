@@ -279,7 +279,7 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   const auto begin_t0 = std::chrono::steady_clock::now();
   frame_timing_ = FrameTiming{};
   validate_work(work);
-  tx_plan_ = plan_tx(work, intra_chain_max_groups_);
+  tx_plan_ = plan_tx(work, intra_chain_max_groups_, &intra_grids_);
   lf_plan_ = plan_loop_filter(work);
 
   // Upload the work arrays into the persistent buffers (host-visible,

@@ -136,6 +136,7 @@ class VulkanBackend final : public Backend {
   Buffer filter_buf_;  // VP9 interpolation kernels, [filter][position][tap] as int32
   dd_frame_params params_{};
   TxPlan tx_plan_;
+  IntraGrids intra_grids_;  // plan_tx's scratch, kept from frame to frame
   LfPlan lf_plan_;
   InterPlan inter_plan_;  // kept: its storage is reused frame after frame
   bool residual_recorded_ = false, inter_recorded_ = false;

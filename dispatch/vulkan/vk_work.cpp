@@ -35,11 +35,12 @@ DD_CHECK_FIELD(dd_lf_unit, left_size, DD_LFU_LEFT_SIZE);
 DD_CHECK_FIELD(dd_lf_unit, top_size, DD_LFU_TOP_SIZE);
 #undef DD_CHECK_FIELD
 
-TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups) {
+TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups, IntraGrids* grids) {
   TxPlan plan;
   plan_residual(work, plan);
   plan_add_residual(work, plan);
-  plan_intra(work, chain_max_groups, plan);
+  IntraGrids own;
+  plan_intra(work, chain_max_groups, plan, grids ? *grids : own);
   return plan;
 }
 

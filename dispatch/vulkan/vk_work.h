@@ -66,10 +66,19 @@ uint32_t intra_level_groups(uint32_t count, uint32_t count_4x4);
 inline uint32_t TxPlan::intra_groups(size_t level) const {
   return intra_level_groups(intra_levels[level].count, intra_level_4x4[level]);
 }
-TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups = kIntraChainMaxGroups);
+// plan_intra's per-4x4-unit level grids, kept by a caller that plans
+// frame after frame: zeroed once per frame size, and after each frame only
+// the units its intra blocks touched are zeroed again (an inter frame has
+// few), instead of two grids of the whole frame per plane every frame.
+struct IntraGrids {
+  int cols[3] = {}, rows[3] = {};
+  std::vector<uint32_t> wrote[3], read[3];
+  bool clean = false;  // every cell 0 (false: zero them all first)
+};
+TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups = kIntraChainMaxGroups, IntraGrids* grids = nullptr);
 // plan_tx's parts, one per stage, each appending its lists to plan.aux.
 void plan_residual(const FrameWork& work, TxPlan& plan);      // aux[0, num_tx), by_size, residual_samples
 void plan_add_residual(const FrameWork& work, TxPlan& plan);  // inter, inter_4x4
-void plan_intra(const FrameWork& work, uint32_t chain_max_groups, TxPlan& plan);  // intra_*
+void plan_intra(const FrameWork& work, uint32_t chain_max_groups, TxPlan& plan, IntraGrids& grids);  // intra_*
 
 }  // namespace daedalus::dispatch::vk

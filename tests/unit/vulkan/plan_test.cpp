@@ -8,6 +8,7 @@
 #include <set>
 #include <vector>
 
+#include "daedalus/dispatch/synthetic_work.h"
 #include "daedalus/error.h"
 #include "stage_inter_pred.h"
 #include "stage_loop_filter.h"
@@ -429,3 +430,23 @@ TEST(VulkanPlan, RejectsWhatTheReferenceRejects) {
 }
 
 }  // namespace
+
+// The backend keeps plan_intra's grids from frame to frame: planning with
+// kept grids, after frames of other sizes and kinds, gives what planning
+// with fresh ones gives.
+TEST(VulkanPlan, KeptIntraGridsPlanLikeFreshOnes) {
+  vk::IntraGrids grids;
+  const FrameWork frames[] = {
+      make_synthetic_work({192, 128, true, 3u}), make_synthetic_work({192, 128, false, 4u}),
+      make_synthetic_work({192, 128, true, 5u}), make_synthetic_work({96, 64, true, 6u}),
+      make_synthetic_work({192, 128, false, 7u}), make_synthetic_work({192, 128, true, 3u})};
+  for (size_t k = 0; k < std::size(frames); ++k) {
+    const vk::TxPlan fresh = vk::plan_tx(frames[k]);
+    const vk::TxPlan kept = vk::plan_tx(frames[k], vk::kIntraChainMaxGroups, &grids);
+    ASSERT_GT(fresh.intra_levels.size(), 0u) << "frame " << k << " has intra blocks";
+    EXPECT_EQ(kept.aux, fresh.aux) << "frame " << k;
+    EXPECT_EQ(kept.intra_level_4x4, fresh.intra_level_4x4) << "frame " << k;
+    ASSERT_EQ(kept.intra_levels.size(), fresh.intra_levels.size()) << "frame " << k;
+    EXPECT_TRUE(grids.clean);
+  }
+}
