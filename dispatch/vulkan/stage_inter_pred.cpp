@@ -6,6 +6,7 @@
 #include "stage_inter_pred.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "daedalus/error.h"
@@ -48,6 +49,34 @@ int block_parts(const dd_block& b, int plane, int ssx, int ssy, Part parts[4]) {
 }
 
 uint32_t units_of(int w, int h) { return uint32_t((w + 3) / 4) * uint32_t((h + 3) / 4); }
+
+// The row loops of shaders/inter_pred.comp for the units [base, base +
+// count) of the planned words `w`, reference `pass`, as
+// DispatchRecord::loop_trips, in the program's order: the scaled
+// reference's rows, the copy's rows (both phases 0), the horizontal pass's
+// rows (the unit's rows, plus 7 when a vertical pass follows) and the
+// vertical pass's rows. A 16-lane batch (16 consecutive units) runs each as
+// often as its busiest lane; a path no lane takes, not at all.
+std::array<uint64_t, 4> inter_batch_trips(const uint32_t* w, uint32_t base, uint32_t count, uint32_t pass) {
+  std::array<uint64_t, 4> trips{};
+  for (uint32_t first = 0; first < count; first += 16) {
+    uint32_t most[4] = {};
+    for (uint32_t u = first; u < std::min(count, first + 16); ++u) {
+      const uint32_t uw = w[base + u];
+      const uint32_t* job = w + kJobHeaderWords + size_t(uw >> DD_UNIT_JOB_SHIFT) * kJobWords;
+      const uint32_t* ref = job + DD_JOB_REF + DD_JOB_REF_WORDS * pass;
+      const uint32_t h = job[DD_JOB_SIZE] >> 16, uy = ((uw >> 4) & 15) * 4;
+      const uint32_t rows = std::min(4u, h - uy);
+      const uint32_t mx = ref[1] & 15, my = ref[2] & 15;
+      const bool scaled = ref[3] != (16u | 16u << 16);
+      const uint32_t t[4] = {scaled ? rows : 0, !scaled && !mx && !my ? rows : 0,
+                             !scaled && (mx || my) ? rows + (my ? 7 : 0) : 0, !scaled && my ? rows : 0};
+      for (int k = 0; k < 4; ++k) most[k] = std::max(most[k], t[k]);
+    }
+    for (int k = 0; k < 4; ++k) trips[k] += most[k];
+  }
+  return trips;
+}
 
 }  // namespace
 
@@ -217,6 +246,12 @@ void VulkanBackend::inter_pred(const FrameWork& work, Surface& dst_s, Surface* c
         VkDescriptorSet set = make_set(
             kInterPred, {jobs_buf_.buffer(), ref_bufs[s], dst.buffer(), filter_buf_.buffer(), dst.buffer()});
         dispatch_linear(kInterPred, set, pc, div_up(g.count, DD_INTER_UNITS_PER_GROUP));
+        if (count_loop_trips_) {
+          const auto trips =
+              inter_batch_trips(reinterpret_cast<const uint32_t*>(jobs_buf_.data()), g.base, g.count, pass);
+          dispatches_.back().num_loop_trips = uint32_t(trips.size());
+          std::copy(trips.begin(), trips.end(), dispatches_.back().loop_trips.begin());
+        }
       }
     }
   }

@@ -450,6 +450,24 @@ TEST(VulkanBackend, RecordsTheFramesDispatches) {
     EXPECT_GT(want[0], 0u);
     EXPECT_EQ(got[0], want[0]);
     EXPECT_EQ(got[1], want[1]);
+    // inter_pred's row loops (scaled, copy, horizontal, vertical): a unit
+    // with a vertical pass runs 7 more horizontal rows than vertical ones,
+    // and no batch runs more than 4 or 11 rows.
+    uint64_t inter_rows[4] = {};
+    for (const auto& r : d) {
+      if (r.pipeline != "inter_pred") continue;
+      ASSERT_EQ(r.num_loop_trips, 4u);
+      const uint64_t batches = uint64_t(r.groups) * (r.invocations_per_group / 16);
+      EXPECT_LE(r.loop_trips[1], 4 * batches);
+      EXPECT_LE(r.loop_trips[2], 11 * batches);
+      EXPECT_GE(r.loop_trips[2], r.loop_trips[3] + 7 * (r.loop_trips[3] ? 1 : 0));
+      for (int k = 0; k < 4; ++k) inter_rows[k] += r.loop_trips[k];
+    }
+    if (!intra) {
+      EXPECT_EQ(inter_rows[0], 0u);  // no scaled reference in the synthetic work
+      EXPECT_GT(inter_rows[1] + inter_rows[2], 0u);
+      EXPECT_GT(inter_rows[3], 0u);
+    }
   }
   b.begin_frame(empty_work(64, 48));
   EXPECT_TRUE(b.frame_dispatches().empty());
