@@ -26,6 +26,7 @@ PKGS=(
   clang libclang-rt-14-dev
   valgrind python3-matplotlib
   python3-mako libudev-dev libzstd-dev libexpat1-dev zlib1g-dev dpkg-dev
+  libgudev-1.0-dev fluster
 )
 # Packages that must come from bookworm-backports: Mesa 25 lavapipe (has
 # VK_EXT_external_memory_dma_buf like V3DV) and the 6.12 kernel source the
@@ -35,7 +36,9 @@ PKGS=(
 # Mesa 25 brings.
 # meson and libdrm-dev too, for tests/v3d/, which builds Mesa's V3DV (the
 # Pi 5's Vulkan driver) from the source of that same Mesa: Mesa 25 wants
-# meson >= 1.1 and the libdrm-dev that matches backports' libdrm2.
+# meson >= 1.1 and the libdrm-dev that matches backports' libdrm2; and
+# tests/clients/build-gstreamer.sh's GStreamer 1.26 wants meson >= 1.4
+# (with libgudev-1.0-dev for v4l2codecs; fluster runs its decoders).
 BPO_PKGS=(mesa-vulkan-drivers linux-source-6.12 libgstreamer-plugins-base1.0-dev meson libdrm-dev)
 
 missing=()
