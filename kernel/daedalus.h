@@ -118,10 +118,16 @@ struct daedalus_msg {
  * @mem_id: identity of the memory attached to it (DAEDALUS_IOC_GET_BUF_ID),
  *          a new one from dev->next_mem_id at every vb2 buf_init: after
  *          allocation (MMAP) and whenever another dmabuf is attached (DMABUF)
+ * @cap_fmt: CAPTURE only: the CAPTURE format when the buffer was queued
+ *          (buf_prepare), the layout its job writes.  The format may
+ *          change while buffers of the old size are still queued (a
+ *          resolution change inside a stream, daedalus_s_fmt_out()); each
+ *          keeps the layout its client allocated and maps it with.
  */
 struct daedalus_buffer {
 	struct v4l2_m2m_buffer m2m;
 	u64 mem_id;
+	struct v4l2_pix_format_mplane cap_fmt;
 };
 
 static inline struct daedalus_buffer *daedalus_vb_buf(struct vb2_buffer *vb)

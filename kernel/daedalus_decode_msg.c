@@ -90,7 +90,8 @@ static void daedalus_decode_fill(struct daedalus_ctx *ctx,
 				 struct vb2_v4l2_buffer *dst_buf,
 				 struct daedalus_msg_decode *dec)
 {
-	const struct v4l2_pix_format_mplane *pix = &ctx->decoded_fmt.fmt.pix_mp;
+	const struct v4l2_pix_format_mplane *pix =
+		&daedalus_vb_buf(&dst_buf->vb2_buf)->cap_fmt;
 	struct vb2_buffer *src = &src_buf->vb2_buf;
 	struct daedalus_capture_format *cap = &dec->capture;
 	unsigned int i;

@@ -185,21 +185,41 @@ static int daedalus_s_fmt_out(struct file *file, void *priv,
 {
 	struct daedalus_ctx *ctx = daedalus_file_to_ctx(file);
 	struct v4l2_m2m_ctx *m2m_ctx = ctx->fh.m2m_ctx;
+	struct v4l2_pix_format_mplane *coded = &ctx->coded_fmt.fmt.pix_mp;
+	bool busy;
 	int ret = 0;
 
 	if (mutex_lock_interruptible(&ctx->vb_mutex))
 		return -ERESTARTSYS;
 
-	/* A new coded format resets CAPTURE: refuse while buffers exist. */
-	if (vb2_is_busy(v4l2_m2m_get_vq(m2m_ctx, f->type)) ||
-	    vb2_is_busy(v4l2_m2m_get_vq(m2m_ctx,
-					V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE))) {
+	/*
+	 * With buffers allocated only the size may change: a resolution
+	 * change inside the stream (a VP9 inter frame of another size, which
+	 * GStreamer >= 1.25.1 renegotiates without STREAMOFF when REMOVE_BUFS
+	 * is there).  The daemon's decoder goes on with its references, so
+	 * no new CTX_OPEN; buffers already queued keep their layout
+	 * (daedalus_buffer.cap_fmt).  A new coded format resets CAPTURE:
+	 * refused while buffers exist.
+	 */
+	busy = vb2_is_busy(v4l2_m2m_get_vq(m2m_ctx, f->type)) ||
+	       vb2_is_busy(v4l2_m2m_get_vq(m2m_ctx,
+					   V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE));
+	if (busy && f->fmt.pix_mp.pixelformat != coded->pixelformat) {
 		ret = -EBUSY;
 		goto out;
 	}
 
 	ctx->coded_desc = daedalus_fill_coded(&f->fmt.pix_mp);
-	ctx->coded_fmt.fmt.pix_mp = f->fmt.pix_mp;
+	if (busy) {
+		mutex_lock(&ctx->dev->chan_lock);
+		if (ctx->announced_width == coded->width &&
+		    ctx->announced_height == coded->height) {
+			ctx->announced_width = f->fmt.pix_mp.width;
+			ctx->announced_height = f->fmt.pix_mp.height;
+		}
+		mutex_unlock(&ctx->dev->chan_lock);
+	}
+	*coded = f->fmt.pix_mp;
 	daedalus_fill_decoded(ctx, &ctx->decoded_fmt.fmt.pix_mp);
 out:
 	mutex_unlock(&ctx->vb_mutex);
@@ -354,6 +374,8 @@ static int daedalus_buf_prepare(struct vb2_buffer *vb)
 		if (!V4L2_TYPE_IS_OUTPUT(vb->vb2_queue->type))
 			vb2_set_plane_payload(vb, i, pix->plane_fmt[i].sizeimage);
 	}
+	if (!V4L2_TYPE_IS_OUTPUT(vb->vb2_queue->type))
+		daedalus_vb_buf(vb)->cap_fmt = *pix;
 	return 0;
 }
 
