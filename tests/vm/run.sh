@@ -149,6 +149,27 @@ if [ -x "$DAEMON" ] && [ -n "$MODULE_KO" ]; then
     >"$RUN_DIR/stateless-clips.log" 2>&1 \
     || host_failures+=("stateless clips: make-stateless-clips.sh failed (log: $RUN_DIR/stateless-clips.log)")
   exec 7>&-
+  # GStreamer 1.26 for the gst126 and fluster groups, built from source once
+  # per machine (tests/clients/build-gstreamer.sh; its time is in
+  # tests/vm/README.md). A machine that cannot get the source skips them.
+  groups=" ${DAEDALUS_DAEMON_TESTS:-gst126} "
+  if [[ $groups == *" gst126 "* || $groups == *" fluster "* ]]; then
+    log "GStreamer 1.26: tests/clients/build-gstreamer.sh (log $RUN_DIR/gstreamer-build.log)"
+    GST126_PREFIX=$("$REPO/tests/clients/build-gstreamer.sh" 2>"$RUN_DIR/gstreamer-build.log")
+    case $? in
+      0) log "GStreamer 1.26: $GST126_PREFIX" ;;
+      77) GST126_PREFIX=""
+          GST126_SKIP=$(tail -n 1 "$RUN_DIR/gstreamer-build.log")
+          log "GStreamer 1.26: $GST126_SKIP" ;;
+      *) GST126_PREFIX=""
+         host_failures+=("gstreamer: build-gstreamer.sh failed (log: $RUN_DIR/gstreamer-build.log)") ;;
+    esac
+  fi
+  if [[ $groups == *" fluster "* ]]; then
+    log "fluster suites: tests/clients/fluster-suites.sh $OUT_ROOT/fluster"
+    CORPUS="$REPO/build-vm/stateless-clips/corpus" "$REPO/tests/clients/fluster-suites.sh" "$OUT_ROOT/fluster" \
+      >/dev/null 2>"$RUN_DIR/fluster-suites.log" && FLUSTER_DIR="$OUT_ROOT/fluster"
+  fi
 fi
 
 # --- 4b. FFmpeg with the v4l2-request hwaccel, for the daemon tests' group
@@ -205,6 +226,9 @@ DAEDALUS_DAEMON_TESTS=$(q "${DAEDALUS_DAEMON_TESTS:-}")
 DAEDALUS_FFMPEG_V4L2REQUEST=$(q "$FFMPEG_V4L2REQUEST")
 DAEDALUS_FFMPEG_V4L2REQUEST_SKIP=$(q "$FFMPEG_V4L2REQUEST_SKIP")
 DAEDALUS_STATELESS_BACKENDS=$(q "${DAEDALUS_STATELESS_BACKENDS:-}")
+DAEDALUS_GST126_PREFIX=$(q "${GST126_PREFIX:-}")
+DAEDALUS_GST126_SKIP=$(q "${GST126_SKIP:-}")
+DAEDALUS_FLUSTER_DIR=$(q "${FLUSTER_DIR:-}")
 DAEDALUS_CORPUS_DIR=$(q "$CORPUS_DIR")
 DAEDALUS_DRIVER_NAME=$(q "${DAEDALUS_DRIVER_NAME:-daedalus}")
 DAEDALUS_VM_TESTS=$(q "${DAEDALUS_VM_TESTS:-}")

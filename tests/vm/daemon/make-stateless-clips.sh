@@ -34,6 +34,11 @@
 #   altref-er-720p     1280x720, 16 frames, alt-refs + error resilient:
 #                      GStreamer 1.22 "Not enough memory to decode VP9
 #                      stream" under TCG
+#   resize-inter       vpxenc's real-time CBR at 40 kbit/s with dynamic
+#                      resize from 1280x720: its inter frames change the
+#                      frame size (checked here with ffprobe), which
+#                      GStreamer >= 1.25.1 follows only with REMOVE_BUFS
+#                      (the gst126 group)
 # Clips and framemd5s that are already there and current are kept.
 set -eu
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -128,6 +133,15 @@ done
 vpx "$OUT/lossless-34x18.ivf" 34x18 12 --good --cpu-used=4 --lossless=1
 vpx "$OUT/altref-er-720p.ivf" 1280x720 16 --good --cpu-used=5 --lag-in-frames=12 --auto-alt-ref=1 \
 	--error-resilient=1 --target-bitrate=900
+# Dynamic resize: the first inter frame is already scaled down, so 30
+# frames are enough. A clip without a size change on an inter frame would
+# let the gst126 group pass without testing it: fail here instead.
+vpx "$OUT/resize-inter.ivf" 1280x720 30 --rt --end-usage=cbr --target-bitrate=40 --resize-allowed=1
+if ! ffprobe -v error -show_entries frame=width,height,key_frame -of csv=p=0 "$OUT/resize-inter.ivf" |
+	awk -F, 'NR > 1 && $1 == 0 && ($2 != w || $3 != h) { found = 1 } { w = $2; h = $3 } END { exit !found }'; then
+	echo "make-stateless-clips: $OUT/resize-inter.ivf has no inter frame that changes the frame size" >&2
+	exit 1
+fi
 # The small client of the two-clients test: long enough (150 frames) to be
 # still decoding while the big client runs.
 gen "$OUT/small-long.ivf" 176x144 150 -c:v libvpx-vp9 -b:v 300k -deadline realtime -cpu-used 8 -g 60

@@ -53,6 +53,17 @@
 #                     DAEDALUS_STATELESS_BACKENDS picks the backends
 #                     (default "cpu vulkan"); the vulkan daemon compiles its
 #                     pipelines and warms them up before it attaches.
+#   gst126/*          (group gst126) GStreamer 1.26 built from source
+#                     (tests/clients/build-gstreamer.sh, its own plugins
+#                     only), --decoder ffmpeg and daedalus, CPU backend:
+#                     v4l2slvp9dec/h264dec/av1dec registered for our device,
+#                     VP9 and (ffmpeg) resize-inter, whose frame size
+#                     changes on inter frames (REMOVE_BUFS), and H.264
+#                     bit-exact
+#   fluster/*         (group fluster, only when named in
+#                     DAEDALUS_DAEMON_TESTS) Fluster's V4L2SL decoders on
+#                     GStreamer 1.26 over tests/clients/fluster-suites.sh's
+#                     suites; the scores (docs/conformance.md)
 #   ffmpeg-v4l2request/*  (group "ffmpeg", last) FFmpeg's v4l2-request
 #                     hwaccel through the device, per-frame md5s, on daemons
 #                     with --decoder ffmpeg (VP9, H.264) and --decoder
@@ -72,7 +83,7 @@
 #                        $DAEDALUS_REPO/build-vm/stateless-clips)
 #   DAEDALUS_RESULTS     optional: writable dir, logs go to its logs/daemon/
 #   DAEDALUS_DAEMON_TESTS optional: which groups to run, default
-#                        "decode concurrent nodaemon repeat sigkill stateless ffmpeg" (sigterm
+#                        "decode concurrent nodaemon repeat sigkill stateless gst126 ffmpeg" (sigterm
 #                        always runs)
 #   DAEDALUS_CONCURRENT_CLIPS optional: the 4 clips of concurrent-4 (kinds
 #                        or clip names, see clip())
@@ -92,7 +103,7 @@ export GST_REGISTRY="$WORK/gst-registry.bin"
 export GST_DEBUG_NO_COLOR=1
 FAILS=0
 DAEMON_PID=""
-TEST_GROUPS=" ${DAEDALUS_DAEMON_TESTS:-decode concurrent nodaemon repeat sigkill stateless ffmpeg} "
+TEST_GROUPS=" ${DAEDALUS_DAEMON_TESTS:-decode concurrent nodaemon repeat sigkill stateless gst126 ffmpeg} "
 want() { [[ $TEST_GROUPS == *" $1 "* ]]; }
 
 # Each result also goes to logs/daemon/timeline.txt with the seconds since
@@ -933,6 +944,132 @@ if want stateless; then
 		fi
 		stop_daemon || fail "stateless-$backend/daemon-exit" "daemon did not exit 0 on SIGTERM (log $slog)"
 	done
+	DAEMON_ARGS=$saved_args
+fi
+
+# --- GStreamer 1.26 (group gst126) ------------------------------------------------
+# The GStreamer a current distribution ships (Debian 13: 1.26), built from
+# source on the host (tests/clients/build-gstreamer.sh, run by run.sh), with
+# only its own plugins (GST_PLUGIN_SYSTEM_PATH, a registry of its own: none
+# of the host's 1.22 plugins mixed in). Per decoder of the daemon, CPU
+# backend, daedalus-gst-md5 (built against 1.22, run on 1.26's libraries)
+# names the v4l2sl element itself, so there is no software fallback to
+# pass by: VP9; with --decoder ffmpeg also resize-inter, whose inter frames
+# change the frame size (GStreamer >= 1.25.1 renegotiates without STREAMOFF
+# and reallocates CAPTURE buffers, with VIDIOC_REMOVE_BUFS: docs/kernel.md;
+# --decoder daedalus would need each reference's own layout, which DECODE
+# does not carry) and H.264 (--decoder daedalus sends H.264 to libavcodec as
+# well). v4l2slav1dec must be registered for our device; decoding AV1
+# through it is not checked: the daemon refuses its bare tile data
+# (decode_job.cpp).
+G=${DAEDALUS_GST126_PREFIX:-}
+GST126_SKIP=${DAEDALUS_GST126_SKIP:-no GStreamer 1.26 build (tests/clients/build-gstreamer.sh)}
+gst126=(env GST_PLUGIN_SYSTEM_PATH="$G/lib/gstreamer-1.0" GST_PLUGIN_PATH=
+	GST_PLUGIN_SCANNER="$G/libexec/gstreamer-1.0/gst-plugin-scanner"
+	GST_REGISTRY="$WORK/gst126-registry.bin" LD_LIBRARY_PATH="$G/lib")
+if want gst126; then
+	[ -n "$DAEMON_PID" ] && stop_daemon
+	saved_args=$DAEMON_ARGS
+	if [ -z "$G" ]; then
+		skip gst126 "$GST126_SKIP"
+	elif [ ! -x "${GST_MD5:-}" ]; then
+		fail gst126 "no daedalus-gst-md5 in the build (libgstreamer1.0-dev missing?)"
+	else
+		ver=$("${gst126[@]}" "$G/bin/gst-inspect-1.0" --version 2>&1 | sed -n 's/^GStreamer //p')
+		for decoder in ffmpeg daedalus; do
+			name=gst126/$decoder
+			DAEMON_ARGS="--decoder $decoder --backend cpu"
+			if ! start_daemon "$LOGS/daemon-gst126-$decoder.txt"; then
+				fail "$name/daemon-start" "$START_ERR"
+				continue
+			fi
+			# Elements register per device when the plugin scans: scan
+			# with the module loaded, in this registry.
+			rm -f "$WORK/gst126-registry.bin"
+			"${gst126[@]}" "$G/bin/gst-inspect-1.0" v4l2codecs >"$LOGS/gst126-inspect.txt" 2>&1
+			els=(v4l2slvp9dec)
+			[ $decoder = ffmpeg ] && els+=(v4l2slh264dec v4l2slav1dec)
+			missing=()
+			for el in "${els[@]}"; do grep -q "$el" "$LOGS/gst126-inspect.txt" || missing+=("$el"); done
+			if [ "${ver#1.26}" = "$ver" ]; then
+				fail "$name/registered" "gst-inspect-1.0 of $G is GStreamer '$ver', not 1.26"
+			elif [ ${#missing[@]} -gt 0 ]; then
+				fail "$name/registered" "${missing[*]} not registered for our device by GStreamer $ver (log $LOGS/gst126-inspect.txt)"
+			else
+				pass "$name/registered" "GStreamer $ver: ${els[*]}"
+			fi
+			for el in v4l2slvp9dec v4l2slh264dec; do
+				clips=()
+				case $el in
+				v4l2slvp9dec) clips=("$(clip vp9-small)")
+					[ $decoder = ffmpeg ] && clips+=("$SL/resize-inter.ivf") ;;
+				v4l2slh264dec) [ $decoder = ffmpeg ] && clips=("$(clip h264-small)") ;;
+				esac
+				[ ${#clips[@]} -gt 0 ] || continue
+				log=$LOGS/gst126-$decoder-$el.txt
+				"${gst126[@]}" "$GST_MD5" --timeout 120 --decoder "$el" "${clips[@]}" >"$log" 2>&1
+				rc=$? seen=0
+				while read -r st rest; do
+					case $st in
+					PASS) pass "$name/${rest%%:*}" "${rest#*: }"; seen=$((seen + 1)) ;;
+					FAIL | SKIP) fail "$name/${rest%%:*}" "${rest#*: }"; seen=$((seen + 1)) ;;
+					esac
+				done <"$log"
+				if [ $rc != 0 ] && [ $seen = 0 ]; then
+					fail "$name/$el" "daedalus-gst-md5 exit $rc: $(tail -n 2 "$log" | tr '\n' ' ')"
+				fi
+			done
+			stop_daemon || fail "$name/daemon-exit" "daemon did not exit 0 on SIGTERM"
+		done
+	fi
+	DAEMON_ARGS=$saved_args
+fi
+
+
+# --- Fluster (group fluster, only when named) -----------------------------------
+# Fluster's GStreamer V4L2 stateless decoders (GStreamer 1.26 above, its
+# videocodectestsink md5 of each stream's yuv420p output) over the suites
+# tests/clients/fluster-suites.sh made on the host: JVT-AVC_V1's vectors
+# that cisco/openh264 carries, through --decoder ffmpeg, and the VP9 corpus
+# through --decoder daedalus, CPU backend, 300 s per vector (JVT's 1700-frame
+# LS_SVA_D needs more than 120 s under TCG). The score is the result
+# (docs/conformance.md); it fails when Fluster does not run or passes none.
+if want fluster; then
+	[ -n "$DAEMON_PID" ] && stop_daemon
+	saved_args=$DAEMON_ARGS
+	F=${DAEDALUS_FLUSTER_DIR:-}
+	if [ -z "$G" ]; then
+		skip fluster "$GST126_SKIP"
+	elif [ -z "$F" ]; then
+		skip fluster "no Fluster suites (tests/clients/fluster-suites.sh: fluster not installed, or no streams)"
+	else
+		for spec in "ffmpeg GStreamer-H.264-V4L2SL-Gst1.0 h264/JVT-AVC_V1" \
+			"daedalus GStreamer-VP9-V4L2SL-Gst1.0 vp9/DAEDALUS-VP9"; do
+			read -r decoder fdec suite <<<"$spec"
+			[ -f "$F/test_suites/$suite.json" ] || continue
+			suite=${suite#*/}
+			name=fluster/$suite
+			DAEMON_ARGS="--decoder $decoder --backend cpu"
+			if ! start_daemon "$LOGS/daemon-fluster-$suite.txt"; then
+				fail "$name" "$START_ERR"
+				continue
+			fi
+			now_ms
+			t0=$NOW_MS
+			"${gst126[@]}" PATH="$G/bin:$PATH" timeout -k 10 1500 fluster -ne -r "$F/resources" \
+				-tsd "$F/test_suites" -o "$WORK/fluster-out" run -j 2 -t 300 -th 1 -d "$fdec" -ts "$suite" \
+				-s -so "$LOGS/fluster-$suite.md" >"$LOGS/fluster-$suite.txt" 2>&1
+			rc=$?
+			now_ms
+			score=$(sed -n 's/^|TOTAL|\([0-9]*\/[0-9]*\)|$/\1/p' "$LOGS/fluster-$suite.md" 2>/dev/null | head -n 1)
+			r="$fdec, daemon --decoder $decoder --backend cpu: ${score:-no score} in $(( (NOW_MS - t0) / 1000 )) s (log $LOGS/fluster-$suite.md)"
+			# -th 1: exit 0 once a vector passed (a failed vector is part of
+			# the score), 2 when none did.
+			if [ $rc = 0 ] && [ -n "$score" ]; then pass "$name" "$r"
+			else fail "$name" "fluster exit $rc; $r"; fi
+			stop_daemon || fail "$name/daemon-exit" "daemon did not exit 0 on SIGTERM"
+		done
+	fi
 	DAEMON_ARGS=$saved_args
 fi
 
