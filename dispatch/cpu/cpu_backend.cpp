@@ -14,6 +14,7 @@
 #include "backends.h"
 #include "cpu_surface.h"
 #include "daedalus/dispatch/fork_join.h"
+#include "h264_stages.h"
 #include "daedalus/dispatch/threads.h"
 #include "daedalus/error.h"
 #include "inter_geometry.h"
@@ -85,6 +86,19 @@ class CpuBackend final : public Backend {
   }
   StageTiming timing(Stage stage) const override { return last_[int(stage)]; }
 
+  void h264_residual(const H264FrameWork& work) override {
+    StageClock clock(current_[int(Stage::kResidual)].cpu_ms);
+    h264_.residual(work);
+  }
+  void h264_intra_recon(const H264FrameWork& work, Surface& dst) override {
+    StageClock clock(current_[int(Stage::kIntraRecon)].cpu_ms);
+    h264_.intra_recon(work, dst);
+  }
+  void h264_deblock(const H264FrameWork& work, Surface& dst) override {
+    StageClock clock(current_[int(Stage::kLoopFilter)].cpu_ms);
+    h264_.deblock(work, dst);
+  }
+
  private:
   void checked_dst(Surface& dst, const FrameWork& work, PlaneView (&planes)[3]) const;
   void add_residual(const PlaneView& v, const dd_tx_block& tx, uint32_t offset) const;
@@ -94,6 +108,7 @@ class CpuBackend final : public Backend {
                bool avg);
 
   const Vp9Dsp& dsp_ = vp9_dsp_c();
+  H264CpuStages h264_;
   std::vector<int16_t> residuals_;
   std::vector<uint32_t> residual_offset_;  // per tx block, kNoResidual if none
   // Fixed when the backend is made (create_cpu_backend); the threads start

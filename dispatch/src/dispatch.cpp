@@ -26,6 +26,16 @@ void FrameWork::clear() {
   for (auto& l : lf) l.clear();
 }
 
+// Backends that have not implemented the H.264 family say so by name.
+namespace {
+[[noreturn]] void no_h264_stages(const Backend& b) {
+  throw Error("dispatch: the " + b.name() + " backend has no H.264 stages yet");
+}
+}  // namespace
+void Backend::h264_residual(const H264FrameWork&) { no_h264_stages(*this); }
+void Backend::h264_intra_recon(const H264FrameWork&, Surface&) { no_h264_stages(*this); }
+void Backend::h264_deblock(const H264FrameWork&, Surface&) { no_h264_stages(*this); }
+
 std::unique_ptr<Backend> create_backend(BackendKind kind, const BackendOptions& options) {
   switch (kind) {
     case BackendKind::kCpu:

@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "daedalus/dispatch/h264_work.h"
 #include "daedalus/dispatch/work.h"
 
 namespace daedalus::dispatch {
@@ -43,6 +44,13 @@ struct FrameWork {
   std::vector<dd_lf_unit> lf[3];
 
   void clear();
+};
+
+// The arrays of one H.264 picture's work description (h264_work.h).
+struct H264FrameWork {
+  dd_h264_frame_params params{};
+  std::vector<dd_h264_mb> mbs;
+  std::vector<int16_t> coeffs;  // H264_MB_COEFFS per macroblock
 };
 
 // Where the bytes of one plane live inside a surface's memory. `step` is 2
@@ -185,6 +193,16 @@ class Backend {
   virtual void loop_filter(const FrameWork& work, Surface& dst) = 0;
   virtual void pack_nv12(const Surface& src, Surface& dst_nv12) = 0;
   virtual void end_frame() = 0;
+
+  // The H.264 stage family (h264_work.h), one picture in this order:
+  // dequantised coefficients -> residuals (DC Hadamards, 4x4 / 8x8
+  // transforms), then intra prediction + residual in macroblock raster
+  // order, then the deblocking filter; pack_nv12 after them as for VP9.
+  // `dst` is a planar surface of mb_cols*16 x mb_rows*16. A backend
+  // without them throws daedalus::Error naming itself.
+  virtual void h264_residual(const H264FrameWork& work);
+  virtual void h264_intra_recon(const H264FrameWork& work, Surface& dst);
+  virtual void h264_deblock(const H264FrameWork& work, Surface& dst);
 
   // Per-stage timing of the last completed frame.
   virtual StageTiming timing(Stage stage) const = 0;

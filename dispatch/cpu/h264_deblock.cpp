@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+// The H.264 deblocking filter (8.7) of intra pictures: boundary strength 4
+// on macroblock edges and 3 inside (8.7.2.1 for frame macroblocks of intra
+// pictures), the edge filters, and the stage that walks the macroblocks in
+// raster order, each one's luma and chroma vertical edges left to right,
+// then its horizontal edges top to bottom.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstdlib>
+
+#include "cpu_surface.h"
+#include "daedalus/error.h"
+#include "h264_dsp.h"
+#include "h264_stages.h"
+#include "h264_work_checks.h"
+
+namespace daedalus::dispatch::cpu {
+namespace {
+
+// Table 8-16: alpha' and beta' by indexA / indexB (0..15 are 0).
+constexpr std::array<uint8_t, 52> kAlpha = {
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,   0,   0,   0,   0,   4,   4,   5,   6,   7,   8,   9,   10, 12, 13,
+    15, 17, 20, 22, 25, 28, 32, 36, 40, 45, 50, 56, 63, 71, 80, 90, 101, 113, 127, 144, 162, 182, 203, 226, 255, 255};
+constexpr std::array<uint8_t, 52> kBeta = {0, 0, 0, 0, 0, 0, 0, 0, 0,  0,  0,  0,  0,  0,  0,  0,  2,  2,
+                                           2, 3, 3, 3, 3, 4, 4, 4, 6,  6,  7,  7,  8,  8,  9,  9,  10, 10,
+                                           11, 11, 12, 12, 13, 13, 14, 14, 15, 15, 16, 16, 17, 17, 18, 18};
+// Table 8-17: tC0' by indexA for bS = 1, 2, 3.
+constexpr uint8_t kTc0[52][3] = {
+    {0, 0, 0},  {0, 0, 0},   {0, 0, 0},   {0, 0, 0},   {0, 0, 0},    {0, 0, 0},    {0, 0, 0},   {0, 0, 0},
+    {0, 0, 0},  {0, 0, 0},   {0, 0, 0},   {0, 0, 0},   {0, 0, 0},    {0, 0, 0},    {0, 0, 0},   {0, 0, 0},
+    {0, 0, 0},  {0, 0, 1},   {0, 0, 1},   {0, 0, 1},   {0, 0, 1},    {0, 1, 1},    {0, 1, 1},   {1, 1, 1},
+    {1, 1, 1},  {1, 1, 1},   {1, 1, 1},   {1, 1, 2},   {1, 1, 2},    {1, 1, 2},    {1, 1, 2},   {1, 2, 3},
+    {1, 2, 3},  {2, 2, 3},   {2, 2, 4},   {2, 3, 4},   {2, 3, 4},    {3, 3, 5},    {3, 4, 6},   {3, 4, 6},
+    {4, 5, 7},  {4, 5, 8},   {4, 6, 9},   {5, 7, 10},  {6, 8, 11},   {6, 8, 13},   {7, 10, 14}, {8, 11, 16},
+    {9, 12, 18}, {10, 13, 20}, {11, 15, 23}, {13, 17, 25}};
+
+uint8_t clip1(int v) { return static_cast<uint8_t>(std::clamp(v, 0, 255)); }
+
+template <bool kChroma>
+void filter_edge(uint8_t* dst, ptrdiff_t step, ptrdiff_t line, int count, int bs, int alpha, int beta, int tc0) {
+  for (int i = 0; i < count; ++i, dst += line) {
+    const int p0 = dst[-step], p1 = dst[-2 * step], q0 = dst[0], q1 = dst[step];
+    if (!(std::abs(p0 - q0) < alpha && std::abs(p1 - p0) < beta && std::abs(q1 - q0) < beta)) continue;
+    const int p2 = kChroma ? 0 : dst[-3 * step], q2 = kChroma ? 0 : dst[2 * step];
+    const bool ap = !kChroma && std::abs(p2 - p0) < beta, aq = !kChroma && std::abs(q2 - q0) < beta;
+    if (bs < 4) {
+      const int tc = kChroma ? tc0 + 1 : tc0 + ap + aq;
+      const int delta = std::clamp((((q0 - p0) * 4) + (p1 - q1) + 4) >> 3, -tc, tc);
+      dst[-step] = clip1(p0 + delta);
+      dst[0] = clip1(q0 - delta);
+      if (ap) dst[-2 * step] = static_cast<uint8_t>(p1 + std::clamp((p2 + ((p0 + q0 + 1) >> 1) - 2 * p1) >> 1, -tc0, tc0));
+      if (aq) dst[step] = static_cast<uint8_t>(q1 + std::clamp((q2 + ((p0 + q0 + 1) >> 1) - 2 * q1) >> 1, -tc0, tc0));
+      continue;
+    }
+    const bool strong = std::abs(p0 - q0) < ((alpha >> 2) + 2);
+    if (ap && strong) {
+      const int p3 = dst[-4 * step];
+      dst[-step] = static_cast<uint8_t>((p2 + 2 * p1 + 2 * p0 + 2 * q0 + q1 + 4) >> 3);
+      dst[-2 * step] = static_cast<uint8_t>((p2 + p1 + p0 + q0 + 2) >> 2);
+      dst[-3 * step] = static_cast<uint8_t>((2 * p3 + 3 * p2 + p1 + p0 + q0 + 4) >> 3);
+    } else {
+      dst[-step] = static_cast<uint8_t>((2 * p1 + p0 + q1 + 2) >> 2);
+    }
+    if (aq && strong) {
+      const int q3 = dst[3 * step];
+      dst[0] = static_cast<uint8_t>((p1 + 2 * p0 + 2 * q0 + 2 * q1 + q2 + 4) >> 3);
+      dst[step] = static_cast<uint8_t>((p0 + q0 + q1 + q2 + 2) >> 2);
+      dst[2 * step] = static_cast<uint8_t>((2 * q3 + 3 * q2 + q1 + q0 + p0 + 4) >> 3);
+    } else {
+      dst[0] = static_cast<uint8_t>((2 * q1 + q0 + p1 + 2) >> 2);
+    }
+  }
+}
+
+}  // namespace
+
+void h264_deblock_luma(uint8_t* dst, ptrdiff_t step, ptrdiff_t line, int count, int bs, int alpha, int beta,
+                       int tc0) {
+  filter_edge<false>(dst, step, line, count, bs, alpha, beta, tc0);
+}
+void h264_deblock_chroma(uint8_t* dst, ptrdiff_t step, ptrdiff_t line, int count, int bs, int alpha, int beta,
+                         int tc0) {
+  filter_edge<true>(dst, step, line, count, bs, alpha, beta, tc0);
+}
+
+void H264CpuStages::deblock(const H264FrameWork& work, Surface& dst) {
+  h264::check_work(work, "cpu backend");
+  const auto& p = work.params;
+  const CpuAccess access(dst, true);
+  const PlaneView planes[3] = {plane_view(dst, 0), plane_view(dst, 1), plane_view(dst, 2)};
+  for (const PlaneView& v : planes)
+    if (v.step != 1 || v.width < int(p.mb_cols * 8) || v.height < int(p.mb_rows * 8))
+      throw Error("cpu backend: h264_deblock needs the planar surface of the picture");
+  if (planes[0].width < int(p.mb_cols * 16) || planes[0].height < int(p.mb_rows * 16))
+    throw Error("cpu backend: h264_deblock needs the planar surface of the picture");
+  for (const dd_h264_mb& m : work.mbs) {
+    if (m.deblock_idc == 1) continue;
+    const size_t i = size_t{m.mb_y} * p.mb_cols + m.mb_x;
+    // Macroblock edges: not at the picture's border, and with idc 2 not
+    // across a slice boundary.
+    const dd_h264_mb* left = m.mb_x > 0 ? &work.mbs[i - 1] : nullptr;
+    const dd_h264_mb* top = m.mb_y > 0 ? &work.mbs[i - p.mb_cols] : nullptr;
+    if (m.deblock_idc == 2) {
+      if (left && left->slice != m.slice) left = nullptr;
+      if (top && top->slice != m.slice) top = nullptr;
+    }
+    const bool transform8x8 = m.type == DD_H264_MB_I8X8;
+    for (int pl = 0; pl < 3; ++pl) {
+      const PlaneView& v = planes[pl];
+      const int n = pl ? 8 : 16;
+      uint8_t* origin = &v.at(m.mb_x * n, m.mb_y * n);
+      for (int dir = 0; dir < 2; ++dir) {  // 0: vertical edges, 1: horizontal
+        const ptrdiff_t step = dir == 0 ? 1 : v.stride, line = dir == 0 ? v.stride : 1;
+        const dd_h264_mb* neighbour = dir == 0 ? left : top;
+        for (int e = 0; e < n; e += 4) {
+          if (e == 0 && !neighbour) continue;
+          if (pl == 0 && transform8x8 && (e & 4)) continue;
+          const int qp = e == 0 ? (m.qp[pl] + neighbour->qp[pl] + 1) >> 1 : m.qp[pl];
+          const int index_a = std::clamp(qp + m.filter_offset_a, 0, 51);
+          const int index_b = std::clamp(qp + m.filter_offset_b, 0, 51);
+          const int alpha = kAlpha[size_t(index_a)], beta = kBeta[size_t(index_b)];
+          const int bs = e == 0 ? 4 : 3;
+          const int tc0 = bs < 4 ? kTc0[index_a][bs - 1] : 0;
+          uint8_t* d = origin + e * step;
+          if (pl == 0)
+            h264_deblock_luma(d, step, line, n, bs, alpha, beta, tc0);
+          else
+            h264_deblock_chroma(d, step, line, n, bs, alpha, beta, tc0);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace daedalus::dispatch::cpu

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The H.264 work description: what daemon/h264's entropy decoder hands to
+ * the H.264 stages (dispatch.h, Backend::h264_*). Flat and pointer-free like
+ * VP9's (work.h): one record per macroblock in raster order and one array
+ * of dequantised coefficients, H264_MB_COEFFS per macroblock. Documented
+ * field by field in docs/dispatch.md.
+ */
+#ifndef DAEDALUS_DISPATCH_H264_WORK_H
+#define DAEDALUS_DISPATCH_H264_WORK_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum dd_h264_mb_type {
+	DD_H264_MB_I4X4 = 0,   /* Intra_4x4: 16 modes, 4x4 transforms */
+	DD_H264_MB_I8X8 = 1,   /* Intra_8x8: 4 modes, 8x8 transforms */
+	DD_H264_MB_I16X16 = 2, /* Intra_16x16: one mode, luma DC Hadamard */
+	DD_H264_MB_PCM = 3,    /* I_PCM: samples as coded */
+};
+
+/*
+ * Neighbouring macroblocks whose samples intra prediction may use: inside
+ * the picture, in the same slice, and (constrained_intra_pred_flag) intra.
+ */
+enum dd_h264_mb_flags {
+	DD_H264_MB_LEFT = 1 << 0,      /* mbAddrA */
+	DD_H264_MB_TOP = 1 << 1,       /* mbAddrB */
+	DD_H264_MB_TOP_RIGHT = 1 << 2, /* mbAddrC */
+	DD_H264_MB_TOP_LEFT = 1 << 3,  /* mbAddrD */
+};
+
+/* Offsets inside a macroblock's H264_MB_COEFFS coefficients. */
+enum dd_h264_coeff_layout {
+	DD_H264_COEFF_LUMA = 0,       /* 256: 16 4x4 blocks of 16 (block (bx, by)
+					 at 16 * (by * 4 + bx)) or 4 8x8 blocks of
+					 64 (at 64 * (by * 2 + bx)), each in
+					 raster order; I_PCM: 16x16 samples */
+	DD_H264_COEFF_CB = 256,       /* 64: 4 4x4 blocks, DC at 0 left for the
+					 DC transform; I_PCM: 8x8 samples */
+	DD_H264_COEFF_CR = 320,
+	DD_H264_COEFF_LUMA_DC = 384,  /* 16 Intra16x16 DC levels, the 4x4 matrix
+					 c of 8.5.10 in raster order (c[by][bx]) */
+	DD_H264_COEFF_CB_DC = 400,    /* 4 chroma DC levels, c of 8.5.11.1 */
+	DD_H264_COEFF_CR_DC = 404,
+	H264_MB_COEFFS = 408,
+};
+
+struct dd_h264_mb {
+	uint16_t mb_x, mb_y;   /* in macroblocks */
+	uint8_t type;          /* enum dd_h264_mb_type */
+	uint8_t flags;         /* enum dd_h264_mb_flags */
+	uint8_t chroma_pred_mode; /* intra_chroma_pred_mode: 0 DC, 1 H, 2 V, 3 plane */
+	uint8_t cbp;           /* CodedBlockPatternLuma | CodedBlockPatternChroma << 4 */
+	uint8_t qp[3];         /* QP of Y, Cb, Cr for deblocking (I_PCM: those of
+				  QPY = 0, 8.7.2.2) */
+	uint8_t deblock_idc;   /* disable_deblocking_filter_idc of its slice */
+	int8_t filter_offset_a, filter_offset_b; /* slice_alpha_c0 / beta offsets * 2 */
+	uint16_t slice;        /* slice number within the picture */
+	uint8_t pred_modes[16]; /* I4x4: Intra4x4PredMode per 4x4 block,
+				   raster (by * 4 + bx); I8x8: Intra8x8PredMode
+				   per 8x8 block at [by * 2 + bx]; I16x16:
+				   Intra16x16PredMode at [0] */
+	uint32_t coeff_offset; /* index into coeffs of its H264_MB_COEFFS */
+	int32_t dc_scale[3];   /* LevelScale4x4(qP % 6, 0, 0) << (qP / 6) of the
+				  luma DC (I16x16) and the Cb, Cr DC */
+};
+
+struct dd_h264_frame_params {
+	uint32_t width, height;         /* visible size (right / bottom crop) */
+	uint32_t mb_cols, mb_rows;      /* decoded area is mb_cols*16 x mb_rows*16 */
+	uint32_t num_mbs;               /* mb_cols * mb_rows */
+	uint32_t reserved;
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DAEDALUS_DISPATCH_H264_WORK_H */
