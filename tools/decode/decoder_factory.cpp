@@ -9,6 +9,11 @@
 #ifdef DAEDALUS_HAVE_VP9
 #include "vp9_frame_decoder.h"
 #endif
+#ifdef DAEDALUS_HAVE_H264
+#include <libavcodec/avcodec.h>
+
+#include "h264_frame_decoder.h"
+#endif
 
 namespace daedalus::tools {
 
@@ -29,10 +34,16 @@ std::unique_ptr<media::FrameDecoder> make_decoder(DecoderKind kind, dispatch::Ba
     }
     return vp9::create_frame_decoder(std::move(b), options.entropy_threads);
   }
-#else
+#endif
+#ifdef DAEDALUS_HAVE_H264
+  if (demuxer.codec() == media::Codec::kH264) {
+    const AVCodecParameters* par = demuxer.codec_parameters();
+    const std::span<const uint8_t> extradata(par->extradata, par->extradata ? size_t(par->extradata_size) : 0);
+    return h264::create_frame_decoder(dispatch::create_backend(backend, options.backend), extradata);
+  }
+#endif
   (void)backend;
   (void)options;
-#endif
   throw Error(fmt::format("--decoder daedalus: {} is not implemented yet (use --decoder ffmpeg)",
                           media::codec_name(demuxer.codec())));
 }

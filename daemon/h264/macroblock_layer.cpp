@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+#include "macroblock_layer.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "cavlc.h"
+#include "daedalus/error.h"
+#include "dequant.h"
+#include "scaling_lists.h"
+
+namespace daedalus::h264 {
+namespace {
+
+// Table 9-4, the Intra_4x4 / Intra_8x8 column: codeNum -> coded_block_pattern.
+constexpr uint8_t kIntraCbp[48] = {47, 31, 15, 0,  23, 27, 29, 30, 7,  11, 13, 14, 39, 43, 45, 46,
+                                   16, 3,  5,  10, 12, 19, 21, 26, 28, 35, 37, 42, 44, 1,  2,  4,
+                                   8,  17, 18, 20, 24, 6,  9,  22, 25, 32, 33, 34, 36, 40, 38, 41};
+constexpr int kDcMode = 2;  // Intra_4x4_DC / Intra_8x8_DC
+
+// 9.2.1: nC from the counts of the blocks to the left (A) and above (B).
+int predict_nc(bool has_a, int na, bool has_b, int nb) {
+  if (has_a && has_b) return (na + nb + 1) >> 1;
+  if (has_a) return na;
+  if (has_b) return nb;
+  return 0;
+}
+
+}  // namespace
+
+void IntraPictureBuilder::begin(const Sps& sps) {
+  auto& p = work_.params;
+  p = {};
+  p.mb_cols = sps.width_mbs();
+  p.mb_rows = sps.height_mbs();
+  p.num_mbs = p.mb_cols * p.mb_rows;
+  p.width = sps.display_width();
+  p.height = sps.display_height();
+  work_.mbs.assign(p.num_mbs, dd_h264_mb{});
+  work_.coeffs.assign(size_t{p.num_mbs} * H264_MB_COEFFS, 0);
+  state_.assign(p.num_mbs, MbState{});
+  decoded_ = 0;
+  slices_ = 0;
+}
+
+const dispatch::H264FrameWork& IntraPictureBuilder::work() const {
+  if (!complete())
+    throw Error("h264: picture incomplete: " + std::to_string(work_.params.num_mbs - decoded_) + " of " +
+                std::to_string(work_.params.num_mbs) + " macroblocks missing");
+  return work_;
+}
+
+bool IntraPictureBuilder::available(int mb_x, int mb_y, int slice) const {
+  const auto& p = work_.params;
+  if (mb_x < 0 || mb_y < 0 || mb_x >= int(p.mb_cols) || mb_y >= int(p.mb_rows)) return false;
+  return state_[size_t(mb_y) * p.mb_cols + size_t(mb_x)].slice == slice;
+}
+
+void IntraPictureBuilder::add_slice(const ParsedSlice& s) {
+  const SliceHeader& h = s.header;
+  if (h.type() != kSliceI) throw Error("h264: P and B slices are not decoded yet");
+  if (s.pps->entropy_coding_mode_flag) throw Error("h264: CABAC slices are not decoded yet");
+  if (s.sps->width_mbs() != work_.params.mb_cols || s.sps->height_mbs() != work_.params.mb_rows)
+    throw Error("h264: slice of a picture size other than its picture's");
+  RbspReader r(s.rbsp, "slice data");
+  for (uint32_t i = 0; i < h.header_bit_size; ++i) r.bit();
+  int qp = h.slice_qp(*s.pps);
+  if (qp < 0 || qp > 51) r.fail("slice QP " + std::to_string(qp) + " out of range 0..51");
+  const int slice = slices_++;
+  uint32_t addr = h.first_mb_in_slice;
+  do {
+    if (addr >= work_.params.num_mbs) r.fail("first_mb_in_slice / macroblocks past the picture");
+    if (state_[addr].slice >= 0) r.fail("macroblock " + std::to_string(addr) + " decoded twice");
+    state_[addr].slice = slice;
+    decode_macroblock(r, s, int(addr), qp);
+    ++decoded_;
+    ++addr;
+  } while (r.more_rbsp_data());
+}
+
+void IntraPictureBuilder::decode_macroblock(RbspReader& r, const ParsedSlice& s, int addr, int& qp) {
+  const Pps& pps = *s.pps;
+  const SliceHeader& h = s.header;
+  const int cols = int(work_.params.mb_cols);
+  const int mb_x = addr % cols, mb_y = addr / cols;
+  MbState& st = state_[size_t(addr)];
+  const int slice = st.slice;
+  dd_h264_mb& mb = work_.mbs[size_t(addr)];
+  mb = dd_h264_mb{};
+  mb.mb_x = uint16_t(mb_x);
+  mb.mb_y = uint16_t(mb_y);
+  mb.slice = uint16_t(slice);
+  mb.coeff_offset = uint32_t(addr) * H264_MB_COEFFS;
+  mb.deblock_idc = h.disable_deblocking_filter_idc;
+  mb.filter_offset_a = int8_t(h.slice_alpha_c0_offset_div2 * 2);
+  mb.filter_offset_b = int8_t(h.slice_beta_offset_div2 * 2);
+  const bool has_a = available(mb_x - 1, mb_y, slice), has_b = available(mb_x, mb_y - 1, slice);
+  // In I slices every neighbour is intra: constrained_intra_pred_flag
+  // leaves them all usable.
+  mb.flags = uint8_t((has_a ? DD_H264_MB_LEFT : 0) | (has_b ? DD_H264_MB_TOP : 0) |
+                     (available(mb_x + 1, mb_y - 1, slice) ? DD_H264_MB_TOP_RIGHT : 0) |
+                     (available(mb_x - 1, mb_y - 1, slice) ? DD_H264_MB_TOP_LEFT : 0));
+  const MbState* left = has_a ? &state_[size_t(addr - 1)] : nullptr;
+  const MbState* top = has_b ? &state_[size_t(addr - cols)] : nullptr;
+  int16_t* coeffs = &work_.coeffs[mb.coeff_offset];
+
+  const uint32_t mb_type = r.ue("mb_type", 25);
+  const int cb_offset = pps.chroma_qp_index_offset, cr_offset = pps.second_chroma_qp_index_offset;
+  if (mb_type == 25) {  // I_PCM
+    while (!r.byte_aligned())
+      if (r.bit()) r.fail("pcm_alignment_zero_bit is 1");
+    for (int i = 0; i < 256 + 128; ++i) coeffs[i] = int16_t(r.bits(8));
+    mb.type = DD_H264_MB_PCM;
+    st.type = DD_H264_MB_PCM;
+    std::fill(std::begin(st.total_coeff), std::end(st.total_coeff), 16);
+    for (auto& c : st.total_coeff_c) std::fill(std::begin(c), std::end(c), 16);
+    std::fill(std::begin(st.modes), std::end(st.modes), kDcMode);
+    mb.qp[0] = 0;
+    mb.qp[1] = uint8_t(chroma_qp(0, cb_offset));
+    mb.qp[2] = uint8_t(chroma_qp(0, cr_offset));
+    return;
+  }
+
+  bool transform8x8 = false;
+  int cbp = 0;
+  if (mb_type == 0) {  // I_NxN
+    if (pps.transform_8x8_mode_flag) transform8x8 = r.flag();
+    mb.type = transform8x8 ? DD_H264_MB_I8X8 : DD_H264_MB_I4X4;
+    const int blocks = transform8x8 ? 4 : 16;
+    const int size = transform8x8 ? 2 : 1;  // in 4x4 units
+    for (int k = 0; k < blocks; ++k) {
+      // Block k in decoding order: its top-left 4x4 block at (bx, by).
+      const int b8 = transform8x8 ? k : k / 4, sub = transform8x8 ? 0 : k % 4;
+      const int bx = (b8 % 2) * 2 + sub % 2, by = (b8 / 2) * 2 + sub / 2;
+      const bool prev_flag = r.flag();
+      const int rem = prev_flag ? 0 : int(r.bits(3));
+      // 8.3.1.1 / 8.3.2.1: the neighbours' modes, DC when either is missing.
+      const bool a_ok = bx > 0 || left, b_ok = by > 0 || top;
+      int pred = kDcMode;
+      if (a_ok && b_ok) {
+        const int ma = bx > 0 ? st.modes[by * 4 + bx - 1] : left->modes[by * 4 + 3];
+        const int mb_mode = by > 0 ? st.modes[(by - 1) * 4 + bx] : top->modes[12 + bx];
+        pred = std::min(ma, mb_mode);
+      }
+      const int mode = prev_flag ? pred : rem < pred ? rem : rem + 1;
+      for (int y = 0; y < size; ++y)
+        for (int x = 0; x < size; ++x) st.modes[(by + y) * 4 + bx + x] = uint8_t(mode);
+      mb.pred_modes[transform8x8 ? k : by * 4 + bx] = uint8_t(mode);
+    }
+  } else {  // I_16x16
+    mb.type = DD_H264_MB_I16X16;
+    mb.pred_modes[0] = uint8_t((mb_type - 1) % 4);
+    cbp = int(((mb_type - 1) / 4) % 3) << 4 | (mb_type >= 13 ? 15 : 0);
+    std::fill(std::begin(st.modes), std::end(st.modes), kDcMode);
+  }
+  st.type = mb.type;
+  mb.chroma_pred_mode = uint8_t(r.ue("intra_chroma_pred_mode", 3));
+  if (mb.type != DD_H264_MB_I16X16) {
+    const uint32_t code = r.ue("coded_block_pattern", 47);
+    const int v = kIntraCbp[code];
+    cbp = (v & 15) | (v >> 4) << 4;
+  }
+  mb.cbp = uint8_t(cbp);
+  const int cbp_luma = cbp & 15, cbp_chroma = cbp >> 4;
+  if (cbp_luma || cbp_chroma || mb.type == DD_H264_MB_I16X16) {
+    const int delta = r.se("mb_qp_delta", -26, 25);
+    qp = (qp + delta + 52) % 52;
+  }
+  const int qpc[2] = {chroma_qp(qp, cb_offset), chroma_qp(qp, cr_offset)};
+  mb.qp[0] = uint8_t(qp);
+  mb.qp[1] = uint8_t(qpc[0]);
+  mb.qp[2] = uint8_t(qpc[1]);
+
+  const ScalingMatrix& sm = pps.scaling_matrix;
+  const LevelScale4x4 ls_y = level_scale_4x4(sm.list4x4[0]);
+  const LevelScale4x4 ls_c[2] = {level_scale_4x4(sm.list4x4[1]), level_scale_4x4(sm.list4x4[2])};
+  mb.dc_scale[0] = dc_scale(ls_y, qp);
+  mb.dc_scale[1] = dc_scale(ls_c[0], qpc[0]);
+  mb.dc_scale[2] = dc_scale(ls_c[1], qpc[1]);
+
+  // nC of the luma 4x4 block at (bx, by) from the counts decoded so far.
+  auto luma_nc = [&](int bx, int by) {
+    const bool ha = bx > 0 || left, hb = by > 0 || top;
+    const int na = bx > 0 ? st.total_coeff[by * 4 + bx - 1] : ha ? left->total_coeff[by * 4 + 3] : 0;
+    const int nb = by > 0 ? st.total_coeff[(by - 1) * 4 + bx] : hb ? top->total_coeff[12 + bx] : 0;
+    return predict_nc(ha, na, hb, nb);
+  };
+
+  int32_t level[64];
+  if (mb.type == DD_H264_MB_I16X16) {
+    read_residual_block_cavlc(r, luma_nc(0, 0), 0, 15, 16, level);
+    for (int i = 0; i < 16; ++i) coeffs[DD_H264_COEFF_LUMA_DC + kZigzag4x4[size_t(i)]] = int16_t(level[i]);
+  }
+  const LevelScale8x8 ls_8 = transform8x8 ? level_scale_8x8(sm.list8x8[0]) : LevelScale8x8{};
+  for (int b8 = 0; b8 < 4; ++b8) {
+    int32_t level8[64] = {};
+    for (int sub = 0; sub < 4; ++sub) {
+      const int bx = (b8 % 2) * 2 + sub % 2, by = (b8 / 2) * 2 + sub / 2;
+      uint8_t& count = st.total_coeff[by * 4 + bx];
+      count = 0;
+      if (!(cbp_luma & (1 << b8))) continue;
+      int16_t* c = coeffs + DD_H264_COEFF_LUMA + 16 * (by * 4 + bx);
+      if (mb.type == DD_H264_MB_I16X16) {
+        count = uint8_t(read_residual_block_cavlc(r, luma_nc(bx, by), 0, 14, 15, level));
+        for (int i = 0; i < 15; ++i)
+          if (level[i]) c[kZigzag4x4[size_t(i + 1)]] = dequant_4x4(level[i], ls_y, qp, kZigzag4x4[size_t(i + 1)]);
+      } else {
+        count = uint8_t(read_residual_block_cavlc(r, luma_nc(bx, by), 0, 15, 16, level));
+        if (transform8x8) {
+          for (int i = 0; i < 16; ++i) level8[4 * i + sub] = level[i];
+        } else {
+          for (int i = 0; i < 16; ++i)
+            if (level[i]) c[kZigzag4x4[size_t(i)]] = dequant_4x4(level[i], ls_y, qp, kZigzag4x4[size_t(i)]);
+        }
+      }
+    }
+    if (transform8x8 && (cbp_luma & (1 << b8))) {
+      int16_t* c = coeffs + DD_H264_COEFF_LUMA + 64 * b8;
+      for (int i = 0; i < 64; ++i)
+        if (level8[i]) c[kZigzag8x8[size_t(i)]] = dequant_8x8(level8[i], ls_8, qp, kZigzag8x8[size_t(i)]);
+    }
+  }
+
+  for (int pl = 0; pl < 2; ++pl) {
+    if (cbp_chroma & 3) {
+      read_residual_block_cavlc(r, -1, 0, 3, 4, level);
+      for (int i = 0; i < 4; ++i) coeffs[DD_H264_COEFF_CB_DC + 4 * pl + i] = int16_t(level[i]);
+    }
+  }
+  for (int pl = 0; pl < 2; ++pl) {
+    for (int b = 0; b < 4; ++b) {
+      const int bx = b % 2, by = b / 2;
+      uint8_t& count = st.total_coeff_c[pl][b];
+      count = 0;
+      if (!(cbp_chroma & 2)) continue;
+      const bool ha = bx > 0 || left, hb = by > 0 || top;
+      const int na = bx > 0 ? st.total_coeff_c[pl][b - 1] : ha ? left->total_coeff_c[pl][by * 2 + 1] : 0;
+      const int nb = by > 0 ? st.total_coeff_c[pl][b - 2] : hb ? top->total_coeff_c[pl][2 + bx] : 0;
+      count = uint8_t(read_residual_block_cavlc(r, predict_nc(ha, na, hb, nb), 0, 14, 15, level));
+      int16_t* c = coeffs + DD_H264_COEFF_CB + 64 * pl + 16 * b;
+      for (int i = 0; i < 15; ++i)
+        if (level[i])
+          c[kZigzag4x4[size_t(i + 1)]] = dequant_4x4(level[i], ls_c[pl], qpc[pl], kZigzag4x4[size_t(i + 1)]);
+    }
+  }
+}
+
+}  // namespace daedalus::h264
