@@ -88,6 +88,7 @@ void H264CpuStages::deblock(const H264FrameWork& work, Surface& dst) {
   h264::check_work(work, "cpu backend");
   const auto& p = work.params;
   const CpuAccess access(dst, true);
+  const H264Dsp& dsp = h264_dsp_c();
   const PlaneView planes[3] = {plane_view(dst, 0), plane_view(dst, 1), plane_view(dst, 2)};
   for (const PlaneView& v : planes)
     if (v.step != 1 || v.width < int(p.mb_cols * 8) || v.height < int(p.mb_rows * 8))
@@ -123,10 +124,7 @@ void H264CpuStages::deblock(const H264FrameWork& work, Surface& dst) {
           const int bs = e == 0 ? 4 : 3;
           const int tc0 = bs < 4 ? kTc0[index_a][bs - 1] : 0;
           uint8_t* d = origin + e * step;
-          if (pl == 0)
-            h264_deblock_luma(d, step, line, n, bs, alpha, beta, tc0);
-          else
-            h264_deblock_chroma(d, step, line, n, bs, alpha, beta, tc0);
+          (pl == 0 ? dsp.deblock_luma : dsp.deblock_chroma)(d, step, line, n, bs, alpha, beta, tc0);
         }
       }
     }

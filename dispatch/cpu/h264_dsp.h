@@ -52,8 +52,17 @@ void h264_deblock_luma(uint8_t* dst, ptrdiff_t step, ptrdiff_t line, int count, 
 void h264_deblock_chroma(uint8_t* dst, ptrdiff_t step, ptrdiff_t line, int count, int bs, int alpha, int beta,
                          int tc0);
 
+// The table the stages call through: one entry per primitive above.
 struct H264Dsp {
   H264ItxFn itx4, itx8;
+  decltype(&h264_luma_dc) luma_dc;
+  decltype(&h264_chroma_dc) chroma_dc;
+  decltype(&h264_pred_nxn) pred_nxn;
+  decltype(&h264_filter_8x8_edge) filter_8x8_edge;
+  decltype(&h264_pred_16x16) pred_16x16;
+  decltype(&h264_pred_chroma) pred_chroma;
+  decltype(&h264_deblock_luma) deblock_luma;
+  decltype(&h264_deblock_chroma) deblock_chroma;
 };
 const H264Dsp& h264_dsp_c();
 

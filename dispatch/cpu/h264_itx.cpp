@@ -78,7 +78,16 @@ void h264_chroma_dc(const int16_t* c, int32_t scale, int16_t* out) {
 }
 
 const H264Dsp& h264_dsp_c() {
-  static const H264Dsp dsp{itx4, itx8};
+  static const H264Dsp dsp{itx4,
+                           itx8,
+                           h264_luma_dc,
+                           h264_chroma_dc,
+                           h264_pred_nxn,
+                           h264_filter_8x8_edge,
+                           h264_pred_16x16,
+                           h264_pred_chroma,
+                           h264_deblock_luma,
+                           h264_deblock_chroma};
   return dsp;
 }
 

@@ -75,7 +75,7 @@ void H264CpuStages::residual(const H264FrameWork& work) {
       }
     } else {
       int16_t dc[16];
-      if (m.type == DD_H264_MB_I16X16) h264_luma_dc(c + DD_H264_COEFF_LUMA_DC, m.dc_scale[0], dc);
+      if (m.type == DD_H264_MB_I16X16) dsp.luma_dc(c + DD_H264_COEFF_LUMA_DC, m.dc_scale[0], dc);
       for (int b = 0; b < 16; ++b) {
         std::memcpy(block, c + 16 * b, 32);
         if (m.type == DD_H264_MB_I16X16) block[0] = dc[b];
@@ -85,7 +85,7 @@ void H264CpuStages::residual(const H264FrameWork& work) {
     }
     for (int pl = 0; pl < 2; ++pl) {
       int16_t dc[4];
-      h264_chroma_dc(c + DD_H264_COEFF_CB_DC + 4 * pl, m.dc_scale[1 + pl], dc);
+      dsp.chroma_dc(c + DD_H264_COEFF_CB_DC + 4 * pl, m.dc_scale[1 + pl], dc);
       const int16_t* cc = c + DD_H264_COEFF_CB + 64 * pl;
       int16_t* rc = r + 256 + 64 * pl;
       for (int b = 0; b < 4; ++b) {
@@ -108,6 +108,7 @@ void H264CpuStages::intra_recon(const H264FrameWork& work, Surface& dst) {
                             p.mb_cols * 16, p.mb_rows * 16));
   const CpuAccess access(dst, true);
   const PlaneView planes[3] = {plane_view(dst, 0), plane_view(dst, 1), plane_view(dst, 2)};
+  const H264Dsp& dsp = h264_dsp_c();
   uint8_t pred[16 * 16];
   EdgeBuffer eb;
   for (size_t i = 0; i < work.mbs.size(); ++i) {
@@ -129,7 +130,7 @@ void H264CpuStages::intra_recon(const H264FrameWork& work, Surface& dst) {
     const PlaneView& Y = planes[0];
     if (m.type == DD_H264_MB_I16X16) {
       eb.load(Y, mx, my, 16, 16, B, A, D, false);
-      h264_pred_16x16(pred, 16, m.pred_modes[0], eb.edge);
+      dsp.pred_16x16(pred, 16, m.pred_modes[0], eb.edge);
       predict_into(Y, mx, my, 16, pred);
       add_block(Y, mx, my, 16, r, 16);
     } else if (m.type == DD_H264_MB_I4X4) {
@@ -144,7 +145,7 @@ void H264CpuStages::intra_recon(const H264FrameWork& work, Surface& dst) {
           top_right = bx < 3 && blk_idx(bx + 1, by - 1) < k;
         const int x0 = mx + 4 * bx, y0 = my + 4 * by;
         eb.load(Y, x0, y0, 4, 8, top, left, top_left, top_right);
-        h264_pred_nxn(pred, 16, 4, m.pred_modes[by * 4 + bx], eb.edge);
+        dsp.pred_nxn(pred, 16, 4, m.pred_modes[by * 4 + bx], eb.edge);
         predict_into(Y, x0, y0, 4, pred);
         add_block(Y, x0, y0, 4, r + 4 * by * 16 + 4 * bx, 16);
       }
@@ -159,9 +160,9 @@ void H264CpuStages::intra_recon(const H264FrameWork& work, Surface& dst) {
         uint8_t ftop_buf[17], fleft[8];
         std::memset(ftop_buf, 0, sizeof(ftop_buf));
         std::memset(fleft, 0, sizeof(fleft));
-        h264_filter_8x8_edge(eb.edge, ftop_buf + 1, fleft);
+        dsp.filter_8x8_edge(eb.edge, ftop_buf + 1, fleft);
         const IntraEdge filtered{ftop_buf + 1, fleft, top, left, top_left};
-        h264_pred_nxn(pred, 16, 8, m.pred_modes[b], filtered);
+        dsp.pred_nxn(pred, 16, 8, m.pred_modes[b], filtered);
         predict_into(Y, x0, y0, 8, pred);
         add_block(Y, x0, y0, 8, r + 8 * by * 16 + 8 * bx, 16);
       }
@@ -169,7 +170,7 @@ void H264CpuStages::intra_recon(const H264FrameWork& work, Surface& dst) {
     for (int pl = 0; pl < 2; ++pl) {
       const PlaneView& V = planes[1 + pl];
       eb.load(V, mx / 2, my / 2, 8, 8, B, A, D, false);
-      h264_pred_chroma(pred, 16, m.chroma_pred_mode, eb.edge);
+      dsp.pred_chroma(pred, 16, m.chroma_pred_mode, eb.edge);
       predict_into(V, mx / 2, my / 2, 8, pred);
       add_block(V, mx / 2, my / 2, 8, r + 256 + 64 * pl, 8);
     }
