@@ -5,7 +5,6 @@
 #include <cstring>
 #include <string>
 
-#include "cavlc.h"
 #include "daedalus/error.h"
 #include "dequant.h"
 #include "scaling_lists.h"
@@ -13,19 +12,7 @@
 namespace daedalus::h264 {
 namespace {
 
-// Table 9-4, the Intra_4x4 / Intra_8x8 column: codeNum -> coded_block_pattern.
-constexpr uint8_t kIntraCbp[48] = {47, 31, 15, 0,  23, 27, 29, 30, 7,  11, 13, 14, 39, 43, 45, 46,
-                                   16, 3,  5,  10, 12, 19, 21, 26, 28, 35, 37, 42, 44, 1,  2,  4,
-                                   8,  17, 18, 20, 24, 6,  9,  22, 25, 32, 33, 34, 36, 40, 38, 41};
 constexpr int kDcMode = 2;  // Intra_4x4_DC / Intra_8x8_DC
-
-// 9.2.1: nC from the counts of the blocks to the left (A) and above (B).
-int predict_nc(bool has_a, int na, bool has_b, int nb) {
-  if (has_a && has_b) return (na + nb + 1) >> 1;
-  if (has_a) return na;
-  if (has_b) return nb;
-  return 0;
-}
 
 }  // namespace
 
@@ -60,32 +47,33 @@ bool IntraPictureBuilder::available(int mb_x, int mb_y, int slice) const {
 void IntraPictureBuilder::add_slice(const ParsedSlice& s) {
   const SliceHeader& h = s.header;
   if (h.type() != kSliceI) throw Error("h264: P and B slices are not decoded yet");
-  if (s.pps->entropy_coding_mode_flag) throw Error("h264: CABAC slices are not decoded yet");
   if (s.sps->width_mbs() != work_.params.mb_cols || s.sps->height_mbs() != work_.params.mb_rows)
     throw Error("h264: slice of a picture size other than its picture's");
-  RbspReader r(s.rbsp, "slice data");
-  for (uint32_t i = 0; i < h.header_bit_size; ++i) r.bit();
   int qp = h.slice_qp(*s.pps);
-  if (qp < 0 || qp > 51) r.fail("slice QP " + std::to_string(qp) + " out of range 0..51");
+  if (qp < 0 || qp > 51) throw Error("h264: slice header: slice QP " + std::to_string(qp) + " out of range 0..51");
+  const auto reader = s.pps->entropy_coding_mode_flag ? make_cabac_reader(s.rbsp, h.header_bit_size, qp)
+                                                      : make_cavlc_reader(s.rbsp, h.header_bit_size);
   const int slice = slices_++;
   uint32_t addr = h.first_mb_in_slice;
   do {
-    if (addr >= work_.params.num_mbs) r.fail("first_mb_in_slice / macroblocks past the picture");
-    if (state_[addr].slice >= 0) r.fail("macroblock " + std::to_string(addr) + " decoded twice");
+    if (addr >= work_.params.num_mbs) reader->fail("first_mb_in_slice / macroblocks past the picture");
+    if (state_[addr].slice >= 0) reader->fail("macroblock " + std::to_string(addr) + " decoded twice");
     state_[addr].slice = slice;
-    decode_macroblock(r, s, int(addr), qp);
+    decode_macroblock(*reader, s, int(addr), qp);
     ++decoded_;
     ++addr;
-  } while (r.more_rbsp_data());
+  } while (reader->more_macroblocks());
 }
 
-void IntraPictureBuilder::decode_macroblock(RbspReader& r, const ParsedSlice& s, int addr, int& qp) {
+void IntraPictureBuilder::decode_macroblock(SyntaxReader& r, const ParsedSlice& s, int addr, int& qp) {
   const Pps& pps = *s.pps;
   const SliceHeader& h = s.header;
   const int cols = int(work_.params.mb_cols);
   const int mb_x = addr % cols, mb_y = addr / cols;
   MbState& st = state_[size_t(addr)];
   const int slice = st.slice;
+  st = MbState{};
+  st.slice = slice;
   dd_h264_mb& mb = work_.mbs[size_t(addr)];
   mb = dd_h264_mb{};
   mb.mb_x = uint16_t(mb_x);
@@ -103,38 +91,40 @@ void IntraPictureBuilder::decode_macroblock(RbspReader& r, const ParsedSlice& s,
                      (available(mb_x - 1, mb_y - 1, slice) ? DD_H264_MB_TOP_LEFT : 0));
   const MbState* left = has_a ? &state_[size_t(addr - 1)] : nullptr;
   const MbState* top = has_b ? &state_[size_t(addr - cols)] : nullptr;
+  const MbNeighbours nb{left, top, st};
   int16_t* coeffs = &work_.coeffs[mb.coeff_offset];
 
-  const uint32_t mb_type = r.ue("mb_type", 25);
+  const uint32_t mb_type = r.mb_type(nb);
   const int cb_offset = pps.chroma_qp_index_offset, cr_offset = pps.second_chroma_qp_index_offset;
-  if (mb_type == 25) {  // I_PCM
-    while (!r.byte_aligned())
-      if (r.bit()) r.fail("pcm_alignment_zero_bit is 1");
-    for (int i = 0; i < 256 + 128; ++i) coeffs[i] = int16_t(r.bits(8));
-    mb.type = DD_H264_MB_PCM;
-    st.type = DD_H264_MB_PCM;
+  if (mb_type == 25) {  // I_PCM: QPY stays for the next macroblock's prediction
+    r.pcm_samples(coeffs);
+    mb.type = st.type = DD_H264_MB_PCM;
     std::fill(std::begin(st.total_coeff), std::end(st.total_coeff), 16);
     for (auto& c : st.total_coeff_c) std::fill(std::begin(c), std::end(c), 16);
+    st.dc_coded = st.dc_coded_c[0] = st.dc_coded_c[1] = true;
+    st.cbp = 0x2f;
     std::fill(std::begin(st.modes), std::end(st.modes), kDcMode);
     mb.qp[0] = 0;
     mb.qp[1] = uint8_t(chroma_qp(0, cb_offset));
     mb.qp[2] = uint8_t(chroma_qp(0, cr_offset));
+    r.end_macroblock(0);
     return;
   }
 
   bool transform8x8 = false;
   int cbp = 0;
   if (mb_type == 0) {  // I_NxN
-    if (pps.transform_8x8_mode_flag) transform8x8 = r.flag();
+    if (pps.transform_8x8_mode_flag) transform8x8 = r.transform_size_8x8_flag(nb);
     mb.type = transform8x8 ? DD_H264_MB_I8X8 : DD_H264_MB_I4X4;
+    st.transform8x8 = transform8x8;
     const int blocks = transform8x8 ? 4 : 16;
     const int size = transform8x8 ? 2 : 1;  // in 4x4 units
     for (int k = 0; k < blocks; ++k) {
       // Block k in decoding order: its top-left 4x4 block at (bx, by).
       const int b8 = transform8x8 ? k : k / 4, sub = transform8x8 ? 0 : k % 4;
       const int bx = (b8 % 2) * 2 + sub % 2, by = (b8 / 2) * 2 + sub / 2;
-      const bool prev_flag = r.flag();
-      const int rem = prev_flag ? 0 : int(r.bits(3));
+      const bool prev_flag = r.prev_intra_pred_mode_flag();
+      const int rem = prev_flag ? 0 : r.rem_intra_pred_mode();
       // 8.3.1.1 / 8.3.2.1: the neighbours' modes, DC when either is missing.
       const bool a_ok = bx > 0 || left, b_ok = by > 0 || top;
       int pred = kDcMode;
@@ -155,17 +145,15 @@ void IntraPictureBuilder::decode_macroblock(RbspReader& r, const ParsedSlice& s,
     std::fill(std::begin(st.modes), std::end(st.modes), kDcMode);
   }
   st.type = mb.type;
-  mb.chroma_pred_mode = uint8_t(r.ue("intra_chroma_pred_mode", 3));
-  if (mb.type != DD_H264_MB_I16X16) {
-    const uint32_t code = r.ue("coded_block_pattern", 47);
-    const int v = kIntraCbp[code];
-    cbp = (v & 15) | (v >> 4) << 4;
-  }
-  mb.cbp = uint8_t(cbp);
+  mb.chroma_pred_mode = st.chroma_mode = uint8_t(r.intra_chroma_pred_mode(nb));
+  if (mb.type != DD_H264_MB_I16X16) cbp = r.coded_block_pattern(nb);
+  mb.cbp = st.cbp = uint8_t(cbp);
   const int cbp_luma = cbp & 15, cbp_chroma = cbp >> 4;
+  int qp_delta = 0;
   if (cbp_luma || cbp_chroma || mb.type == DD_H264_MB_I16X16) {
-    const int delta = r.se("mb_qp_delta", -26, 25);
-    qp = (qp + delta + 52) % 52;
+    qp_delta = r.mb_qp_delta();
+    if (qp_delta < -26 || qp_delta > 25) r.fail("mb_qp_delta = " + std::to_string(qp_delta) + " out of range -26..25");
+    qp = (qp + qp_delta + 52) % 52;
   }
   const int qpc[2] = {chroma_qp(qp, cb_offset), chroma_qp(qp, cr_offset)};
   mb.qp[0] = uint8_t(qp);
@@ -179,35 +167,31 @@ void IntraPictureBuilder::decode_macroblock(RbspReader& r, const ParsedSlice& s,
   mb.dc_scale[1] = dc_scale(ls_c[0], qpc[0]);
   mb.dc_scale[2] = dc_scale(ls_c[1], qpc[1]);
 
-  // nC of the luma 4x4 block at (bx, by) from the counts decoded so far.
-  auto luma_nc = [&](int bx, int by) {
-    const bool ha = bx > 0 || left, hb = by > 0 || top;
-    const int na = bx > 0 ? st.total_coeff[by * 4 + bx - 1] : ha ? left->total_coeff[by * 4 + 3] : 0;
-    const int nb = by > 0 ? st.total_coeff[(by - 1) * 4 + bx] : hb ? top->total_coeff[12 + bx] : 0;
-    return predict_nc(ha, na, hb, nb);
-  };
-
   int32_t level[64];
   if (mb.type == DD_H264_MB_I16X16) {
-    read_residual_block_cavlc(r, luma_nc(0, 0), 0, 15, 16, level);
+    st.dc_coded = r.residual_block(BlockKind::kLumaDc, 0, 0, 0, nb, level) > 0;
     for (int i = 0; i < 16; ++i) coeffs[DD_H264_COEFF_LUMA_DC + kZigzag4x4[size_t(i)]] = int16_t(level[i]);
   }
   const LevelScale8x8 ls_8 = transform8x8 ? level_scale_8x8(sm.list8x8[0]) : LevelScale8x8{};
   for (int b8 = 0; b8 < 4; ++b8) {
+    const int x8 = (b8 % 2) * 2, y8 = (b8 / 2) * 2;
+    if (!(cbp_luma & (1 << b8))) continue;  // counts stay 0
     int32_t level8[64] = {};
-    for (int sub = 0; sub < 4; ++sub) {
-      const int bx = (b8 % 2) * 2 + sub % 2, by = (b8 / 2) * 2 + sub / 2;
-      uint8_t& count = st.total_coeff[by * 4 + bx];
-      count = 0;
-      if (!(cbp_luma & (1 << b8))) continue;
-      int16_t* c = coeffs + DD_H264_COEFF_LUMA + 16 * (by * 4 + bx);
-      if (mb.type == DD_H264_MB_I16X16) {
-        count = uint8_t(read_residual_block_cavlc(r, luma_nc(bx, by), 0, 14, 15, level));
-        for (int i = 0; i < 15; ++i)
-          if (level[i]) c[kZigzag4x4[size_t(i + 1)]] = dequant_4x4(level[i], ls_y, qp, kZigzag4x4[size_t(i + 1)]);
-      } else {
-        count = uint8_t(read_residual_block_cavlc(r, luma_nc(bx, by), 0, 15, 16, level));
-        if (transform8x8) {
+    if (transform8x8 && r.reads_8x8_blocks()) {
+      const int count = r.residual_block(BlockKind::kLuma8x8, 0, x8, y8, nb, level8);
+      for (int i = 0; i < 4; ++i) st.total_coeff[(y8 + i / 2) * 4 + x8 + i % 2] = uint8_t(count);
+    } else {
+      for (int sub = 0; sub < 4; ++sub) {
+        const int bx = x8 + sub % 2, by = y8 + sub / 2;
+        int16_t* c = coeffs + DD_H264_COEFF_LUMA + 16 * (by * 4 + bx);
+        if (mb.type == DD_H264_MB_I16X16) {
+          st.total_coeff[by * 4 + bx] = uint8_t(r.residual_block(BlockKind::kLumaAc, 0, bx, by, nb, level));
+          for (int i = 0; i < 15; ++i)
+            if (level[i]) c[kZigzag4x4[size_t(i + 1)]] = dequant_4x4(level[i], ls_y, qp, kZigzag4x4[size_t(i + 1)]);
+          continue;
+        }
+        st.total_coeff[by * 4 + bx] = uint8_t(r.residual_block(BlockKind::kLuma4x4, 0, bx, by, nb, level));
+        if (transform8x8) {  // CAVLC's four interleaved 4x4 blocks of an 8x8 block
           for (int i = 0; i < 16; ++i) level8[4 * i + sub] = level[i];
         } else {
           for (int i = 0; i < 16; ++i)
@@ -215,35 +199,32 @@ void IntraPictureBuilder::decode_macroblock(RbspReader& r, const ParsedSlice& s,
         }
       }
     }
-    if (transform8x8 && (cbp_luma & (1 << b8))) {
+    if (transform8x8) {
       int16_t* c = coeffs + DD_H264_COEFF_LUMA + 64 * b8;
       for (int i = 0; i < 64; ++i)
         if (level8[i]) c[kZigzag8x8[size_t(i)]] = dequant_8x8(level8[i], ls_8, qp, kZigzag8x8[size_t(i)]);
     }
   }
 
-  for (int pl = 0; pl < 2; ++pl) {
-    if (cbp_chroma & 3) {
-      read_residual_block_cavlc(r, -1, 0, 3, 4, level);
+  if (cbp_chroma & 3) {
+    for (int pl = 0; pl < 2; ++pl) {
+      st.dc_coded_c[pl] = r.residual_block(BlockKind::kChromaDc, pl, 0, 0, nb, level) > 0;
       for (int i = 0; i < 4; ++i) coeffs[DD_H264_COEFF_CB_DC + 4 * pl + i] = int16_t(level[i]);
     }
   }
-  for (int pl = 0; pl < 2; ++pl) {
-    for (int b = 0; b < 4; ++b) {
-      const int bx = b % 2, by = b / 2;
-      uint8_t& count = st.total_coeff_c[pl][b];
-      count = 0;
-      if (!(cbp_chroma & 2)) continue;
-      const bool ha = bx > 0 || left, hb = by > 0 || top;
-      const int na = bx > 0 ? st.total_coeff_c[pl][b - 1] : ha ? left->total_coeff_c[pl][by * 2 + 1] : 0;
-      const int nb = by > 0 ? st.total_coeff_c[pl][b - 2] : hb ? top->total_coeff_c[pl][2 + bx] : 0;
-      count = uint8_t(read_residual_block_cavlc(r, predict_nc(ha, na, hb, nb), 0, 14, 15, level));
-      int16_t* c = coeffs + DD_H264_COEFF_CB + 64 * pl + 16 * b;
-      for (int i = 0; i < 15; ++i)
-        if (level[i])
-          c[kZigzag4x4[size_t(i + 1)]] = dequant_4x4(level[i], ls_c[pl], qpc[pl], kZigzag4x4[size_t(i + 1)]);
+  if (cbp_chroma & 2) {
+    for (int pl = 0; pl < 2; ++pl) {
+      for (int b = 0; b < 4; ++b) {
+        const int bx = b % 2, by = b / 2;
+        st.total_coeff_c[pl][b] = uint8_t(r.residual_block(BlockKind::kChromaAc, pl, bx, by, nb, level));
+        int16_t* c = coeffs + DD_H264_COEFF_CB + 64 * pl + 16 * b;
+        for (int i = 0; i < 15; ++i)
+          if (level[i])
+            c[kZigzag4x4[size_t(i + 1)]] = dequant_4x4(level[i], ls_c[pl], qpc[pl], kZigzag4x4[size_t(i + 1)]);
+      }
     }
   }
+  r.end_macroblock(qp_delta);
 }
 
 }  // namespace daedalus::h264
