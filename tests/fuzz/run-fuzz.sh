@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for
 # a bounded time on seeds made from the generated corpus: two thirds of the
-# time for the VP9 decoder, one third for the H.264 header parser.
+# time for the VP9 decoder, one third for H.264 (its header parser and its
+# entropy decoder, half each).
 #   tests/fuzz/run-fuzz.sh [SECONDS]      (default 60, both together)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -11,7 +12,7 @@ corpus_dir=${DAEDALUS_CORPUS_DIR:-$root/build/corpus}
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDAEDALUS_FUZZ=ON -DDAEDALUS_VULKAN=OFF >/dev/null
-cmake --build "$build" --target vp9_decode_fuzzer h264_headers_fuzzer -j"$(nproc)"
+cmake --build "$build" --target vp9_decode_fuzzer h264_headers_fuzzer h264_entropy_fuzzer -j"$(nproc)"
 
 DAEDALUS_RESIZE_ENCODER=${DAEDALUS_RESIZE_ENCODER:-} "$root/tests/corpus/make-corpus.sh" "$corpus_dir" quick >/dev/null
 
@@ -38,4 +39,8 @@ done
 
 vp9_seconds=$((seconds * 2 / 3))
 fuzz vp9_decode_fuzzer "$vp9_seconds" "$vp9_seeds"
-fuzz h264_headers_fuzzer "$((seconds - vp9_seconds))" "$h264_seeds"
+# At least a second each: libFuzzer takes -max_total_time=0 as no limit.
+h264_seconds=$(((seconds - vp9_seconds + 1) / 2))
+entropy_seconds=$((seconds - vp9_seconds - h264_seconds))
+fuzz h264_headers_fuzzer "$((h264_seconds > 0 ? h264_seconds : 1))" "$h264_seeds"
+fuzz h264_entropy_fuzzer "$((entropy_seconds > 0 ? entropy_seconds : 1))" "$h264_seeds"
