@@ -13,15 +13,23 @@ namespace daedalus::h264 {
 namespace {
 
 constexpr int kDcMode = 2;  // Intra_4x4_DC / Intra_8x8_DC
+// MaxFS of the highest level (Table A-1, level 6.2): a bigger picture is
+// no conforming stream, and would cost its coefficients' 816 bytes per
+// macroblock for nothing.
+constexpr uint32_t kMaxFrameMbs = 139264;
 
 }  // namespace
 
 void IntraPictureBuilder::begin(const Sps& sps) {
+  const uint32_t num_mbs = sps.width_mbs() * sps.height_mbs();
+  if (num_mbs > kMaxFrameMbs)
+    throw Error("h264: picture of " + std::to_string(num_mbs) + " macroblocks, more than any level allows (" +
+                std::to_string(kMaxFrameMbs) + ")");
   auto& p = work_.params;
   p = {};
   p.mb_cols = sps.width_mbs();
   p.mb_rows = sps.height_mbs();
-  p.num_mbs = p.mb_cols * p.mb_rows;
+  p.num_mbs = num_mbs;
   p.width = sps.display_width();
   p.height = sps.display_height();
   work_.mbs.assign(p.num_mbs, dd_h264_mb{});
