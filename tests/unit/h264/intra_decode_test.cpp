@@ -127,7 +127,7 @@ std::vector<std::string> decoded_md5s(const std::string& path) {
 }
 
 // The conformance streams of cisco/openh264's res/ (DAEDALUS_JVT_DIR, run
-// from h264.jvt_conformance): every stream we decode matches libavcodec
+// from h264.jvt_decode): every stream we decode matches libavcodec
 // frame for frame; the others fail with an error that names what is not
 // decoded, and whatever frames they did print are libavcodec's (never a
 // wrong frame).
