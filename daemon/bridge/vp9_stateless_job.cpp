@@ -111,6 +111,29 @@ struct Vp9Stateless final : JobDecoder {
   bool ids_unsupported = false;  // the module answered ENOTTY
   uint64_t refs_in_place = 0, refs_copied = 0;  // reference surfaces over the context's life
 
+  // The CAPTURE format each frame was written with, by timestamp, most
+  // recent last: a reference is read with the layout it was written in.
+  // After a resolution change inside the stream (S_FMT on OUTPUT with
+  // buffers allocated, docs/kernel.md) the destination's buffers have
+  // another size and stride than the references' (VP9 predicts from
+  // references of another size). Bounded: VP9 keeps 8 references.
+  struct WrittenFormat {
+    uint64_t timestamp;
+    daedalus_capture_format format;
+  };
+  static constexpr size_t kMaxWrittenFormats = 32;
+  std::vector<WrittenFormat> written;
+  void wrote(uint64_t timestamp, const daedalus_capture_format& f) {
+    std::erase_if(written, [&](const WrittenFormat& w) { return w.timestamp == timestamp; });
+    if (written.size() >= kMaxWrittenFormats) written.erase(written.begin());
+    written.push_back({timestamp, f});
+  }
+  const daedalus_capture_format* written_format(uint64_t timestamp) const {
+    for (const WrittenFormat& w : written)
+      if (w.timestamp == timestamp) return &w.format;
+    return nullptr;
+  }
+
   static bool same_layout(const dispatch::Nv12Layout& a, const dispatch::Nv12Layout& b) {
     return a.width == b.width && a.height == b.height && a.y_offset == b.y_offset && a.y_stride == b.y_stride &&
            a.uv_offset == b.uv_offset && a.uv_stride == b.uv_stride;
@@ -178,9 +201,11 @@ namespace {
 //  - NV12M (two dmabufs): gathered into / scattered from a host NV12 copy.
 class CaptureSurface {
  public:
+  // cap: the CAPTURE format the buffer's layout follows (the job's for the
+  // destination, the one a reference was written with).
   CaptureSurface(KernelChannel& ch, Vp9Stateless& dec, const daedalus_msg_decode& m, uint32_t which, uint32_t ref,
-                 vp9::FrameSize size)
-      : cap_(m.capture), size_(size), writable_(which == DAEDALUS_BUF_CAPTURE) {
+                 vp9::FrameSize size, const daedalus_capture_format& cap)
+      : cap_(cap), size_(size), writable_(which == DAEDALUS_BUF_CAPTURE) {
     if (size.width > cap_.width || size.height > cap_.height)
       throw JobError(-E2BIG, fmt::format("{}x{} frame does not fit the {}x{} CAPTURE buffers", size.width,
                                          size.height, cap_.width, cap_.height));
@@ -408,8 +433,18 @@ JobResult Vp9Stateless::decode(KernelChannel& ch, const DecodeRequest& req) {
         if (m.refs[j].capture_index == r.capture_index && dec.decoder->reference_size(m.refs[j].timestamp, *frame) == size)
           owner[i] = owner[j];
       if (owner[i] < 0) {
+        const daedalus_capture_format* cap = dec.written_format(r.timestamp);
+        // Written before this context's daemon side knew it (none kept):
+        // only a reference of the destination's size can share its layout.
+        if (!cap && (size.width != uint32_t{frame->frame_width_minus_1} + 1 ||
+                     size.height != uint32_t{frame->frame_height_minus_1} + 1))
+          throw JobError(-EINVAL, fmt::format("reference {} (timestamp {}) is {}x{}, the frame another size, and "
+                                              "the layout it was written in is not known",
+                                              i, static_cast<unsigned long long>(r.timestamp), size.width,
+                                              size.height));
         owner[i] = static_cast<int>(ref_buffers.size());
-        ref_buffers.push_back(std::make_unique<CaptureSurface>(ch, dec, m, DAEDALUS_BUF_REF, i, size));
+        ref_buffers.push_back(
+            std::make_unique<CaptureSurface>(ch, dec, m, DAEDALUS_BUF_REF, i, size, cap ? *cap : m.capture));
       }
       refs[i] = &ref_buffers[static_cast<size_t>(owner[i])]->surface();
     }
@@ -422,7 +457,7 @@ JobResult Vp9Stateless::decode(KernelChannel& ch, const DecodeRequest& req) {
     log_path(dec, dec.logged_ref_in_place, all_in_place, "reference", all_kept);
   }
   const vp9::FrameSize size{uint32_t{frame->frame_width_minus_1} + 1, uint32_t{frame->frame_height_minus_1} + 1};
-  CaptureSurface dst(ch, dec, m, DAEDALUS_BUF_CAPTURE, 0, size);
+  CaptureSurface dst(ch, dec, m, DAEDALUS_BUF_CAPTURE, 0, size, m.capture);
   log_path(dec, dec.logged_dst_in_place, dst.in_place(), "destination");
   const auto t_surfaces = now();
   const vp9::DecoderTiming before = dec.decoder->timing();
@@ -435,6 +470,7 @@ JobResult Vp9Stateless::decode(KernelChannel& ch, const DecodeRequest& req) {
   JobResult result;
   result.num_planes = m.capture.num_mem_planes;
   result.bytesused = dst.finish();
+  dec.wrote(m.timestamp, m.capture);
   if (spdlog::should_log(spdlog::level::debug)) {
     const auto t_end = now();
     spdlog::debug("ctx {}: VP9 {}x{} {} frame ts {} decoded in {:.2f} ms ({})", dec.ctx_id, size.width, size.height,

@@ -57,7 +57,7 @@
 #                     (tests/clients/build-gstreamer.sh, its own plugins
 #                     only), --decoder ffmpeg and daedalus, CPU backend:
 #                     v4l2slvp9dec/h264dec/av1dec registered for our device,
-#                     VP9 and (ffmpeg) resize-inter, whose frame size
+#                     VP9 and resize-inter, whose frame size
 #                     changes on inter frames (REMOVE_BUFS), and H.264
 #                     bit-exact
 #   fluster/*         (group fluster, only when named in
@@ -954,12 +954,11 @@ fi
 # of the host's 1.22 plugins mixed in). Per decoder of the daemon, CPU
 # backend, daedalus-gst-md5 (built against 1.22, run on 1.26's libraries)
 # names the v4l2sl element itself, so there is no software fallback to
-# pass by: VP9; with --decoder ffmpeg also resize-inter, whose inter frames
-# change the frame size (GStreamer >= 1.25.1 renegotiates without STREAMOFF
-# and reallocates CAPTURE buffers, with VIDIOC_REMOVE_BUFS: docs/kernel.md;
-# --decoder daedalus would need each reference's own layout, which DECODE
-# does not carry) and H.264 (--decoder daedalus sends H.264 to libavcodec as
-# well). v4l2slav1dec must be registered for our device; decoding AV1
+# pass by: VP9, with resize-inter, whose inter frames change the frame
+# size (GStreamer >= 1.25.1 renegotiates without STREAMOFF and reallocates
+# CAPTURE buffers, with VIDIOC_REMOVE_BUFS: docs/kernel.md; --decoder
+# daedalus reads each reference in the layout it was written with), and
+# H.264 (--decoder daedalus sends H.264 to libavcodec as well). v4l2slav1dec must be registered for our device; decoding AV1
 # through it is not checked: the daemon refuses its bare tile data
 # (decode_job.cpp).
 G=${DAEDALUS_GST126_PREFIX:-}
@@ -1001,8 +1000,7 @@ if want gst126; then
 			for el in v4l2slvp9dec v4l2slh264dec; do
 				clips=()
 				case $el in
-				v4l2slvp9dec) clips=("$(clip vp9-small)")
-					[ $decoder = ffmpeg ] && clips+=("$SL/resize-inter.ivf") ;;
+				v4l2slvp9dec) clips=("$(clip vp9-small)" "$SL/resize-inter.ivf") ;;
 				v4l2slh264dec) [ $decoder = ffmpeg ] && clips=("$(clip h264-small)") ;;
 				esac
 				[ ${#clips[@]} -gt 0 ] || continue
