@@ -28,6 +28,21 @@ void for_each_superblock_of_wave(uint32_t wave, uint32_t sb_cols, uint32_t sb_ro
 }
 uint32_t num_superblock_waves(uint32_t sb_cols, uint32_t sb_rows) { return sb_cols + 2 * (sb_rows - 1); }
 
+// Where plane `pl`'s masks sit among a superblock's edge words (the
+// vertical ones; the horizontal ones 12 words later), as loop_filter.comp's
+// edge_mask() reads them: n units per superblock side (4:2:0: 8 for
+// chroma), per_word masks per word, mask i in word base + i / per_word.
+struct LfMaskLayout {
+  uint32_t n, per_word, base;
+  uint32_t word(uint32_t i) const { return base + i / per_word; }
+  uint32_t shift(uint32_t i) const { return n * (i % per_word); }
+};
+constexpr uint32_t kLfHorizontalWords = 12;
+LfMaskLayout lf_mask_layout(int pl) {
+  const uint32_t n = pl ? 8 : 16;
+  return {n, 32 / n, pl == 0 ? 0u : pl == 1 ? 8u : 10u};
+}
+
 }  // namespace
 
 LfPlan plan_loop_filter(const FrameWork& work) {
@@ -49,10 +64,8 @@ LfPlan plan_loop_filter(const FrameWork& work) {
       uint32_t* words = plan.edges.data() + at;
       for (int pl = 0; pl < 3; ++pl) {
         if (work.lf[pl].empty()) continue;
-        // Units per superblock side (4:2:0: 8 for chroma) and where this
-        // plane's masks start among the vertical ones.
-        const uint32_t n = pl ? 8 : 16, per_word = 32 / n;
-        const uint32_t base = pl == 0 ? 0 : pl == 1 ? 8 : 10;
+        const LfMaskLayout m = lf_mask_layout(pl);
+        const uint32_t n = m.n;
         const uint32_t cols = p.lf_cols[pl], rows = p.lf_rows[pl];
         const uint32_t ux0 = sbx * n, uy0 = sby * n;
         for (uint32_t i = 0; i < n && uy0 + i < rows; ++i) {
@@ -60,8 +73,8 @@ LfPlan plan_loop_filter(const FrameWork& work) {
             const dd_lf_unit& u = work.lf[pl][size_t(uy0 + i) * cols + ux0 + j];
             if (u.level == 0) continue;  // levels above 63 do not pass validate_work
             // Vertical: row i's mask, bit j; horizontal: column j's, bit i.
-            if (u.left_size) words[base + i / per_word] |= 1u << (n * (i % per_word) + j);
-            if (u.top_size) words[12 + base + j / per_word] |= 1u << (n * (j % per_word) + i);
+            if (u.left_size) words[m.word(i)] |= 1u << (m.shift(i) + j);
+            if (u.top_size) words[kLfHorizontalWords + m.word(j)] |= 1u << (m.shift(j) + i);
           }
         }
       }
@@ -84,13 +97,13 @@ std::array<uint64_t, 2> lf_batch_trips(const LfPlan& plan, const Range& r) {
   for (uint32_t s = r.base; s < r.base + r.count; ++s) {
     const uint32_t* words = plan.edges.data() + size_t(s) * kLfEdgeWords;
     for (int pass = 0; pass < 2; ++pass) {
-      const uint32_t* w = words + 12 * pass;
+      const uint32_t* w = words + kLfHorizontalWords * pass;
       for (int pl = 0; pl < 3; ++pl) {
-        const uint32_t n = pl ? 8 : 16, per_word = 32 / n, base = pl == 0 ? 0 : pl == 1 ? 8 : 10;
-        for (uint32_t batch = 0; batch < n / 4; ++batch) {
+        const LfMaskLayout m = lf_mask_layout(pl);
+        for (uint32_t batch = 0; batch < m.n / 4; ++batch) {
           int most = 0;
           for (uint32_t i = 4 * batch; i < 4 * batch + 4; ++i)
-            most = std::max(most, std::popcount((w[base + i / per_word] >> (n * (i % per_word))) & ((1u << n) - 1)));
+            most = std::max(most, std::popcount((w[m.word(i)] >> m.shift(i)) & ((1u << m.n) - 1)));
           trips[pass] += uint64_t(most);
         }
       }
