@@ -10,9 +10,9 @@
 // which is exactly the reference order for every pixel: VP9 decides every
 // row of a vertical edge and every column of a horizontal one on its own.
 //
-// The host lists, per superblock, which units have an edge to filter (bit
-// masks per unit row for the vertical pass, per unit column for the
-// horizontal one, dispatch/vulkan/stage_loop_filter.h LfPlan): each
+// loop_filter_masks.comp lists, per superblock, which units have an edge
+// to filter (bit masks per unit row for the vertical pass, per unit column
+// for the horizontal one, dispatch/vulkan/stage_loop_filter.h LfPlan): each
 // invocation walks the set bits of its mask, not every unit of its row or
 // column. Loading a unit is a gather, one memory operation per lane on SIMD
 // CPU drivers (lavapipe) and a TMU lookup on V3D; walking 16 units to find

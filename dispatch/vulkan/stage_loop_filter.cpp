@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The loop_filter stage's host side (shaders/loop_filter.comp): superblock
-// waves with each superblock's edge masks (stage_loop_filter.h), one
-// dispatch per wave.
+// The loop_filter stage's host side (shaders/loop_filter_masks.comp and
+// shaders/loop_filter.comp): each superblock's edge masks built on the GPU
+// in one dispatch (stage_loop_filter.h), then one dispatch per superblock
+// wave.
 #include "stage_loop_filter.h"
 
 #include <fmt/format.h>
@@ -45,7 +46,7 @@ LfMaskLayout lf_mask_layout(int pl) {
 
 }  // namespace
 
-LfPlan plan_loop_filter(const FrameWork& work) {
+LfPlan plan_loop_filter(const FrameWork& work, bool with_edges) {
   const dd_frame_params& p = work.params;
   LfPlan plan;
   plan.unit_base[1] = uint32_t(work.lf[0].size());
@@ -54,11 +55,14 @@ LfPlan plan_loop_filter(const FrameWork& work) {
   for (auto& g : work.lf) any |= !g.empty();
   if (!any) return plan;
   const uint32_t sb_cols = (p.mi_cols + 7) / 8, sb_rows = (p.mi_rows + 7) / 8;
-  plan.edges.reserve(size_t(sb_cols) * sb_rows * kLfEdgeWords);
+  plan.list.reserve(size_t(sb_cols) * sb_rows);
+  if (with_edges) plan.edges.reserve(size_t(sb_cols) * sb_rows * kLfEdgeWords);
   for (uint32_t l = 0; l < num_superblock_waves(sb_cols, sb_rows); ++l) {
     Range r{uint32_t(plan.list.size()), 0};
     for_each_superblock_of_wave(l, sb_cols, sb_rows, [&](uint32_t sbx, uint32_t sby) {
       plan.list.push_back(sbx | sby << 16);
+      r.count++;
+      if (!with_edges) return;
       const size_t at = plan.edges.size();
       plan.edges.resize(at + kLfEdgeWords, 0);
       uint32_t* words = plan.edges.data() + at;
@@ -78,7 +82,6 @@ LfPlan plan_loop_filter(const FrameWork& work) {
           }
         }
       }
-      r.count++;
     });
     if (r.count) plan.levels.push_back(r);
   }
@@ -114,6 +117,12 @@ std::array<uint64_t, 2> lf_batch_trips(const LfPlan& plan, const Range& r) {
 
 }  // namespace
 
+std::vector<uint32_t> VulkanBackend::loop_filter_edges() const {
+  if (lf_plan_.levels.empty()) return {};
+  const uint32_t* at = reinterpret_cast<const uint32_t*>(lf_aux_buf_.data()) + lf_plan_.list.size();
+  return std::vector<uint32_t>(at, at + lf_plan_.list.size() * kLfEdgeWords);
+}
+
 void VulkanBackend::loop_filter(const FrameWork& work, Surface& dst_s) {
   require_frame("loop_filter");
   VkSurface& dst = as_vk(dst_s, "loop_filter destination");
@@ -135,6 +144,15 @@ void VulkanBackend::loop_filter(const FrameWork& work, Surface& dst_s) {
   }
   stage_begin(Stage::kLoopFilter);
   if (!lf_plan_.levels.empty()) {
+    // The edge masks first (the waves read them after the barrier below).
+    dd_loop_filter_masks_push mp{};
+    mp.count = uint32_t(lf_plan_.list.size());
+    mp.edges_base = pc.edges_base;
+    std::copy(std::begin(pc.cols), std::end(pc.cols), std::begin(mp.cols));
+    std::copy(std::begin(pc.rows), std::end(pc.rows), std::begin(mp.rows));
+    std::copy(std::begin(pc.lf_base), std::end(pc.lf_base), std::begin(mp.lf_base));
+    dispatch_linear(kLoopFilterMasks, make_set(kLoopFilterMasks, {lf_buf_.buffer(), lf_aux_buf_.buffer()}), mp,
+                    div_up(mp.count * kLfEdgeWords, DD_LF_MASKS_LANES));
     VkDescriptorSet set = make_set(kLoopFilter, {dst.buffer(), lf_buf_.buffer(), lf_aux_buf_.buffer()});
     for (const Range& r : lf_plan_.levels) {
       barrier();

@@ -15,7 +15,10 @@ namespace daedalus::dispatch::vk {
 // levels: the waves), and per superblock of list kLfEdgeWords words of
 // masks (edges): which of its units have an edge to filter (size 4, 8 or
 // 16 and a level of 1..63). The shader walks only those units instead of
-// loading every unit of the superblock (loop_filter.comp).
+// loading every unit of the superblock (loop_filter.comp). The backend has
+// the GPU build the masks (loop_filter_masks.comp, the same words): the
+// host plans only the list and the waves, which depend on nothing but the
+// frame size and which planes have units.
 //   [0, 8)   luma vertical edges, unit row r at bits 16 * (r & 1) of word r >> 1
 //   [8, 10)  U vertical edges, unit row r at bits 8 * (r & 3) of word 8 + (r >> 2)
 //   [10, 12) V vertical edges, likewise
@@ -30,6 +33,9 @@ struct LfPlan {
   std::vector<uint32_t> edges;
   uint32_t unit_base[3] = {};
 };
-LfPlan plan_loop_filter(const FrameWork& work);
+// with_edges: the masks built on the host too (the reference for
+// loop_filter_masks.comp, and what counting the shader's loop trips reads);
+// without, edges stays empty.
+LfPlan plan_loop_filter(const FrameWork& work, bool with_edges = true);
 
 }  // namespace daedalus::dispatch::vk

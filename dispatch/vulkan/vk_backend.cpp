@@ -280,7 +280,9 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   frame_timing_ = FrameTiming{};
   validate_work(work);
   tx_plan_ = plan_tx(work, intra_chain_max_groups_, &intra_grids_);
-  lf_plan_ = plan_loop_filter(work);
+  // The edge masks are built on the GPU (loop_filter_masks.comp); on the
+  // host only to count the shader's loop trips.
+  lf_plan_ = plan_loop_filter(work, count_loop_trips_);
 
   // Upload the work arrays into the persistent buffers (host-visible,
   // coherent: a memcpy is the upload; the submit makes it visible).
@@ -298,12 +300,10 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
       std::memcpy(lf_buf_.data() + size_t(lf_plan_.unit_base[i]) * sizeof(dd_lf_unit), work.lf[i].data(),
                   work.lf[i].size() * sizeof(dd_lf_unit));
   upload(tx_aux_buf_, tx_plan_.aux.data(), tx_plan_.aux.size() * 4);
-  // The superblock list, then its edge masks (LfPlan).
-  lf_aux_buf_.ensure(*ctx_, (lf_plan_.list.size() + lf_plan_.edges.size()) * 4);
-  if (!lf_plan_.list.empty()) {
-    std::memcpy(lf_aux_buf_.data(), lf_plan_.list.data(), lf_plan_.list.size() * 4);
-    std::memcpy(lf_aux_buf_.data() + lf_plan_.list.size() * 4, lf_plan_.edges.data(), lf_plan_.edges.size() * 4);
-  }
+  // The superblock list, then room for its edge masks (LfPlan), which
+  // loop_filter_masks.comp writes.
+  lf_aux_buf_.ensure(*ctx_, lf_plan_.list.size() * (1 + kLfEdgeWords) * 4);
+  if (!lf_plan_.list.empty()) std::memcpy(lf_aux_buf_.data(), lf_plan_.list.data(), lf_plan_.list.size() * 4);
   residual_buf_.ensure(*ctx_, size_t(tx_plan_.residual_samples) * 2);
   params_ = work.params;
 

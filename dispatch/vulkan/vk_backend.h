@@ -78,6 +78,9 @@ class VulkanBackend final : public Backend {
   // Whether the last wrap_nv12 with a dmabuf fd imported it in place (true)
   // or fell back to a copy (false).
   bool last_wrap_imported() const { return last_wrap_imported_; }
+  // The loop filter edge masks the GPU built for the last frame
+  // (loop_filter_masks.comp), in LfPlan::edges' layout; for tests.
+  std::vector<uint32_t> loop_filter_edges() const;
   // Descriptor sets allocated so far (the rest of the frames' sets were reused).
   uint64_t descriptor_set_allocations() const { return sets_.allocations(); }
   // Every pipeline the backend created, in order (tests/v3d/ reads them,

@@ -46,6 +46,7 @@ DD_PUSH_LAYOUT(dd_intra_push, DD_INTRA_PUSH_FIELDS)
 DD_PUSH_LAYOUT(dd_add_residual_push, DD_ADD_RESIDUAL_PUSH_FIELDS)
 DD_PUSH_LAYOUT(dd_inter_push, DD_INTER_PUSH_FIELDS)
 DD_PUSH_LAYOUT(dd_loop_filter_push, DD_LOOP_FILTER_PUSH_FIELDS)
+DD_PUSH_LAYOUT(dd_loop_filter_masks_push, DD_LOOP_FILTER_MASKS_PUSH_FIELDS)
 #undef DD_PUSH_LAYOUT
 #undef DD_PUSH_ROW_S
 #undef DD_PUSH_ROW_A
@@ -54,7 +55,7 @@ DD_PUSH_LAYOUT(dd_loop_filter_push, DD_LOOP_FILTER_PUSH_FIELDS)
 
 enum PipelineId {
   kPackNv12, kPackNv12Words, kResidual4, kResidual8, kResidual16, kResidual32, kInterPred, kAddResidual, kIntraRecon,
-  kLoopFilter, kNumPipelines
+  kLoopFilter, kLoopFilterMasks, kNumPipelines
 };
 
 struct PipelineSpec {
@@ -84,6 +85,7 @@ inline constexpr PipelineSpec kPipelineSpecs[] = {
     spec<dd_add_residual_push>(kAddResidual, "add_residual", 4, DD_ADD_RESIDUAL_LANES),
     spec<dd_intra_push>(kIntraRecon, "intra_recon", 4, DD_INTRA_LANES),
     spec<dd_loop_filter_push>(kLoopFilter, "loop_filter", 3, DD_LOOP_FILTER_LANES),
+    spec<dd_loop_filter_masks_push>(kLoopFilterMasks, "loop_filter_masks", 2, DD_LF_MASKS_LANES),
 };
 static_assert(std::size(kPipelineSpecs) == kNumPipelines);
 static_assert([] {

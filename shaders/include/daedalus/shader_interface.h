@@ -86,6 +86,15 @@ DD_STRUCT(dd_inter_push, DD_INTER_PUSH_FIELDS)
 	A(lf_base, 3)             /* word index of each plane's units in the unit buffer */
 DD_STRUCT(dd_loop_filter_push, DD_LOOP_FILTER_PUSH_FIELDS)
 
+/* loop_filter_masks.comp: every superblock's edge masks, one dispatch
+ * before loop_filter's waves. */
+#define DD_LOOP_FILTER_MASKS_PUSH_FIELDS(U, A, S) \
+	U(count)                  /* superblocks listed from aux word 0 */ \
+	U(edges_base)             /* where their edge masks start in aux */ \
+	A(cols, 3) A(rows, 3)     /* dd_lf_unit grid per plane, 0 x 0 when absent */ \
+	A(lf_base, 3)             /* word index of each plane's units in the unit buffer */
+DD_STRUCT(dd_loop_filter_masks_push, DD_LOOP_FILTER_MASKS_PUSH_FIELDS)
+
 /* The aux buffer's residual offset of a tx block with eob == 0. */
 #define DD_NO_RESIDUAL 0xffffffffu
 
@@ -119,5 +128,6 @@ DD_STRUCT(dd_loop_filter_push, DD_LOOP_FILTER_PUSH_FIELDS)
 #define DD_INTRA_LARGER_PER_GROUP 4u     /* 16 invocations per 8x8..32x32 block */
 #define DD_LOOP_FILTER_LANES 128         /* loop_filter: one workgroup per superblock */
 #define DD_LF_EDGE_WORDS 24u             /* a superblock's edge masks (LfPlan) */
+#define DD_LF_MASKS_LANES 64             /* loop_filter_masks: one mask word per invocation */
 
 #endif /* DAEDALUS_SHADER_INTERFACE_H */

@@ -16,6 +16,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <tuple>
 
 #include "daedalus/dispatch/synthetic_work.h"
 #include "daedalus/error.h"
@@ -472,6 +473,29 @@ TEST(VulkanBackend, RecordsTheFramesDispatches) {
   b.begin_frame(empty_work(64, 48));
   EXPECT_TRUE(b.frame_dispatches().empty());
   b.end_frame();
+}
+
+// loop_filter_masks.comp builds the same edge masks as the host plan, on
+// frames that end inside a superblock and with a plane without units.
+TEST(VulkanBackend, LoopFilterEdgeMasksFromTheGpuAreTheHostPlans) {
+  vk::VulkanBackend b(validated());
+  for (const auto& [w, h, drop_plane] : {std::tuple{640u, 360u, -1}, std::tuple{200u, 136u, -1},
+                                        std::tuple{1920u, 1088u, -1}, std::tuple{352u, 288u, 1}}) {
+    SCOPED_TRACE(testing::Message() << w << "x" << h << " without plane " << drop_plane);
+    auto dst = b.create_surface(w, h);
+    FrameWork work = make_synthetic_work({w, h, true, 11});
+    if (drop_plane >= 0) work.lf[drop_plane].clear();
+    const vk::LfPlan want = vk::plan_loop_filter(work);
+    ASSERT_FALSE(want.edges.empty());
+    ASSERT_GT(std::count_if(want.edges.begin(), want.edges.end(), [](uint32_t m) { return m != 0; }), 0);
+    b.begin_frame(work);
+    daedalus_dispatch_residual(b, work);
+    daedalus_dispatch_intra_recon(b, work, *dst);
+    daedalus_dispatch_loop_filter(b, work, *dst);
+    b.end_frame();
+    EXPECT_EQ(b.loop_filter_edges(), want.edges);
+  }
+  EXPECT_EQ(b.validation_messages(), 0u);
 }
 
 TEST(VulkanBackend, StageOutsideFrameIsAnError) {
