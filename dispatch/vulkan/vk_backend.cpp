@@ -164,8 +164,19 @@ void VulkanBackend::dispatch_raw(PipelineId id, VkDescriptorSet set, const void*
     throw Error(fmt::format("vulkan backend: internal error: {} bytes pushed to {}, whose push constants are {} bytes",
                             push_size, kPipelineSpecs[id].module, p.push_size));
   if (gx == 0 || gy == 0) return;
-  vkCmdBindPipeline(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, p.pipeline);
-  vkCmdBindDescriptorSets(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout, 0, 1, &set, 0, nullptr);
+  // Bindings last until the command buffer's end: a run of dispatches of
+  // one pipeline (the loop filter's waves, intra levels, inter passes)
+  // binds it and its set once. Every pipeline has its own layout, so a
+  // pipeline change binds the set again.
+  if (id != bound_pipeline_) {
+    vkCmdBindPipeline(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, p.pipeline);
+    bound_pipeline_ = id;
+    bound_set_ = VK_NULL_HANDLE;
+  }
+  if (set != bound_set_) {
+    vkCmdBindDescriptorSets(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout, 0, 1, &set, 0, nullptr);
+    bound_set_ = set;
+  }
   if (p.push_size) vkCmdPushConstants(cmd_, p.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, p.push_size, push);
   vkCmdDispatch(cmd_, gx, gy, 1);
   dispatches_.push_back({kPipelineSpecs[id].module, gx * gy, kPipelineSpecs[id].invocations, num_barriers_, 1});
@@ -317,6 +328,8 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   for (auto& r : stage_recorded_) r = false;
   copy_back_.clear();
   dirty_ = false;
+  bound_pipeline_ = kNumPipelines;
+  bound_set_ = VK_NULL_HANDLE;
   residual_recorded_ = inter_recorded_ = false;
   num_barriers_ = num_jobs_ = 0;
   dispatches_.clear();

@@ -150,6 +150,9 @@ class VulkanBackend final : public Backend {
   std::chrono::milliseconds frame_timeout_ = kDefaultFrameTimeout;
   bool gpu_hung_ = false;
   bool dirty_ = false;  // a dispatch was recorded since the last barrier
+  // What the frame's command buffer has bound (kNumPipelines: nothing yet).
+  PipelineId bound_pipeline_ = kNumPipelines;
+  VkDescriptorSet bound_set_ = VK_NULL_HANDLE;
   bool stage_recorded_[static_cast<int>(Stage::kCount)] = {};
   std::chrono::steady_clock::time_point stage_t0_;
   std::array<StageTiming, static_cast<int>(Stage::kCount)> timing_{};
