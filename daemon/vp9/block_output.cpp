@@ -64,17 +64,15 @@ void TileDecoder::emit_block_and_residual() {
   }
 
   int eob_total = 0;
-  const CoefScans& scans = *scans_;
   const BlockSize bs8 = std::max<BlockSize>(bsize_, kBlock8x8);  // sub-8x8 blocks count as 8x8
-  const int have_left = left_ ? int{DD_TX_HAVE_LEFT} : 0;
-  const int have_above = row_ > 0 ? int{DD_TX_HAVE_ABOVE} : 0;
+  PlaneTxBlocks p{};
+  p.have_left = left_ ? int{DD_TX_HAVE_LEFT} : 0;
+  p.have_above = row_ > 0 ? int{DD_TX_HAVE_ABOVE} : 0;
+  p.decode = !skip;
+  p.list_all = !inter;
   // The plane's geometry and token tables: set for luma and for the first
   // chroma plane; the second chroma plane has the first one's.
-  int n4w = 0, tx_size = 0, step = 0, max_w = 0, max_h = 0, x4 = 0, y4 = 0, left_y4 = 0, mode = 0;
-  bool mode_per_tx = false;
-  const uint8_t* probs = nullptr;
-  uint32_t* cnt = nullptr;
-  const int16_t* dq = nullptr;
+  int tx_size = 0, left_y4 = 0;
   dd_tx_block tb{};
   for (int plane = 0; plane < 3; ++plane) {
     if (plane < 2) {
@@ -82,67 +80,37 @@ void TileDecoder::emit_block_and_residual() {
       // Block size in 4x4 units in this plane.
       const int bwl = std::max(kBWidthLog2[bs8] - ss_x, 0);
       const int bhl = std::max(kBHeightLog2[bs8] - ss_y, 0);
-      n4w = 1 << bwl;
-      const int n4h = 1 << bhl;
+      p.n4w = 1 << bwl;
       tx_size = mi_->tx_size;
       if (plane) tx_size = bsize_ < kBlock8x8 ? 0 : std::min({tx_size, bwl, bhl, 3});
-      step = 1 << tx_size;
-      max_w = n4w;
-      max_h = n4h;
-      if (to_right_ < 0) max_w += to_right_ >> (5 + ss_x);
-      if (to_bottom_ < 0) max_h += to_bottom_ >> (5 + ss_y);
-      x4 = (col_ * 2) >> ss_x;  // block origin in 4x4 units
-      y4 = (row_ * 2) >> ss_y;
+      p.max_w = p.n4w;
+      p.max_h = 1 << bhl;
+      if (to_right_ < 0) p.max_w += to_right_ >> (5 + ss_x);
+      if (to_bottom_ < 0) p.max_h += to_bottom_ >> (5 + ss_y);
+      p.x4 = (col_ * 2) >> ss_x;  // block origin in 4x4 units
+      p.y4 = (row_ * 2) >> ss_y;
       left_y4 = ((row_ & 7) * 2) >> ss_y;
       // Per plane unless an intra sub-8x8 luma block (one mode per 4x4).
-      mode_per_tx = !inter && plane == 0 && bsize_ < kBlock8x8;
+      p.mode_per_tx = !inter && plane == 0 && bsize_ < kBlock8x8;
       const bool adst = !inter && plane == 0 && tx_size < 3 && !h_.lossless;
-      mode = plane ? mi_->uv_mode : mi_->mode[3];
+      const int mode = plane ? mi_->uv_mode : mi_->mode[3];
       tb.tx_size = static_cast<uint8_t>(tx_size);
       tb.mode = static_cast<uint8_t>(inter ? DD_MODE_INTER : mode);
       tb.tx_type = static_cast<uint8_t>(h_.lossless ? int{DD_TX_WHT_WHT} : adst ? int{kModeToTxType[mode]} : int{DD_TX_DCT_DCT});
-      probs = coef_probs_[tx_size][plane > 0][inter][0];
-      cnt = coef_counts_[tx_size][plane > 0][inter][0];
-      dq = dq_[mi_->segment_id][plane > 0];
+      // Scan order follows the transform type (lossless uses the default scan).
+      p.scan = scans_->by[tx_size][h_.lossless ? 0 : tb.tx_type];
+      p.probs = coef_probs_[tx_size][plane > 0][inter][0];
+      p.cnt = coef_counts_[tx_size][plane > 0][inter][0];
+      p.dq = dq_[mi_->segment_id][plane > 0];
     }
-    uint8_t* above = &above_nz_[plane][x4];
-    uint8_t* left = &left_nz_[plane][left_y4];
+    p.above = &above_nz_[plane][p.x4];
+    p.left = &left_nz_[plane][left_y4];
     tb.plane = static_cast<uint8_t>(plane);
-    for (int r = 0; r < max_h; r += step) {
-      tb.y = static_cast<uint16_t>((y4 + r) * 4);
-      for (int cc = 0; cc < max_w; cc += step) {
-        if (mode_per_tx) {
-          mode = mi_->mode[(r << 1) + cc];
-          tb.mode = static_cast<uint8_t>(mode);
-          tb.tx_type = static_cast<uint8_t>(h_.lossless ? int{DD_TX_WHT_WHT} : int{kModeToTxType[mode]});
-        }
-        tb.x = static_cast<uint16_t>((x4 + cc) * 4);
-        tb.flags = static_cast<uint8_t>((cc > 0 ? int{DD_TX_HAVE_LEFT} : have_left) |
-                                        (r > 0 ? int{DD_TX_HAVE_ABOVE} : have_above) |
-                                        (cc + step < n4w ? int{DD_TX_HAVE_ABOVE_RIGHT} : 0));
-        int eob = 0;
-        tb.coeff_offset = 0;
-        if (!skip) {
-          // Scan order follows the transform type (lossless uses the default scan).
-          const CoefScan* scan = scans.by[tx_size][h_.lossless ? 0 : tb.tx_type];
-          const int ctx = any_nonzero(above + cc, step) + any_nonzero(left + r, step);
-          switch (tx_size) {
-            case 0: eob = decode_coefs<0>(probs, cnt, scan, dq, ctx, &tb.coeff_offset); break;
-            case 1: eob = decode_coefs<1>(probs, cnt, scan, dq, ctx, &tb.coeff_offset); break;
-            case 2: eob = decode_coefs<2>(probs, cnt, scan, dq, ctx, &tb.coeff_offset); break;
-            default: eob = decode_coefs<3>(probs, cnt, scan, dq, ctx, &tb.coeff_offset); break;
-          }
-          const uint8_t nz = eob > 0;
-          set_nonzero(above + cc, step, max_w - cc, nz);
-          set_nonzero(left + r, step, max_h - r, nz);
-        }
-        tb.eob = static_cast<uint16_t>(eob);
-        // Only a block with coefficients has an offset (0 otherwise): the
-        // same value however the tiles were split among threads.
-        if (eob == 0) tb.coeff_offset = 0;
-        eob_total += eob;
-        if (!inter || eob > 0) work_.tx_blocks.push_back(tb);
-      }
+    switch (tx_size) {
+      case 0: eob_total += emit_plane_tx_blocks<0>(p, tb); break;
+      case 1: eob_total += emit_plane_tx_blocks<1>(p, tb); break;
+      case 2: eob_total += emit_plane_tx_blocks<2>(p, tb); break;
+      default: eob_total += emit_plane_tx_blocks<3>(p, tb); break;
     }
   }
   // An inter block of 8x8 or more without coefficients counts as skipped
@@ -152,6 +120,44 @@ void TileDecoder::emit_block_and_residual() {
   }
   if (mi_->skip) blk.flags |= DD_BLOCK_SKIP;
   work_.blocks.push_back(blk);
+}
+
+template <int kTx>
+int TileDecoder::emit_plane_tx_blocks(const PlaneTxBlocks& p, dd_tx_block tb) {
+  constexpr int kStep = 1 << kTx;
+  const CoefScan* scan = p.scan;
+  int eob_total = 0;
+  for (int r = 0; r < p.max_h; r += kStep) {
+    tb.y = static_cast<uint16_t>((p.y4 + r) * 4);
+    for (int c = 0; c < p.max_w; c += kStep) {
+      if (p.mode_per_tx) [[unlikely]] {
+        const int mode = mi_->mode[(r << 1) + c];
+        tb.mode = static_cast<uint8_t>(mode);
+        tb.tx_type = static_cast<uint8_t>(h_.lossless ? int{DD_TX_WHT_WHT} : int{kModeToTxType[mode]});
+        scan = scans_->by[kTx][h_.lossless ? 0 : tb.tx_type];
+      }
+      tb.x = static_cast<uint16_t>((p.x4 + c) * 4);
+      tb.flags = static_cast<uint8_t>((c > 0 ? int{DD_TX_HAVE_LEFT} : p.have_left) |
+                                      (r > 0 ? int{DD_TX_HAVE_ABOVE} : p.have_above) |
+                                      (c + kStep < p.n4w ? int{DD_TX_HAVE_ABOVE_RIGHT} : 0));
+      int eob = 0;
+      tb.coeff_offset = 0;
+      if (p.decode) {
+        const int ctx = any_nonzero(p.above + c, kStep) + any_nonzero(p.left + r, kStep);
+        eob = decode_coefs<kTx>(p.probs, p.cnt, scan, p.dq, ctx, &tb.coeff_offset);
+        const uint8_t nz = eob > 0;
+        set_nonzero(p.above + c, kStep, p.max_w - c, nz);
+        set_nonzero(p.left + r, kStep, p.max_h - r, nz);
+      }
+      tb.eob = static_cast<uint16_t>(eob);
+      // Only a block with coefficients has an offset (0 otherwise): the
+      // same value however the tiles were split among threads.
+      if (eob == 0) tb.coeff_offset = 0;
+      eob_total += eob;
+      if (p.list_all || eob > 0) work_.tx_blocks.push_back(tb);
+    }
+  }
+  return eob_total;
 }
 
 // A skipped block clears its nonzero contexts (sizes per block size

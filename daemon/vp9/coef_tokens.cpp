@@ -156,7 +156,7 @@ template <int kTx>
   return v;
 }
 
-// emit_block_and_residual (block_output.cpp) calls each size.
+// emit_plane_tx_blocks (block_output.cpp) calls each size.
 template int TileDecoder::decode_coefs<0>(const uint8_t*, uint32_t*, const CoefScan*, const int16_t*, int, uint32_t*);
 template int TileDecoder::decode_coefs<1>(const uint8_t*, uint32_t*, const CoefScan*, const int16_t*, int, uint32_t*);
 template int TileDecoder::decode_coefs<2>(const uint8_t*, uint32_t*, const CoefScan*, const int16_t*, int, uint32_t*);

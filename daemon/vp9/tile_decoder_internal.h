@@ -189,6 +189,27 @@ class TileDecoder {
   // The current block's dd_block and dd_tx_block records, decoding each
   // transform block's tokens on the way.
   void emit_block_and_residual();
+  // What the loop over one plane's transform blocks of the current block
+  // needs (emit_block_and_residual fills it per plane).
+  struct PlaneTxBlocks {
+    uint8_t* above;  // nonzero contexts at the block's first 4x4 column / row
+    uint8_t* left;
+    const uint8_t* probs;  // coef_probs_ / coef_counts_ slices of the plane
+    uint32_t* cnt;
+    const int16_t* dq;
+    const CoefScan* scan;
+    int x4, y4;        // block origin in 4x4 units
+    int max_w, max_h;  // 4x4 units inside the picture
+    int n4w;           // block width in 4x4 units
+    int have_left, have_above;
+    bool decode;       // the block has tokens (not skipped)
+    bool list_all;     // list every tx block, with coefficients or not (intra)
+    bool mode_per_tx;  // intra sub-8x8 luma: mode (and scan) per 4x4
+  };
+  // One plane's dd_tx_block records (`tb` has the plane's fields set) and
+  // their tokens, all of transform size kTx; returns the eobs' sum.
+  template <int kTx>
+  int emit_plane_tx_blocks(const PlaneTxBlocks& p, dd_tx_block tb);
   // A skipped block clears its nonzero contexts (sizes per block size
   // from nz_ctx_size_; a block never crosses its superblock, so the left
   // ones stay within left_nz_).
