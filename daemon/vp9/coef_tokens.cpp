@@ -39,6 +39,17 @@ const CoefScans& coef_scans() {
   return *tables;
 }
 
+// Zeros appended to work_.coeffs past coeff_end_ at a time: per block,
+// vector::resize() was a call that zeroed the block element by element.
+constexpr size_t kCoeffChunk = 4096;
+constexpr int16_t kZeroCoeffs[kCoeffChunk] = {};
+
+void TileDecoder::grow_coeffs(size_t n) {
+  std::vector<int16_t>& v = work_.coeffs;
+  const size_t want = coeff_end_ + n;
+  while (v.size() < want) v.insert(v.end(), kZeroCoeffs, kZeroCoeffs + kCoeffChunk);
+}
+
 // Adds the token counts gathered in coef_counts_ to the frame's counts.
 void TileDecoder::flush_coef_counts() {
   for (int t = 0; t < 4; ++t)
@@ -65,7 +76,7 @@ template <int kTx>
   // A local copy of the bool decoder: the token_cache/count stores below
   // could alias its members, which would pin them to memory.
   BoolDecoder bd = bd_;
-  const size_t off = work_.coeffs.size();
+  const size_t off = coeff_end_;
   *coeff_offset = static_cast<uint32_t>(off);
   ptrdiff_t bc8 = ctx * 8;  // band 0
   // Each "more coefficients" read reserves the reads of the common token
@@ -77,7 +88,8 @@ template <int kTx>
     bd_ = bd;
     return 0;
   }
-  work_.coeffs.resize(off + kMaxEob);
+  if (work_.coeffs.size() - off < kMaxEob) [[unlikely]] grow_coeffs(kMaxEob);
+  coeff_end_ = off + kMaxEob;
   int16_t* const out = work_.coeffs.data() + off;
   uint8_t token_cache[kMaxEob];
   const CoefScan* s = scan;

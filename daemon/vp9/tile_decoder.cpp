@@ -51,6 +51,7 @@ TileDecoder::TileDecoder(const TileDecodeContext& c)
 // Returns the bytes the tile left unread.
 size_t TileDecoder::decode_tile(const uint8_t* data, size_t size, int row_start, int row_end, int col_start, int col_end) {
   bd_.init(data, size);
+  coeff_end_ = work_.coeffs.size();
   col_start_ = col_start;
   col_end_ = col_end;
   for (int r = row_start; r < row_end; r += 8) {
@@ -66,6 +67,7 @@ size_t TileDecoder::decode_tile(const uint8_t* data, size_t size, int row_start,
   // A tile that needed far more bits than it had is corrupt; libvpx
   // tolerates the arithmetic coder's small look-ahead past the end.
   if (bd_.overrun() > 8) throw Error("vp9: tile data truncated");
+  work_.coeffs.resize(coeff_end_);
   return bd_.unread_bytes();
 }
 

@@ -175,6 +175,8 @@ class TileDecoder {
   template <int kTx>
   [[gnu::noinline]] int decode_coefs(const uint8_t* probs, uint32_t* cnt, const CoefScan* scan, const int16_t* dq,
                                      int ctx, uint32_t* coeff_offset);
+  // Makes work_.coeffs hold at least n zeros past coeff_end_.
+  [[gnu::noinline]] void grow_coeffs(size_t n);
   // The rest of a token known to be TWO or more (Pareto model tail and
   // extra bits); sets its token_cache entry, returns its magnitude.
   [[gnu::always_inline]] static inline int read_two_plus(BoolDecoder& bd, int p2, uint8_t& cache);
@@ -221,6 +223,10 @@ class TileDecoder {
   const FrameContext& fc_;
   FrameCounts& counts_;
   dispatch::FrameWork& work_;
+  // End of the coefficients the tile's blocks have taken. Within a tile,
+  // work_.coeffs runs past it with zeros (grow_coeffs) so that a block's
+  // n*n raster needs no zeroing of its own; decode_tile() cuts the slack.
+  size_t coeff_end_ = 0;
   BoolDecoder bd_;
   int col_start_ = 0, col_end_ = 0;
   std::vector<uint8_t> above_partition_;
