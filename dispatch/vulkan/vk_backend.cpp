@@ -393,15 +393,26 @@ void VulkanBackend::end_frame() {
     const uint64_t mask = ctx_->timestamp_valid_bits() >= 64 ? ~0ull : ((1ull << ctx_->timestamp_valid_bits()) - 1);
     const double ms_per_tick = ctx_->properties().limits.timestampPeriod * 1e-6;
     int first = -1, last = -1;
-    for (int i = 0; i < kNumStages; i++) {
-      if (!stage_recorded_[i]) continue;
-      check(vkGetQueryPoolResults(ctx_->device(), queries_, 2 * i, 2, sizeof(uint64_t) * 2, &ts[2 * i],
+    // One vkGetQueryPoolResults per run of recorded stages (an inter
+    // frame's five are one run): each call is a trip into the driver,
+    // and queries of a stage that did not run were never written.
+    for (int i = 0; i < kNumStages;) {
+      if (!stage_recorded_[i]) {
+        ++i;
+        continue;
+      }
+      int end = i;
+      while (end < kNumStages && stage_recorded_[end]) ++end;
+      const uint32_t n = 2 * uint32_t(end - i);
+      check(vkGetQueryPoolResults(ctx_->device(), queries_, 2 * i, n, sizeof(uint64_t) * n, &ts[2 * i],
                                   sizeof(uint64_t), VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT),
             "vkGetQueryPoolResults");
-      const uint64_t ticks = (ts[2 * i + 1] - ts[2 * i]) & mask;
-      timing_[i].gpu_ms = double(ticks) * ms_per_tick;
-      if (first < 0) first = i;
-      last = i;
+      for (; i < end; ++i) {
+        const uint64_t ticks = (ts[2 * i + 1] - ts[2 * i]) & mask;
+        timing_[i].gpu_ms = double(ticks) * ms_per_tick;
+        if (first < 0) first = i;
+        last = i;
+      }
     }
     // Stages run in enum order, so this spans the frame's device work.
     if (first >= 0) frame_timing_.gpu_span_ms = double((ts[2 * last + 1] - ts[2 * first]) & mask) * ms_per_tick;
