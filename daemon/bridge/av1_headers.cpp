@@ -9,22 +9,25 @@ namespace {
 
 constexpr int kObuSequenceHeader = 1;
 
-int bits_for(uint32_t value) {
+}  // namespace
+
+int av1_frame_size_bits(uint32_t max_minus_1) {
   int n = 1;
-  while (n < 16 && (value >> n) != 0) ++n;
+  while (n < 16 && (max_minus_1 >> n) != 0) ++n;
   return n;
 }
 
-void leb128(std::vector<uint8_t>& out, uint64_t v) {
+void append_av1_obu(std::vector<uint8_t>& out, int type, const std::vector<uint8_t>& payload) {
+  out.push_back(static_cast<uint8_t>((type << 3) | 0x02));  // obu_has_size_field
+  uint64_t v = payload.size();
   do {
     uint8_t b = v & 0x7f;
     v >>= 7;
     if (v) b |= 0x80;
     out.push_back(b);
   } while (v);
+  out.insert(out.end(), payload.begin(), payload.end());
 }
-
-}  // namespace
 
 Av1ObuScan scan_av1_obus(std::span<const uint8_t> d) {
   size_t pos = 0;
@@ -70,8 +73,8 @@ std::vector<uint8_t> build_av1_sequence_header_obu(const v4l2_ctrl_av1_sequence&
   w.bits(0, 12);    // operating_point_idc[0]
   w.bits(31, 5);    // seq_level_idx[0]: unconstrained
   w.bit(false);     // seq_tier[0]
-  const int wbits = bits_for(s.max_frame_width_minus_1);
-  const int hbits = bits_for(s.max_frame_height_minus_1);
+  const int wbits = av1_frame_size_bits(s.max_frame_width_minus_1);
+  const int hbits = av1_frame_size_bits(s.max_frame_height_minus_1);
   w.bits(wbits - 1, 4);
   w.bits(hbits - 1, 4);
   w.bits(s.max_frame_width_minus_1, wbits);
@@ -117,9 +120,8 @@ std::vector<uint8_t> build_av1_sequence_header_obu(const v4l2_ctrl_av1_sequence&
   w.bit(flag(V4L2_AV1_SEQUENCE_FLAG_FILM_GRAIN_PARAMS_PRESENT));
   w.trailing_bits();
 
-  std::vector<uint8_t> out{static_cast<uint8_t>((kObuSequenceHeader << 3) | 0x02)};
-  leb128(out, w.bytes().size());
-  out.insert(out.end(), w.bytes().begin(), w.bytes().end());
+  std::vector<uint8_t> out;
+  append_av1_obu(out, kObuSequenceHeader, w.bytes());
   return out;
 }
 

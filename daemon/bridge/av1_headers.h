@@ -23,6 +23,13 @@ enum class Av1ObuScan { kHasSequenceHeader, kNoSequenceHeader, kNotObus };
 // Walks size-delimited OBUs (Low Overhead Bitstream Format).
 Av1ObuScan scan_av1_obus(std::span<const uint8_t> data);
 
+// frame_width_bits_minus_1 + 1 for a maximum frame size: what the
+// synthesised sequence header codes and the frame header's sizes use.
+int av1_frame_size_bits(uint32_t max_minus_1);
+
+// Appends an OBU with obu_has_size_field set: header, leb128 size, payload.
+void append_av1_obu(std::vector<uint8_t>& out, int type, const std::vector<uint8_t>& payload);
+
 // A complete OBU (header with obu_has_size_field, leb128 size, payload).
 std::vector<uint8_t> build_av1_sequence_header_obu(const v4l2_ctrl_av1_sequence& seq);
 

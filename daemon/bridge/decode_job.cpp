@@ -55,8 +55,40 @@ media::Codec to_media_codec(uint32_t c) {
   return media::Codec::kUnknown;
 }
 
-std::vector<uint8_t> assemble_bitstream(std::vector<uint8_t>& held_slices, const DecodeRequest& req,
+namespace {
+
+// GStreamer's v4l2slav1dec: the OUTPUT buffer holds tile group (or frame)
+// OBU payloads, the headers come as controls.
+std::vector<uint8_t> av1_from_controls(Av1ReferenceState& state, const DecodeRequest& req,
+                                       std::span<const uint8_t> data) {
+  const auto* seq = req.get<v4l2_ctrl_av1_sequence>(V4L2_CID_STATELESS_AV1_SEQUENCE);
+  const auto* frame = req.get<v4l2_ctrl_av1_frame>(V4L2_CID_STATELESS_AV1_FRAME);
+  const Control* tiles = req.find(V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY);
+  if (!seq || !frame) throw JobError(-EINVAL, "AV1 job with tile group entries but without sequence/frame controls");
+  const auto* film_grain = req.get<v4l2_ctrl_av1_film_grain>(V4L2_CID_STATELESS_AV1_FILM_GRAIN);
+  const std::span<const v4l2_ctrl_av1_tile_group_entry> entries(
+      reinterpret_cast<const v4l2_ctrl_av1_tile_group_entry*>(tiles->payload.data()),
+      tiles->payload.size() / sizeof(v4l2_ctrl_av1_tile_group_entry));
+  std::vector<uint8_t> out = build_av1_sequence_header_obu(*seq);
+  try {
+    const std::vector<uint8_t> obus = build_av1_frame_obus(*seq, *frame, film_grain, entries, data, state);
+    out.insert(out.end(), obus.begin(), obus.end());
+  } catch (const Error& e) {
+    throw JobError(-EINVAL, e.what());
+  }
+  return out;
+}
+
+bool has_tile_group_entries(const DecodeRequest& req) {
+  const Control* c = req.find(V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY);
+  return c && (c->flags & DAEDALUS_CTRL_IN_REQUEST) && c->payload.size() >= sizeof(v4l2_ctrl_av1_tile_group_entry);
+}
+
+}  // namespace
+
+std::vector<uint8_t> assemble_bitstream(StreamAssembly& stream, const DecodeRequest& req,
                                         std::span<const uint8_t> data) {
+  auto& held_slices = stream.held_slices;
   switch (req.msg.codec) {
     case DAEDALUS_CODEC_VP9:
       return {data.begin(), data.end()};
@@ -80,13 +112,12 @@ std::vector<uint8_t> assemble_bitstream(std::vector<uint8_t>& held_slices, const
       }
     }
     case DAEDALUS_CODEC_AV1: {
+      // Tile data can look like OBUs by chance, so the controls decide.
+      if (has_tile_group_entries(req)) return av1_from_controls(stream.av1, req, data);
       const Av1ObuScan scan = scan_av1_obus(data);
       if (scan == Av1ObuScan::kNotObus) {
-        // What V4L2 stateless AV1 clients (GStreamer v4l2slav1dec) send:
-        // bare tile data, the frame header only as v4l2_ctrl_av1_frame.
-        throw JobError(-ENOTSUP,
-                       "AV1 OUTPUT is bare tile data, not OBUs; rebuilding the frame header OBU from "
-                       "v4l2_ctrl_av1_frame is not implemented, so the reference path cannot decode it");
+        throw JobError(-EINVAL,
+                       "AV1 OUTPUT is neither OBUs nor described by V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY");
       }
       if (scan == Av1ObuScan::kHasSequenceHeader) return {data.begin(), data.end()};
       const auto* seq = req.get<v4l2_ctrl_av1_sequence>(V4L2_CID_STATELESS_AV1_SEQUENCE);
@@ -121,7 +152,7 @@ class ReferenceJobDecoder final : public JobDecoder {
       }
       if (m.output_bytesused == 0) throw JobError(-EINVAL, "empty OUTPUT buffer");
       bitstream = assemble_bitstream(
-          held_slices_, req, std::span<const uint8_t>(output.data() + m.output_data_offset, m.output_bytesused));
+          stream_, req, std::span<const uint8_t>(output.data() + m.output_data_offset, m.output_bytesused));
     }
     result.num_planes = m.capture.num_mem_planes;
     if (bitstream.empty()) return result;  // HOLD_CAPTURE: slice kept for the access unit's last request
@@ -163,7 +194,7 @@ class ReferenceJobDecoder final : public JobDecoder {
 
  private:
   PictureDecoder decoder_;
-  std::vector<uint8_t> held_slices_;  // H.264 slices of DECODE_HOLD_CAPTURE jobs
+  StreamAssembly stream_;
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "av1_frame_header.h"
 #include "codec.h"
 #include "daedalus/dispatch/dispatch.h"
 #include "frame_decoder.h"
@@ -62,11 +63,18 @@ void ensure_decoder(ContextState& ctx);
 
 JobResult run_decode_job(KernelChannel& channel, ContextState& ctx, const DecodeRequest& req);
 
+// What assemble_bitstream keeps between the requests of one context.
+struct StreamAssembly {
+  std::vector<uint8_t> held_slices;  // H.264 slices of DECODE_HOLD_CAPTURE jobs
+  Av1ReferenceState av1;             // what AV1 frame headers are coded against
+};
+
 // The bitstream the reference decoder gets for this request (H.264:
-// SPS/PPS prepended, AV1: sequence header added if missing). Empty with
-// held_slices grown when the request holds the CAPTURE buffer.
-// Throws JobError.
-std::vector<uint8_t> assemble_bitstream(std::vector<uint8_t>& held_slices, const DecodeRequest& req,
+// SPS/PPS prepended; AV1: the sequence header added if missing, and with
+// tile group entries in the request the frame header and tile group OBUs
+// rebuilt from the controls). Empty with held_slices grown when the
+// request holds the CAPTURE buffer. Throws JobError.
+std::vector<uint8_t> assemble_bitstream(StreamAssembly& stream, const DecodeRequest& req,
                                         std::span<const uint8_t> data);
 
 class JobError : public std::runtime_error {
