@@ -17,6 +17,7 @@
 
 #include "demuxer.h"
 #include "fake_kernel.h"
+#include "av1_controls.h"
 #include "h264_controls.h"
 #include "reference_decoder.h"
 #include "server.h"
@@ -491,6 +492,53 @@ TEST_F(ServerTest, H264BFramesAnsweredInDecodeOrderBitExact) {
         << "access unit " << i;
     kernel_.release(cookie);
   }
+}
+
+// What GStreamer's v4l2slav1dec sends: tile group OBU payloads, the
+// headers as controls; the daemon rebuilds the OBUs (av1_frame_header.*).
+TEST_F(ServerTest, Av1FromClientControlsBitExactHiddenFramesIncluded) {
+  TempDir dir;
+  const auto path = dir.file("clip.ivf");
+  ASSERT_EQ(make_clip(path, "352x288", 16, "-c:v libaom-av1 -cpu-used 8 -g 8 -tile-columns 1 -tile-rows 1 -b:v 300k"),
+            0);
+  const Av1Clip clip = load_av1_clip(path);
+  start();
+  kernel_.push(encode_ctx_open(5, DAEDALUS_CODEC_AV1, 352, 288, V4L2_PIX_FMT_AV1_FRAME));
+  const auto layout = nv12_layout(352, 288, false);
+  auto in_request = [](Control c) {
+    c.flags |= DAEDALUS_CTRL_IN_REQUEST;
+    return c;
+  };
+  auto controls = [&](const Av1Request& r, const std::vector<v4l2_ctrl_av1_tile_group_entry>& tiles) {
+    Control t{V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY, static_cast<uint32_t>(tiles.size()), DAEDALUS_CTRL_IN_REQUEST,
+              std::vector<uint8_t>(tiles.size() * sizeof(tiles[0]))};
+    std::memcpy(t.payload.data(), tiles.data(), t.payload.size());
+    return std::vector<Control>{in_request(make_control(V4L2_CID_STATELESS_AV1_SEQUENCE, clip.seq)),
+                                in_request(make_control(V4L2_CID_STATELESS_AV1_FRAME, r.frame)),
+                                in_request(make_control(V4L2_CID_STATELESS_AV1_FILM_GRAIN, r.film_grain)), t};
+  };
+  int hidden = 0;
+  for (size_t i = 0; i < clip.requests.size(); ++i) {
+    const Av1Request& r = clip.requests[i];
+    auto cookie = kernel_.decode(5, DAEDALUS_CODEC_AV1, r.data, layout, controls(r, r.tiles));
+    auto done = kernel_.wait_done(cookie);
+    ASSERT_TRUE(done);
+    ASSERT_EQ(done->status, 0) << "frame " << i;
+    if (r.frame.flags & V4L2_AV1_FRAME_FLAG_SHOW_FRAME)
+      EXPECT_EQ(capture_md5(kernel_, cookie, layout, 352, 288), clip.want[i]) << "frame " << i;
+    else
+      ++hidden;
+    kernel_.release(cookie);
+  }
+  EXPECT_GT(hidden, 0) << "the clip was meant to have alt-refs";
+  // A tile past the OUTPUT data: -EINVAL with the rebuild's reason.
+  Av1Request bad = clip.requests.back();
+  bad.tiles.back().tile_size += 1;
+  auto cookie = kernel_.decode(5, DAEDALUS_CODEC_AV1, bad.data, layout, controls(bad, bad.tiles));
+  auto done = kernel_.wait_done(cookie);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->status, -EINVAL);
+  kernel_.release(cookie);
 }
 
 TEST_F(ServerTest, ContextsDecodeConcurrentlyAndIndependently) {

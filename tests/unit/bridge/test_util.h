@@ -2,6 +2,7 @@
 // Shared helpers of the bridge tests: temp dirs, clip generation, md5s.
 #pragma once
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
