@@ -4,10 +4,15 @@
 // each inter block into jobs (one per plane and sub-block) whose reference
 // positions it computes exactly as the reference does (the scaled-MV math
 // needs 64-bit products, which V3DV's shaders lack), and each job into
-// 4x4-pixel units. One invocation predicts one unit: a horizontal 8-tap
-// pass (rounded by 7, clipped) over the 11 reference rows the unit needs,
-// into the invocation's own 11 words of shared memory, then a vertical
-// 8-tap pass from them (V3D: one filter's taps live at a time, no spills).
+// units of 4 columns and DD_INTER_UNIT_ROWS (8) rows. One invocation
+// predicts one unit: a horizontal 8-tap pass (rounded by 7, clipped) over
+// the up to 15 reference rows the unit needs, into the invocation's own
+// words of shared memory, then a vertical 8-tap pass from them (V3D: one
+// filter's taps live at a time, no spills). Taller units than the first
+// 4x4 ones filter 15 rows horizontally for 8 instead of 11 for 4. Each
+// module predicts one kind of unit (KIND below: copy, horizontal only,
+// vertical only, both, scaled; the host sorts units by kind), so that a
+// 16-lane batch runs one path and a program holds only its own code.
 // No barriers: a workgroup holds units
 // of many jobs, so small blocks do not leave most invocations idle (the
 // first version, one 128-wide workgroup per job with a shared-memory
@@ -22,6 +27,10 @@
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 
+// The kind of unit this module predicts (DD_INTER_KIND_*), frozen per
+// module at build time (shaders/CMakeLists.txt).
+layout(constant_id = 0) const uint KIND = DD_INTER_KIND_HV;
+
 layout(local_size_x = DD_INTER_UNITS_PER_GROUP) in;
 
 // Job buffer: words [0, 27): reference plane layouts, [slot][plane] =
@@ -32,14 +41,16 @@ layout(std430, binding = 0) readonly buffer Jobs { uint jw[]; };
 // The reference of this dispatch, read as 32-bit words: one load brings 4
 // samples (fewer TMU lookups on V3D); samples are extracted with shifts.
 layout(std430, binding = 1) readonly buffer Ref { uint ref[]; };
-// The planar destination, as bytes (units cut by the plane edge) and as
-// words (whole unit rows: units are 4-aligned, and so are the planes).
-layout(std430, binding = 2) buffer Dst { uint8_t pix[]; };
-layout(std430, binding = 3) readonly buffer Filters { int kern[]; };  // [filter][pos][tap]
-layout(std430, binding = 4) buffer DstWords { uint pixw[]; };
+// The planar destination as words: a unit row is one word (jobs start and
+// end at multiples of 4 pixels, 4:2:0 planes being decoded in whole 8x8
+// units, and the host checks that plane offsets and strides are too).
+layout(std430, binding = 2) buffer Dst { uint pixw[]; };
+// [filter][pos][tap]; not bound for the copy (its module has no such binding).
+layout(std430, binding = 3) readonly buffer Filters { int kern[]; };
 
-// Per invocation, 12 words: its unit's horizontally filtered rows (main).
-shared uint hrows[64 * 12];
+// Per invocation, 16 words: its unit's horizontally filtered rows (main).
+const uint kHrowWords = 16u;
+shared uint hrows[DD_INTER_UNITS_PER_GROUP * kHrowWords];
 
 layout(push_constant) uniform Params { dd_inter_push pc; };  // daedalus/shader_interface.h
 
@@ -114,20 +125,12 @@ uint pack4(ivec4 v) { return uint(v.x) | uint(v.y) << 8 | uint(v.z) << 16 | uint
 // Rounded average of packed bytes, (a + b + 1) >> 1 per byte.
 uint avg4(uint a, uint b) { return (a | b) - (((a ^ b) >> 1) & 0x7f7f7f7fu); }
 
-// Row r of the unit: N (1..4) pixels at byte A of the destination; the
-// second prediction of a compound block is averaged with the first, which
-// this same invocation stored.
-void store_row(uint a, int n, uint v, bool second) {
-  if (n == 4) {
-    if (second) v = avg4(pixw[a >> 2], v);
-    pixw[a >> 2] = v;
-    return;
-  }
-  for (int c = 0; c < n; c++) {
-    uint p = (v >> (8 * c)) & 0xffu;
-    if (second) p = (uint(pix[a + uint(c)]) + p + 1u) >> 1;
-    pix[a + uint(c)] = uint8_t(p);
-  }
+// A unit row's 4 pixels at byte A of the destination; the second
+// prediction of a compound block is averaged with the first, which this
+// same invocation stored.
+void store_row(uint a, uint v, bool second) {
+  if (second) v = avg4(pixw[a >> 2], v);
+  pixw[a >> 2] = v;
 }
 
 ivec4 round7(ivec4 sum) { return clamp((sum + 64) >> 7, 0, 255); }
@@ -139,37 +142,37 @@ void load_taps(int k, out ivec4 lo, out ivec4 hi) {
 }
 
 void main() {
-  const uint u = linear_group() * 64u + gl_LocalInvocationID.x;
+  const uint u = linear_group() * uint(DD_INTER_UNITS_PER_GROUP) + gl_LocalInvocationID.x;
   if (u >= pc.count) return;
   const uint uw = jw[pc.unit_base + u];
   const uint jb = DD_JOB_HEADER_WORDS + (uw >> DD_UNIT_JOB_SHIFT) * DD_JOB_WORDS;
-  const int ux = int(uw & 15u) * 4, uy = int((uw >> 4) & 15u) * 4;
+  const int ux = int(uw & 15u) * 4, uy = int((uw >> 4) & 15u) * DD_INTER_UNIT_ROWS;
   const uint j0 = jw[jb + DD_JOB_KIND];
   const int plane = int(j0 & 0xffu), fbase = int((j0 >> 8) & 0xffu) * 128;
   const int x = int(jw[jb + DD_JOB_POS] & 0xffffu), y = int(jw[jb + DD_JOB_POS] >> 16);
-  const int w = int(jw[jb + DD_JOB_SIZE] & 0xffffu), h = int(jw[jb + DD_JOB_SIZE] >> 16);
-  const int nc = min(4, w - ux), nr = min(4, h - uy);
+  const int h = int(jw[jb + DD_JOB_SIZE] >> 16);
+  const int nr = min(DD_INTER_UNIT_ROWS, h - uy);
   const uint dstride = sel3(pc.stride[0], pc.stride[1], pc.stride[2], plane);
   const uint dst = sel3(pc.off[0], pc.off[1], pc.off[2], plane) + uint(y + uy) * dstride + uint(x + ux);
 
   const uint b = jb + DD_JOB_REF + pc.ref_index * DD_JOB_REF_WORDS;
   const int slot = int(jw[b]);
   const int pos_x = int(jw[b + 1u]), pos_y = int(jw[b + 2u]);
-  const int dx = int(jw[b + 3u] & 0xffffu), dy = int(jw[b + 3u] >> 16);
   const int rw = int(jw[b + 4u] & 0xffffu), rh = int(jw[b + 4u] >> 16);
   const uint lb = uint(slot * 9 + plane * 3);
   const uint roff = jw[lb], rstride = jw[lb + 1u], rstep = jw[lb + 2u];
   const int ix = pos_x >> 4, iy = pos_y >> 4, mx = pos_x & 15, my = pos_y & 15;
   const bool second = pc.ref_index == 1u;
 
-  if (dx != 16 || dy != 16) {
+  if (KIND == DD_INTER_KIND_SCALED) {
     // Scaled reference: every output pixel has its own phases; eight
     // horizontal filters feed one vertical filter, all clamped reads.
+    const int dx = int(jw[b + 3u] & 0xffffu), dy = int(jw[b + 3u] >> 16);
     for (int r = 0; r < nr; r++) {
       const int vp = my + (uy + r) * dy;
       const int row0 = iy + (vp >> 4) - 3, vk = fbase + (vp & 15) * 8;
       uint v = 0u;
-      for (int c = 0; c < nc; c++) {
+      for (int c = 0; c < 4; c++) {
         const int hp = mx + (ux + c) * dx;
         const int col0 = ix + (hp >> 4) - 3, hk = fbase + (hp & 15) * 8;
         int vsum = 0;
@@ -182,44 +185,43 @@ void main() {
         }
         v |= uint(clip_pixel((vsum + 64) >> 7)) << (8 * c);
       }
-      store_row(dst + uint(r) * dstride, nc, v, second);
+      store_row(dst + uint(r) * dstride, v, second);
     }
     return;
   }
 
-  // Unscaled: one phase per direction. Phase 0 is the identity (128 at
-  // the centre tap, (128 p + 64) >> 7 == p), so that pass is skipped.
+  // Unscaled: one phase per direction, and the kind says which are not 0.
+  // Phase 0 is the identity (128 at the centre tap, (128 p + 64) >> 7 ==
+  // p), so that pass is skipped.
   const int col = ix + ux, row_top = iy + uy;
   // Whether the unit's 4 columns, or the 11 a horizontal filter reads,
   // lie inside the reference row (word loads instead of clamped samples).
   const bool inside4 = col >= 0 && col + 4 <= rw, inside11 = col - 3 >= 0 && col + 8 <= rw;
-  if (mx == 0 && my == 0) {
+  if (KIND == DD_INTER_KIND_COPY) {
     for (int r = 0; r < nr; r++) {
       const uint row = roff + uint(clamp(row_top + r, 0, rh - 1)) * rstride;
-      store_row(dst + uint(r) * dstride, nc, fetch4(row, col, rw, rstep, inside4), second);
+      store_row(dst + uint(r) * dstride, fetch4(row, col, rw, rstep, inside4), second);
     }
     return;
   }
-  // Two phases, each with only its own filter's taps live: the horizontal
-  // pass writes its (up to 11) filtered rows, 4 pixels' bytes each, to
-  // this invocation's own words of shared memory, and the vertical pass
-  // reads them back (no barrier: no other invocation touches them). One
-  // pass holding both filters' taps and a sliding window of 7 rows spilled
-  // on V3D (16:25 spills:fills at 2 threads).
-  const uint hb = gl_LocalInvocationID.x * 12u;
-  const int first = my == 0 ? 3 : 0, last = my == 0 ? nr + 3 : nr + 7;
+  // The rows a vertical pass needs (3 above, 4 below the unit's), or the
+  // unit's own rows without one.
+  const bool vertical = KIND != DD_INTER_KIND_H;
+  const int first = vertical ? -3 : 0;
   {
     ivec4 kx0 = ivec4(0), kx1 = ivec4(0);
-    if (mx != 0) load_taps(fbase + mx * 8, kx0, kx1);
-    for (int j = first; j < last; j++) {
-      const uint row = roff + uint(clamp(row_top - 3 + j, 0, rh - 1)) * rstride;
-      // The row's 4 filtered pixels as one word out of either branch, not
-      // an ivec4: each value merged after a per-lane branch is a register
-      // V3D writes under the lane mask and keeps live from the program's
-      // start (with four, only its fallback scheduler avoided spills:
-      // docs/performance.md).
+    if (KIND != DD_INTER_KIND_V) load_taps(fbase + mx * 8, kx0, kx1);
+    const int rows = vertical ? nr + 7 : nr;
+    // Two phases, each with only its own filter's taps live: the
+    // horizontal pass writes its filtered rows, 4 pixels' bytes each, to
+    // this invocation's own words of shared memory, and the vertical pass
+    // reads them back (no barrier: no other invocation touches them). One
+    // pass holding both filters' taps and a sliding window of 7 rows
+    // spilled on V3D (16:25 spills:fills at 2 threads).
+    for (int j = 0; j < rows; j++) {
+      const uint row = roff + uint(clamp(row_top + first + j, 0, rh - 1)) * rstride;
       uint hw;
-      if (mx == 0) {
+      if (KIND == DD_INTER_KIND_V) {
         hw = fetch4(row, col, rw, rstep, inside4);
       } else {
         const uvec3 s = fetch12(row, col - 3, rw, rstep, inside11);
@@ -229,20 +231,20 @@ void main() {
                  kx1[t] * ivec4(byte_of(s, t + 4), byte_of(s, t + 5), byte_of(s, t + 6), byte_of(s, t + 7));
         hw = pack4(round7(sum));
       }
-      if (my == 0)
-        store_row(dst + uint(j - 3) * dstride, nc, hw, second);
+      if (vertical)
+        hrows[gl_LocalInvocationID.x * kHrowWords + uint(j)] = hw;
       else
-        hrows[hb + uint(j)] = hw;
+        store_row(dst + uint(j) * dstride, hw, second);
     }
   }
-  if (my == 0) return;
+  if (!vertical) return;
   ivec4 ky0, ky1;
   load_taps(fbase + my * 8, ky0, ky1);
   for (int r = 0; r < nr; r++) {
-    const uint a = hb + uint(r);
+    const uint a = gl_LocalInvocationID.x * kHrowWords + uint(r);
     const ivec4 sum = ky0.x * bytes4(hrows[a]) + ky0.y * bytes4(hrows[a + 1u]) + ky0.z * bytes4(hrows[a + 2u]) +
                       ky0.w * bytes4(hrows[a + 3u]) + ky1.x * bytes4(hrows[a + 4u]) + ky1.y * bytes4(hrows[a + 5u]) +
                       ky1.z * bytes4(hrows[a + 6u]) + ky1.w * bytes4(hrows[a + 7u]);
-    store_row(dst + uint(r) * dstride, nc, pack4(round7(sum)), second);
+    store_row(dst + uint(r) * dstride, pack4(round7(sum)), second);
   }
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The inter_pred stage's host side (shaders/inter_pred.comp): prediction
-// jobs and their 4x4-pixel units (stage_inter_pred.h), one dispatch per
-// pass and reference slot, then the add_residual pass
+// jobs and their units (stage_inter_pred.h), one dispatch per pass,
+// reference slot and unit kind, then the add_residual pass
 // (stage_add_residual.cpp).
 #include "stage_inter_pred.h"
 
@@ -48,34 +48,30 @@ int block_parts(const dd_block& b, int plane, int ssx, int ssy, Part parts[4]) {
   return 1;
 }
 
-uint32_t units_of(int w, int h) { return uint32_t((w + 3) / 4) * uint32_t((h + 3) / 4); }
+uint32_t units_of(int w, int h) { return uint32_t((w + 3) / 4) * uint32_t((h + kInterUnitRows - 1) / kInterUnitRows); }
 
 // The row loops of shaders/inter_pred.comp for the units [base, base +
-// count) of the planned words `w`, reference `pass`, as
-// DispatchRecord::loop_trips, in the program's order: the scaled
-// reference's rows, the copy's rows (both phases 0), the horizontal pass's
-// rows (the unit's rows, plus 7 when a vertical pass follows) and the
-// vertical pass's rows. A 16-lane batch (16 consecutive units) runs each as
-// often as its busiest lane; a path no lane takes, not at all.
-std::array<uint64_t, 4> inter_batch_trips(const uint32_t* w, uint32_t base, uint32_t count, uint32_t pass) {
-  std::array<uint64_t, 4> trips{};
+// count) of the planned words `w`, all of kind `kind`,
+// as DispatchRecord::loop_trips, in the program's order: a copy's, a
+// horizontal-only pass's and a scaled reference's rows (one loop each);
+// with a vertical pass, the horizontal pass's rows (the unit's, plus 7)
+// and the vertical pass's. A 16-lane batch (16 consecutive units) runs
+// each as often as its busiest lane. Returns the number of loops.
+uint32_t inter_batch_trips(const uint32_t* w, uint32_t base, uint32_t count, uint32_t kind, uint64_t trips[2]) {
+  const bool vertical = kind == DD_INTER_KIND_V || kind == DD_INTER_KIND_HV;
+  trips[0] = trips[1] = 0;
   for (uint32_t first = 0; first < count; first += 16) {
-    uint32_t most[4] = {};
+    uint32_t most = 0;
     for (uint32_t u = first; u < std::min(count, first + 16); ++u) {
       const uint32_t uw = w[base + u];
       const uint32_t* job = w + kJobHeaderWords + size_t(uw >> DD_UNIT_JOB_SHIFT) * kJobWords;
-      const uint32_t* ref = job + DD_JOB_REF + DD_JOB_REF_WORDS * pass;
-      const uint32_t h = job[DD_JOB_SIZE] >> 16, uy = ((uw >> 4) & 15) * 4;
-      const uint32_t rows = std::min(4u, h - uy);
-      const uint32_t mx = ref[1] & 15, my = ref[2] & 15;
-      const bool scaled = ref[3] != (16u | 16u << 16);
-      const uint32_t t[4] = {scaled ? rows : 0, !scaled && !mx && !my ? rows : 0,
-                             !scaled && (mx || my) ? rows + (my ? 7 : 0) : 0, !scaled && my ? rows : 0};
-      for (int k = 0; k < 4; ++k) most[k] = std::max(most[k], t[k]);
+      const uint32_t h = job[DD_JOB_SIZE] >> 16, uy = ((uw >> 4) & 15) * kInterUnitRows;
+      most = std::max(most, std::min(kInterUnitRows, h - uy));
     }
-    for (int k = 0; k < 4; ++k) trips[k] += most[k];
+    trips[0] += most + (vertical ? 7 : 0);
+    trips[1] += vertical ? most : 0;
   }
-  return trips;
+  return vertical ? 2 : 1;
 }
 
 }  // namespace
@@ -106,7 +102,9 @@ void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan,
       out[s * 9 + pl * 3 + 2] = refs[s].step[pl];
     }
   plan.job_units.clear();
-  uint32_t units_in[2][3] = {};  // per pass and reference slot
+  // Per pass, units per (reference slot, kind) group: slot * kinds + kind.
+  constexpr uint32_t kGroups = 3 * kInterKinds;
+  uint32_t units_in[2][kGroups] = {};
   for (const dd_block& b : work.blocks) {
     if (!(b.flags & DD_BLOCK_INTER)) continue;
     const int nrefs = (b.flags & DD_BLOCK_COMPOUND) ? 2 : 1;
@@ -134,10 +132,13 @@ void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan,
         const Part& pt = parts[k];
         const int px = x + pt.ox, py = y + pt.oy;
         // Written area: inside the decoded plane (the rest is computed and
-        // dropped by the reference, so it need not be computed here).
+        // dropped by the reference, so it need not be computed here). 4:2:0
+        // planes are decoded in whole 8x8 units, so jobs start and end at
+        // multiples of 4 pixels (the shader stores a unit row as one word).
         const int w = std::min(pt.w, dw - px), h = std::min(pt.h, dh - py);
         if (w <= 0 || h <= 0) continue;
         uint32_t* job = out + kJobHeaderWords + size_t(plan.num_jobs) * kJobWords;
+        uint32_t group[2] = {};
         std::fill(job, job + kJobWords, 0u);
         job[DD_JOB_KIND] = uint32_t(plane) | uint32_t(b.interp_filter & 3) << 8 | uint32_t(nrefs) << 16;
         job[DD_JOB_POS] = uint32_t(px) | uint32_t(py) << 16;
@@ -155,26 +156,26 @@ void plan_inter(const FrameWork& work, const RefView refs[3], InterPlan& plan,
           r[2] = uint32_t(rp.pos_y);
           r[3] = uint32_t(rp.dx) | uint32_t(rp.dy) << 16;
           r[4] = uint32_t(ref_w[i]) | uint32_t(ref_h[i]) << 16;
+          group[i] = b.ref[i] * kInterKinds + inter_kind(r[1], r[2], r[3] & 0xffff, r[3] >> 16);
         }
         ++plan.num_jobs;
-        const uint32_t uw = uint32_t(w + 3) / 4, uh = uint32_t(h + 3) / 4;
-        plan.job_units.push_back(uw | uh << 8 | uint32_t(nrefs) << 16 | uint32_t(b.ref[0]) << 20 |
-                                 uint32_t(nrefs > 1 ? b.ref[1] : 0) << 24);
-        for (int i = 0; i < nrefs; ++i) units_in[i][b.ref[i]] += uw * uh;
+        const uint32_t uw = uint32_t(w + 3) / 4, uh = (uint32_t(h) + kInterUnitRows - 1) / kInterUnitRows;
+        plan.job_units.push_back(uw | uh << 8 | uint32_t(nrefs) << 16 | group[0] << 20 | group[1] << 24);
+        for (int i = 0; i < nrefs; ++i) units_in[i][group[i]] += uw * uh;
       }
     }
   }
-  // Units, pass by pass and slot by slot; within a group job by job, so
-  // that neighbouring invocations read neighbouring pixels: each group's
-  // place first, then one walk over the jobs.
+  // Units, pass by pass, slot by slot and kind by kind; within a group
+  // job by job, so that neighbouring invocations read neighbouring pixels:
+  // each group's place first, then one walk over the jobs.
   const uint32_t jobs_end = kJobHeaderWords + plan.num_jobs * kJobWords;
-  uint32_t* cursor[2][3];
+  uint32_t* cursor[2][kGroups];
   for (uint32_t pass = 0; pass < 2; ++pass)
-    for (uint32_t slot = 0; slot < 3; ++slot) {
-      Range& g = plan.units[pass][slot];
+    for (uint32_t group = 0; group < kGroups; ++group) {
+      Range& g = plan.units[pass][group / kInterKinds][group % kInterKinds];
       g.base = jobs_end + plan.num_units;
-      g.count = units_in[pass][slot];
-      cursor[pass][slot] = out + g.base;
+      g.count = units_in[pass][group];
+      cursor[pass][group] = out + g.base;
       plan.num_units += g.count;
     }
   plan.num_words = jobs_end + plan.num_units;
@@ -233,26 +234,35 @@ void VulkanBackend::inter_pred(const FrameWork& work, Surface& dst_s, Surface* c
       pc.off[pl] = planes.off[pl];
       pc.stride[pl] = planes.stride[pl];
     }
-    // One dispatch per (pass, reference slot); the second pass averages
-    // into what the first wrote.
+    // One dispatch per (pass, reference slot, kind); the second pass
+    // averages into what the first wrote.
     for (uint32_t pass = 0; pass < 2; pass++) {
-      if (pass == 1 && plan.units[1][0].count + plan.units[1][1].count + plan.units[1][2].count) barrier();
-      for (int s = 0; s < 3; s++) {
-        const Range& g = plan.units[pass][s];
-        if (!g.count) continue;
-        pc.count = g.count;
-        pc.unit_base = g.base;
-        pc.ref_index = pass;
-        VkDescriptorSet set = make_set(
-            kInterPred, {jobs_buf_.buffer(), ref_bufs[s], dst.buffer(), filter_buf_.buffer(), dst.buffer()});
-        dispatch_linear(kInterPred, set, pc, div_up(g.count, DD_INTER_UNITS_PER_GROUP));
-        if (count_loop_trips_) {
-          const auto trips =
-              inter_batch_trips(reinterpret_cast<const uint32_t*>(jobs_buf_.data()), g.base, g.count, pass);
-          dispatches_.back().num_loop_trips = uint32_t(trips.size());
-          std::copy(trips.begin(), trips.end(), dispatches_.back().loop_trips.begin());
+      uint32_t second_units = 0;
+      for (const auto& slot : plan.units[1])
+        for (const Range& g : slot) second_units += g.count;
+      if (pass == 1 && second_units) barrier();
+      for (int s = 0; s < 3; s++)
+        for (uint32_t kind = 0; kind < kInterKinds; kind++) {
+          const Range& g = plan.units[pass][s][kind];
+          if (!g.count) continue;
+          const PipelineId id = PipelineId(kInterPredCopy + kind);
+          pc.count = g.count;
+          pc.unit_base = g.base;
+          pc.ref_index = pass;
+          // A copy reads no filter kernels.
+          VkDescriptorSet set =
+              kind == DD_INTER_KIND_COPY
+                  ? make_set(id, {jobs_buf_.buffer(), ref_bufs[s], dst.buffer()})
+                  : make_set(id, {jobs_buf_.buffer(), ref_bufs[s], dst.buffer(), filter_buf_.buffer()});
+          dispatch_linear(id, set, pc, div_up(g.count, DD_INTER_UNITS_PER_GROUP));
+          if (count_loop_trips_) {
+            uint64_t trips[2];
+            DispatchRecord& rec = dispatches_.back();
+            rec.num_loop_trips = inter_batch_trips(reinterpret_cast<const uint32_t*>(jobs_buf_.data()), g.base,
+                                                   g.count, kind, trips);
+            std::copy(trips, trips + rec.num_loop_trips, rec.loop_trips.begin());
+          }
         }
-      }
     }
   }
   add_residual(dst, planes);

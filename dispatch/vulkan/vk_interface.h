@@ -54,8 +54,10 @@ DD_PUSH_LAYOUT(dd_loop_filter_masks_push, DD_LOOP_FILTER_MASKS_PUSH_FIELDS)
 #undef DD_PUSH_ROW
 
 enum PipelineId {
-  kPackNv12, kPackNv12Words, kResidual4, kResidual8, kResidual16, kResidual32, kInterPred, kAddResidual, kIntraRecon,
-  kLoopFilter, kLoopFilterMasks, kNumPipelines
+  kPackNv12, kPackNv12Words, kResidual4, kResidual8, kResidual16, kResidual32,
+  // inter_pred, one per unit kind, in DD_INTER_KIND_* order
+  kInterPredCopy, kInterPredH, kInterPredV, kInterPredHV, kInterPredScaled,
+  kAddResidual, kIntraRecon, kLoopFilter, kLoopFilterMasks, kNumPipelines
 };
 
 struct PipelineSpec {
@@ -72,8 +74,9 @@ constexpr PipelineSpec spec(PipelineId id, const char* module, uint32_t num_buff
   return {id, module, num_buffers, invocations, uint32_t(sizeof(T)), PushLayout<T>::fields};
 }
 
-// In PipelineId order. residual.comp is one module per tx size, its size
-// frozen and its loops unrolled at build time (shaders/CMakeLists.txt).
+// In PipelineId order. residual.comp is one module per tx size and
+// inter_pred.comp one per unit kind, its specialization constant frozen
+// and its loops unrolled at build time (shaders/CMakeLists.txt).
 inline constexpr PipelineSpec kPipelineSpecs[] = {
     spec<dd_pack_push>(kPackNv12, "pack_nv12", 2, DD_PACK_LANES),
     spec<dd_pack_push>(kPackNv12Words, "pack_nv12_words", 2, DD_PACK_LANES),
@@ -81,13 +84,19 @@ inline constexpr PipelineSpec kPipelineSpecs[] = {
     spec<dd_residual_push>(kResidual8, "residual_8x8", 4, DD_RESIDUAL_LANES),
     spec<dd_residual_push>(kResidual16, "residual_16x16", 4, DD_RESIDUAL_LANES),
     spec<dd_residual_push>(kResidual32, "residual_32x32", 4, DD_RESIDUAL_LANES),
-    spec<dd_inter_push>(kInterPred, "inter_pred", 5, DD_INTER_UNITS_PER_GROUP),
+    spec<dd_inter_push>(kInterPredCopy, "inter_pred_copy", 3, DD_INTER_UNITS_PER_GROUP),
+    spec<dd_inter_push>(kInterPredH, "inter_pred_h", 4, DD_INTER_UNITS_PER_GROUP),
+    spec<dd_inter_push>(kInterPredV, "inter_pred_v", 4, DD_INTER_UNITS_PER_GROUP),
+    spec<dd_inter_push>(kInterPredHV, "inter_pred_hv", 4, DD_INTER_UNITS_PER_GROUP),
+    spec<dd_inter_push>(kInterPredScaled, "inter_pred_scaled", 4, DD_INTER_UNITS_PER_GROUP),
     spec<dd_add_residual_push>(kAddResidual, "add_residual", 4, DD_ADD_RESIDUAL_LANES),
     spec<dd_intra_push>(kIntraRecon, "intra_recon", 4, DD_INTRA_LANES),
     spec<dd_loop_filter_push>(kLoopFilter, "loop_filter", 3, DD_LOOP_FILTER_LANES),
     spec<dd_loop_filter_masks_push>(kLoopFilterMasks, "loop_filter_masks", 2, DD_LF_MASKS_LANES),
 };
 static_assert(std::size(kPipelineSpecs) == kNumPipelines);
+static_assert(kInterPredScaled - kInterPredCopy == DD_INTER_KIND_SCALED && kInterPredHV - kInterPredCopy == DD_INTER_KIND_HV &&
+              kInterPredV - kInterPredCopy == DD_INTER_KIND_V && kInterPredH - kInterPredCopy == DD_INTER_KIND_H);
 static_assert([] {
   for (size_t i = 0; i < std::size(kPipelineSpecs); ++i)
     if (kPipelineSpecs[i].id != PipelineId(i)) return false;

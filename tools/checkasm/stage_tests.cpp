@@ -319,6 +319,10 @@ struct InterOpts {
   bool residual = false;
   bool nv12_refs = false;
   int residual_tx = 1;  // tx size of the residual blocks
+  // Half the vector components whole pixels in luma and chroma: units of
+  // every kind (copy, horizontal, vertical, both) side by side, each kind
+  // its own pipeline.
+  bool whole_pel = false;
 };
 
 void inter_case(Env& env, Rng& rng, uint32_t w, uint32_t h, const InterOpts& o, const std::string& name) {
@@ -405,6 +409,7 @@ void inter_case(Env& env, Rng& rng, uint32_t w, uint32_t h, const InterOpts& o, 
             for (int c = 0; c < 2; ++c) {
               int v = rng.range(-o.mv_range, o.mv_range);
               if (rng.chance(5)) v = rng.range(-2000, 2000);  // far outside: edge clamping
+              if (o.whole_pel && rng.chance(50)) v &= ~15;
               b.mv[k][r][c] = int16_t(sub || k == 0 ? v : 0);
             }
         f.blocks.push_back(b);
@@ -436,6 +441,9 @@ void test_inter(Env& env, Rng& rng) {
   inter_case(env, rng, 128, 128, {.compound = true}, "inter_compound");
   inter_case(env, rng, 64, 64, {.compound = true, .sub8x8 = true, .scaled = true}, "inter_compound_sub8x8_scaled");
   inter_case(env, rng, 120, 70, {.mv_range = 600}, "inter_edges_120x70");
+  inter_case(env, rng, 120, 70, {.compound = true, .mv_range = 600, .whole_pel = true}, "inter_every_kind_edges_120x70");
+  inter_case(env, rng, 128, 64, {.compound = true, .scaled = true, .whole_pel = true}, "inter_every_kind_scaled");
+  inter_case(env, rng, 64, 64, {.sub8x8 = true, .nv12_refs = true, .whole_pel = true}, "inter_every_kind_sub8x8");
   inter_case(env, rng, 128, 64, {.residual = true}, "inter_with_residual");
   inter_case(env, rng, 96, 64, {.compound = true, .nv12_refs = true}, "inter_nv12_reference");
   // More than 65535 workgroups per dispatch (sub-8x8 parts, 4x4 residuals).

@@ -68,7 +68,7 @@ DD_STRUCT(dd_intra_push, DD_INTRA_PUSH_FIELDS)
 	U(per_group_log2)  /* log2 of tx blocks per workgroup: 2 (4x4 only) or 0 */
 DD_STRUCT(dd_add_residual_push, DD_ADD_RESIDUAL_PUSH_FIELDS)
 
-/* inter_pred.comp: one dispatch per (pass, reference slot). */
+/* inter_pred.comp: one dispatch per (pass, reference slot, unit kind). */
 #define DD_INTER_PUSH_FIELDS(U, A, S) \
 	U(count)                  /* units */ \
 	U(unit_base)              /* word index of this dispatch's units in the job buffer */ \
@@ -105,7 +105,8 @@ DD_STRUCT(dd_loop_filter_masks_push, DD_LOOP_FILTER_MASKS_PUSH_FIELDS)
  *   [DD_JOB_SIZE] w | h << 16, then per reference i at DD_JOB_REF +
  *   DD_JOB_REF_WORDS * i: slot, pos_x, pos_y (1/16 pel), dx | dy << 16,
  *   ref_w | ref_h << 16;
- * then one word per 4x4-pixel unit: job << DD_UNIT_JOB_SHIFT | row << 4 | col. */
+ * then one word per unit of 4 columns and DD_INTER_UNIT_ROWS rows:
+ * job << DD_UNIT_JOB_SHIFT | unit_row << 4 | unit_col. */
 #define DD_JOB_HEADER_WORDS 32u
 #define DD_JOB_WORDS 16u
 #define DD_JOB_KIND 0u
@@ -114,6 +115,18 @@ DD_STRUCT(dd_loop_filter_masks_push, DD_LOOP_FILTER_MASKS_PUSH_FIELDS)
 #define DD_JOB_REF 3u
 #define DD_JOB_REF_WORDS 5u
 #define DD_UNIT_JOB_SHIFT 8u
+#define DD_INTER_UNIT_ROWS 8 /* rows per unit: an 8-tap vertical pass filters 15 rows for 8 */
+/* A unit's kind in one pass, from its reference position: unscaled with
+ * phases (mx, my) = (0, 0) a copy, (mx, 0) horizontal only, (0, my)
+ * vertical only, else both; or a scaled reference. One inter_pred module
+ * per kind (its specialization constant 0 frozen at build time), so that a
+ * 16-lane batch runs one path and each program holds only its own code. */
+#define DD_INTER_KIND_COPY 0u
+#define DD_INTER_KIND_H 1u
+#define DD_INTER_KIND_V 2u
+#define DD_INTER_KIND_HV 3u
+#define DD_INTER_KIND_SCALED 4u
+#define DD_INTER_KINDS 5u
 
 /* Workgroup packings the backend's group counts and the shaders' local
  * sizes share. */

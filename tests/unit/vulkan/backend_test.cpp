@@ -408,7 +408,10 @@ TEST(VulkanBackend, RecordsTheFramesDispatches) {
       count[std::string(r.pipeline)]++;
       if (r.steps > 1) chain_steps += r.steps, ++chains;
     }
-    EXPECT_EQ(count.count("inter_pred"), intra ? 0u : 1u);
+    uint32_t inter_dispatches = 0;
+    for (const auto& [pipeline, n] : count)
+      if (pipeline.starts_with("inter_pred")) inter_dispatches += n;
+    EXPECT_EQ(inter_dispatches > 0, !intra);
     EXPECT_GT(count["intra_recon"], intra ? 10u : 0u);
     EXPECT_GT(count["loop_filter"], 0u);
     // A key frame's narrow wavefront levels are walked as chains, each
@@ -451,23 +454,44 @@ TEST(VulkanBackend, RecordsTheFramesDispatches) {
     EXPECT_GT(want[0], 0u);
     EXPECT_EQ(got[0], want[0]);
     EXPECT_EQ(got[1], want[1]);
-    // inter_pred's row loops (scaled, copy, horizontal, vertical): a unit
-    // with a vertical pass runs 7 more horizontal rows than vertical ones,
-    // and no batch runs more than 4 or 11 rows.
-    uint64_t inter_rows[4] = {};
+    // inter_pred's row loops, from the work's blocks: each kind's
+    // pipeline runs only its own loops (a copy's, a horizontal pass's or a
+    // scaled reference's rows; with a vertical pass, the horizontal rows
+    // then the vertical ones, 7 more of the first), a 16-lane batch as
+    // many rows as its tallest unit (at most DD_INTER_UNIT_ROWS).
+    std::map<std::string, std::array<uint64_t, 2>> inter_rows;
     for (const auto& r : d) {
-      if (r.pipeline != "inter_pred") continue;
-      ASSERT_EQ(r.num_loop_trips, 4u);
+      const std::string p(r.pipeline);
+      if (!p.starts_with("inter_pred")) continue;
+      const bool vertical = p == "inter_pred_v" || p == "inter_pred_hv";
+      ASSERT_EQ(r.num_loop_trips, vertical ? 2u : 1u) << p;
       const uint64_t batches = uint64_t(r.groups) * (r.invocations_per_group / 16);
-      EXPECT_LE(r.loop_trips[1], 4 * batches);
-      EXPECT_LE(r.loop_trips[2], 11 * batches);
-      EXPECT_GE(r.loop_trips[2], r.loop_trips[3] + 7 * (r.loop_trips[3] ? 1 : 0));
-      for (int k = 0; k < 4; ++k) inter_rows[k] += r.loop_trips[k];
+      EXPECT_LE(r.loop_trips[0], (vertical ? 15 : 8) * batches) << p;
+      if (vertical) {
+        // 7 more rows in each batch the dispatch runs (its last group may
+        // hold fewer than 4 batches).
+        const uint64_t extra = r.loop_trips[0] - r.loop_trips[1];
+        EXPECT_EQ(extra % 7, 0u) << p;
+        EXPECT_LE(extra, 7 * batches) << p;
+        EXPECT_GT(extra, 7 * (batches - 4)) << p;
+      }
+      for (uint32_t k = 0; k < r.num_loop_trips; ++k) inter_rows[p][k] += r.loop_trips[k];
     }
     if (!intra) {
-      EXPECT_EQ(inter_rows[0], 0u);  // no scaled reference in the synthetic work
-      EXPECT_GT(inter_rows[1] + inter_rows[2], 0u);
-      EXPECT_GT(inter_rows[3], 0u);
+      EXPECT_EQ(inter_rows.count("inter_pred_scaled"), 0u);  // no scaled reference in the synthetic work
+      EXPECT_GT(inter_rows["inter_pred_hv"][1], 0u);
+      // The rows the batches predict cover at least the inter blocks' luma
+      // pixels (16 lanes, 4 columns each).
+      uint64_t rows = 0;
+      for (const auto& [p, t] : inter_rows) rows += p == "inter_pred_v" || p == "inter_pred_hv" ? t[1] : t[0];
+      uint64_t luma = 0;
+      for (const dd_block& blk : work.blocks) {
+        if (!(blk.flags & DD_BLOCK_INTER)) continue;
+        const int bw = std::max(8, 1 << blk.w_log2), bh = std::max(8, 1 << blk.h_log2);
+        luma += uint64_t(std::min(bw, 640 - int(blk.x))) * uint64_t(std::min(bh, 360 - int(blk.y)));
+      }
+      EXPECT_GT(luma, 0u);
+      EXPECT_GE(rows * 16 * 4, luma);
     }
   }
   b.begin_frame(empty_work(64, 48));

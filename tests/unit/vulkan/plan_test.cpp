@@ -385,21 +385,26 @@ TEST(VulkanPlan, InterUnitsCoverEachJobOncePerReferenceGroupedBySlot) {
   uint32_t total = 0;
   for (uint32_t pass = 0; pass < 2; ++pass) {
     std::map<uint32_t, uint32_t> covered;  // job -> pixels covered in this pass
-    for (uint32_t slot = 0; slot < 3; ++slot) {
-      const vk::Range& g = plan.units[pass][slot];
-      total += g.count;
-      for (uint32_t i = 0; i < g.count; ++i) {
-        const uint32_t u = plan.words[g.base + i], j = u >> 8;
-        ASSERT_LT(j, plan.num_jobs);
-        const uint32_t* job = &plan.words[vk::kJobHeaderWords + j * vk::kJobWords];
-        ASSERT_GT(job[0] >> 16, pass) << "a pass-" << pass << " unit of a job with fewer references";
-        EXPECT_EQ(job[3 + 5 * pass], slot) << "unit in the group of another slot";
-        const uint32_t w = job[2] & 0xffff, h = job[2] >> 16, ux = (u & 15) * 4, uy = ((u >> 4) & 15) * 4;
-        ASSERT_LT(ux, w);
-        ASSERT_LT(uy, h);
-        covered[j] += std::min(4u, w - ux) * std::min(4u, h - uy);
+    for (uint32_t slot = 0; slot < 3; ++slot)
+      for (uint32_t kind = 0; kind < vk::kInterKinds; ++kind) {
+        const vk::Range& g = plan.units[pass][slot][kind];
+        total += g.count;
+        for (uint32_t i = 0; i < g.count; ++i) {
+          const uint32_t u = plan.words[g.base + i], j = u >> 8;
+          ASSERT_LT(j, plan.num_jobs);
+          const uint32_t* job = &plan.words[vk::kJobHeaderWords + j * vk::kJobWords];
+          ASSERT_GT(job[0] >> 16, pass) << "a pass-" << pass << " unit of a job with fewer references";
+          const uint32_t* ref = job + 3 + 5 * pass;
+          EXPECT_EQ(ref[0], slot) << "unit in the group of another slot";
+          EXPECT_EQ(vk::inter_kind(ref[1], ref[2], ref[3] & 0xffff, ref[3] >> 16), kind)
+              << "unit in the group of another kind";
+          const uint32_t w = job[2] & 0xffff, h = job[2] >> 16, ux = (u & 15) * 4,
+                         uy = ((u >> 4) & 15) * vk::kInterUnitRows;
+          ASSERT_LT(ux, w);
+          ASSERT_LT(uy, h);
+          covered[j] += std::min(4u, w - ux) * std::min(vk::kInterUnitRows, h - uy);
+        }
       }
-    }
     for (uint32_t j = 0; j < plan.num_jobs; ++j) {
       const uint32_t* job = &plan.words[vk::kJobHeaderWords + j * vk::kJobWords];
       const uint32_t want = (job[0] >> 16) > pass ? (job[2] & 0xffff) * (job[2] >> 16) : 0;
@@ -407,10 +412,21 @@ TEST(VulkanPlan, InterUnitsCoverEachJobOncePerReferenceGroupedBySlot) {
     }
   }
   EXPECT_EQ(total, plan.num_units);
-  EXPECT_EQ(plan.units[1][0].count + plan.units[1][1].count + plan.units[1][2].count, 16u + 4 + 4 + 4 + 1 + 1)
-      << "second pass: the compound 16x16 (16 + 4 + 4 units) and 8x8 (4 + 1 + 1) only";
-  EXPECT_EQ(plan.units[1][1].count, 24u);  // the 16x16's second reference is slot 1
-  EXPECT_EQ(plan.units[1][2].count, 6u);   // the 8x8's is slot 2
+  // Units of 4 columns by 8 rows: a 16x16 luma job has 8, its 8x8 chroma
+  // 2, an 8x8's luma 2 and its 4x4 chroma 1. Every vector is 0 here: all
+  // copies.
+  uint32_t second[3] = {};
+  for (uint32_t slot = 0; slot < 3; ++slot)
+    for (uint32_t kind = 0; kind < vk::kInterKinds; ++kind) {
+      second[slot] += plan.units[1][slot][kind].count;
+      if (kind != DD_INTER_KIND_COPY) {
+        EXPECT_EQ(plan.units[0][slot][kind].count + plan.units[1][slot][kind].count, 0u);
+      }
+    }
+  EXPECT_EQ(second[0] + second[1] + second[2], 8u + 2 + 2 + 2 + 1 + 1)
+      << "second pass: the compound 16x16 (8 + 2 + 2 units) and 8x8 (2 + 1 + 1) only";
+  EXPECT_EQ(second[1], 12u);  // the 16x16's second reference is slot 1
+  EXPECT_EQ(second[2], 4u);   // the 8x8's is slot 2
 }
 
 TEST(VulkanPlan, RejectsWhatTheReferenceRejects) {
