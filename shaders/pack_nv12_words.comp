@@ -5,7 +5,8 @@
 // CbCr pairs made from one word of Cb and one of Cr (one load per word
 // stored; byte loads would cost one memory operation per sample). A row's
 // last word, when the row ends inside it, keeps the destination's bytes
-// beyond the row.
+// beyond the row. One module per plane (CHROMA below), each dispatched on
+// its own: a 16-lane batch then runs only its own plane's code.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -16,6 +17,10 @@ layout(std430, binding = 0) readonly buffer Src { uint src[]; };
 layout(std430, binding = 1) buffer Dst { uint dst[]; };
 
 layout(push_constant) uniform Params { dd_pack_push pc; };  // daedalus/shader_interface.h
+
+// 0: the luma plane, 1: the CbCr plane; frozen per module at build time
+// (shaders/CMakeLists.txt).
+layout(constant_id = 0) const uint CHROMA = 0u;
 
 void store(uint word_addr, uint value, uint valid_bytes) {
   if (valid_bytes >= 4u) {
@@ -28,8 +33,9 @@ void store(uint word_addr, uint value, uint valid_bytes) {
 
 void main() {
   const uint pair = gl_GlobalInvocationID.x;  // destination words 2 pair, 2 pair + 1 of the row
-  uint row = gl_GlobalInvocationID.y;
-  if (row < pc.height) {
+  const uint row = gl_GlobalInvocationID.y;
+  if (CHROMA == 0u) {
+    if (row >= pc.height) return;
     const uint dst_row = (pc.dst_y_off + row * pc.dst_y_stride) / 4u;
     for (uint k = 0u; k < 2u; k++) {
       const uint wx = 2u * pair + k, x = wx * 4u;
@@ -38,7 +44,6 @@ void main() {
     }
     return;
   }
-  row -= pc.height;
   const uint c = pair * 4u;  // first of the four chroma samples
   if (row >= pc.chroma_h || c >= pc.chroma_w) return;
   // Offsets and strides are multiples of 4, so c's word holds samples c..c+3.

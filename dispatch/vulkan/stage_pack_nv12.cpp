@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The pack_nv12 stage's host side: planar 4:2:0 to NV12 with
-// shaders/pack_nv12_words.comp (32-bit loads and stores) when every offset
-// and stride is a multiple of 4, else with shaders/pack_nv12.comp.
+// shaders/pack_nv12_words.comp (32-bit loads and stores; one module and
+// dispatch per plane) when every offset and stride is a multiple of 4,
+// else with shaders/pack_nv12.comp.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -41,12 +42,21 @@ void VulkanBackend::pack_nv12(const Surface& src_c, Surface& dst_s) {
   for (uint32_t v : {pc.src_off[0], pc.src_off[1], pc.src_off[2], pc.src_stride[0], pc.src_stride[1], pc.src_stride[2],
                      pc.dst_y_off, pc.dst_y_stride, pc.dst_uv_off, pc.dst_uv_stride})
     aligned &= (v & 3) == 0;
-  const PipelineId id = aligned ? kPackNv12Words : kPackNv12;
-  // Per invocation: the word variant two destination words (8 bytes), the
-  // other one byte.
-  const uint32_t row_units = aligned ? div_up(std::max(pc.width, 2 * pc.chroma_w), 8) : std::max(pc.width, 2 * pc.chroma_w);
-  VkDescriptorSet set = make_set(id, {src.buffer(), dst.buffer()});
-  dispatch(id, set, pc, div_up(row_units, DD_PACK_LANES_X), div_up(pc.height + pc.chroma_h, DD_PACK_LANES_Y));
+  if (aligned) {
+    // Per invocation two destination words (8 bytes); one dispatch per
+    // plane, independent of each other.
+    for (const PipelineId id : {kPackNv12WordsY, kPackNv12WordsUv}) {
+      const bool chroma = id == kPackNv12WordsUv;
+      const uint32_t row_units = div_up(chroma ? 2 * pc.chroma_w : pc.width, 8);
+      VkDescriptorSet set = make_set(id, {src.buffer(), dst.buffer()});
+      dispatch(id, set, pc, div_up(row_units, DD_PACK_LANES_X), div_up(chroma ? pc.chroma_h : pc.height, DD_PACK_LANES_Y));
+    }
+  } else {
+    // Per invocation one destination byte.
+    const uint32_t row_units = std::max(pc.width, 2 * pc.chroma_w);
+    VkDescriptorSet set = make_set(kPackNv12, {src.buffer(), dst.buffer()});
+    dispatch(kPackNv12, set, pc, div_up(row_units, DD_PACK_LANES_X), div_up(pc.height + pc.chroma_h, DD_PACK_LANES_Y));
+  }
   stage_end(Stage::kPackNv12);
 }
 

@@ -54,7 +54,7 @@ DD_PUSH_LAYOUT(dd_loop_filter_masks_push, DD_LOOP_FILTER_MASKS_PUSH_FIELDS)
 #undef DD_PUSH_ROW
 
 enum PipelineId {
-  kPackNv12, kPackNv12Words, kResidual4, kResidual8, kResidual16, kResidual32,
+  kPackNv12, kPackNv12WordsY, kPackNv12WordsUv, kResidual4, kResidual8, kResidual16, kResidual32,
   // inter_pred, one per unit kind, in DD_INTER_KIND_* order
   kInterPredCopy, kInterPredH, kInterPredV, kInterPredHV, kInterPredScaled,
   kAddResidual, kIntraRecon, kLoopFilter, kLoopFilterMasks, kNumPipelines
@@ -74,12 +74,14 @@ constexpr PipelineSpec spec(PipelineId id, const char* module, uint32_t num_buff
   return {id, module, num_buffers, invocations, uint32_t(sizeof(T)), PushLayout<T>::fields};
 }
 
-// In PipelineId order. residual.comp is one module per tx size and
-// inter_pred.comp one per unit kind, its specialization constant frozen
+// In PipelineId order. residual.comp is one module per tx size,
+// inter_pred.comp one per unit kind and pack_nv12_words.comp one per
+// plane, its specialization constant frozen
 // and its loops unrolled at build time (shaders/CMakeLists.txt).
 inline constexpr PipelineSpec kPipelineSpecs[] = {
     spec<dd_pack_push>(kPackNv12, "pack_nv12", 2, DD_PACK_LANES),
-    spec<dd_pack_push>(kPackNv12Words, "pack_nv12_words", 2, DD_PACK_LANES),
+    spec<dd_pack_push>(kPackNv12WordsY, "pack_nv12_words_y", 2, DD_PACK_LANES),
+    spec<dd_pack_push>(kPackNv12WordsUv, "pack_nv12_words_uv", 2, DD_PACK_LANES),
     spec<dd_residual_push>(kResidual4, "residual_4x4", 4, DD_RESIDUAL_LANES),
     spec<dd_residual_push>(kResidual8, "residual_8x8", 4, DD_RESIDUAL_LANES),
     spec<dd_residual_push>(kResidual16, "residual_16x16", 4, DD_RESIDUAL_LANES),

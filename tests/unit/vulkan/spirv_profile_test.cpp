@@ -36,7 +36,7 @@ TEST(SpirvProfile, EveryEmbeddedShaderFitsV3dv) {
 }
 
 TEST(SpirvProfile, EveryStageShaderIsEmbedded) {
-  for (const char* name : {"pack_nv12", "pack_nv12_words", "residual_4x4", "residual_8x8", "residual_16x16",
+  for (const char* name : {"pack_nv12", "pack_nv12_words_y", "pack_nv12_words_uv", "residual_4x4", "residual_8x8", "residual_16x16",
                            "residual_32x32", "inter_pred_copy", "inter_pred_h", "inter_pred_v", "inter_pred_hv",
                            "inter_pred_scaled", "add_residual", "intra_recon", "loop_filter", "loop_filter_masks"})
     EXPECT_NE(daedalus::shaders::find_module(name), nullptr) << name;
