@@ -71,7 +71,8 @@ struct daedalus_ctrl_desc {
  *                  with their timestamp and DAEDALUS_REF_VALID from
  *                  @refs_ctrl's value; returns the number of slots
  *
- * Adding a codec means adding one of these (daedalus_coded_fmts.c).
+ * Adding a codec means adding one of these (daedalus_coded_fmts.c, or a
+ * file of its own like daedalus_h264.c) to daedalus_coded_fmts.c's table.
  */
 struct daedalus_coded_fmt {
 	u32 fourcc;
@@ -232,7 +233,8 @@ static inline struct daedalus_ctx *daedalus_file_to_ctx(struct file *file)
  *   daedalus_job.c         device_run and the job lifecycle
  *   daedalus_decode_msg.c  the DECODE message: controls, buffers, references
  *   daedalus_ctrls.c       the control handler, request validation
- *   daedalus_coded_fmts.c  one descriptor per codec
+ *   daedalus_coded_fmts.c  one descriptor per codec, the table of them
+ *   daedalus_h264.c        the H.264 descriptor and its control checks
  *   daedalus_msg.c         kernel->daemon messages and dev->outq
  *   daedalus_debugfs.c     job outcome counters
  */
@@ -269,8 +271,12 @@ int daedalus_ctrls_check_request(struct daedalus_ctx *ctx,
 				 struct media_request *req);
 
 /* daedalus_coded_fmts.c */
+extern const struct v4l2_frmsize_stepwise daedalus_frmsize;
 const struct daedalus_coded_fmt *daedalus_coded_fmt_find(u32 fourcc);
 const struct daedalus_coded_fmt *daedalus_coded_fmt_at(unsigned int index);
+
+/* daedalus_h264.c */
+extern const struct daedalus_coded_fmt daedalus_h264_fmt;
 
 /* daedalus_msg.c */
 struct daedalus_msg *daedalus_msg_alloc(size_t size, u16 type, u64 cookie);

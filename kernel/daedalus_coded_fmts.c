@@ -10,13 +10,14 @@
  * module looks codecs up here and never switches over them.
  *
  * The v4l2-ctrls core already validates the compound payloads; the
- * try_ctrl hooks only add the NV12 restriction.
+ * try_ctrl hooks add the NV12 restriction and, where a codec has its own
+ * file (daedalus_h264.c), what the core leaves open.
  */
 
 #include "daedalus.h"
 
 /* The daemon's size limits, the same for every codec. */
-static const struct v4l2_frmsize_stepwise daedalus_frmsize = {
+const struct v4l2_frmsize_stepwise daedalus_frmsize = {
 	.min_width = 16,
 	.max_width = 8192,
 	.step_width = 2,
@@ -82,95 +83,7 @@ static const struct daedalus_coded_fmt daedalus_vp9_fmt = {
 	.refs = daedalus_vp9_refs,
 };
 
-/* ---- H.264 ----------------------------------------------------------- */
-
-static int daedalus_h264_try_sps(struct v4l2_ctrl *ctrl)
-{
-	const struct v4l2_ctrl_h264_sps *sps = ctrl->p_new.p_h264_sps;
-
-	if (sps->chroma_format_idc > 1 || sps->bit_depth_luma_minus8 ||
-	    sps->bit_depth_chroma_minus8)
-		return -EINVAL;
-	return 0;
-}
-
-static const struct v4l2_ctrl_ops daedalus_h264_sps_ops = {
-	.try_ctrl = daedalus_h264_try_sps,
-};
-
-/*
- * Only DECODE_PARAMS changes with every frame: GStreamer sets the SPS
- * (and the scaling matrix) only when it changes, and their current
- * values are what the DECODE message forwards.  The daemon takes whole
- * frames with Annex B start codes only, so the two menus offer nothing
- * else (and are not forwarded: their value is always the same).
- */
-static const struct daedalus_ctrl_desc daedalus_h264_ctrls[] = {
-	{
-		.cfg.id = V4L2_CID_STATELESS_H264_SPS,
-		.cfg.ops = &daedalus_h264_sps_ops,
-		.flags = DAEDALUS_CTRL_FORWARD,
-	},
-	{
-		.cfg.id = V4L2_CID_STATELESS_H264_PPS,
-		.flags = DAEDALUS_CTRL_FORWARD,
-	},
-	{
-		.cfg.id = V4L2_CID_STATELESS_H264_SCALING_MATRIX,
-		.flags = DAEDALUS_CTRL_FORWARD,
-	},
-	{
-		.cfg.id = V4L2_CID_STATELESS_H264_PRED_WEIGHTS,
-		.flags = DAEDALUS_CTRL_FORWARD,
-	},
-	{
-		.cfg.id = V4L2_CID_STATELESS_H264_SLICE_PARAMS,
-		.flags = DAEDALUS_CTRL_FORWARD,
-	},
-	{
-		.cfg.id = V4L2_CID_STATELESS_H264_DECODE_PARAMS,
-		.flags = DAEDALUS_CTRL_FORWARD | DAEDALUS_CTRL_REQUIRED,
-	},
-	{
-		.cfg.id = V4L2_CID_STATELESS_H264_DECODE_MODE,
-		.cfg.min = V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED,
-		.cfg.max = V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED,
-		.cfg.def = V4L2_STATELESS_H264_DECODE_MODE_FRAME_BASED,
-	},
-	{
-		.cfg.id = V4L2_CID_STATELESS_H264_START_CODE,
-		.cfg.min = V4L2_STATELESS_H264_START_CODE_ANNEX_B,
-		.cfg.max = V4L2_STATELESS_H264_START_CODE_ANNEX_B,
-		.cfg.def = V4L2_STATELESS_H264_START_CODE_ANNEX_B,
-	},
-};
-
-/* Slot i is dpb[i], used when the DPB entry is valid. */
-static unsigned int daedalus_h264_refs(const void *ctrl,
-				       struct daedalus_ref *refs)
-{
-	const struct v4l2_ctrl_h264_decode_params *dp = ctrl;
-	unsigned int i;
-
-	for (i = 0; i < V4L2_H264_NUM_DPB_ENTRIES; i++) {
-		refs[i].timestamp = dp->dpb[i].reference_ts;
-		refs[i].flags = (dp->dpb[i].flags &
-				 V4L2_H264_DPB_ENTRY_FLAG_VALID) ?
-				DAEDALUS_REF_VALID : 0;
-	}
-	return V4L2_H264_NUM_DPB_ENTRIES;
-}
-
-static const struct daedalus_coded_fmt daedalus_h264_fmt = {
-	.fourcc = V4L2_PIX_FMT_H264_SLICE,
-	.codec = DAEDALUS_CODEC_H264,
-	.frmsize = &daedalus_frmsize,
-	.ctrls = daedalus_h264_ctrls,
-	.num_ctrls = ARRAY_SIZE(daedalus_h264_ctrls),
-	.refs_ctrl = V4L2_CID_STATELESS_H264_DECODE_PARAMS,
-	.refs_ctrl_size = sizeof(struct v4l2_ctrl_h264_decode_params),
-	.refs = daedalus_h264_refs,
-};
+/* H.264: daedalus_h264.c */
 
 /* ---- AV1 (uAPI since 6.5) -------------------------------------------- */
 
@@ -252,7 +165,6 @@ static const struct daedalus_coded_fmt *const daedalus_coded_fmts[] = {
 };
 
 /* The reference slots of every codec fit the DECODE message. */
-static_assert(V4L2_H264_NUM_DPB_ENTRIES <= DAEDALUS_MAX_REFS);
 #ifdef V4L2_CID_STATELESS_AV1_FRAME
 static_assert(V4L2_AV1_TOTAL_REFS_PER_FRAME <= DAEDALUS_MAX_REFS);
 #endif

@@ -15,7 +15,7 @@
 set -u
 
 REPO=${DAEDALUS_REPO:-$(cd "$(dirname "$0")/../../.." && pwd)}
-PROGS="chardev_proto_test chardev_fuzz fake_daemon v4l2_client"
+PROGS="chardev_proto_test chardev_fuzz fake_daemon v4l2_client ctrl_check"
 BIN=${DAEDALUS_KTEST_BIN:-}
 LOGDIR=${DAEDALUS_RESULTS:-/tmp}/logs/kernel-tests
 PARAM=/sys/module/daedalus_v4l2/parameters/job_timeout_ms
@@ -116,6 +116,14 @@ if timeout -k 2 30 "$BIN/chardev_proto_test" >"$LOGDIR/chardev-proto.log" 2>&1; 
 	pass chardev-proto "$(last_line "$LOGDIR/chardev-proto.log")"
 else
 	fail chardev-proto "$(grep -m3 FAIL "$LOGDIR/chardev-proto.log" | tr '\n' ' ')"
+fi
+
+# 1a. Controls: each codec control refuses malformed payloads with EINVAL
+#     (also when set into a request) and takes what real clients send.
+if timeout -k 2 30 "$BIN/ctrl_check" >"$LOGDIR/ctrl-check.log" 2>&1; then
+	pass ctrl-check "$(last_line "$LOGDIR/ctrl-check.log")"
+else
+	fail ctrl-check "$(grep -m3 FAIL "$LOGDIR/ctrl-check.log" | tr '\n' ' ')$(last_line "$LOGDIR/ctrl-check.log")"
 fi
 
 # debugfs job outcome counters (kernel/daedalus_debugfs.c), checked by
