@@ -90,6 +90,10 @@ class CpuBackend final : public Backend {
     StageClock clock(current_[int(Stage::kResidual)].cpu_ms);
     h264_.residual(work);
   }
+  void h264_inter_pred(const H264FrameWork& work, Surface& dst, std::span<Surface* const> refs) override {
+    StageClock clock(current_[int(Stage::kInterPred)].cpu_ms);
+    h264_.inter_pred(work, dst, refs);
+  }
   void h264_intra_recon(const H264FrameWork& work, Surface& dst) override {
     StageClock clock(current_[int(Stage::kIntraRecon)].cpu_ms);
     h264_.intra_recon(work, dst);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-// The H.264 deblocking filter (8.7) of intra pictures: boundary strength 4
-// on macroblock edges and 3 inside (8.7.2.1 for frame macroblocks of intra
-// pictures), the edge filters, and the stage that walks the macroblocks in
-// raster order, each one's luma and chroma vertical edges left to right,
-// then its horizontal edges top to bottom.
+// The H.264 deblocking filter (8.7): boundary strengths of frame
+// macroblocks (8.7.2.1: 4 / 3 beside intra macroblocks, 2 for coded
+// coefficients, 1 for other references or motion vectors 4 quarter samples
+// apart), the edge filters, and the stage that walks the macroblocks in
+// raster order, each one's vertical edges left to right, then its
+// horizontal edges top to bottom, luma and chroma.
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -84,6 +85,22 @@ void h264_deblock_chroma(uint8_t* dst, ptrdiff_t step, ptrdiff_t line, int count
   filter_edge<true>(dst, step, line, count, bs, alpha, beta, tc0);
 }
 
+namespace {
+
+// 8.7.2.1 for frame macroblocks: the bS of the 4x4 blocks q (bx, by) of
+// macroblock i and p of macroblock pi across an edge, e == 0 on the
+// macroblock edge.
+int boundary_strength(const H264FrameWork& work, size_t qi, int qb, size_t pi, int pb, bool mb_edge) {
+  const dd_h264_mb &q = work.mbs[qi], &p = work.mbs[pi];
+  if (q.type != DD_H264_MB_INTER || p.type != DD_H264_MB_INTER) return mb_edge ? 4 : 3;
+  const dd_h264_mb_motion &mq = work.motion[qi], &mp = work.motion[pi];
+  if ((mq.nonzero >> qb & 1) || (mp.nonzero >> pb & 1)) return 2;
+  if (mq.ref[qb] != mp.ref[pb]) return 1;
+  return std::abs(mq.mv[qb][0] - mp.mv[pb][0]) >= 4 || std::abs(mq.mv[qb][1] - mp.mv[pb][1]) >= 4 ? 1 : 0;
+}
+
+}  // namespace
+
 void H264CpuStages::deblock(const H264FrameWork& work, Surface& dst) {
   h264::check_work(work, "cpu backend");
   const auto& p = work.params;
@@ -95,9 +112,9 @@ void H264CpuStages::deblock(const H264FrameWork& work, Surface& dst) {
       throw Error("cpu backend: h264_deblock needs the planar surface of the picture");
   if (planes[0].width < int(p.mb_cols * 16) || planes[0].height < int(p.mb_rows * 16))
     throw Error("cpu backend: h264_deblock needs the planar surface of the picture");
-  for (const dd_h264_mb& m : work.mbs) {
+  for (size_t i = 0; i < work.mbs.size(); ++i) {
+    const dd_h264_mb& m = work.mbs[i];
     if (m.deblock_idc == 1) continue;
-    const size_t i = size_t{m.mb_y} * p.mb_cols + m.mb_x;
     // Macroblock edges: not at the picture's border, and with idc 2 not
     // across a slice boundary.
     const dd_h264_mb* left = m.mb_x > 0 ? &work.mbs[i - 1] : nullptr;
@@ -106,25 +123,36 @@ void H264CpuStages::deblock(const H264FrameWork& work, Surface& dst) {
       if (left && left->slice != m.slice) left = nullptr;
       if (top && top->slice != m.slice) top = nullptr;
     }
-    const bool transform8x8 = m.type == DD_H264_MB_I8X8;
-    for (int pl = 0; pl < 3; ++pl) {
-      const PlaneView& v = planes[pl];
-      const int n = pl ? 8 : 16;
-      uint8_t* origin = &v.at(m.mb_x * n, m.mb_y * n);
-      for (int dir = 0; dir < 2; ++dir) {  // 0: vertical edges, 1: horizontal
-        const ptrdiff_t step = dir == 0 ? 1 : v.stride, line = dir == 0 ? v.stride : 1;
-        const dd_h264_mb* neighbour = dir == 0 ? left : top;
-        for (int e = 0; e < n; e += 4) {
-          if (e == 0 && !neighbour) continue;
-          if (pl == 0 && transform8x8 && (e & 4)) continue;
-          const int qp = e == 0 ? (m.qp[pl] + neighbour->qp[pl] + 1) >> 1 : m.qp[pl];
+    const bool transform8x8 =
+        m.type == DD_H264_MB_I8X8 || (m.type == DD_H264_MB_INTER && (m.flags & DD_H264_MB_TRANSFORM_8X8));
+    for (int dir = 0; dir < 2; ++dir) {  // 0: vertical edges, 1: horizontal
+      const dd_h264_mb* neighbour = dir == 0 ? left : top;
+      const size_t ni = dir == 0 ? i - 1 : i - p.mb_cols;
+      for (int e4 = 0; e4 < 4; ++e4) {  // luma edge 4 * e4
+        if (e4 == 0 && !neighbour) continue;
+        if (transform8x8 && (e4 & 1)) continue;
+        int bs[4];
+        for (int k = 0; k < 4; ++k) {
+          const int qb = dir == 0 ? k * 4 + e4 : e4 * 4 + k;
+          const int pb = e4 > 0 ? (dir == 0 ? qb - 1 : qb - 4) : (dir == 0 ? k * 4 + 3 : 12 + k);
+          bs[k] = boundary_strength(work, i, qb, e4 > 0 ? i : ni, pb, e4 == 0);
+        }
+        for (int pl = 0; pl < 3; ++pl) {
+          if (pl && (e4 & 1)) continue;  // chroma edges 0 and 4: luma edges 0 and 8
+          const PlaneView& v = planes[pl];
+          const int n = pl ? 8 : 16, e = pl ? 2 * e4 : 4 * e4, lines = n / 4;
+          const ptrdiff_t step = dir == 0 ? 1 : v.stride, line = dir == 0 ? v.stride : 1;
+          const int qp = e4 == 0 ? (m.qp[pl] + neighbour->qp[pl] + 1) >> 1 : m.qp[pl];
           const int index_a = std::clamp(qp + m.filter_offset_a, 0, 51);
           const int index_b = std::clamp(qp + m.filter_offset_b, 0, 51);
           const int alpha = kAlpha[size_t(index_a)], beta = kBeta[size_t(index_b)];
-          const int bs = e == 0 ? 4 : 3;
-          const int tc0 = bs < 4 ? kTc0[index_a][bs - 1] : 0;
-          uint8_t* d = origin + e * step;
-          (pl == 0 ? dsp.deblock_luma : dsp.deblock_chroma)(d, step, line, n, bs, alpha, beta, tc0);
+          uint8_t* d = &v.at(m.mb_x * n, m.mb_y * n) + e * step;
+          for (int k = 0; k < 4; ++k) {
+            if (bs[k] == 0) continue;
+            const int tc0 = bs[k] < 4 ? kTc0[index_a][bs[k] - 1] : 0;
+            (pl == 0 ? dsp.deblock_luma : dsp.deblock_chroma)(d + k * lines * line, step, line, lines, bs[k], alpha,
+                                                               beta, tc0);
+          }
         }
       }
     }

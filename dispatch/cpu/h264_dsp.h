@@ -52,6 +52,21 @@ void h264_deblock_luma(uint8_t* dst, ptrdiff_t step, ptrdiff_t line, int count, 
 void h264_deblock_chroma(uint8_t* dst, ptrdiff_t step, ptrdiff_t line, int count, int bs, int alpha, int beta,
                          int tc0);
 
+// Inter prediction of a w x h block (8.4.2.2) whose top-left sample sits
+// at integer position (x, y) of a ref_w x ref_h reference plane plus the
+// fraction (fx, fy): luma in quarter samples with the 6-tap filter and its
+// averages (8.4.2.2.1), chroma in eighth samples, bilinear (8.4.2.2.2).
+// Reference samples outside the plane are those of its nearest edge.
+struct McRef {
+  const uint8_t* data;
+  ptrdiff_t stride;
+  int width, height;
+};
+void h264_mc_luma(uint8_t* dst, ptrdiff_t stride, const McRef& ref, int x, int y, int fx, int fy, int w, int h);
+void h264_mc_chroma(uint8_t* dst, ptrdiff_t stride, const McRef& ref, int x, int y, int fx, int fy, int w, int h);
+// Explicit weighted sample prediction of one list (8-270 / 8-271) in place.
+void h264_weight(uint8_t* dst, ptrdiff_t stride, int w, int h, int log2_denom, int weight, int offset);
+
 // The table the stages call through: one entry per primitive above.
 struct H264Dsp {
   H264ItxFn itx4, itx8;
@@ -63,6 +78,9 @@ struct H264Dsp {
   decltype(&h264_pred_chroma) pred_chroma;
   decltype(&h264_deblock_luma) deblock_luma;
   decltype(&h264_deblock_chroma) deblock_chroma;
+  decltype(&h264_mc_luma) mc_luma;
+  decltype(&h264_mc_chroma) mc_chroma;
+  decltype(&h264_weight) weight;
 };
 const H264Dsp& h264_dsp_c();
 

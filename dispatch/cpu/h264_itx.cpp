@@ -87,7 +87,10 @@ const H264Dsp& h264_dsp_c() {
                            h264_pred_16x16,
                            h264_pred_chroma,
                            h264_deblock_luma,
-                           h264_deblock_chroma};
+                           h264_deblock_chroma,
+                           h264_mc_luma,
+                           h264_mc_chroma,
+                           h264_weight};
   return dsp;
 }
 

@@ -68,7 +68,9 @@ void H264CpuStages::residual(const H264FrameWork& work) {
     const int16_t* c = &work.coeffs[m.coeff_offset];
     int16_t* r = &residuals_[i * kResidualPerMb];
     int16_t block[64], res[64];
-    if (m.type == DD_H264_MB_I8X8) {
+    const bool transform8x8 =
+        m.type == DD_H264_MB_I8X8 || (m.type == DD_H264_MB_INTER && (m.flags & DD_H264_MB_TRANSFORM_8X8));
+    if (transform8x8) {
       for (int b = 0; b < 4; ++b) {
         dsp.itx8(c + 64 * b, res);
         for (int y = 0; y < 8; ++y) std::memcpy(r + (8 * (b / 2) + y) * 16 + 8 * (b % 2), res + 8 * y, 16);
@@ -128,6 +130,11 @@ void H264CpuStages::intra_recon(const H264FrameWork& work, Surface& dst) {
       continue;
     }
     const PlaneView& Y = planes[0];
+    if (m.type == DD_H264_MB_INTER) {  // h264_inter_pred wrote the prediction
+      add_block(Y, mx, my, 16, r, 16);
+      for (int pl = 0; pl < 2; ++pl) add_block(planes[1 + pl], mx / 2, my / 2, 8, r + 256 + 64 * pl, 8);
+      continue;
+    }
     if (m.type == DD_H264_MB_I16X16) {
       eb.load(Y, mx, my, 16, 16, B, A, D, false);
       dsp.pred_16x16(pred, 16, m.pred_modes[0], eb.edge);

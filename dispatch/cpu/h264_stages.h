@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "daedalus/dispatch/dispatch.h"
@@ -16,8 +17,11 @@ class H264CpuStages {
   // Residuals of every macroblock (384 samples each: 16x16 luma, 8x8 Cb,
   // 8x8 Cr, raster), kept for intra_recon.
   void residual(const H264FrameWork& work);
+  // P pictures: every inter block's prediction into dst (h264_inter.cpp).
+  void inter_pred(const H264FrameWork& work, Surface& dst, std::span<Surface* const> refs);
   // Prediction + residual in macroblock raster order (every macroblock's
-  // left, top and top-right neighbours come before it).
+  // left, top and top-right neighbours come before it); inter macroblocks
+  // get their residual added to inter_pred's prediction.
   void intra_recon(const H264FrameWork& work, Surface& dst);
   void deblock(const H264FrameWork& work, Surface& dst);
 

@@ -33,6 +33,9 @@ namespace {
 }
 }  // namespace
 void Backend::h264_residual(const H264FrameWork&) { no_h264_stages(*this); }
+void Backend::h264_inter_pred(const H264FrameWork&, Surface&, std::span<Surface* const>) {
+  throw Error("dispatch: the " + name() + " backend has no h264_inter_pred stage yet");
+}
 void Backend::h264_intra_recon(const H264FrameWork&, Surface&) { no_h264_stages(*this); }
 void Backend::h264_deblock(const H264FrameWork&, Surface&) { no_h264_stages(*this); }
 

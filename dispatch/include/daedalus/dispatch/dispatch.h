@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,10 @@ struct H264FrameWork {
   dd_h264_frame_params params{};
   std::vector<dd_h264_mb> mbs;
   std::vector<int16_t> coeffs;  // H264_MB_COEFFS per macroblock
+  // P pictures: the motion-compensated blocks, and per macroblock what the
+  // deblocking filter needs of their motion (empty in intra pictures).
+  std::vector<dd_h264_inter_block> inter;
+  std::vector<dd_h264_mb_motion> motion;
 };
 
 // Where the bytes of one plane live inside a surface's memory. `step` is 2
@@ -201,6 +206,9 @@ class Backend {
   // `dst` is a planar surface of mb_cols*16 x mb_rows*16. A backend
   // without them throws daedalus::Error naming itself.
   virtual void h264_residual(const H264FrameWork& work);
+  // P pictures, before h264_intra_recon: the prediction of every inter
+  // block from refs[block.ref] (surfaces of the same size as dst).
+  virtual void h264_inter_pred(const H264FrameWork& work, Surface& dst, std::span<Surface* const> refs);
   virtual void h264_intra_recon(const H264FrameWork& work, Surface& dst);
   virtual void h264_deblock(const H264FrameWork& work, Surface& dst);
 

@@ -20,6 +20,10 @@ enum dd_h264_mb_type {
 	DD_H264_MB_I8X8 = 1,   /* Intra_8x8: 4 modes, 8x8 transforms */
 	DD_H264_MB_I16X16 = 2, /* Intra_16x16: one mode, luma DC Hadamard */
 	DD_H264_MB_PCM = 3,    /* I_PCM: samples as coded */
+	DD_H264_MB_INTER = 4,  /* P macroblock (P_Skip included): predicted by
+				  h264_inter_pred, residual of 4x4 transforms
+				  or (DD_H264_MB_TRANSFORM_8X8) 8x8 ones, no
+				  luma DC transform */
 };
 
 /*
@@ -31,6 +35,7 @@ enum dd_h264_mb_flags {
 	DD_H264_MB_TOP = 1 << 1,       /* mbAddrB */
 	DD_H264_MB_TOP_RIGHT = 1 << 2, /* mbAddrC */
 	DD_H264_MB_TOP_LEFT = 1 << 3,  /* mbAddrD */
+	DD_H264_MB_TRANSFORM_8X8 = 1 << 4, /* DD_H264_MB_INTER: transform_size_8x8_flag */
 };
 
 /* Offsets inside a macroblock's H264_MB_COEFFS coefficients. */
@@ -67,6 +72,41 @@ struct dd_h264_mb {
 	uint32_t coeff_offset; /* index into coeffs of its H264_MB_COEFFS */
 	int32_t dc_scale[3];   /* LevelScale4x4(qP % 6, 0, 0) << (qP / 6) of the
 				  luma DC (I16x16) and the Cb, Cr DC */
+};
+
+/*
+ * One motion-compensated block of a P picture (8.4.2): a macroblock or
+ * sub-macroblock partition, predicted from one reference picture. Blocks
+ * lie inside the decoded area and do not overlap.
+ */
+enum dd_h264_inter_flags {
+	DD_H264_INTER_WEIGHTED = 1 << 0, /* explicit weighted prediction (8.4.2.3.2) */
+};
+
+struct dd_h264_inter_block {
+	uint16_t x, y;         /* top-left luma sample */
+	uint8_t w, h;          /* luma size: 4, 8 or 16 */
+	uint8_t ref;           /* index of the picture's reference surfaces */
+	uint8_t flags;         /* enum dd_h264_inter_flags */
+	int16_t mv[2];         /* mvL0 in quarter luma samples (x, y); chroma's
+				  is the same in eighth chroma samples */
+	uint8_t luma_log2_denom, chroma_log2_denom; /* logWD of 8.4.2.3 */
+	int16_t luma_weight, luma_offset;           /* w and o, o already << (bit depth - 8) */
+	int16_t chroma_weight[2], chroma_offset[2]; /* Cb, Cr */
+};
+
+/*
+ * What the deblocking filter's boundary strengths (8.7.2.1) need of an
+ * inter picture's macroblocks, one record per macroblock in raster order
+ * (absent for pictures of intra macroblocks only).
+ */
+struct dd_h264_mb_motion {
+	int16_t mv[16][2];     /* per 4x4 luma block, raster (by * 4 + bx) */
+	int8_t ref[16];        /* reference surface index per 4x4 block; -1 intra */
+	uint16_t nonzero;      /* bit by * 4 + bx: the block's transform block
+				  (its 8x8 one with DD_H264_MB_TRANSFORM_8X8)
+				  has non-zero luma coefficients */
+	uint16_t reserved;
 };
 
 struct dd_h264_frame_params {
