@@ -43,6 +43,15 @@ class CabacSyntax final : public SyntaxReader {
     t += uint32_t(d_.decision(kMbTypeI + 7));
     return t;
   }
+  // P slices need the P context tables (cabac_init_idc) first; the
+  // macroblock layer refuses CABAC P slices before it gets here.
+  bool mb_skip(const MbNeighbours&) override { p_slices(); }
+  uint32_t mb_type_p(const MbNeighbours&) override { p_slices(); }
+  int sub_mb_type_p() override { p_slices(); }
+  int ref_idx(int) override { p_slices(); }
+  int mvd(int) override { p_slices(); }
+  int coded_block_pattern_inter(const MbNeighbours&) override { p_slices(); }
+  [[noreturn]] void p_slices() const { fail("CABAC P slices are not decoded yet"); }
   bool transform_size_8x8_flag(const MbNeighbours& n) override {
     return d_.decision(kTransform8x8 + (n.left && n.left->transform8x8) + (n.top && n.top->transform8x8));
   }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The entropy-coded syntax elements of an I-slice macroblock behind one
-// interface, so that the macroblock layer (macroblock_layer.cpp) is written
+// The entropy-coded syntax elements of a macroblock of an I or P slice
+// behind one interface, so that the macroblock layer (macroblock_layer.cpp) is written
 // once for CAVLC (cavlc_syntax.cpp) and CABAC (cabac_syntax.cpp). Each
 // reader derives its own contexts (nC, ctxIdxInc) from the neighbours.
 #pragma once
@@ -29,6 +29,11 @@ struct MbState {
   bool dc_coded = false;       // Intra16x16 DC coded_block_flag (I_PCM: 1)
   bool dc_coded_c[2]{};        // chroma DC coded_block_flag (I_PCM: 1)
   uint8_t modes[16]{};         // Intra4x4PredMode per 4x4 (8x8 modes repeated); DC for other types
+  // P slices: inter prediction of each 4x4 block (raster).
+  bool inter = false;
+  bool skip = false;            // P_Skip
+  int8_t ref_idx[16]{};         // refIdxL0; -1 in intra macroblocks
+  int16_t mv[16][2]{};          // mvL0
 };
 
 // The macroblock being decoded and its neighbours A (left) and B (above),
@@ -45,6 +50,17 @@ class SyntaxReader {
  public:
   virtual ~SyntaxReader() = default;
   virtual uint32_t mb_type(const MbNeighbours& n) = 0;  // I slice: 0..25
+  // P slices (CAVLC only so far): whether the macroblock is P_Skip
+  // (mb_skip_run / mb_skip_flag), mb_type 0..30 (Table 7-13, 5.. intra),
+  // sub_mb_type 0..3 (Table 7-17), ref_idx_l0 of te(v) range `max`, one
+  // mvd_l0 component.
+  virtual bool mb_skip(const MbNeighbours& n) = 0;
+  virtual uint32_t mb_type_p(const MbNeighbours& n) = 0;
+  virtual int sub_mb_type_p() = 0;
+  virtual int ref_idx(int max) = 0;
+  virtual int mvd(int comp) = 0;
+  // Table 9-4's intra or inter column.
+  virtual int coded_block_pattern_inter(const MbNeighbours& n) = 0;  // luma | chroma << 4
   virtual bool transform_size_8x8_flag(const MbNeighbours& n) = 0;
   virtual bool prev_intra_pred_mode_flag() = 0;
   virtual int rem_intra_pred_mode() = 0;
