@@ -10,8 +10,9 @@
  * module looks codecs up here and never switches over them.
  *
  * The v4l2-ctrls core already validates the compound payloads; the
- * try_ctrl hooks add the NV12 restriction and, where a codec has its own
- * file (daedalus_h264.c), what the core leaves open.
+ * try_ctrl hooks add the NV12 restriction and what the core leaves open:
+ * for H.264 in its own file (daedalus_h264.c), for AV1 below (what the
+ * daemon needs to rebuild the frame header).
  */
 
 #include "daedalus.h"
@@ -102,6 +103,88 @@ static const struct v4l2_ctrl_ops daedalus_av1_sequence_ops = {
 	.try_ctrl = daedalus_av1_try_sequence,
 };
 
+/* primary_ref_frame when the frame loads no state from a reference. */
+#define DAEDALUS_AV1_PRIMARY_REF_NONE	7
+
+/*
+ * The daemon writes the frame header back from this control
+ * (daemon/bridge/av1_frame_header.cpp).  The core checks its parameter
+ * blocks; the enums, the reference indices and the tile grid are checked
+ * here, so a request that cannot become a frame header fails at
+ * VIDIOC_S_EXT_CTRLS rather than in the daemon.
+ */
+static int daedalus_av1_try_frame(struct v4l2_ctrl *ctrl)
+{
+	const struct v4l2_ctrl_av1_frame *f = ctrl->p_new.p_av1_frame;
+	const struct v4l2_av1_tile_info *t = &f->tile_info;
+	unsigned int i;
+
+	if (f->frame_type > V4L2_AV1_SWITCH_FRAME ||
+	    f->interpolation_filter > V4L2_AV1_INTERPOLATION_FILTER_SWITCHABLE ||
+	    f->tx_mode > V4L2_AV1_TX_MODE_SELECT ||
+	    f->primary_ref_frame > DAEDALUS_AV1_PRIMARY_REF_NONE)
+		return -EINVAL;
+	if (f->frame_type == V4L2_AV1_INTER_FRAME ||
+	    f->frame_type == V4L2_AV1_SWITCH_FRAME) {
+		for (i = 0; i < V4L2_AV1_REFS_PER_FRAME; i++)
+			if (f->ref_frame_idx[i] < 0 ||
+			    f->ref_frame_idx[i] >= V4L2_AV1_TOTAL_REFS_PER_FRAME)
+				return -EINVAL;
+	}
+	if (!t->tile_cols || t->tile_cols > V4L2_AV1_MAX_TILE_COLS ||
+	    !t->tile_rows || t->tile_rows > V4L2_AV1_MAX_TILE_ROWS ||
+	    t->tile_cols * t->tile_rows > V4L2_AV1_MAX_TILE_COUNT ||
+	    t->context_update_tile_id >= t->tile_cols * t->tile_rows ||
+	    t->tile_size_bytes > 4)
+		return -EINVAL;
+	if ((f->flags & V4L2_AV1_FRAME_FLAG_USE_SUPERRES) &&
+	    (f->superres_denom < 9 || f->superres_denom > 16))
+		return -EINVAL;
+	for (i = 0; i < V4L2_AV1_NUM_PLANES_MAX; i++)
+		if (f->loop_restoration.frame_restoration_type[i] >
+		    V4L2_AV1_FRAME_RESTORE_SWITCHABLE)
+			return -EINVAL;
+	for (i = 0; i < V4L2_AV1_TOTAL_REFS_PER_FRAME; i++)
+		if (f->global_motion.type[i] > V4L2_AV1_WARP_MODEL_AFFINE)
+			return -EINVAL;
+	return 0;
+}
+
+static const struct v4l2_ctrl_ops daedalus_av1_frame_ops = {
+	.try_ctrl = daedalus_av1_try_frame,
+};
+
+/* The core's all-zero default has no tiles: one tile passes try_ctrl. */
+static const struct v4l2_ctrl_av1_frame daedalus_av1_frame_default = {
+	.tile_info = { .tile_cols = 1, .tile_rows = 1 },
+};
+
+/* Each tile inside the tile grid's limits and its bytes addressable. */
+static int daedalus_av1_try_tile_group(struct v4l2_ctrl *ctrl)
+{
+	const struct v4l2_ctrl_av1_tile_group_entry *e =
+		ctrl->p_new.p_av1_tile_group_entry;
+	unsigned int i;
+
+	for (i = 0; i < ctrl->new_elems; i++) {
+		if (e[i].tile_row >= V4L2_AV1_MAX_TILE_ROWS ||
+		    e[i].tile_col >= V4L2_AV1_MAX_TILE_COLS ||
+		    !e[i].tile_size ||
+		    e[i].tile_size > U32_MAX - e[i].tile_offset)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct v4l2_ctrl_ops daedalus_av1_tile_group_ops = {
+	.try_ctrl = daedalus_av1_try_tile_group,
+};
+
+/* A one-byte tile, for the same reason. */
+static const struct v4l2_ctrl_av1_tile_group_entry daedalus_av1_tile_default = {
+	.tile_size = 1,
+};
+
 static const struct daedalus_ctrl_desc daedalus_av1_ctrls[] = {
 	{
 		.cfg.id = V4L2_CID_STATELESS_AV1_SEQUENCE,
@@ -110,11 +193,15 @@ static const struct daedalus_ctrl_desc daedalus_av1_ctrls[] = {
 	},
 	{
 		.cfg.id = V4L2_CID_STATELESS_AV1_FRAME,
+		.cfg.ops = &daedalus_av1_frame_ops,
+		.cfg.p_def.p_const = &daedalus_av1_frame_default,
 		.flags = DAEDALUS_CTRL_FORWARD | DAEDALUS_CTRL_REQUIRED,
 	},
 	{
 		/* Dynamic array: needs a maximum element count. */
 		.cfg.id = V4L2_CID_STATELESS_AV1_TILE_GROUP_ENTRY,
+		.cfg.ops = &daedalus_av1_tile_group_ops,
+		.cfg.p_def.p_const = &daedalus_av1_tile_default,
 		.cfg.dims = { V4L2_AV1_MAX_TILE_COUNT },
 		.flags = DAEDALUS_CTRL_FORWARD,
 	},
