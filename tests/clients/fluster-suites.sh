@@ -13,6 +13,10 @@
 #   OUT/test_suites/vp9/DAEDALUS-VP9.json  the VP9 clips of the corpus
 #        (CORPUS dir, default <repo>/build-vm/stateless-clips/corpus), each
 #        with libavcodec's yuv420p md5 as the expected result
+#   OUT/test_suites/av1/DAEDALUS-AV1.json  the AV1 clips of the corpus and
+#        of the stateless clips (AV1_CLIPS dir, default
+#        <repo>/build-vm/stateless-clips: libaom with tiles, a key frame in
+#        the middle and alt-refs, an odd size, SVT-AV1), libavcodec's md5s
 #   OUT/resources/<suite>/<vector>/<file>  the streams (symbolic links)
 #
 # Then, e.g. on the host with libavcodec:
@@ -23,10 +27,11 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${1:-$REPO/build-vm/fluster}
 CORPUS=${CORPUS:-$REPO/build-vm/stateless-clips/corpus}
+AV1_CLIPS=${AV1_CLIPS:-$REPO/build-vm/stateless-clips}
 SUITES=/usr/share/fluster/test_suites
 [ -d "$SUITES" ] || { echo "fluster-suites: $SUITES missing (apt install fluster)" >&2; exit 77; }
 rm -rf "$OUT/test_suites" "$OUT/resources"
-mkdir -p "$OUT/test_suites/h264" "$OUT/test_suites/vp9" "$OUT/resources"
+mkdir -p "$OUT/test_suites/h264" "$OUT/test_suites/vp9" "$OUT/test_suites/av1" "$OUT/resources"
 
 # yuv420p md5 of libavcodec's decode: what Fluster compares with.
 yuv_md5() {
@@ -65,27 +70,35 @@ EOF
 	[ ${#keep[@]} -gt 0 ] && made=$((made + 1))
 fi
 
-vp9=()
-for c in "$CORPUS"/vp9-*.ivf "$CORPUS"/vp9-*.webm; do
-	[ -f "$c" ] || continue
-	name=$(basename "$c")
-	mkdir -p "$OUT/resources/DAEDALUS-VP9/$name"
-	ln -sf "$(readlink -f "$c")" "$OUT/resources/DAEDALUS-VP9/$name/$name"
-	vp9+=("$name" "$(yuv_md5 "$c")")
-done
-if [ ${#vp9[@]} -gt 0 ]; then
-	python3 - "${vp9[@]}" >"$OUT/test_suites/vp9/DAEDALUS-VP9.json" <<'EOF'
+# generated_suite SUITE CODEC DESCRIPTION CLIP...: a suite of our own clips,
+# each with libavcodec's yuv420p md5 as the expected result.
+generated_suite() {
+	local suite=$1 codec=$2 desc=$3 c name dir
+	shift 3
+	local args=()
+	dir=$(echo "$codec" | tr '[:upper:]' '[:lower:]')
+	for c in "$@"; do
+		[ -f "$c" ] || continue
+		name=$(basename "$c")
+		mkdir -p "$OUT/resources/$suite/$name"
+		ln -sf "$(readlink -f "$c")" "$OUT/resources/$suite/$name/$name"
+		args+=("$name" "$(yuv_md5 "$c")")
+	done
+	[ ${#args[@]} -gt 0 ] || return 0
+	python3 - "$suite" "$codec" "$desc" "${args[@]}" >"$OUT/test_suites/$dir/$suite.json" <<'EOF'
 import json, sys
-a = sys.argv[1:]
+suite, codec, desc, a = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 vectors = [{'name': a[i], 'source': 'tests/corpus/make-corpus.sh', 'source_checksum': '',
             'input_file': a[i], 'output_format': 'yuv420p', 'result': a[i + 1]}
            for i in range(0, len(a), 2)]
-print(json.dumps({'name': 'DAEDALUS-VP9', 'codec': 'VP9',
-                  'description': "daedalus' VP9 corpus (tests/corpus), libavcodec's md5s",
-                  'test_vectors': vectors}, indent=4))
+print(json.dumps({'name': suite, 'codec': codec, 'description': desc, 'test_vectors': vectors}, indent=4))
 EOF
-	echo "fluster-suites: DAEDALUS-VP9: $((${#vp9[@]} / 2)) clips" >&2
+	echo "fluster-suites: $suite: $((${#args[@]} / 2)) clips" >&2
 	made=$((made + 1))
-fi
+}
+generated_suite DAEDALUS-VP9 VP9 "daedalus' VP9 corpus (tests/corpus), libavcodec's md5s" \
+	"$CORPUS"/vp9-*.ivf "$CORPUS"/vp9-*.webm
+generated_suite DAEDALUS-AV1 AV1 "daedalus' AV1 clips (tests/corpus, tests/vm/daemon/make-stateless-clips.sh), libavcodec's md5s" \
+	"$CORPUS"/av1-*.ivf "$AV1_CLIPS"/av1-*.ivf
 [ $made -gt 0 ] || { echo "fluster-suites: no suite (no openh264 streams, no corpus)" >&2; exit 77; }
 echo "$OUT"

@@ -39,6 +39,11 @@
 #                      frame size (checked here with ffprobe), which
 #                      GStreamer >= 1.25.1 follows only with REMOVE_BUFS
 #                      (the gst126 group)
+#   av1-tiles-352x288  libaom, 24 frames: 2x2 tiles, a key frame at 12,
+#                      alt-refs (hidden frames shown later by
+#                      show_existing_frame) (the gst126 group: v4l2slav1dec)
+#   av1-208x120        libaom --cpu-used 4: odd size, delta q
+#   av1-svt-320x240    SVT-AV1's choice of tools
 # Clips and framemd5s that are already there and current are kept.
 set -eu
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -82,6 +87,9 @@ done
 gen "$OUT/vp9-176x144.ivf" 176x144 30 -c:v libvpx-vp9 -b:v 200k -deadline realtime -cpu-used 8
 gen "$OUT/h264-176x144.h264" 176x144 30 -c:v libx264 -x264-params bframes=2 -f h264
 gen "$OUT/vp9-long-320x240.ivf" 320x240 150 -c:v libvpx-vp9 -b:v 300k -deadline realtime -cpu-used 8
+gen "$OUT/av1-tiles-352x288.ivf" 352x288 24 -c:v libaom-av1 -cpu-used 8 -g 12 -tile-columns 1 -tile-rows 1 -b:v 300k
+gen "$OUT/av1-208x120.ivf" 208x120 10 -c:v libaom-av1 -cpu-used 4 -g 6 -b:v 150k
+gen "$OUT/av1-svt-320x240.ivf" 320x240 16 -c:v libsvtav1 -preset 10 -g 8
 if [ -f "$OUT/vp9-352x288.ivf" ]; then
 	if ! cmp -s "$OUT/vp9-352x288.ivf" "$OUT/seek-full.ivf"; then
 		cp "$OUT/vp9-352x288.ivf" "$OUT/seek-full.ivf"

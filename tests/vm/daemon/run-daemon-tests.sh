@@ -958,9 +958,10 @@ fi
 # size (GStreamer >= 1.25.1 renegotiates without STREAMOFF and reallocates
 # CAPTURE buffers, with VIDIOC_REMOVE_BUFS: docs/kernel.md; --decoder
 # daedalus reads each reference in the layout it was written with), and
-# H.264 (--decoder daedalus sends H.264 to libavcodec as well). v4l2slav1dec must be registered for our device; decoding AV1
-# through it is not checked: the daemon refuses its bare tile data
-# (decode_job.cpp).
+# H.264 (--decoder daedalus sends H.264 to libavcodec as well), and AV1
+# through v4l2slav1dec (both daemon decoders: the frame header rebuilt from
+# the controls, daemon/bridge/av1_frame_header.*): tiles, a key frame in the
+# middle, hidden frames shown again, an odd size, an SVT-AV1 stream.
 G=${DAEDALUS_GST126_PREFIX:-}
 GST126_SKIP=${DAEDALUS_GST126_SKIP:-no GStreamer 1.26 build (tests/clients/build-gstreamer.sh)}
 gst126=(env GST_PLUGIN_SYSTEM_PATH="$G/lib/gstreamer-1.0" GST_PLUGIN_PATH=
@@ -986,8 +987,8 @@ if want gst126; then
 			# with the module loaded, in this registry.
 			rm -f "$WORK/gst126-registry.bin"
 			"${gst126[@]}" "$G/bin/gst-inspect-1.0" v4l2codecs >"$LOGS/gst126-inspect.txt" 2>&1
-			els=(v4l2slvp9dec)
-			[ $decoder = ffmpeg ] && els+=(v4l2slh264dec v4l2slav1dec)
+			els=(v4l2slvp9dec v4l2slav1dec)
+			[ $decoder = ffmpeg ] && els+=(v4l2slh264dec)
 			missing=()
 			for el in "${els[@]}"; do grep -q "$el" "$LOGS/gst126-inspect.txt" || missing+=("$el"); done
 			if [ "${ver#1.26}" = "$ver" ]; then
@@ -997,11 +998,12 @@ if want gst126; then
 			else
 				pass "$name/registered" "GStreamer $ver: ${els[*]}"
 			fi
-			for el in v4l2slvp9dec v4l2slh264dec; do
+			for el in v4l2slvp9dec v4l2slh264dec v4l2slav1dec; do
 				clips=()
 				case $el in
 				v4l2slvp9dec) clips=("$(clip vp9-small)" "$SL/resize-inter.ivf") ;;
 				v4l2slh264dec) [ $decoder = ffmpeg ] && clips=("$(clip h264-small)") ;;
+				v4l2slav1dec) clips=("$SL/av1-tiles-352x288.ivf" "$SL/av1-208x120.ivf" "$SL/av1-svt-320x240.ivf") ;;
 				esac
 				[ ${#clips[@]} -gt 0 ] || continue
 				log=$LOGS/gst126-$decoder-$el.txt
@@ -1029,7 +1031,8 @@ fi
 # videocodectestsink md5 of each stream's yuv420p output) over the suites
 # tests/clients/fluster-suites.sh made on the host: JVT-AVC_V1's vectors
 # that cisco/openh264 carries, through --decoder ffmpeg, and the VP9 corpus
-# through --decoder daedalus, CPU backend, 300 s per vector (JVT's 1700-frame
+# and the AV1 clips through --decoder daedalus (AV1 goes to the reference
+# decoder there too), CPU backend, 300 s per vector (JVT's 1700-frame
 # LS_SVA_D needs more than 120 s under TCG). The score is the result
 # (docs/conformance.md); it fails when Fluster does not run or passes none.
 if want fluster; then
@@ -1042,7 +1045,8 @@ if want fluster; then
 		skip fluster "no Fluster suites (tests/clients/fluster-suites.sh: fluster not installed, or no streams)"
 	else
 		for spec in "ffmpeg GStreamer-H.264-V4L2SL-Gst1.0 h264/JVT-AVC_V1" \
-			"daedalus GStreamer-VP9-V4L2SL-Gst1.0 vp9/DAEDALUS-VP9"; do
+			"daedalus GStreamer-VP9-V4L2SL-Gst1.0 vp9/DAEDALUS-VP9" \
+			"daedalus GStreamer-AV1-V4L2SL-Gst1.0 av1/DAEDALUS-AV1"; do
 			read -r decoder fdec suite <<<"$spec"
 			[ -f "$F/test_suites/$suite.json" ] || continue
 			suite=${suite#*/}
