@@ -740,4 +740,19 @@ std::vector<uint8_t> build_av1_frame_obus(const v4l2_ctrl_av1_sequence& seq, con
   return out;
 }
 
+std::vector<uint8_t> build_av1_show_hidden_obu(const v4l2_ctrl_av1_frame& frame) {
+  const bool shown = frame.flags & V4L2_AV1_FRAME_FLAG_SHOW_FRAME;
+  const bool showable = frame.flags & V4L2_AV1_FRAME_FLAG_SHOWABLE_FRAME;
+  if (shown || !showable || frame.frame_type == V4L2_AV1_KEY_FRAME || frame.refresh_frame_flags == 0) return {};
+  int slot = 0;
+  while (!(frame.refresh_frame_flags & (1u << slot))) ++slot;
+  BitWriter w;
+  w.bit(true);      // show_existing_frame
+  w.bits(slot, 3);  // frame_to_show_map_idx
+  w.trailing_bits();
+  std::vector<uint8_t> out;
+  append_av1_obu(out, kObuFrameHeader, w.bytes());
+  return out;
+}
+
 }  // namespace daedalus::bridge

@@ -53,4 +53,14 @@ std::vector<uint8_t> build_av1_frame_obus(const v4l2_ctrl_av1_sequence& seq, con
                                           std::span<const v4l2_ctrl_av1_tile_group_entry> tiles,
                                           std::span<const uint8_t> data, Av1ReferenceState& state);
 
+// A client shows a hidden frame later (show_existing_frame) by showing the
+// CAPTURE buffer it was decoded into, without a request, so that buffer
+// must hold the frame as shown. For a frame the stream may show later
+// (not shown now, showable, not a key frame, stored in a slot), the frame
+// header OBU that shows it from its first refreshed slot: appended after
+// the frame, it makes the reference decoder output the picture without
+// changing its state (a shown non-key frame refreshes nothing). Empty when
+// the frame needs none.
+std::vector<uint8_t> build_av1_show_hidden_obu(const v4l2_ctrl_av1_frame& frame);
+
 }  // namespace daedalus::bridge

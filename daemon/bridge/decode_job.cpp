@@ -73,6 +73,8 @@ std::vector<uint8_t> av1_from_controls(Av1ReferenceState& state, const DecodeReq
   try {
     const std::vector<uint8_t> obus = build_av1_frame_obus(*seq, *frame, film_grain, entries, data, state);
     out.insert(out.end(), obus.begin(), obus.end());
+    const std::vector<uint8_t> show = build_av1_show_hidden_obu(*frame);
+    out.insert(out.end(), show.begin(), show.end());
   } catch (const Error& e) {
     throw JobError(-EINVAL, e.what());
   }
