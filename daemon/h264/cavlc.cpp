@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
+#include <vector>
 
 namespace daedalus::h264 {
 namespace {
@@ -70,17 +72,48 @@ constexpr uint8_t kRunCode[7][16] = {{1, 0},          {1, 1, 0},          {3, 2,
                                      {3, 2, 1, 1, 0}, {3, 2, 3, 2, 1, 0}, {3, 0, 1, 3, 2, 5, 4},
                                      {7, 6, 5, 4, 3, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1}};
 
-// Reads one code of a table given as lengths and values (length 0: no
-// such symbol), bit by bit: the shortest matching code wins, as the tables
-// are prefix-free.
-int read_vlc(RbspReader& r, const uint8_t* len, const uint8_t* code, int count, const char* what) {
-  uint32_t value = 0;
-  for (int n = 1; n <= 16; ++n) {
-    value = (value << 1) | r.bit();
-    for (int i = 0; i < count; ++i)
-      if (len[i] == n && code[i] == value) return i;
+// A code table as a lookup on its longest code's worth of bits: entry
+// (length << 8 | symbol), 0 where no code starts with those bits.
+struct VlcTable {
+  int max_len = 0;
+  std::vector<uint16_t> lookup;
+  VlcTable(const uint8_t* len, const uint8_t* code, int count) {
+    for (int i = 0; i < count; ++i) max_len = std::max<int>(max_len, len[i]);
+    lookup.assign(size_t{1} << max_len, 0);
+    for (int i = 0; i < count; ++i) {
+      if (!len[i]) continue;
+      const uint32_t first = uint32_t(code[i]) << (max_len - len[i]);
+      for (uint32_t k = 0; k < (1u << (max_len - len[i])); ++k) lookup[first + k] = uint16_t(len[i] << 8 | i);
+    }
   }
-  r.fail(std::string("invalid ") + what);
+};
+
+// Every table of this file, built once (thread-safe static).
+struct VlcTables {
+  std::vector<VlcTable> coeff_token, total_zeros, chroma_dc_zeros, run_before;
+  VlcTable chroma_dc_token{kChromaDcTokenLen, kChromaDcTokenCode, 4 * 5};
+  VlcTables() {
+    for (int t = 0; t < 4; ++t) coeff_token.emplace_back(kCoeffTokenLen[t], kCoeffTokenCode[t], 4 * 17);
+    for (int t = 0; t < 15; ++t) total_zeros.emplace_back(kTotalZerosLen[t], kTotalZerosCode[t], 16);
+    for (int t = 0; t < 3; ++t) chroma_dc_zeros.emplace_back(kChromaDcZerosLen[t], kChromaDcZerosCode[t], 4);
+    for (int t = 0; t < 7; ++t) run_before.emplace_back(kRunLen[t], kRunCode[t], 16);
+  }
+};
+const VlcTables& vlc_tables() {
+  static const VlcTables tables;
+  return tables;
+}
+
+// Reads one code of a table (the tables are prefix-free): its symbol.
+int read_vlc(RbspReader& r, const VlcTable& t, const char* what) {
+  const uint16_t e = t.lookup[r.peek(t.max_len)];
+  if (!e) {
+    // No code: past the end the stream is truncated, else corrupt.
+    if (r.position() + size_t(t.max_len) > r.size_bits()) r.fail("truncated");
+    r.fail(std::string("invalid ") + what);
+  }
+  r.skip(e >> 8);
+  return e & 0xff;
 }
 
 }  // namespace
@@ -90,10 +123,10 @@ int read_residual_block_cavlc(RbspReader& r, int nC, int start_idx, int end_idx,
   std::fill(coeff_level, coeff_level + max_num_coeff, 0);
   int token;
   if (nC == -1) {
-    token = read_vlc(r, kChromaDcTokenLen, kChromaDcTokenCode, 4 * 5, "coeff_token");
+    token = read_vlc(r, vlc_tables().chroma_dc_token, "coeff_token");
   } else {
     const int table = nC < 2 ? 0 : nC < 4 ? 1 : nC < 8 ? 2 : 3;
-    token = read_vlc(r, kCoeffTokenLen[table], kCoeffTokenCode[table], 4 * 17, "coeff_token");
+    token = read_vlc(r, vlc_tables().coeff_token[size_t(table)], "coeff_token");
   }
   const int total_coeff = token >> 2, trailing_ones = token & 3;
   if (total_coeff == 0) return 0;
@@ -126,10 +159,11 @@ int read_residual_block_cavlc(RbspReader& r, int nC, int start_idx, int end_idx,
 
   int zeros_left = 0;
   if (total_coeff < end_idx - start_idx + 1) {
-    zeros_left = nC == -1 ? read_vlc(r, kChromaDcZerosLen[total_coeff - 1], kChromaDcZerosCode[total_coeff - 1],
-                                     4, "total_zeros")
-                          : read_vlc(r, kTotalZerosLen[total_coeff - 1], kTotalZerosCode[total_coeff - 1], 16,
-                                     "total_zeros");
+    const auto& tables = vlc_tables();
+    zeros_left = read_vlc(r,
+                          nC == -1 ? tables.chroma_dc_zeros[size_t(total_coeff - 1)]
+                                   : tables.total_zeros[size_t(total_coeff - 1)],
+                          "total_zeros");
     if (zeros_left > end_idx - start_idx + 1 - total_coeff) r.fail("total_zeros out of range");
   }
   int run_val[16];
@@ -137,7 +171,7 @@ int read_residual_block_cavlc(RbspReader& r, int nC, int start_idx, int end_idx,
     run_val[i] = 0;
     if (zeros_left > 0) {
       const int t = std::min(zeros_left, 7) - 1;
-      run_val[i] = read_vlc(r, kRunLen[t], kRunCode[t], 16, "run_before");
+      run_val[i] = read_vlc(r, vlc_tables().run_before[size_t(t)], "run_before");
       if (run_val[i] > zeros_left) r.fail("run_before out of range");
     }
     zeros_left -= run_val[i];

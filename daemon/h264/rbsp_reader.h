@@ -27,6 +27,18 @@ class RbspReader {
     ++pos_;
     return b;
   }
+  // The next n <= 24 bits without reading them, zeros past the end (for
+  // table lookups; skip() then consumes what the code used).
+  uint32_t peek(int n) const {
+    uint32_t v = 0;
+    const size_t byte = pos_ >> 3;
+    for (size_t i = 0; i < 4; ++i) v = (v << 8) | (byte + i < data_.size() ? data_[byte + i] : 0u);
+    return (v << (pos_ & 7)) >> (32 - n);
+  }
+  void skip(int n) {
+    if (pos_ + size_t(n) > data_.size() * 8) fail("truncated");
+    pos_ += size_t(n);
+  }
   // u(n), n <= 32.
   uint32_t bits(int n) {
     uint32_t v = 0;
