@@ -233,8 +233,10 @@ class FrameDecoderPass final : public Pass {
 // fills from its own header parse and decodes into CAPTURE buffers, which
 // are NV12 surfaces of the backend's own memory made once (the daemon
 // imports a CAPTURE dmabuf once and keeps the import) and are read back as
-// references. Only StatelessDecoder::decode is timed: the client's header
-// parsing is the player's work, not the decoder's.
+// references. The backend reserves its work buffers for the clip's largest
+// frame first, as the daemon's prewarm does for its configured size
+// (prewarm_vp9_backend). Only StatelessDecoder::decode is timed: the
+// client's header parsing is the player's work, not the decoder's.
 class StatelessPass final : public Pass {
  public:
   StatelessPass(const Clip& clip, dispatch::BackendKind kind, const dispatch::BackendOptions& options,
@@ -243,6 +245,8 @@ class StatelessPass final : public Pass {
         decoder_(*backend_),
         client_(*backend_, decoder_, coded_size(clip), kCaptureBuffers, 0, vp9::test::CaptureMemory::kBackend) {
     if (entropy_threads) decoder_.set_entropy_threads(entropy_threads);
+    const vp9::FrameSize largest = coded_size(clip);
+    backend_->reserve(largest.width, largest.height);
   }
   void decode(const media::Packet& p, Stopwatch& sw, const std::function<void(media::Nv12Frame&&)>& out) override {
     sw.pause();

@@ -54,6 +54,21 @@ IntraUnits intra_units(const dd_tx_block& t, const dd_frame_params& p) {
 
 }  // namespace
 
+void IntraGrids::fit(const dd_frame_params& p) {
+  for (int pl = 0; pl < 3; ++pl) {
+    const int c = (int(vp9::decoded_width(p, pl)) + 3) / 4, r = (int(vp9::decoded_height(p, pl)) + 3) / 4;
+    if (c != cols[pl] || r != rows[pl]) clean = false;
+    cols[pl] = c;
+    rows[pl] = r;
+  }
+  if (!clean)
+    for (int pl = 0; pl < 3; ++pl) {
+      wrote[pl].assign(size_t(cols[pl]) * rows[pl], 0);
+      read[pl].assign(size_t(cols[pl]) * rows[pl], 0);
+    }
+  clean = true;
+}
+
 void plan_intra(const FrameWork& work, uint32_t chain_max_groups, TxPlan& plan, IntraGrids& grids) {
   const dd_frame_params& p = work.params;
   const size_t num_tx = work.tx_blocks.size();
@@ -62,17 +77,7 @@ void plan_intra(const FrameWork& work, uint32_t chain_max_groups, TxPlan& plan, 
   // read or wrote a unit it writes (so a later block never overwrites
   // pixels before an earlier one has read them). Pixels not written by
   // intra blocks (inter prediction, earlier stages) are level 0.
-  for (int pl = 0; pl < 3; ++pl) {
-    const int cols = (int(vp9::decoded_width(p, pl)) + 3) / 4, rows = (int(vp9::decoded_height(p, pl)) + 3) / 4;
-    if (cols != grids.cols[pl] || rows != grids.rows[pl]) grids.clean = false;
-    grids.cols[pl] = cols;
-    grids.rows[pl] = rows;
-  }
-  if (!grids.clean)
-    for (int pl = 0; pl < 3; ++pl) {
-      grids.wrote[pl].assign(size_t(grids.cols[pl]) * grids.rows[pl], 0);
-      grids.read[pl].assign(size_t(grids.cols[pl]) * grids.rows[pl], 0);
-    }
+  grids.fit(p);
   grids.clean = false;  // until the touched units are zeroed again below
   std::vector<uint32_t> level_of(num_tx, 0);
   uint32_t max_level = 0;

@@ -266,6 +266,12 @@ void VulkanBackend::reserve(uint32_t width, uint32_t height) {
   // intra level lists per block, and the chain words.
   touch(tx_aux_buf_, tx_blocks * 4 * 5);
   touch(lf_buf_, units * 3 / 2 * sizeof(dd_lf_unit));
+  // plan_intra's level grids, for 4:2:0 frames of this size.
+  dd_frame_params p{};
+  p.mi_cols = (width + 7) / 8;
+  p.mi_rows = (height + 7) / 8;
+  p.ss_x = p.ss_y = 1;
+  intra_grids_.fit(p);
   create_surface(width, height);  // its buffer stays in surface_pool_
 }
 

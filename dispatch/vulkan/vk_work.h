@@ -74,6 +74,9 @@ struct IntraGrids {
   int cols[3] = {}, rows[3] = {};
   std::vector<uint32_t> wrote[3], read[3];
   bool clean = false;  // every cell 0 (false: zero them all first)
+  // Sized for a frame of p's size, every cell 0 (zeroed only when the size
+  // changed or they are not clean).
+  void fit(const dd_frame_params& p);
 };
 TxPlan plan_tx(const FrameWork& work, uint32_t chain_max_groups = kIntraChainMaxGroups, IntraGrids* grids = nullptr);
 // plan_tx's parts, one per stage, each appending its lists to plan.aux.
