@@ -11,6 +11,7 @@
 #include <cstdlib>
 
 #include "cpu_surface.h"
+#include "daedalus/dispatch/h264_shared.h"
 #include "daedalus/error.h"
 #include "h264_dsp.h"
 #include "h264_stages.h"
@@ -19,22 +20,11 @@
 namespace daedalus::dispatch::cpu {
 namespace {
 
-// Table 8-16: alpha' and beta' by indexA / indexB (0..15 are 0).
-constexpr std::array<uint8_t, 52> kAlpha = {
-    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,   0,   0,   0,   0,   4,   4,   5,   6,   7,   8,   9,   10, 12, 13,
-    15, 17, 20, 22, 25, 28, 32, 36, 40, 45, 50, 56, 63, 71, 80, 90, 101, 113, 127, 144, 162, 182, 203, 226, 255, 255};
-constexpr std::array<uint8_t, 52> kBeta = {0, 0, 0, 0, 0, 0, 0, 0, 0,  0,  0,  0,  0,  0,  0,  0,  2,  2,
-                                           2, 3, 3, 3, 3, 4, 4, 4, 6,  6,  7,  7,  8,  8,  9,  9,  10, 10,
-                                           11, 11, 12, 12, 13, 13, 14, 14, 15, 15, 16, 16, 17, 17, 18, 18};
-// Table 8-17: tC0' by indexA for bS = 1, 2, 3.
-constexpr uint8_t kTc0[52][3] = {
-    {0, 0, 0},  {0, 0, 0},   {0, 0, 0},   {0, 0, 0},   {0, 0, 0},    {0, 0, 0},    {0, 0, 0},   {0, 0, 0},
-    {0, 0, 0},  {0, 0, 0},   {0, 0, 0},   {0, 0, 0},   {0, 0, 0},    {0, 0, 0},    {0, 0, 0},   {0, 0, 0},
-    {0, 0, 0},  {0, 0, 1},   {0, 0, 1},   {0, 0, 1},   {0, 0, 1},    {0, 1, 1},    {0, 1, 1},   {1, 1, 1},
-    {1, 1, 1},  {1, 1, 1},   {1, 1, 1},   {1, 1, 2},   {1, 1, 2},    {1, 1, 2},    {1, 1, 2},   {1, 2, 3},
-    {1, 2, 3},  {2, 2, 3},   {2, 2, 4},   {2, 3, 4},   {2, 3, 4},    {3, 3, 5},    {3, 4, 6},   {3, 4, 6},
-    {4, 5, 7},  {4, 5, 8},   {4, 6, 9},   {5, 7, 10},  {6, 8, 11},   {6, 8, 13},   {7, 10, 14}, {8, 11, 16},
-    {9, 12, 18}, {10, 13, 20}, {11, 15, 23}, {13, 17, 25}};
+// Tables 8-16 and 8-17, shared with the Vulkan backend's shader
+// (daedalus/dispatch/h264_shared.h).
+constexpr std::array<uint8_t, 52> kAlpha = {DD_H264_ALPHA};
+constexpr std::array<uint8_t, 52> kBeta = {DD_H264_BETA};
+constexpr uint8_t kTc0[52][3] = {DD_H264_TC0};
 
 uint8_t clip1(int v) { return static_cast<uint8_t>(std::clamp(v, 0, 255)); }
 

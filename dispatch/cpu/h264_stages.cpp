@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cpu_surface.h"
+#include "daedalus/dispatch/h264_shared.h"
 #include "daedalus/error.h"
 #include "h264_dsp.h"
 #include "h264_work_checks.h"
@@ -14,7 +15,7 @@
 namespace daedalus::dispatch::cpu {
 namespace {
 
-constexpr int kResidualPerMb = 384;  // 256 luma + 64 Cb + 64 Cr
+constexpr int kResidualPerMb = DD_H264_RES_PER_MB;  // the layout of daedalus/dispatch/h264_shared.h
 
 // Decoding order of the 4x4 blocks of a macroblock (6.4.3): the blkIdx of
 // the block at raster position (bx, by).
@@ -89,7 +90,7 @@ void H264CpuStages::residual(const H264FrameWork& work) {
       int16_t dc[4];
       dsp.chroma_dc(c + DD_H264_COEFF_CB_DC + 4 * pl, m.dc_scale[1 + pl], dc);
       const int16_t* cc = c + DD_H264_COEFF_CB + 64 * pl;
-      int16_t* rc = r + 256 + 64 * pl;
+      int16_t* rc = r + (pl ? DD_H264_RES_CR : DD_H264_RES_CB);
       for (int b = 0; b < 4; ++b) {
         std::memcpy(block, cc + 16 * b, 32);
         block[0] = dc[b];
@@ -179,7 +180,7 @@ void H264CpuStages::intra_recon(const H264FrameWork& work, Surface& dst) {
       eb.load(V, mx / 2, my / 2, 8, 8, B, A, D, false);
       dsp.pred_chroma(pred, 16, m.chroma_pred_mode, eb.edge);
       predict_into(V, mx / 2, my / 2, 8, pred);
-      add_block(V, mx / 2, my / 2, 8, r + 256 + 64 * pl, 8);
+      add_block(V, mx / 2, my / 2, 8, r + (pl ? DD_H264_RES_CR : DD_H264_RES_CB), 8);
     }
   }
 }

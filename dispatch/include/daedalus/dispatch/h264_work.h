@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include "daedalus/dispatch/h264_shared.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -38,21 +40,9 @@ enum dd_h264_mb_flags {
 	DD_H264_MB_TRANSFORM_8X8 = 1 << 4, /* DD_H264_MB_INTER: transform_size_8x8_flag */
 };
 
-/* Offsets inside a macroblock's H264_MB_COEFFS coefficients. */
-enum dd_h264_coeff_layout {
-	DD_H264_COEFF_LUMA = 0,       /* 256: 16 4x4 blocks of 16 (block (bx, by)
-					 at 16 * (by * 4 + bx)) or 4 8x8 blocks of
-					 64 (at 64 * (by * 2 + bx)), each in
-					 raster order; I_PCM: 16x16 samples */
-	DD_H264_COEFF_CB = 256,       /* 64: 4 4x4 blocks, DC at 0 left for the
-					 DC transform; I_PCM: 8x8 samples */
-	DD_H264_COEFF_CR = 320,
-	DD_H264_COEFF_LUMA_DC = 384,  /* 16 Intra16x16 DC levels, the 4x4 matrix
-					 c of 8.5.10 in raster order (c[by][bx]) */
-	DD_H264_COEFF_CB_DC = 400,    /* 4 chroma DC levels, c of 8.5.11.1 */
-	DD_H264_COEFF_CR_DC = 404,
-	H264_MB_COEFFS = 408,
-};
+/* The layout of a macroblock's H264_MB_COEFFS coefficients (enum
+ * dd_h264_coeff_layout): daedalus/dispatch/h264_shared.h, which the shaders
+ * read too. */
 
 struct dd_h264_mb {
 	uint16_t mb_x, mb_y;   /* in macroblocks */
