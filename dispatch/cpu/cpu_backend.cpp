@@ -102,6 +102,7 @@ class CpuBackend final : public Backend {
     StageClock clock(current_[int(Stage::kLoopFilter)].cpu_ms);
     h264_.deblock(work, dst);
   }
+  std::vector<int16_t> h264_residuals() const override { return h264_.residuals(); }
 
  private:
   void checked_dst(Surface& dst, const FrameWork& work, PlaneView (&planes)[3]) const;

@@ -24,6 +24,7 @@ class H264CpuStages {
   // get their residual added to inter_pred's prediction.
   void intra_recon(const H264FrameWork& work, Surface& dst);
   void deblock(const H264FrameWork& work, Surface& dst);
+  const std::vector<int16_t>& residuals() const { return residuals_; }
 
  private:
   std::vector<int16_t> residuals_;

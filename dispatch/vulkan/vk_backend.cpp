@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "backends.h"
+#include "daedalus/dispatch/h264_shared.h"
 #include "daedalus/error.h"
 #include "daedalus/shaders.h"
 #include "vk_surface.h"
@@ -60,6 +61,9 @@ VulkanBackend::VulkanBackend(const VulkanOptions& opts)
 
   filter_buf_ = Buffer(*ctx_, sizeof(kVp9SubpelFilters), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
   std::memcpy(filter_buf_.data(), kVp9SubpelFilters, sizeof(kVp9SubpelFilters));
+  static constexpr int32_t kH264Tables[DD_H264_TABLE_SIZE] = {DD_H264_ALPHA, DD_H264_BETA, DD_H264_TC0};
+  h264_tables_buf_ = Buffer(*ctx_, sizeof(kH264Tables), VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+  std::memcpy(h264_tables_buf_.data(), kH264Tables, sizeof(kH264Tables));
 }
 
 VulkanBackend::~VulkanBackend() {
@@ -78,10 +82,12 @@ VulkanBackend::~VulkanBackend() {
   if (fence_) vkDestroyFence(dev, fence_, nullptr);
   if (cmd_pool_) vkDestroyCommandPool(dev, cmd_pool_, nullptr);
   // Buffers must go before the device (ctx_ is destroyed last: declared first).
-  for (GrowableBuffer* b : {&tx_buf_, &coeff_buf_, &residual_buf_, &tx_aux_buf_, &lf_aux_buf_, &jobs_buf_})
+  for (GrowableBuffer* b : {&tx_buf_, &coeff_buf_, &residual_buf_, &tx_aux_buf_, &lf_aux_buf_, &jobs_buf_,
+                            &h264_mb_buf_, &h264_coeff_buf_, &h264_residual_buf_})
     b->get().reset();
   lf_buf_.get().reset();
   filter_buf_.reset();
+  h264_tables_buf_.reset();
 }
 
 std::string VulkanBackend::name() const { return fmt::format("vulkan ({})", ctx_->device_name()); }
@@ -337,6 +343,7 @@ void VulkanBackend::begin_frame(const FrameWork& work) {
   bound_pipeline_ = kNumPipelines;
   bound_set_ = VK_NULL_HANDLE;
   residual_recorded_ = inter_recorded_ = false;
+  h264_uploaded_of_ = h264_residual_of_ = nullptr;
   num_barriers_ = num_jobs_ = 0;
   dispatches_.clear();
   in_frame_ = true;

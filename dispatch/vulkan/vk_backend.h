@@ -67,6 +67,10 @@ class VulkanBackend final : public Backend {
   void loop_filter(const FrameWork& work, Surface& dst) override;
   void pack_nv12(const Surface& src, Surface& dst_nv12) override;
   void end_frame() override;
+  void h264_residual(const H264FrameWork& work) override;
+  void h264_intra_recon(const H264FrameWork& work, Surface& dst) override;
+  void h264_deblock(const H264FrameWork& work, Surface& dst) override;
+  std::vector<int16_t> h264_residuals() const override;
   StageTiming timing(Stage stage) const override { return timing_[static_cast<int>(stage)]; }
   FrameTiming frame_timing() const override { return frame_timing_; }
   std::vector<DispatchRecord> frame_dispatches() const override { return dispatches_; }
@@ -121,6 +125,14 @@ class VulkanBackend final : public Backend {
   // inter_pred's last pass: the inter blocks' residuals added to the
   // prediction (stage_add_residual.cpp).
   void add_residual(VkSurface& dst, const dd_planes& planes);
+  // Packs and uploads an H.264 picture's work once per frame (the first
+  // H.264 stage of the frame that gets it; stage_h264_residual.cpp).
+  void h264_upload(const H264FrameWork& work);
+  // The H.264 stages' checks of their work and destination
+  // (stage_h264_intra_recon.cpp), and their macroblock wavefront: one
+  // dispatch of `id` per level, barriers between them.
+  dd_planes h264_planes(const H264FrameWork& work, Surface& dst, const char* what);
+  void h264_wavefront(PipelineId id, VkDescriptorSet set, const H264FrameWork& work, const dd_planes& planes);
 
   std::shared_ptr<Context> ctx_;  // shared with surfaces, which may outlive the backend
   std::shared_ptr<BufferPool> staging_pool_ = std::make_shared<BufferPool>();
@@ -137,12 +149,20 @@ class VulkanBackend final : public Backend {
   // Per-frame work, persistent across frames (grown on demand).
   GrowableBuffer tx_buf_, coeff_buf_, residual_buf_, lf_buf_, tx_aux_buf_, lf_aux_buf_, jobs_buf_;
   Buffer filter_buf_;  // VP9 interpolation kernels, [filter][position][tap] as int32
+  Buffer h264_tables_buf_;  // the H.264 deblocking tables (h264_shared.h, DD_H264_TABLE_*) as int32
   dd_frame_params params_{};
   TxPlan tx_plan_;
   IntraGrids intra_grids_;  // plan_tx's scratch, kept from frame to frame
   LfPlan lf_plan_;
   InterPlan inter_plan_;  // kept: its storage is reused frame after frame
   bool residual_recorded_ = false, inter_recorded_ = false;
+  // The H.264 stages' work: packed macroblock records (pack_h264_mbs),
+  // coefficients, residuals; the work they hold this frame, and the work
+  // h264_residual recorded.
+  GrowableBuffer h264_mb_buf_, h264_coeff_buf_, h264_residual_buf_;
+  const H264FrameWork* h264_uploaded_of_ = nullptr;
+  const H264FrameWork* h264_residual_of_ = nullptr;
+  uint32_t h264_residual_mbs_ = 0;  // macroblocks of the last h264_residual
 
   bool in_frame_ = false;
   // Longest a frame may take on the GPU (lavapipe under QEMU TCG included)

@@ -47,6 +47,7 @@ DD_PUSH_LAYOUT(dd_add_residual_push, DD_ADD_RESIDUAL_PUSH_FIELDS)
 DD_PUSH_LAYOUT(dd_inter_push, DD_INTER_PUSH_FIELDS)
 DD_PUSH_LAYOUT(dd_loop_filter_push, DD_LOOP_FILTER_PUSH_FIELDS)
 DD_PUSH_LAYOUT(dd_loop_filter_masks_push, DD_LOOP_FILTER_MASKS_PUSH_FIELDS)
+DD_PUSH_LAYOUT(dd_h264_push, DD_H264_PUSH_FIELDS)
 #undef DD_PUSH_LAYOUT
 #undef DD_PUSH_ROW_S
 #undef DD_PUSH_ROW_A
@@ -57,7 +58,7 @@ enum PipelineId {
   kPackNv12, kPackNv12WordsY, kPackNv12WordsUv, kResidual4, kResidual8, kResidual16, kResidual32,
   // inter_pred, one per unit kind, in DD_INTER_KIND_* order
   kInterPredCopy, kInterPredH, kInterPredV, kInterPredHV, kInterPredScaled,
-  kAddResidual, kIntraRecon, kLoopFilter, kLoopFilterMasks, kNumPipelines
+  kAddResidual, kIntraRecon, kLoopFilter, kLoopFilterMasks, kH264Residual, kH264IntraRecon, kH264Deblock, kNumPipelines
 };
 
 struct PipelineSpec {
@@ -95,6 +96,9 @@ inline constexpr PipelineSpec kPipelineSpecs[] = {
     spec<dd_intra_push>(kIntraRecon, "intra_recon", 4, DD_INTRA_LANES),
     spec<dd_loop_filter_push>(kLoopFilter, "loop_filter", 3, DD_LOOP_FILTER_LANES),
     spec<dd_loop_filter_masks_push>(kLoopFilterMasks, "loop_filter_masks", 2, DD_LF_MASKS_LANES),
+    spec<dd_h264_push>(kH264Residual, "h264_residual", 3, DD_H264_RESIDUAL_LANES),
+    spec<dd_h264_push>(kH264IntraRecon, "h264_intra_recon", 4, DD_H264_INTRA_LANES),
+    spec<dd_h264_push>(kH264Deblock, "h264_deblock", 3, DD_H264_DEBLOCK_LANES),
 };
 static_assert(std::size(kPipelineSpecs) == kNumPipelines);
 static_assert(kInterPredScaled - kInterPredCopy == DD_INTER_KIND_SCALED && kInterPredHV - kInterPredCopy == DD_INTER_KIND_HV &&

@@ -61,5 +61,6 @@ struct StageTest {
   std::function<void(Env&, Rng&)> run;
 };
 const std::vector<StageTest>& stage_tests();
+const std::vector<StageTest>& h264_stage_tests();  // h264_tests.cpp, part of stage_tests()
 
 }  // namespace daedalus::checkasm

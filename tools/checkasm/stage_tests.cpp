@@ -699,11 +699,15 @@ void test_h264_inter_pred(Env& env, Rng& rng) {
 }  // namespace
 
 const std::vector<StageTest>& stage_tests() {
-  static const std::vector<StageTest> tests = {
-      {"pack_nv12", test_pack_nv12},   {"residual", test_residual},   {"intra_recon", test_intra},
-      {"inter_pred", test_inter},      {"loop_filter", test_loop_filter}, {"frame", test_frame},
-      {"h264_inter_pred", test_h264_inter_pred},
-  };
+  static const std::vector<StageTest> tests = [] {
+    std::vector<StageTest> t = {
+        {"pack_nv12", test_pack_nv12},   {"residual", test_residual},   {"intra_recon", test_intra},
+        {"inter_pred", test_inter},      {"loop_filter", test_loop_filter}, {"frame", test_frame},
+        {"h264_inter_pred", test_h264_inter_pred},
+    };
+    for (const StageTest& h : h264_stage_tests()) t.push_back(h);
+    return t;
+  }();
   return tests;
 }
 

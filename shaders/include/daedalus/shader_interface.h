@@ -94,6 +94,46 @@ DD_STRUCT(dd_loop_filter_push, DD_LOOP_FILTER_PUSH_FIELDS)
 	A(cols, 3) A(rows, 3)     /* dd_lf_unit grid per plane, 0 x 0 when absent */ \
 	A(lf_base, 3)             /* word index of each plane's units in the unit buffer */
 DD_STRUCT(dd_loop_filter_masks_push, DD_LOOP_FILTER_MASKS_PUSH_FIELDS)
+/* The H.264 stages (h264_residual.comp, h264_intra_recon.comp,
+ * h264_deblock.comp), one macroblock per workgroup: residual over all
+ * macroblocks (num_mbs), intra_recon and deblock one dispatch per
+ * wavefront level, the macroblocks (x, y) with x + 2 * y == level, y from
+ * first_y, count of them (dispatch/vulkan/stage_h264_intra_recon.cpp says
+ * why that order is the reference's). */
+#define DD_H264_PUSH_FIELDS(U, A, S) \
+	U(num_mbs) U(mb_cols) U(mb_rows) \
+	U(level) U(first_y) U(count) \
+	S(dd_planes, planes)
+DD_STRUCT(dd_h264_push, DD_H264_PUSH_FIELDS)
+
+/* The H.264 stages' macroblock record, DD_H264_MB_WORDS words packed by
+ * the host from dd_h264_mb (stage_h264_residual.cpp, pack_h264_mbs):
+ *   [DD_H264_MBW_POS] mb_x | mb_y << 16
+ *   [DD_H264_MBW_TYPE] kind | avail << 8 | chroma_pred_mode << 16 | cbp << 24
+ *   [DD_H264_MBW_QP] qp[0] | qp[1] << 8 | qp[2] << 16 | deblock_idc << 24
+ *   [DD_H264_MBW_FILTER] uint8 filter_offset_a | uint8 filter_offset_b << 8 | slice << 16
+ *   [DD_H264_MBW_MODES], + 1: pred_modes[k] at bits 4 * (k % 8) of word k / 8
+ *   [DD_H264_MBW_COEFF] coeff_offset
+ *   [DD_H264_MBW_DC_SCALE] + 0 .. 2: dc_scale[0 .. 2] */
+#define DD_H264_MB_WORDS 10u
+#define DD_H264_MBW_POS 0u
+#define DD_H264_MBW_TYPE 1u
+#define DD_H264_MBW_QP 2u
+#define DD_H264_MBW_FILTER 3u
+#define DD_H264_MBW_MODES 4u
+#define DD_H264_MBW_COEFF 6u
+#define DD_H264_MBW_DC_SCALE 7u
+/* The record's kind (from dd_h264_mb::type) and neighbour availability
+ * bits (from dd_h264_mb::flags): the packer maps each, so the shaders do
+ * not depend on how the work description numbers them. */
+#define DD_H264_KIND_I4X4 0
+#define DD_H264_KIND_I8X8 1
+#define DD_H264_KIND_I16X16 2
+#define DD_H264_KIND_PCM 3
+#define DD_H264_AVAIL_LEFT 1
+#define DD_H264_AVAIL_TOP 2
+#define DD_H264_AVAIL_TOP_RIGHT 4
+#define DD_H264_AVAIL_TOP_LEFT 8
 
 /* The aux buffer's residual offset of a tx block with eob == 0. */
 #define DD_NO_RESIDUAL 0xffffffffu
@@ -142,5 +182,8 @@ DD_STRUCT(dd_loop_filter_masks_push, DD_LOOP_FILTER_MASKS_PUSH_FIELDS)
 #define DD_LOOP_FILTER_LANES 128         /* loop_filter: one workgroup per superblock */
 #define DD_LF_EDGE_WORDS 24u             /* a superblock's edge masks (LfPlan) */
 #define DD_LF_MASKS_LANES 64             /* loop_filter_masks: one mask word per invocation */
+#define DD_H264_RESIDUAL_LANES 96        /* h264_residual: one row or column of a 4x4 / 8x8 block each */
+#define DD_H264_INTRA_LANES 16           /* h264_intra_recon: a luma row, a chroma row each */
+#define DD_H264_DEBLOCK_LANES 32         /* h264_deblock: 16 luma lines, 2 x 8 chroma lines */
 
 #endif /* DAEDALUS_SHADER_INTERFACE_H */

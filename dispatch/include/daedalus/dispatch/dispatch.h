@@ -211,6 +211,11 @@ class Backend {
   virtual void h264_inter_pred(const H264FrameWork& work, Surface& dst, std::span<Surface* const> refs);
   virtual void h264_intra_recon(const H264FrameWork& work, Surface& dst);
   virtual void h264_deblock(const H264FrameWork& work, Surface& dst);
+  // For daedalus-checkasm: the residuals of the last frame's h264_residual
+  // after end_frame(), DD_H264_RES_PER_MB per macroblock in the layout of
+  // h264_shared.h (an I_PCM macroblock's are unspecified). Empty where the
+  // backend has no H.264 stages.
+  virtual std::vector<int16_t> h264_residuals() const { return {}; }
 
   // Per-stage timing of the last completed frame.
   virtual StageTiming timing(Stage stage) const = 0;
