@@ -186,7 +186,9 @@ void every_jvt_stream(bool vulkan) {
       EXPECT_NE(std::find(expected.begin(), expected.end(), md5), expected.end()) << "frame " << index;
   }
   std::printf("%d conformance streams decoded bit-exactly\n", decoded);
-  EXPECT_GE(decoded, 37);
+  // The Vulkan backend has no h264_inter_pred yet: its streams are the
+  // intra-only ones.
+  EXPECT_GE(decoded, vulkan ? 10 : 37);
 }
 
 TEST(JvtDecode, EveryStreamMatchesOrNamesWhatIsMissing) { every_jvt_stream(false); }
