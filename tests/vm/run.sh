@@ -31,7 +31,7 @@
 #                           group's alt-ref/tiles clips come from it (CTest
 #                           sets it to the build tree's corpus)
 #   DAEDALUS_VM_TESTS       space-separated test-name globs to run (default all)
-#   DAEDALUS_VM_CPU         TCG guest CPU model (default max)
+#   DAEDALUS_VM_CPU         TCG guest CPU model (default max,-avx2)
 #   DAEDALUS_VM_APPEND      extra guest kernel command line (e.g. kmemleak=off
 #                           lockdep.prove_locking=0, to time what they cost)
 #   DAEDALUS_VM_GUEST_ENV   space-separated NAME=VALUE pairs exported in the guest
@@ -282,9 +282,11 @@ boot_vm() {
     accel_args=(-accel kvm -cpu "host,-arch-capabilities")
     timeout=${DAEDALUS_VM_TIMEOUT:-600}; boot_timeout=120; first_line_timeout=30
   else
-    # -cpu max: QEMU 7.2's TCG emulates AVX2, and llvmpipe JITs for what
-    # CPUID claims.  DAEDALUS_VM_CPU picks another model (e.g. Nehalem).
-    accel_args=(-accel tcg -cpu "${DAEDALUS_VM_CPU:-max}")
+    # -cpu max without AVX2: QEMU 7.2's TCG emulates AVX2's vpgatherdq
+    # wrongly and libdav1d's AVX2 code segfaults in it (AV1 in group
+    # gst126); llvmpipe JITs for what CPUID claims, so lavapipe takes its
+    # SSE4 paths.  DAEDALUS_VM_CPU picks another model (e.g. max, Nehalem).
+    accel_args=(-accel tcg -cpu "${DAEDALUS_VM_CPU:-max,-avx2}")
     timeout=${DAEDALUS_VM_TIMEOUT:-2700}; boot_timeout=400; first_line_timeout=200
   fi
   TIMEOUT=$timeout
