@@ -6,7 +6,10 @@
 #include "av1_frame_header.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <string>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -17,6 +20,17 @@
 namespace daedalus::bridge {
 
 namespace {
+
+// The value a client wrote into an enum field of a control, read as the
+// integer it is: the bytes come from userspace, and loading an enum
+// lvalue that holds a value outside the enum's range is undefined.
+template <class E>
+uint32_t raw(const E& field) {
+  static_assert(std::is_enum_v<E> && sizeof(E) == sizeof(uint32_t));
+  uint32_t v;
+  std::memcpy(&v, &field, sizeof v);
+  return v;
+}
 
 constexpr int kObuFrameHeader = 3;
 constexpr int kObuTileGroup = 4;
@@ -141,7 +155,7 @@ class HeaderWriter {
 };
 
 std::vector<uint8_t> HeaderWriter::write() {
-  const int type = f_.frame_type;
+  const int type = static_cast<int>(raw(f_.frame_type));
   require(type >= V4L2_AV1_KEY_FRAME && type <= V4L2_AV1_SWITCH_FRAME, "frame_type out of range");
   intra_ = type == V4L2_AV1_KEY_FRAME || type == V4L2_AV1_INTRA_ONLY_FRAME;
   const bool show = frm(V4L2_AV1_FRAME_FLAG_SHOW_FRAME);
@@ -212,10 +226,10 @@ std::vector<uint8_t> HeaderWriter::write() {
       high_precision_mv_ = frm(V4L2_AV1_FRAME_FLAG_ALLOW_HIGH_PRECISION_MV);
       w_.bit(high_precision_mv_);
     }
-    require(f_.interpolation_filter <= V4L2_AV1_INTERPOLATION_FILTER_SWITCHABLE, "interpolation_filter out of range");
-    const bool switchable = f_.interpolation_filter == V4L2_AV1_INTERPOLATION_FILTER_SWITCHABLE;
+    require(raw(f_.interpolation_filter) <= V4L2_AV1_INTERPOLATION_FILTER_SWITCHABLE, "interpolation_filter out of range");
+    const bool switchable = raw(f_.interpolation_filter) == V4L2_AV1_INTERPOLATION_FILTER_SWITCHABLE;
     w_.bit(switchable);
-    if (!switchable) w_.bits(f_.interpolation_filter, 2);
+    if (!switchable) w_.bits(raw(f_.interpolation_filter), 2);
     w_.bit(frm(V4L2_AV1_FRAME_FLAG_IS_MOTION_MODE_SWITCHABLE));
     if (!error_resilient && seq(V4L2_AV1_SEQUENCE_FLAG_ENABLE_REF_FRAME_MVS))
       w_.bit(frm(V4L2_AV1_FRAME_FLAG_USE_REF_FRAME_MVS));
@@ -247,8 +261,8 @@ std::vector<uint8_t> HeaderWriter::write() {
   const bool all_lossless = lossless && size_.frame_width == size_.upscaled_width;
   if (!all_lossless && !allow_intrabc_ && seq(V4L2_AV1_SEQUENCE_FLAG_ENABLE_RESTORATION)) loop_restoration();
   if (!lossless) {
-    require(f_.tx_mode <= V4L2_AV1_TX_MODE_SELECT, "tx_mode out of range");
-    w_.bit(f_.tx_mode == V4L2_AV1_TX_MODE_SELECT);
+    require(raw(f_.tx_mode) <= V4L2_AV1_TX_MODE_SELECT, "tx_mode out of range");
+    w_.bit(raw(f_.tx_mode) == V4L2_AV1_TX_MODE_SELECT);
   }
   bool reference_select = false;
   if (!intra_) {
@@ -284,7 +298,7 @@ void HeaderWriter::frame_size() {
   require(size_.upscaled_width >= 1 && size_.upscaled_width <= s_.max_frame_width_minus_1 + 1u &&
               size_.frame_height <= s_.max_frame_height_minus_1 + 1u,
           "frame larger than the sequence's maximum");
-  const bool size_override = f_.frame_type == V4L2_AV1_SWITCH_FRAME || frm(V4L2_AV1_FRAME_FLAG_FRAME_SIZE_OVERRIDE);
+  const bool size_override = raw(f_.frame_type) == V4L2_AV1_SWITCH_FRAME || frm(V4L2_AV1_FRAME_FLAG_FRAME_SIZE_OVERRIDE);
   if (size_override) {
     w_.bits(size_.upscaled_width - 1, av1_frame_size_bits(s_.max_frame_width_minus_1));
     w_.bits(size_.frame_height - 1, av1_frame_size_bits(s_.max_frame_height_minus_1));
@@ -521,7 +535,7 @@ void HeaderWriter::loop_restoration() {
   static constexpr uint32_t kCoded[] = {0, 2, 3, 1};  // NONE, WIENER, SGRPROJ, SWITCHABLE
   bool uses_lr = false, uses_chroma_lr = false;
   for (int plane = 0; plane < V4L2_AV1_NUM_PLANES_MAX; ++plane) {
-    const int type = lr.frame_restoration_type[plane];
+    const int type = static_cast<int>(raw(lr.frame_restoration_type[plane]));
     require(type >= V4L2_AV1_FRAME_RESTORE_NONE && type <= V4L2_AV1_FRAME_RESTORE_SWITCHABLE,
             "frame_restoration_type out of range");
     w_.bits(kCoded[type], 2);
@@ -577,7 +591,7 @@ void HeaderWriter::global_param(int type, int ref, int idx) {
 void HeaderWriter::global_motion() {
   if (intra_) return;
   for (int ref = V4L2_AV1_REF_LAST_FRAME; ref <= V4L2_AV1_REF_ALTREF_FRAME; ++ref) {
-    const int type = f_.global_motion.type[ref];
+    const int type = static_cast<int>(raw(f_.global_motion.type[ref]));
     require(type >= V4L2_AV1_WARP_MODEL_IDENTITY && type <= V4L2_AV1_WARP_MODEL_AFFINE,
             "global motion type out of range");
     w_.bit(type != V4L2_AV1_WARP_MODEL_IDENTITY);  // is_global
@@ -606,7 +620,7 @@ void HeaderWriter::global_motion() {
 void HeaderWriter::film_grain() {
   if (!seq(V4L2_AV1_SEQUENCE_FLAG_FILM_GRAIN_PARAMS_PRESENT)) return;
   const bool show = frm(V4L2_AV1_FRAME_FLAG_SHOW_FRAME);
-  const bool showable = show ? f_.frame_type != V4L2_AV1_KEY_FRAME : frm(V4L2_AV1_FRAME_FLAG_SHOWABLE_FRAME);
+  const bool showable = show ? raw(f_.frame_type) != V4L2_AV1_KEY_FRAME : frm(V4L2_AV1_FRAME_FLAG_SHOWABLE_FRAME);
   if (!show && !showable) return;
   require(fg_ != nullptr, "film grain present in the sequence but no film grain control");
   const auto& g = *fg_;
@@ -615,7 +629,7 @@ void HeaderWriter::film_grain() {
   if (!apply) return;
   w_.bits(g.grain_seed, 16);
   bool update = true;
-  if (f_.frame_type == V4L2_AV1_INTER_FRAME) {
+  if (raw(f_.frame_type) == V4L2_AV1_INTER_FRAME) {
     update = g.flags & V4L2_AV1_FILM_GRAIN_FLAG_UPDATE_GRAIN;
     w_.bit(update);
   }
@@ -743,7 +757,7 @@ std::vector<uint8_t> build_av1_frame_obus(const v4l2_ctrl_av1_sequence& seq, con
 std::vector<uint8_t> build_av1_show_hidden_obu(const v4l2_ctrl_av1_frame& frame) {
   const bool shown = frame.flags & V4L2_AV1_FRAME_FLAG_SHOW_FRAME;
   const bool showable = frame.flags & V4L2_AV1_FRAME_FLAG_SHOWABLE_FRAME;
-  if (shown || !showable || frame.frame_type == V4L2_AV1_KEY_FRAME || frame.refresh_frame_flags == 0) return {};
+  if (shown || !showable || raw(frame.frame_type) == V4L2_AV1_KEY_FRAME || frame.refresh_frame_flags == 0) return {};
   int slot = 0;
   while (!(frame.refresh_frame_flags & (1u << slot))) ++slot;
   BitWriter w;

@@ -2,6 +2,7 @@
 // The AV1 frame header the daemon writes back from v4l2_ctrl_av1_frame must
 // decode to the very frames of the encoder's own headers (controls filled
 // from reference parsers: av1_controls.h).
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -22,6 +23,14 @@ using namespace daedalus::bridge;
 using namespace daedalus::bridge::test;
 
 namespace {
+
+// Writes a value a client may send but the enum does not name, as raw
+// bytes: assigning it through the enum type would be undefined.
+template <class E>
+void set_raw(E& field, uint32_t value) {
+  static_assert(sizeof(E) == sizeof(value));
+  std::memcpy(&field, &value, sizeof value);
+}
 
 // Synthesises every request's OBUs and decodes them (a) with dav1d, every
 // frame, and (b) through the daemon's PictureDecoder, the shown frames.
@@ -139,14 +148,14 @@ TEST(Av1FrameHeaderErrors, MalformedControlsAreRefused) {
   refused("tile offset past the data", [](R r, S) { r.tiles[0].tile_offset = 0xffffffffu; });
   refused("tile twice", [](R r, S) { r.tiles[1] = r.tiles[0]; });
   refused("tile outside the grid", [](R r, S) { r.tiles[0].tile_col = 64; });
-  refused("frame_type", [](R r, S) { r.frame.frame_type = static_cast<v4l2_av1_frame_type>(9); });
+  refused("frame_type", [](R r, S) { set_raw(r.frame.frame_type, 9); });
   refused("ref_frame_idx", [](R r, S) { r.frame.ref_frame_idx[3] = 8; });
   refused("negative ref_frame_idx", [](R r, S) { r.frame.ref_frame_idx[0] = -1; });
   refused("primary_ref_frame", [](R r, S) { r.frame.primary_ref_frame = 9; });
   refused("tile_cols 0", [](R r, S) { r.frame.tile_info.tile_cols = 0; });
   refused("tile_cols 200", [](R r, S) { r.frame.tile_info.tile_cols = 200; });
   refused("tile_size_bytes", [](R r, S) { r.frame.tile_info.tile_size_bytes = 7; });
-  refused("interpolation_filter", [](R r, S) { r.frame.interpolation_filter = static_cast<v4l2_av1_interpolation_filter>(5); });
+  refused("interpolation_filter", [](R r, S) { set_raw(r.frame.interpolation_filter, 5); });
   refused("frame wider than the sequence", [](R r, S) { r.frame.frame_width_minus_1 = 4000; });
   refused("size differs without override", [](R r, S) {
     r.frame.flags &= ~V4L2_AV1_FRAME_FLAG_FRAME_SIZE_OVERRIDE;
@@ -156,7 +165,7 @@ TEST(Av1FrameHeaderErrors, MalformedControlsAreRefused) {
   refused("order_hint too wide", [](R r, S s) { r.frame.order_hint = 1u << s.order_hint_bits; });
   refused("cdef strength", [](R r, S) { r.frame.cdef.y_sec_strength[0] = 5; });
   refused("loop filter level", [](R r, S) { r.frame.loop_filter.level[0] = 64; });
-  refused("gm type", [](R r, S) { r.frame.global_motion.type[1] = static_cast<v4l2_av1_warp_model>(4); });
+  refused("gm type", [](R r, S) { set_raw(r.frame.global_motion.type[1], 4); });
   refused("gm param not representable", [](R r, S) {
     r.frame.global_motion.type[1] = V4L2_AV1_WARP_MODEL_TRANSLATION;
     r.frame.global_motion.params[1][0] = 1;  // below the translation precision
