@@ -16,13 +16,6 @@
 
 namespace daedalus::bridge::test {
 
-namespace {
-
-struct Obu {
-  int type;
-  size_t start, header_size, payload_size;
-};
-
 std::vector<Obu> split_obus(const std::vector<uint8_t>& d) {
   std::vector<Obu> out;
   size_t pos = 0;
@@ -43,6 +36,9 @@ std::vector<Obu> split_obus(const std::vector<uint8_t>& d) {
   }
   return out;
 }
+
+
+namespace {
 
 // For every OBU_FRAME in decode order: the bit where its tile group starts,
 // counted from the OBU's first byte, as libavcodec's trace_headers prints

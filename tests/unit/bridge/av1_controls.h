@@ -6,6 +6,8 @@
 // the frame header rebuild test and the server test.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,16 @@
 #include <linux/v4l2-controls.h>
 
 namespace daedalus::bridge::test {
+
+// One OBU of a low-overhead bitstream: its type, where it starts, and the
+// sizes of its header (with the leb128 size field) and payload.
+struct Obu {
+  int type;
+  size_t start, header_size, payload_size;
+};
+
+// The OBUs of `d`, which must all carry obu_has_size_field.
+std::vector<Obu> split_obus(const std::vector<uint8_t>& d);
 
 // One client request for one frame.
 struct Av1Request {

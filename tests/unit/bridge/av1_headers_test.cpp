@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <linux/v4l2-controls.h>
 
+#include "av1_controls.h"
 #include "av1_headers.h"
 #include "demuxer.h"
 #include "picture_decoder.h"
@@ -38,32 +39,6 @@ class Bits {
   size_t n_;
   size_t pos_ = 0;
 };
-
-struct Obu {
-  int type;
-  size_t start, header_size, payload_size;
-};
-
-std::vector<Obu> split_obus(const std::vector<uint8_t>& d) {
-  std::vector<Obu> out;
-  size_t pos = 0;
-  while (pos < d.size()) {
-    Obu o{(d[pos] >> 3) & 0xf, pos, 0, 0};
-    size_t p = pos + 1 + ((d[pos] & 4) ? 1 : 0);
-    if (!(d[pos] & 2)) throw std::runtime_error("OBU without size field");
-    uint64_t size = 0;
-    for (int shift = 0;; shift += 7) {
-      const uint8_t b = d.at(p++);
-      size |= uint64_t{b & 0x7fu} << shift;
-      if (!(b & 0x80)) break;
-    }
-    o.header_size = p - pos;
-    o.payload_size = size;
-    out.push_back(o);
-    pos = p + size;
-  }
-  return out;
-}
 
 // What GStreamer's AV1 parser fills into v4l2_ctrl_av1_sequence. Fails the
 // test (throws) on features the control cannot carry.
